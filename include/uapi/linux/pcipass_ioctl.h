@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/*
+ * pcipass character device ABI (/dev/pcipass).
+ *
+ * The same facts as the "pcipass" generic netlink family (linux/pcipass.h),
+ * for callers that prefer an ioctl on a file descriptor.
+ *
+ * Every ioctl takes one struct that starts with two __u32 fields:
+ *
+ *   size   in:  sizeof() the struct as the caller knows it; must equal the
+ *               size encoded in the ioctl number.  Structs only ever grow
+ *               at the end: a larger struct from newer userspace is
+ *               accepted if the bytes this kernel does not know are zero
+ *               (otherwise -E2BIG), a smaller one from older userspace
+ *               gets the fields it knows.  Smaller than the first
+ *               published size (the *_SIZE_VER0 constants): -EINVAL.
+ *   flags  in:  request flags; none are defined yet, any set bit is
+ *               rejected with -EOPNOTSUPP.
+ *
+ * Errors: -ENOTTY for an unknown ioctl, -EFAULT for a bad pointer,
+ * -EINVAL for a malformed struct (reserved fields not zero, bus or devfn
+ * above 255), -ENODEV when no PCI function has the address.
+ *
+ * Queries are open to every user who can open the device.  Facts sysfs
+ * reserves to CAP_SYS_ADMIN (extended config space: ACS words, PCIe port
+ * type) are filled in only when the opener of the file had
+ * CAP_SYS_ADMIN; otherwise PCIPASS_DEV_F_RESTRICTED is set.
+ */
+#ifndef _UAPI_LINUX_PCIPASS_IOCTL_H
+#define _UAPI_LINUX_PCIPASS_IOCTL_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define PCIPASS_DEVICE_NAME	"pcipass"	/* /dev/pcipass */
+#define PCIPASS_IOC_ABI_VERSION	1
+#define PCIPASS_IOC_MAGIC	0xB9
+
+/**
+ * struct pcipass_ioc_version - ABI version query
+ * @size: in: sizeof(struct pcipass_ioc_version)
+ * @flags: in: must be 0
+ * @abi_version: out: PCIPASS_IOC_ABI_VERSION of the loaded module
+ * @genl_version: out: PCIPASS_FAMILY_VERSION of its netlink family
+ * @device_size: out: the module's sizeof(struct pcipass_ioc_device)
+ * @reserved: out: 0
+ */
+struct pcipass_ioc_version {
+	__u32 size;
+	__u32 flags;
+	__u32 abi_version;
+	__u32 genl_version;
+	__u32 device_size;
+	__u32 reserved;
+};
+
+#define PCIPASS_IOC_VERSION_SIZE_VER0	24
+
+/**
+ * struct pcipass_ioc_addr - a PCI function address
+ * @domain: PCI segment
+ * @bus: bus number, 0..255
+ * @devfn: device number in bits 7:3, function in bits 2:0; 0..255
+ * @reserved: must be 0
+ */
+struct pcipass_ioc_addr {
+	__u32 domain;
+	__u32 bus;
+	__u32 devfn;
+	__u32 reserved;
+};
+
+/* Bits of pcipass_ioc_device.present: which optional facts are valid. */
+enum {
+	PCIPASS_DEV_F_PCIE		= 1 << 0,  /* pcie_type is valid */
+	PCIPASS_DEV_F_MULTIFUNCTION	= 1 << 1,
+	PCIPASS_DEV_F_VIRTFN		= 1 << 2,  /* physfn is valid */
+	PCIPASS_DEV_F_DRIVER		= 1 << 3,  /* driver is valid */
+	PCIPASS_DEV_F_DRIVER_OVERRIDE	= 1 << 4,  /* driver_override is valid */
+	PCIPASS_DEV_F_IOMMU_GROUP	= 1 << 5,  /* iommu_group is valid */
+	PCIPASS_DEV_F_UPSTREAM		= 1 << 6,  /* upstream is valid */
+	PCIPASS_DEV_F_ACS		= 1 << 7,  /* acs_* are valid */
+	PCIPASS_DEV_F_RESTRICTED	= 1 << 8,  /* privileged facts withheld */
+	PCIPASS_DEV_F_TRUNCATED		= 1 << 9,  /* a name did not fit */
+};
+
+#define PCIPASS_NAME_LEN	64
+
+/**
+ * struct pcipass_ioc_device - facts about one PCI function
+ * @size: in: sizeof(struct pcipass_ioc_device)
+ * @flags: in: must be 0
+ * @addr: in: the function to describe
+ * @present: out: PCIPASS_DEV_F_* bits
+ * @vendor: out: vendor ID
+ * @device: out: device ID
+ * @subsystem_vendor: out: subsystem vendor ID
+ * @subsystem_device: out: subsystem device ID
+ * @class: out: class code (base class in bits 23:16)
+ * @revision: out: revision ID
+ * @header_type: out: config header layout, without the multifunction bit
+ * @pcie_type: out: PCIe device/port type (enum pcipass_pcie_type)
+ * @iommu_group: out: IOMMU group id
+ * @physfn: out: the physical function of a virtual function
+ * @upstream: out: the bridge above the function
+ * @acs_pos: out: config offset of the ACS capability
+ * @acs_cap: out: ACS Capability register
+ * @acs_ctrl: out: ACS Control register
+ * @reserved: out: 0
+ * @driver: out: bound driver name, NUL-terminated
+ * @driver_override: out: driver_override, NUL-terminated
+ */
+struct pcipass_ioc_device {
+	__u32 size;
+	__u32 flags;
+	struct pcipass_ioc_addr addr;
+	__u32 present;
+	__u32 vendor;
+	__u32 device;
+	__u32 subsystem_vendor;
+	__u32 subsystem_device;
+	__u32 class;
+	__u32 revision;
+	__u32 header_type;
+	__u32 pcie_type;
+	__u32 iommu_group;
+	struct pcipass_ioc_addr physfn;
+	struct pcipass_ioc_addr upstream;
+	__u32 acs_pos;
+	__u32 acs_cap;
+	__u32 acs_ctrl;
+	__u32 reserved;
+	char driver[PCIPASS_NAME_LEN];
+	char driver_override[PCIPASS_NAME_LEN];
+};
+
+#define PCIPASS_IOC_DEVICE_SIZE_VER0	240
+
+#define PCIPASS_IOC_VERSION	_IOWR(PCIPASS_IOC_MAGIC, 0x00, struct pcipass_ioc_version)
+#define PCIPASS_IOC_DEVICE_GET	_IOWR(PCIPASS_IOC_MAGIC, 0x01, struct pcipass_ioc_device)
+
+#endif /* _UAPI_LINUX_PCIPASS_IOCTL_H */

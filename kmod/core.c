@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcipass core: snapshots of PCI functions and walks over IOMMU groups.
+ *
+ * Locking (outermost first):
+ *   device_lock(&pdev->dev)        - held while reading ->driver and the
+ *                                    override, one device at a time, never
+ *                                    two at once;
+ *   dev->driver_override.lock      - spinlock inside device_lock (6.12.80+).
+ *   iommu group mutex              - taken by iommu_group_for_each_dev();
+ *                                    the callbacks here take no other lock:
+ *                                    probe takes device_lock and then the
+ *                                    group mutex, so the reverse order
+ *                                    would deadlock.
+ * Config space reads take the PCI core's pci_lock internally.
+ */
+
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <linux/pci.h>
+
+#include "compat.h"
+#include "core.h"
+
+void pcipass_addr_of(const struct pci_dev *pdev, struct pcipass_addr *addr)
+{
+	addr->domain = pci_domain_nr(pdev->bus);
+	addr->bus = pdev->bus->number;
+	addr->devfn = pdev->devfn;
+}
+
+/**
+ * pcipass_dev_get() - look up a PCI function by address
+ * @addr: the address
+ *
+ * Return: the device with a reference held (pci_dev_put() it), or NULL.
+ */
+struct pci_dev *pcipass_dev_get(const struct pcipass_addr *addr)
+{
+	/* pci_get_domain_bus_and_slot() takes an int domain. */
+	if (addr->domain > INT_MAX)
+		return NULL;
+	return pci_get_domain_bus_and_slot(addr->domain, addr->bus,
+					   addr->devfn);
+}
+
+/**
+ * pcipass_dev_next() - iterate over every PCI function
+ * @from: previous device (its reference is dropped), or NULL to start
+ *
+ * Return: the next device with a reference held, or NULL at the end.
+ */
+struct pci_dev *pcipass_dev_next(struct pci_dev *from)
+{
+	return pci_get_device(PCI_ANY_ID, PCI_ANY_ID, from);
+}
+
+static void pcipass_fill_ids(struct pci_dev *pdev,
+			     struct pcipass_devinfo *info)
+{
+	/* Cached at enumeration, as the sysfs id files report them. */
+	info->vendor = pdev->vendor;
+	info->device = pdev->device;
+	info->subsystem_vendor = pdev->subsystem_vendor;
+	info->subsystem_device = pdev->subsystem_device;
+	info->class = pdev->class;
+	info->revision = pdev->revision;
+	info->header_type = pdev->hdr_type;
+	if (pdev->multifunction)
+		info->present |= PCIPASS_DEV_F_MULTIFUNCTION;
+}
+
+static void pcipass_fill_topology(struct pci_dev *pdev,
+				  struct pcipass_devinfo *info)
+{
+	struct pci_dev *up = pci_upstream_bridge(pdev);
+	struct iommu_group *group;
+
+	if (pdev->is_virtfn) {
+		info->present |= PCIPASS_DEV_F_VIRTFN;
+		pcipass_addr_of(pci_physfn(pdev), &info->physfn);
+	}
+	if (up) {
+		info->present |= PCIPASS_DEV_F_UPSTREAM;
+		pcipass_addr_of(up, &info->upstream);
+	}
+	group = iommu_group_get(&pdev->dev);
+	if (group) {
+		info->present |= PCIPASS_DEV_F_IOMMU_GROUP;
+		info->iommu_group = iommu_group_id(group);
+		iommu_group_put(group);
+	}
+}
+
+/*
+ * PCIe type and ACS live beyond the first 64 bytes of config space, which
+ * sysfs shows to CAP_SYS_ADMIN only; report them on the same terms.
+ */
+static void pcipass_fill_privileged(struct pci_dev *pdev,
+				    struct pcipass_devinfo *info)
+{
+	int pos;
+
+	if (pci_is_pcie(pdev)) {
+		info->present |= PCIPASS_DEV_F_PCIE;
+		info->pcie_type = pci_pcie_type(pdev);
+	}
+	if (pci_dev_is_disconnected(pdev))
+		return;
+	pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_ACS);
+	if (!pos)
+		return;
+	if (pci_read_config_word(pdev, pos + PCI_ACS_CAP, &info->acs_cap) ||
+	    pci_read_config_word(pdev, pos + PCI_ACS_CTRL, &info->acs_ctrl))
+		return;
+	info->acs_pos = pos;
+	info->present |= PCIPASS_DEV_F_ACS;
+}
+
+/*
+ * ->driver is stable only under device_lock: without it the driver (and the
+ * module its name lives in) could go away while we copy the name.
+ */
+static int pcipass_fill_driver(struct pci_dev *pdev,
+			       struct pcipass_devinfo *info)
+{
+	struct device *dev = &pdev->dev;
+	ssize_t len;
+	int err;
+
+	err = device_lock_interruptible(dev);
+	if (err)
+		return err;
+	if (dev->driver) {
+		info->present |= PCIPASS_DEV_F_DRIVER;
+		if (strscpy(info->driver, dev->driver->name,
+			    sizeof(info->driver)) < 0)
+			info->present |= PCIPASS_DEV_F_TRUNCATED;
+	}
+	len = pcipass_read_driver_override(pdev, info->driver_override,
+					   sizeof(info->driver_override));
+	if (len)
+		info->present |= PCIPASS_DEV_F_DRIVER_OVERRIDE;
+	if (len < 0)
+		info->present |= PCIPASS_DEV_F_TRUNCATED;
+	device_unlock(dev);
+	return 0;
+}
+
+/**
+ * pcipass_devinfo_fill() - take a snapshot of a PCI function
+ * @pdev: the device (a reference must be held)
+ * @privileged: the caller may see what sysfs shows only to CAP_SYS_ADMIN
+ * @info: the snapshot, fully overwritten
+ *
+ * Sleeps (takes device_lock).
+ *
+ * Return: 0, or -EINTR when a signal arrived while waiting for the device
+ * lock (a probe or remove in progress).
+ */
+int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged,
+			 struct pcipass_devinfo *info)
+{
+	memset(info, 0, sizeof(*info));
+	pcipass_addr_of(pdev, &info->addr);
+	pcipass_fill_ids(pdev, info);
+	pcipass_fill_topology(pdev, info);
+	if (privileged)
+		pcipass_fill_privileged(pdev, info);
+	else
+		info->present |= PCIPASS_DEV_F_RESTRICTED;
+	return pcipass_fill_driver(pdev, info);
+}
+
+/**
+ * pcipass_group_get_from() - find the IOMMU group with the lowest id >= @min_id
+ * @min_id: smallest group id wanted
+ *
+ * Only groups holding at least one PCI function are found.  Group ids are
+ * not densely allocated and the module cannot enumerate groups directly,
+ * so this scans every PCI function; callers walk all groups in id order by
+ * asking again with the last id + 1.
+ *
+ * Return: the group with a reference held (iommu_group_put() it), or NULL.
+ */
+struct iommu_group *pcipass_group_get_from(u32 min_id)
+{
+	struct iommu_group *best = NULL, *group;
+	struct pci_dev *pdev = NULL;
+
+	while ((pdev = pcipass_dev_next(pdev))) {
+		group = iommu_group_get(&pdev->dev);
+		if (!group)
+			continue;
+		if (iommu_group_id(group) < 0 ||
+		    (u32)iommu_group_id(group) < min_id ||
+		    (best && iommu_group_id(group) >= iommu_group_id(best))) {
+			iommu_group_put(group);
+			continue;
+		}
+		if (best)
+			iommu_group_put(best);
+		best = group;
+		if ((u32)iommu_group_id(best) == min_id) {
+			pci_dev_put(pdev);
+			break;
+		}
+	}
+	return best;
+}
+
+struct pcipass_group_walk {
+	pcipass_addr_fn fn;
+	void *data;
+};
+
+static int pcipass_group_walk_one(struct device *dev, void *data)
+{
+	struct pcipass_group_walk *walk = data;
+	struct pcipass_addr addr;
+
+	if (!dev_is_pci(dev))
+		return 0;
+	pcipass_addr_of(to_pci_dev(dev), &addr);
+	return walk->fn(&addr, walk->data);
+}
+
+/**
+ * pcipass_group_walk_pci() - call @fn for every PCI function in a group
+ * @group: the group (a reference must be held)
+ * @data: passed to @fn
+ * @fn: callback; runs under the group mutex, so it must not take
+ *      device_lock or call into the driver core; a non-zero return stops
+ *      the walk
+ *
+ * Return: 0, or the first non-zero value @fn returned.
+ */
+int pcipass_group_walk_pci(struct iommu_group *group, void *data,
+			       pcipass_addr_fn fn)
+{
+	struct pcipass_group_walk walk = { .fn = fn, .data = data };
+
+	return iommu_group_for_each_dev(group, &walk, pcipass_group_walk_one);
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcipass: explain and manage PCI passthrough (VFIO) on KVM hosts.
+ * Module init and exit only; see core.c, netlink.c and chardev.c.
+ */
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include <uapi/linux/pcipass.h>
+
+#include "chardev.h"
+#include "netlink.h"
+
+static int __init pcipass_init(void)
+{
+	int err;
+
+	err = pcipass_genl_init();
+	if (err)
+		return err;
+	err = pcipass_chardev_init();
+	if (err) {
+		pcipass_genl_uninit();
+		return err;
+	}
+	return 0;
+}
+
+static void __exit pcipass_exit(void)
+{
+	pcipass_chardev_uninit();
+	pcipass_genl_uninit();
+}
+
+module_init(pcipass_init);
+module_exit(pcipass_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Report PCI IOMMU groups and ACS state for device passthrough");
+MODULE_AUTHOR("pcipass developers");
+MODULE_VERSION("0.1.0");
+MODULE_ALIAS_GENL_FAMILY(PCIPASS_FAMILY_NAME);

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "pcipass" generic netlink family.  Attribute policies and the ops
+ * table are generated from Documentation/netlink/specs/pcipass.yaml into
+ * pcipass-nl-gen.c; the handlers here only translate between attributes
+ * and the core.
+ *
+ * Dumps resume by position: the device dump by index in the PCI core's
+ * device list, the group dump by group id.  A device added or removed
+ * between two messages of a dump can be skipped or repeated, as with any
+ * netlink dump; a single reply is always consistent.
+ */
+
+#include <linux/capability.h>
+#include <linux/iommu.h>
+#include <linux/pci.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "core.h"
+#include "netlink.h"
+#include "pcipass-nl-gen.h"
+
+static struct genl_family pcipass_nl_family;
+
+/* Lives in netlink_callback::ctx between the messages of a dump. */
+struct pcipass_nl_dump_ctx {
+	unsigned long next_index;	/* device dump */
+	u32 next_group;			/* group dump */
+};
+
+static struct pcipass_nl_dump_ctx *pcipass_nl_dump_ctx(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct pcipass_nl_dump_ctx) > sizeof(cb->ctx));
+	return (struct pcipass_nl_dump_ctx *)cb->ctx;
+}
+
+/* Same rule as the sysfs config file: extended config space for root only. */
+static bool pcipass_nl_privileged(const struct sk_buff *skb)
+{
+	return netlink_capable(skb, CAP_SYS_ADMIN);
+}
+
+static int pcipass_nl_put_addr(struct sk_buff *skb, int type,
+			       const struct pcipass_addr *addr)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, PCIPASS_A_ADDR_DOMAIN, addr->domain) ||
+	    nla_put_u8(skb, PCIPASS_A_ADDR_BUS, addr->bus) ||
+	    nla_put_u8(skb, PCIPASS_A_ADDR_DEVFN, addr->devfn)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int pcipass_nl_put_acs(struct sk_buff *skb,
+			      const struct pcipass_devinfo *info)
+{
+	struct nlattr *nest = nla_nest_start(skb, PCIPASS_A_DEV_ACS);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u16(skb, PCIPASS_A_ACS_POS, info->acs_pos) ||
+	    nla_put_u16(skb, PCIPASS_A_ACS_CAP, info->acs_cap) ||
+	    nla_put_u16(skb, PCIPASS_A_ACS_CTRL, info->acs_ctrl)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int pcipass_nl_put_ids(struct sk_buff *skb,
+			      const struct pcipass_devinfo *info)
+{
+	if (nla_put_u16(skb, PCIPASS_A_DEV_VENDOR, info->vendor) ||
+	    nla_put_u16(skb, PCIPASS_A_DEV_DEVICE, info->device) ||
+	    nla_put_u16(skb, PCIPASS_A_DEV_SUBSYSTEM_VENDOR,
+			info->subsystem_vendor) ||
+	    nla_put_u16(skb, PCIPASS_A_DEV_SUBSYSTEM_DEVICE,
+			info->subsystem_device) ||
+	    nla_put_u32(skb, PCIPASS_A_DEV_CLASS, info->class) ||
+	    nla_put_u8(skb, PCIPASS_A_DEV_REVISION, info->revision) ||
+	    nla_put_u8(skb, PCIPASS_A_DEV_HEADER_TYPE, info->header_type))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int pcipass_nl_put_optional(struct sk_buff *skb,
+				   const struct pcipass_devinfo *info)
+{
+	u32 p = info->present;
+
+	if (((p & PCIPASS_DEV_F_PCIE) &&
+	     nla_put_u8(skb, PCIPASS_A_DEV_PCIE_TYPE, info->pcie_type)) ||
+	    ((p & PCIPASS_DEV_F_MULTIFUNCTION) &&
+	     nla_put_flag(skb, PCIPASS_A_DEV_MULTIFUNCTION)) ||
+	    ((p & PCIPASS_DEV_F_VIRTFN) &&
+	     (nla_put_flag(skb, PCIPASS_A_DEV_VIRTFN) ||
+	      pcipass_nl_put_addr(skb, PCIPASS_A_DEV_PHYSFN, &info->physfn))) ||
+	    ((p & PCIPASS_DEV_F_DRIVER) &&
+	     nla_put_string(skb, PCIPASS_A_DEV_DRIVER, info->driver)) ||
+	    ((p & PCIPASS_DEV_F_DRIVER_OVERRIDE) &&
+	     nla_put_string(skb, PCIPASS_A_DEV_DRIVER_OVERRIDE,
+			    info->driver_override)) ||
+	    ((p & PCIPASS_DEV_F_IOMMU_GROUP) &&
+	     nla_put_u32(skb, PCIPASS_A_DEV_IOMMU_GROUP, info->iommu_group)) ||
+	    ((p & PCIPASS_DEV_F_UPSTREAM) &&
+	     pcipass_nl_put_addr(skb, PCIPASS_A_DEV_UPSTREAM,
+				 &info->upstream)) ||
+	    ((p & PCIPASS_DEV_F_ACS) && pcipass_nl_put_acs(skb, info)) ||
+	    ((p & PCIPASS_DEV_F_RESTRICTED) &&
+	     nla_put_flag(skb, PCIPASS_A_DEV_RESTRICTED)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int pcipass_nl_put_device(struct sk_buff *skb, u32 portid, u32 seq,
+				 int flags, const struct pcipass_devinfo *info)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &pcipass_nl_family, flags,
+			  PCIPASS_CMD_DEVICE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (pcipass_nl_put_addr(skb, PCIPASS_A_DEV_ADDR, &info->addr) ||
+	    pcipass_nl_put_ids(skb, info) ||
+	    pcipass_nl_put_optional(skb, info)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* The policy has checked types and lengths; only presence is left. */
+static int pcipass_nl_parse_addr(const struct nlattr *nest,
+				 struct pcipass_addr *addr,
+				 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[PCIPASS_A_ADDR_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, PCIPASS_A_ADDR_MAX, nest,
+			       pcipass_addr_nl_policy, extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, PCIPASS_A_ADDR_DOMAIN) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, PCIPASS_A_ADDR_BUS) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, PCIPASS_A_ADDR_DEVFN)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "address needs domain, bus and devfn");
+		return -EINVAL;
+	}
+	addr->domain = nla_get_u32(tb[PCIPASS_A_ADDR_DOMAIN]);
+	addr->bus = nla_get_u8(tb[PCIPASS_A_ADDR_BUS]);
+	addr->devfn = nla_get_u8(tb[PCIPASS_A_ADDR_DEVFN]);
+	return 0;
+}
+
+int pcipass_nl_device_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[PCIPASS_A_DEV_ADDR];
+	struct pcipass_devinfo devinfo;
+	struct pcipass_addr addr;
+	struct pci_dev *pdev;
+	struct sk_buff *msg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, PCIPASS_A_DEV_ADDR)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "missing device address");
+		return -EINVAL;
+	}
+	err = pcipass_nl_parse_addr(attr, &addr, info->extack);
+	if (err)
+		return err;
+
+	pdev = pcipass_dev_get(&addr);
+	if (!pdev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "no PCI function at this address");
+		return -ENODEV;
+	}
+	err = pcipass_devinfo_fill(pdev, pcipass_nl_privileged(skb), &devinfo);
+	pci_dev_put(pdev);
+	if (err)
+		return err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	err = pcipass_nl_put_device(msg, info->snd_portid, info->snd_seq, 0,
+				    &devinfo);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * A dump callback returns skb->len while there is more to send, 0 when
+ * done, or an error -- -EMSGSIZE only when a single entry does not fit an
+ * empty message.
+ */
+static int pcipass_nl_dump_result(struct sk_buff *skb, int err)
+{
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err;
+}
+
+int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	struct pcipass_nl_dump_ctx *ctx = pcipass_nl_dump_ctx(cb);
+	bool privileged = pcipass_nl_privileged(cb->skb);
+	struct pcipass_devinfo devinfo;
+	struct pci_dev *pdev = NULL;
+	unsigned long index = 0;
+	int err = 0;
+
+	while ((pdev = pcipass_dev_next(pdev))) {
+		if (index++ < ctx->next_index)
+			continue;
+		err = pcipass_devinfo_fill(pdev, privileged, &devinfo);
+		if (!err)
+			err = pcipass_nl_put_device(skb,
+						    NETLINK_CB(cb->skb).portid,
+						    cb->nlh->nlmsg_seq,
+						    NLM_F_MULTI, &devinfo);
+		if (err) {
+			pci_dev_put(pdev);
+			break;
+		}
+		ctx->next_index = index;
+	}
+	return pcipass_nl_dump_result(skb, err);
+}
+
+static int pcipass_nl_put_member(const struct pcipass_addr *addr, void *skb)
+{
+	return pcipass_nl_put_addr(skb, PCIPASS_A_GROUP_MEMBER, addr);
+}
+
+static int pcipass_nl_put_group(struct sk_buff *skb, u32 portid, u32 seq,
+				int flags, struct iommu_group *group)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &pcipass_nl_family, flags,
+			  PCIPASS_CMD_GROUP_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, PCIPASS_A_GROUP_ID, iommu_group_id(group)) ||
+	    pcipass_group_walk_pci(group, skb, pcipass_nl_put_member)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[PCIPASS_A_GROUP_ID];
+	struct iommu_group *group;
+	struct sk_buff *msg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, PCIPASS_A_GROUP_ID)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "missing group id");
+		return -EINVAL;
+	}
+	group = pcipass_group_get_from(nla_get_u32(attr));
+	if (group && (u32)iommu_group_id(group) != nla_get_u32(attr)) {
+		iommu_group_put(group);
+		group = NULL;
+	}
+	if (!group) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "no IOMMU group with PCI functions has this id");
+		return -ENOENT;
+	}
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		iommu_group_put(group);
+		return -ENOMEM;
+	}
+	err = pcipass_nl_put_group(msg, info->snd_portid, info->snd_seq, 0,
+				   group);
+	iommu_group_put(group);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb)
+{
+	struct pcipass_nl_dump_ctx *ctx = pcipass_nl_dump_ctx(cb);
+	struct iommu_group *group;
+	int err = 0;
+
+	while ((group = pcipass_group_get_from(ctx->next_group))) {
+		u32 id = iommu_group_id(group);
+
+		err = pcipass_nl_put_group(skb, NETLINK_CB(cb->skb).portid,
+					   cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					   group);
+		iommu_group_put(group);
+		if (err)
+			break;
+		/* Group ids come from an IDA and never reach U32_MAX. */
+		ctx->next_group = id + 1;
+	}
+	return pcipass_nl_dump_result(skb, err);
+}
+
+static struct genl_family pcipass_nl_family __ro_after_init = {
+	.name		= PCIPASS_FAMILY_NAME,
+	.version	= PCIPASS_FAMILY_VERSION,
+	/* Devices are not per network namespace: serve the initial one only. */
+	.netnsok	= false,
+	/* Handlers take their own locks; no need for the global genl_mutex. */
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= pcipass_nl_ops,
+	.n_ops		= ARRAY_SIZE(pcipass_nl_ops),
+};
+
+int __init pcipass_genl_init(void)
+{
+	return genl_register_family(&pcipass_nl_family);
+}
+
+void pcipass_genl_uninit(void)
+{
+	genl_unregister_family(&pcipass_nl_family);
+}

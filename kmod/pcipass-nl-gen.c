@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/pcipass.yaml */
+/* YNL-GEN kernel source */
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include "pcipass-nl-gen.h"
+
+#include <uapi/linux/pcipass.h>
+
+/* Common nested types */
+const struct nla_policy pcipass_addr_nl_policy[PCIPASS_A_ADDR_DEVFN + 1] = {
+	[PCIPASS_A_ADDR_DOMAIN] = { .type = NLA_U32, },
+	[PCIPASS_A_ADDR_BUS] = { .type = NLA_U8, },
+	[PCIPASS_A_ADDR_DEVFN] = { .type = NLA_U8, },
+};
+
+/* PCIPASS_CMD_DEVICE_GET - do */
+const struct nla_policy pcipass_device_get_nl_policy[PCIPASS_A_DEV_ADDR + 1] = {
+	[PCIPASS_A_DEV_ADDR] = NLA_POLICY_NESTED(pcipass_addr_nl_policy),
+};
+
+/* PCIPASS_CMD_GROUP_GET - do */
+const struct nla_policy pcipass_group_get_nl_policy[PCIPASS_A_GROUP_ID + 1] = {
+	[PCIPASS_A_GROUP_ID] = { .type = NLA_U32, },
+};
+
+/* Ops table for pcipass */
+const struct genl_ops pcipass_nl_ops[2] = {
+	{
+		.cmd		= PCIPASS_CMD_DEVICE_GET,
+		.doit		= pcipass_nl_device_get_doit,
+		.dumpit		= pcipass_nl_device_get_dumpit,
+		.policy		= pcipass_device_get_nl_policy,
+		.maxattr	= PCIPASS_A_DEV_ADDR,
+	},
+	{
+		.cmd		= PCIPASS_CMD_GROUP_GET,
+		.doit		= pcipass_nl_group_get_doit,
+		.dumpit		= pcipass_nl_group_get_dumpit,
+		.policy		= pcipass_group_get_nl_policy,
+		.maxattr	= PCIPASS_A_GROUP_ID,
+	},
+};
