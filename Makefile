@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pcipass: kernel module (kmod/) and CLI (user/).
+#
+#   make [KDIR=...]       build pcipass.ko for the running kernel (or KDIR)
+#                         and the pcipass CLI
+#   make install          install both (module into /lib/modules/KVER/updates)
+#   make dkms-install     register with DKMS, build and install for KVER
+#   make check            the whole test suite (boots QEMU guests)
+#   make demo             boot the demo guest and run 'pcipass list' there
+#   make regen            regenerate netlink code from the YAML spec
+#   make lint             checkpatch + sparse on the module
+
+VERSION		:= 0.1.0
+KVER		?= $(shell uname -r)
+KDIR		?= /lib/modules/$(KVER)/build
+PREFIX		?= /usr/local
+DESTDIR		?=
+DKMS_SRC	:= $(DESTDIR)/usr/src/pcipass-$(VERSION)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory
+endif
+
+.PHONY: all kdir-check module cli install install-module install-cli dkms-install \
+	dkms-uninstall clean clean-module check demo regen lint deps
+
+all: module cli
+
+kdir-check:
+	$(Q)test -f "$(KDIR)/Makefile" || { \
+		echo "no kernel build tree at $(KDIR):" \
+		     "apt-get install linux-headers-$(KVER), or pass KDIR=" >&2; \
+		exit 1; }
+
+module: kdir-check
+	$(Q)$(MAKE) -C "$(KDIR)" M="$(CURDIR)" W=1 modules
+
+cli:
+	$(Q)$(MAKE) -C user VERSION=$(VERSION)
+
+install: install-module install-cli
+
+install-module: module
+	$(Q)$(MAKE) -C "$(KDIR)" M="$(CURDIR)" INSTALL_MOD_DIR=updates \
+		modules_install
+	$(Q)if [ -z "$(DESTDIR)" ]; then depmod -a "$(KVER)"; fi
+
+install-cli: cli
+	$(Q)$(MAKE) -C user install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+# DKMS builds from a copy of the tracked sources in /usr/src.
+dkms-install:
+	$(Q)rm -rf "$(DKMS_SRC)" && mkdir -p "$(DKMS_SRC)"
+	$(Q)git ls-files -z Kbuild Makefile dkms.conf MAINTAINERS kmod include \
+		| xargs -0 cp --parents -t "$(DKMS_SRC)"
+	$(Q)dkms add -m pcipass -v $(VERSION) 2>/dev/null || true
+	$(Q)dkms build -m pcipass -v $(VERSION) -k "$(KVER)"
+	$(Q)dkms install -m pcipass -v $(VERSION) -k "$(KVER)" --force
+
+dkms-uninstall:
+	$(Q)dkms remove -m pcipass -v $(VERSION) --all || true
+	$(Q)rm -rf "$(DKMS_SRC)"
+
+clean-module:
+	$(Q)if [ -f "$(KDIR)/Makefile" ]; then \
+		$(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
+
+clean: clean-module
+	$(Q)$(MAKE) -C user clean
+	$(Q)if [ -f tests/selftest/Makefile ]; then $(MAKE) -C tests/selftest clean; fi
+	$(Q)rm -rf build
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+check:
+	$(Q)tests/check.sh
+
+demo:
+	$(Q)tests/demo.sh
+
+regen:
+	$(Q)scripts/ynl-regen.sh
+
+lint: kdir-check
+	$(Q)tests/lint.sh "$(KDIR)"
