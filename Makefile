@@ -26,7 +26,7 @@ MAKEFLAGS += --no-print-directory
 endif
 
 .PHONY: all kdir-check module cli install install-module install-cli dkms-install \
-	dkms-uninstall clean clean-module check demo regen lint deps
+	dkms-uninstall clean clean-module check demo regen lint deps bench
 
 all: module cli
 
@@ -88,3 +88,6 @@ regen:
 
 lint: kdir-check
 	$(Q)tests/lint.sh "$(KDIR)"
+
+bench:
+	$(Q)tests/vm/run.sh --quiet --out build/bench bench/list.sh

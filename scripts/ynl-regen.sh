@@ -11,6 +11,8 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# Where to write; tests point this at a scratch tree to diff against git.
+out=${REGEN_OUT:-$top}
 ksrc=${KSRC:-$("$top/scripts/ksrc.sh" 6.12)}
 gen=$ksrc/tools/net/ynl/ynl-gen-c.py
 spec=Documentation/netlink/specs/pcipass.yaml
@@ -23,11 +25,12 @@ cp "$ksrc/Documentation/netlink/genetlink-legacy.yaml" \
 	"$scratch/Documentation/netlink/"
 cp "$top/$spec" "$scratch/$spec"
 
+mkdir -p "$out/include/uapi/linux" "$out/kmod"
 cd "$scratch"
 python3 "$gen" --mode uapi --header --spec "$spec" \
-	-o "$top/include/uapi/linux/pcipass.h"
+	-o "$out/include/uapi/linux/pcipass.h"
 python3 "$gen" --mode kernel --header --spec "$spec" \
-	-o "$top/kmod/pcipass-nl-gen.h"
+	-o "$out/kmod/pcipass-nl-gen.h"
 python3 "$gen" --mode kernel --source --spec "$spec" \
-	-o "$top/kmod/pcipass-nl-gen.c"
+	-o "$out/kmod/pcipass-nl-gen.c"
 echo "regenerated from $spec with $gen"

@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole pcipass test suite ("make check"):
+#   1. host: builds (6.1 and 6.12, W=1), sparse, checkpatch, DKMS builds,
+#      generated code up to date, CLI and selftest builds, CLI unit tests;
+#   2. guest: boots Debian's 6.12 kernel in QEMU (TCG, q35 + intel-iommu,
+#      tests/vm/topology.sh), loads the fresh pcipass.ko and runs
+#      tests/guest/suite.sh there (kselftests, CLI end-to-end, ground truth,
+#      kernel log and taint checks).
+# Prints "N passed, N failed" last; exits non-zero on any failure.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+start=$(date +%s)
+
+"$top/scripts/install-deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+K612=${K612:-$(ls -d /lib/modules/6.12*/build | sort -V | tail -n1)}
+K61=${K61:-$(ls -d /lib/modules/6.1.*/build | sort -V | tail -n1)}
+KSRC=$("$top/scripts/ksrc.sh" 6.12) || exit 1
+export KSRC
+
+results=$top/build/results
+rm -rf "$results" && mkdir -p "$results/logs"
+export TAP_FILE=$results/host.tap TAP_LOGDIR=$results/logs
+# shellcheck source=tests/lib/tap.sh
+. "$top/tests/lib/tap.sh"
+
+warn_free_build() {	# warn_free_build KDIR DIR: W=1 build with no warnings
+	make -C "$1" M="$2" W=1 modules 2>&1 | tee "$results/logs/build.tmp"
+	[ "${PIPESTATUS[0]}" = 0 ] && ! grep -E 'warning:|error:' "$results/logs/build.tmp"
+}
+
+# The 6.1 build gets its own copy so kmod/ stays built for the guest (6.12).
+copy_tree() {
+	rm -rf "$2" && mkdir -p "$2" &&
+		git -C "$1" ls-files -z | (cd "$1" && xargs -0 cp --parents -t "$2")
+}
+
+regen_is_current() {
+	local scratch
+	scratch=$(mktemp -d) || return 1
+	REGEN_OUT=$scratch scripts/ynl-regen.sh &&
+		diff -u include/uapi/linux/pcipass.h "$scratch/include/uapi/linux/pcipass.h" &&
+		diff -u kmod/pcipass-nl-gen.h "$scratch/kmod/pcipass-nl-gen.h" &&
+		diff -u kmod/pcipass-nl-gen.c "$scratch/kmod/pcipass-nl-gen.c"
+	local rc=$?
+	rm -rf "$scratch"
+	return $rc
+}
+
+dkms_build() {	# dkms_build KVER: build through DKMS from a scratch source tree
+	local src=/usr/src/pcipass-check
+	dkms remove -m pcipass -v check --all >/dev/null 2>&1
+	rm -rf "$src" && copy_tree "$top" "$src" &&
+		sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="check"/' "$src/dkms.conf" &&
+		dkms add -m pcipass -v check &&
+		dkms build -m pcipass -v check -k "$1"
+	local rc=$?
+	dkms remove -m pcipass -v check --all >/dev/null 2>&1
+	rm -rf "$src"
+	return $rc
+}
+
+echo "# host checks"
+copy_tree "$top" "$top/build/k61"
+tap_run "build: module W=1 against $(basename "$(dirname "$K61")")" \
+	warn_free_build "$K61" "$top/build/k61"
+tap_run "build: module W=1 against $(basename "$(dirname "$K612")")" \
+	warn_free_build "$K612" "$top"
+tap_run "lint: checkpatch --strict and sparse (6.12)" tests/lint.sh "$K612"
+tap_run "lint: sparse (6.1)" bash -c "make -C '$K61' M='$top/build/k61' C=2 modules 2>&1 | tee /dev/stderr | { ! grep -E 'warning:|error:'; }"
+tap_run "build: generated netlink code matches the YAML spec" regen_is_current
+for k in "$K61" "$K612"; do
+	kver=$(basename "$(dirname "$k")")
+	tap_run "dkms: build for $kver" dkms_build "$kver"
+done
+tap_run "build: CLI" make -C user
+tap_run "build: selftests" make -C tests/selftest KSFT_DIR="$KSRC/tools/testing/selftests"
+if [ -f user/tests/Makefile ] || grep -q '^test:' user/Makefile 2>/dev/null; then
+	make -C user test >"$results/user-unit.log" 2>&1
+	tap_result $? "cli: unit tests ($(tail -n1 "$results/user-unit.log"))" "$results/user-unit.log"
+fi
+
+echo "# guest checks (QEMU, $(basename "$K612" .build))"
+guest_out=$results/guest
+mkdir -p "$guest_out"
+tests/vm/run.sh --out "$guest_out" --timeout "${GUEST_TIMEOUT:-1500}" \
+	tests/guest/suite.sh
+guest_rc=$?
+tap_result "$([ "$guest_rc" = 0 ] && echo 0 || echo 1)" \
+	"guest: booted, ran the suite and exited 0 (rc=$guest_rc)" \
+	"$guest_out/console.log"
+tap_run "guest: kernel log free of WARN/BUG/oops/lockdep splats" \
+	tests/guest/dmesg-check.sh "$guest_out/dmesg.txt"
+
+mapfile -t taps < <(find "$results" -name '*.tap' | sort)
+read -r pass fail skip < <(tap_count "${taps[@]}")
+echo "# result files: ${taps[*]}"
+echo "# wall time: $(( $(date +%s) - start )) s; skipped: $skip"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ] && [ "$pass" -gt 0 ]

@@ -1,0 +1,118 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The in-guest half of "make check", run by tests/vm/run.sh as root inside
+# a QEMU guest with the repository at the same path as on the host.
+# Writes KTAP/TAP result files to $PCIPASS_OUT/results/*.tap.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+results=${PCIPASS_OUT:?run me through tests/vm/run.sh}/results
+mkdir -p "$results/logs"
+export TAP_FILE=$results/guest.tap TAP_LOGDIR=$results/logs
+# shellcheck source=tests/lib/tap.sh
+. "$top/tests/lib/tap.sh"
+
+kver=$(uname -r)
+ko=$top/kmod/pcipass.ko
+cli=$top/user/pcipass
+echo "# guest: $kver, $(find /sys/bus/pci/devices -mindepth 1 | wc -l) PCI functions"
+
+# --- Drivers in a realistic mix: host drivers, vfio-pci, overrides --------
+
+bind_vfio() {	# the safe order: override first, then unbind, then probe
+	local dev=/sys/bus/pci/devices/$1
+	echo vfio-pci >"$dev/driver_override"
+	if [ -e "$dev/driver" ]; then echo "$1" >"$dev/driver/unbind"; fi
+	echo "$1" >/sys/bus/pci/drivers_probe
+}
+
+prepare_drivers() {
+	modprobe -a e1000e e1000 nvme vfio-pci || return 1
+	bind_vfio 0000:08:01.0 && bind_vfio 0000:08:02.0 &&	# group (d): all vfio
+		bind_vfio 0000:06:00.1 &&			# group (c): half bound
+		# An override that does not match the bound driver (not rebound).
+		echo vfio-pci >/sys/bus/pci/devices/0000:04:00.0/driver_override
+	[ "$(basename "$(readlink /sys/bus/pci/devices/0000:08:01.0/driver)")" = vfio-pci ]
+}
+tap_run "setup: host drivers loaded, three functions moved to vfio-pci" prepare_drivers
+
+taint_before=$(cat /proc/sys/kernel/tainted)
+
+# --- Before the module is installed: the CLI must say how to load it -------
+
+cli_says_not_loaded() {
+	local err rc
+	err=$("$cli" list 2>&1 >/dev/null)
+	rc=$?
+	echo "rc=$rc: $err"
+	[ "$rc" = 1 ] && [[ $err == *"modprobe pcipass"* ]]
+}
+tap_run "cli: without the module, says it is not loaded and how to load it" cli_says_not_loaded
+
+# --- Install into a writable overlay of /lib/modules, load on first use ----
+
+install_module() {
+	local mods=/lib/modules/$kver
+	modprobe overlay &&
+		mkdir -p /tmp/modovl/upper /tmp/modovl/work &&
+		mount -t overlay overlay \
+			-o "lowerdir=$mods,upperdir=/tmp/modovl/upper,workdir=/tmp/modovl/work" \
+			"$mods" &&
+		mkdir -p "$mods/updates" && cp "$ko" "$mods/updates/" &&
+		depmod -a "$kver"
+}
+tap_run "setup: fresh pcipass.ko installed into /lib/modules (overlay) + depmod" install_module
+
+autoloads() {
+	! grep -q '^pcipass ' /proc/modules || return 1
+	"$cli" version || return 1
+	grep -q '^pcipass ' /proc/modules &&
+		[ "$(cat /sys/module/pcipass/srcversion)" = "$(modinfo -F srcversion "$ko")" ]
+}
+tap_run "module: autoloads on first use of the genetlink family (the fresh build)" autoloads
+
+chardev_ok() {
+	local st
+	st=$(stat -c '%F %a' /dev/pcipass) || return 1
+	echo "$st"
+	[ "$st" = "character special file 644" ]
+}
+tap_run "module: /dev/pcipass is a character device, mode 0644" chardev_ok
+
+# --- kselftests (netlink + ioctl, ground truth from sysfs) ---------------
+
+if [ -x tests/selftest/run.sh ]; then
+	tests/selftest/run.sh >"$results/selftest.tap" 2>&1
+	tap_result $? "selftest: run.sh exit status" "$results/selftest.tap"
+	cat "$results/selftest.tap"
+fi
+
+# --- CLI end to end, checked against sysfs, lspci and setpci --------------
+
+if [ -f tests/e2e/cli_test.py ]; then
+	python3 tests/e2e/cli_test.py --cli "$cli" >"$results/cli.tap" 2>"$results/logs/cli.stderr"
+	tap_result $? "cli e2e: exit status" "$results/logs/cli.stderr"
+	cat "$results/cli.tap"
+fi
+
+# --- Unload and leave no trace -----------------------------------------------
+
+tap_run "module: unloads cleanly" rmmod pcipass
+
+taint_ok() {	# only O (out-of-tree) and E (unsigned) may be added by us
+	local now
+	now=$(cat /proc/sys/kernel/tainted)
+	echo "tainted: before=$taint_before after=$now"
+	[ $(( (now & ~taint_before) & ~(4096 | 8192) )) = 0 ]
+}
+tap_run "module: no taint beyond out-of-tree/unsigned (O, E)" taint_ok
+
+dmesg >"$results/logs/dmesg-at-end.txt"
+tap_run "kernel log: no WARN/BUG/oops/lockdep splat" \
+	tests/guest/dmesg-check.sh "$results/logs/dmesg-at-end.txt"
+
+read -r pass fail skip < <(tap_count "$results"/*.tap)
+echo "# guest totals: $pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]
