@@ -18,6 +18,7 @@
 #include <linux/device.h>
 #include <linux/iommu.h>
 #include <linux/pci.h>
+#include <linux/pm_runtime.h>
 
 #include "compat.h"
 #include "core.h"
@@ -93,20 +94,37 @@ static void pcipass_fill_topology(struct pci_dev *pdev,
 }
 
 /*
- * PCIe type and ACS live beyond the first 64 bytes of config space, which
- * sysfs shows to CAP_SYS_ADMIN only; report them on the same terms.
+ * A function in D3cold answers config reads with all ones.  Wake it the
+ * way a sysfs config read does: resume the parent bridge, wait out a
+ * suspend in flight, and resume the function only if it is in D3cold
+ * (config space stays readable in D3hot).  Sleeps; no locks held.
  */
-static void pcipass_fill_privileged(struct pci_dev *pdev,
-				    struct pcipass_devinfo *info)
+static void pcipass_config_access_begin(struct pci_dev *pdev)
+{
+	struct device *parent = pdev->dev.parent;
+
+	if (parent)
+		pm_runtime_get_sync(parent);
+	pm_runtime_get_noresume(&pdev->dev);
+	pm_runtime_barrier(&pdev->dev);
+	if (pdev->current_state == PCI_D3cold)
+		pm_runtime_resume(&pdev->dev);
+}
+
+static void pcipass_config_access_end(struct pci_dev *pdev)
+{
+	struct device *parent = pdev->dev.parent;
+
+	pm_runtime_put(&pdev->dev);
+	if (parent)
+		pm_runtime_put_sync(parent);
+}
+
+static void pcipass_read_acs(struct pci_dev *pdev,
+			     struct pcipass_devinfo *info)
 {
 	int pos;
 
-	if (pci_is_pcie(pdev)) {
-		info->present |= PCIPASS_DEV_F_PCIE;
-		info->pcie_type = pci_pcie_type(pdev);
-	}
-	if (pci_dev_is_disconnected(pdev))
-		return;
 	pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_ACS);
 	if (!pos)
 		return;
@@ -115,6 +133,24 @@ static void pcipass_fill_privileged(struct pci_dev *pdev,
 		return;
 	info->acs_pos = pos;
 	info->present |= PCIPASS_DEV_F_ACS;
+}
+
+/*
+ * PCIe type and ACS live beyond the first 64 bytes of config space, which
+ * sysfs shows to CAP_SYS_ADMIN only; report them on the same terms.
+ */
+static void pcipass_fill_privileged(struct pci_dev *pdev,
+				    struct pcipass_devinfo *info)
+{
+	if (pci_is_pcie(pdev)) {
+		info->present |= PCIPASS_DEV_F_PCIE;
+		info->pcie_type = pci_pcie_type(pdev);
+	}
+	if (pci_dev_is_disconnected(pdev))
+		return;
+	pcipass_config_access_begin(pdev);
+	pcipass_read_acs(pdev, info);
+	pcipass_config_access_end(pdev);
 }
 
 /*
@@ -236,7 +272,7 @@ static int pcipass_group_walk_one(struct device *dev, void *data)
  * Return: 0, or the first non-zero value @fn returned.
  */
 int pcipass_group_walk_pci(struct iommu_group *group, void *data,
-			       pcipass_addr_fn fn)
+			   pcipass_addr_fn fn)
 {
 	struct pcipass_group_walk walk = { .fn = fn, .data = data };
 

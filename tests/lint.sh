@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Static checks of the module: checkpatch (kernel coding style) and sparse.
+# Static checks of the module: checkpatch (kernel coding style), kernel-doc
+# comments, and sparse + W=1.
 # Usage: tests/lint.sh KDIR
 set -euo pipefail
 
@@ -17,6 +18,12 @@ rc=0
 echo "checkpatch: ${files[*]}"
 if ! "$ksrc/scripts/checkpatch.pl" --no-tree --quiet --strict \
 		--ignore FILE_PATH_CHANGES -f "${files[@]}"; then
+	rc=1
+fi
+
+echo "kernel-doc: ${files[*]}"
+if "$ksrc/scripts/kernel-doc" -none -Wall "${files[@]}" 2>&1 | grep .; then
+	echo "kernel-doc: not clean" >&2
 	rc=1
 fi
 
