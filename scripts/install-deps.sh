@@ -9,7 +9,7 @@ set -eu
 pkgs="
 	build-essential pkg-config kmod cpio xz-utils zstd python3
 	linux-headers-amd64 linux-headers-6.12-amd64
-	linux-image-6.12-amd64 linux-source-6.12
+	linux-image-6.12-amd64 linux-image-amd64 linux-source-6.12
 	libnl-3-dev libnl-genl-3-dev libpci-dev libjson-c-dev pciutils
 	sparse python3-yaml python3-jsonschema
 	qemu-system-x86 busybox-static dkms

@@ -15,7 +15,7 @@ export TAP_FILE=$results/guest.tap TAP_LOGDIR=$results/logs
 . "$top/tests/lib/tap.sh"
 
 kver=$(uname -r)
-ko=$top/kmod/pcipass.ko
+ko=${PCIPASS_KO:-$top/kmod/pcipass.ko}
 cli=$top/user/pcipass
 echo "# guest: $kver, $(find /sys/bus/pci/devices -mindepth 1 | wc -l) PCI functions"
 
@@ -30,13 +30,14 @@ bind_vfio() {	# the safe order: override first, then unbind, then probe
 
 prepare_drivers() {
 	modprobe -a e1000e e1000 nvme vfio-pci || return 1
-	bind_vfio 0000:08:01.0 && bind_vfio 0000:08:02.0 &&	# group (d): all vfio
-		bind_vfio 0000:06:00.1 &&			# group (c): half bound
+	bind_vfio 0000:01:00.0 &&				# group (a): vfio, viable
+		bind_vfio 0000:08:01.0 && bind_vfio 0000:08:02.0 &&	# (d): shpchp stays on the bridge
+		bind_vfio 0000:06:00.1 &&				# group (c): half bound
 		# An override that does not match the bound driver (not rebound).
 		echo vfio-pci >/sys/bus/pci/devices/0000:04:00.0/driver_override
 	[ "$(basename "$(readlink /sys/bus/pci/devices/0000:08:01.0/driver)")" = vfio-pci ]
 }
-tap_run "setup: host drivers loaded, three functions moved to vfio-pci" prepare_drivers
+tap_run "setup: host drivers loaded, four functions moved to vfio-pci" prepare_drivers
 
 taint_before=$(cat /proc/sys/kernel/tainted)
 
