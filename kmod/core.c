@@ -15,13 +15,55 @@
  * Config space reads take the PCI core's pci_lock internally.
  */
 
+#include <linux/atomic.h>
 #include <linux/device.h>
 #include <linux/iommu.h>
+#include <linux/notifier.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
 
 #include "compat.h"
 #include "core.h"
+
+/* Bumped whenever a PCI function appears or goes away; see below. */
+static atomic_t pcipass_topology_gen = ATOMIC_INIT(1);
+
+static int pcipass_bus_notify(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	if (action == BUS_NOTIFY_ADD_DEVICE || action == BUS_NOTIFY_DEL_DEVICE)
+		atomic_inc(&pcipass_topology_gen);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pcipass_bus_nb = {
+	.notifier_call = pcipass_bus_notify,
+};
+
+/**
+ * pcipass_topology_gen_read() - generation of the set of PCI functions
+ *
+ * Dumps resume by position; a change of generation between two parts of a
+ * dump means positions may have shifted, which netlink reports to
+ * userspace with NLM_F_DUMP_INTR so it can retry.  Never 0, so it can be
+ * used as netlink_callback::seq.
+ *
+ * Return: the current generation.
+ */
+unsigned int pcipass_topology_gen_read(void)
+{
+	return atomic_read(&pcipass_topology_gen) ?: 1;
+}
+
+int __init pcipass_core_init(void)
+{
+	return bus_register_notifier(&pci_bus_type, &pcipass_bus_nb);
+}
+
+void pcipass_core_uninit(void)
+{
+	bus_unregister_notifier(&pci_bus_type, &pcipass_bus_nb);
+}
 
 void pcipass_addr_of(const struct pci_dev *pdev, struct pcipass_addr *addr)
 {

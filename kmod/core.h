@@ -72,6 +72,10 @@ struct pcipass_devinfo {
 
 typedef int (*pcipass_addr_fn)(const struct pcipass_addr *addr, void *data);
 
+int pcipass_core_init(void);
+void pcipass_core_uninit(void);
+unsigned int pcipass_topology_gen_read(void);
+
 void pcipass_addr_of(const struct pci_dev *pdev, struct pcipass_addr *addr);
 struct pci_dev *pcipass_dev_get(const struct pcipass_addr *addr);
 struct pci_dev *pcipass_dev_next(struct pci_dev *from);
@@ -80,6 +84,6 @@ int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged,
 
 struct iommu_group *pcipass_group_get_from(u32 min_id);
 int pcipass_group_walk_pci(struct iommu_group *group, void *data,
-			       pcipass_addr_fn fn);
+			   pcipass_addr_fn fn);
 
 #endif /* _PCIPASS_CORE_H */

@@ -10,27 +10,36 @@
 #include <uapi/linux/pcipass.h>
 
 #include "chardev.h"
+#include "core.h"
 #include "netlink.h"
 
 static int __init pcipass_init(void)
 {
 	int err;
 
-	err = pcipass_genl_init();
+	err = pcipass_core_init();
 	if (err)
 		return err;
+	err = pcipass_genl_init();
+	if (err)
+		goto err_core;
 	err = pcipass_chardev_init();
-	if (err) {
-		pcipass_genl_uninit();
-		return err;
-	}
+	if (err)
+		goto err_genl;
 	return 0;
+
+err_genl:
+	pcipass_genl_uninit();
+err_core:
+	pcipass_core_uninit();
+	return err;
 }
 
 static void __exit pcipass_exit(void)
 {
 	pcipass_chardev_uninit();
 	pcipass_genl_uninit();
+	pcipass_core_uninit();
 }
 
 module_init(pcipass_init);

@@ -6,9 +6,9 @@
  * and the core.
  *
  * Dumps resume by position: the device dump by index in the PCI core's
- * device list, the group dump by group id.  A device added or removed
- * between two messages of a dump can be skipped or repeated, as with any
- * netlink dump; a single reply is always consistent.
+ * device list, the group dump by group id.  When a PCI function is added
+ * or removed between two parts of a dump, positions shift; the messages
+ * after that carry NLM_F_DUMP_INTR and userspace should dump again.
  */
 
 #include <linux/capability.h>
@@ -121,7 +121,8 @@ static int pcipass_nl_put_optional(struct sk_buff *skb,
 }
 
 static int pcipass_nl_put_device(struct sk_buff *skb, u32 portid, u32 seq,
-				 int flags, const struct pcipass_devinfo *info)
+				 int flags, struct netlink_callback *cb,
+				 const struct pcipass_devinfo *info)
 {
 	void *hdr;
 
@@ -129,6 +130,8 @@ static int pcipass_nl_put_device(struct sk_buff *skb, u32 portid, u32 seq,
 			  PCIPASS_CMD_DEVICE_GET);
 	if (!hdr)
 		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
 	if (pcipass_nl_put_addr(skb, PCIPASS_A_DEV_ADDR, &info->addr) ||
 	    pcipass_nl_put_ids(skb, info) ||
 	    pcipass_nl_put_optional(skb, info)) {
@@ -154,8 +157,7 @@ static int pcipass_nl_parse_addr(const struct nlattr *nest,
 	if (NL_REQ_ATTR_CHECK(extack, nest, tb, PCIPASS_A_ADDR_DOMAIN) ||
 	    NL_REQ_ATTR_CHECK(extack, nest, tb, PCIPASS_A_ADDR_BUS) ||
 	    NL_REQ_ATTR_CHECK(extack, nest, tb, PCIPASS_A_ADDR_DEVFN)) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "address needs domain, bus and devfn");
+		NL_SET_ERR_MSG(extack, "address needs domain, bus and devfn");
 		return -EINVAL;
 	}
 	addr->domain = nla_get_u32(tb[PCIPASS_A_ADDR_DOMAIN]);
@@ -174,7 +176,7 @@ int pcipass_nl_device_get_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, PCIPASS_A_DEV_ADDR)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing device address");
+		NL_SET_ERR_MSG(info->extack, "missing device address");
 		return -EINVAL;
 	}
 	err = pcipass_nl_parse_addr(attr, &addr, info->extack);
@@ -196,7 +198,7 @@ int pcipass_nl_device_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	err = pcipass_nl_put_device(msg, info->snd_portid, info->snd_seq, 0,
-				    &devinfo);
+				    NULL, &devinfo);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -226,6 +228,7 @@ int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
 	unsigned long index = 0;
 	int err = 0;
 
+	cb->seq = pcipass_topology_gen_read();
 	while ((pdev = pcipass_dev_next(pdev))) {
 		if (index++ < ctx->next_index)
 			continue;
@@ -234,7 +237,7 @@ int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
 			err = pcipass_nl_put_device(skb,
 						    NETLINK_CB(cb->skb).portid,
 						    cb->nlh->nlmsg_seq,
-						    NLM_F_MULTI, &devinfo);
+						    NLM_F_MULTI, cb, &devinfo);
 		if (err) {
 			pci_dev_put(pdev);
 			break;
@@ -250,7 +253,8 @@ static int pcipass_nl_put_member(const struct pcipass_addr *addr, void *skb)
 }
 
 static int pcipass_nl_put_group(struct sk_buff *skb, u32 portid, u32 seq,
-				int flags, struct iommu_group *group)
+				int flags, struct netlink_callback *cb,
+				struct iommu_group *group)
 {
 	void *hdr;
 
@@ -258,6 +262,8 @@ static int pcipass_nl_put_group(struct sk_buff *skb, u32 portid, u32 seq,
 			  PCIPASS_CMD_GROUP_GET);
 	if (!hdr)
 		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
 	if (nla_put_u32(skb, PCIPASS_A_GROUP_ID, iommu_group_id(group)) ||
 	    pcipass_group_walk_pci(group, skb, pcipass_nl_put_member)) {
 		genlmsg_cancel(skb, hdr);
@@ -275,7 +281,7 @@ int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, PCIPASS_A_GROUP_ID)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "missing group id");
+		NL_SET_ERR_MSG(info->extack, "missing group id");
 		return -EINVAL;
 	}
 	group = pcipass_group_get_from(nla_get_u32(attr));
@@ -295,7 +301,7 @@ int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	}
 	err = pcipass_nl_put_group(msg, info->snd_portid, info->snd_seq, 0,
-				   group);
+				   NULL, group);
 	iommu_group_put(group);
 	if (err) {
 		nlmsg_free(msg);
@@ -311,11 +317,12 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 	struct iommu_group *group;
 	int err = 0;
 
+	cb->seq = pcipass_topology_gen_read();
 	while ((group = pcipass_group_get_from(ctx->next_group))) {
 		u32 id = iommu_group_id(group);
 
 		err = pcipass_nl_put_group(skb, NETLINK_CB(cb->skb).portid,
-					   cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					   cb->nlh->nlmsg_seq, NLM_F_MULTI, cb,
 					   group);
 		iommu_group_put(group);
 		if (err)
