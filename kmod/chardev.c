@@ -13,6 +13,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include <uapi/linux/pcipass.h>
@@ -97,6 +98,14 @@ static void pcipass_ioc_addr_out(const struct pcipass_addr *addr,
 	out->reserved = 0;
 }
 
+/* Fixed-size fields: a name that does not fit is cut and flagged. */
+static void pcipass_ioc_name_out(const char *name, char *field, size_t size,
+				 __u32 *present)
+{
+	if (name && strscpy(field, name, size) < 0)
+		*present |= PCIPASS_DEV_F_TRUNCATED;
+}
+
 static void pcipass_ioc_device_out(const struct pcipass_devinfo *info,
 				   struct pcipass_ioc_device *d)
 {
@@ -115,12 +124,10 @@ static void pcipass_ioc_device_out(const struct pcipass_devinfo *info,
 	d->acs_pos = info->acs_pos;
 	d->acs_cap = info->acs_cap;
 	d->acs_ctrl = info->acs_ctrl;
-	BUILD_BUG_ON(sizeof(d->driver) != sizeof(info->driver));
-	memcpy(d->driver, info->driver, sizeof(d->driver));
-	BUILD_BUG_ON(sizeof(d->driver_override) !=
-		     sizeof(info->driver_override));
-	memcpy(d->driver_override, info->driver_override,
-	       sizeof(d->driver_override));
+	pcipass_ioc_name_out(info->driver, d->driver, sizeof(d->driver),
+			     &d->present);
+	pcipass_ioc_name_out(info->driver_override, d->driver_override,
+			     sizeof(d->driver_override), &d->present);
 }
 
 static long pcipass_ioc_device_get(struct file *file, void __user *uarg,
@@ -155,6 +162,7 @@ static long pcipass_ioc_device_get(struct file *file, void __user *uarg,
 	out.size = d.size;
 	out.addr = d.addr;
 	pcipass_ioc_device_out(&info, &out);
+	pcipass_devinfo_release(&info);
 	return pcipass_ioc_copy_out(uarg, usize, &out, sizeof(out));
 }
 

@@ -21,6 +21,8 @@
 #include <linux/notifier.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 
 #include "compat.h"
 #include "core.h"
@@ -197,32 +199,44 @@ static void pcipass_fill_privileged(struct pci_dev *pdev,
 
 /*
  * ->driver is stable only under device_lock: without it the driver (and the
- * module its name lives in) could go away while we copy the name.
+ * module its name lives in) could go away while we copy the name.  The
+ * override is copied whole: the driver core caps it below PAGE_SIZE, so
+ * one page always holds it; allocating before taking the locks keeps the
+ * 6.12 spinlock section free of allocations.
  */
 static int pcipass_fill_driver(struct pci_dev *pdev,
 			       struct pcipass_devinfo *info)
 {
 	struct device *dev = &pdev->dev;
+	char *override;
 	ssize_t len;
 	int err;
 
+	override = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!override)
+		return -ENOMEM;
 	err = device_lock_interruptible(dev);
-	if (err)
+	if (err) {
+		kfree(override);
 		return err;
-	if (dev->driver) {
-		info->present |= PCIPASS_DEV_F_DRIVER;
-		if (strscpy(info->driver, dev->driver->name,
-			    sizeof(info->driver)) < 0)
-			info->present |= PCIPASS_DEV_F_TRUNCATED;
 	}
-	len = pcipass_read_driver_override(pdev, info->driver_override,
-					   sizeof(info->driver_override));
-	if (len)
-		info->present |= PCIPASS_DEV_F_DRIVER_OVERRIDE;
-	if (len < 0)
-		info->present |= PCIPASS_DEV_F_TRUNCATED;
+	if (dev->driver) {
+		info->driver = kstrdup(dev->driver->name, GFP_KERNEL);
+		if (!info->driver)
+			err = -ENOMEM;
+	}
+	len = pcipass_read_driver_override(pdev, override, PAGE_SIZE);
 	device_unlock(dev);
-	return 0;
+
+	if (info->driver)
+		info->present |= PCIPASS_DEV_F_DRIVER;
+	if (len > 0) {
+		info->driver_override = override;
+		info->present |= PCIPASS_DEV_F_DRIVER_OVERRIDE;
+	} else {
+		kfree(override);
+	}
+	return err;
 }
 
 /**
@@ -231,14 +245,18 @@ static int pcipass_fill_driver(struct pci_dev *pdev,
  * @privileged: the caller may see what sysfs shows only to CAP_SYS_ADMIN
  * @info: the snapshot, fully overwritten
  *
- * Sleeps (takes device_lock).
+ * Sleeps (allocates, takes device_lock).  On success the caller owns the
+ * strings in @info and frees them with pcipass_devinfo_release(); on
+ * failure nothing is left to free.
  *
- * Return: 0, or -EINTR when a signal arrived while waiting for the device
- * lock (a probe or remove in progress).
+ * Return: 0; -EINTR when a signal arrived while waiting for the device
+ * lock (a probe or remove in progress); -ENOMEM.
  */
 int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged,
 			 struct pcipass_devinfo *info)
 {
+	int err;
+
 	memset(info, 0, sizeof(*info));
 	pcipass_addr_of(pdev, &info->addr);
 	pcipass_fill_ids(pdev, info);
@@ -247,7 +265,23 @@ int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged,
 		pcipass_fill_privileged(pdev, info);
 	else
 		info->present |= PCIPASS_DEV_F_RESTRICTED;
-	return pcipass_fill_driver(pdev, info);
+	err = pcipass_fill_driver(pdev, info);
+	if (err)
+		pcipass_devinfo_release(info);
+	return err;
+}
+
+/**
+ * pcipass_devinfo_release() - free the strings of a snapshot
+ * @info: filled by pcipass_devinfo_fill()
+ */
+void pcipass_devinfo_release(struct pcipass_devinfo *info)
+{
+	kfree(info->driver);
+	kfree(info->driver_override);
+	info->driver = NULL;
+	info->driver_override = NULL;
+	info->present &= ~(PCIPASS_DEV_F_DRIVER | PCIPASS_DEV_F_DRIVER_OVERRIDE);
 }
 
 /**

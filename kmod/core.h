@@ -43,8 +43,8 @@ struct pcipass_addr {
  * @acs_pos: ACS capability offset (privileged)
  * @acs_cap: ACS Capability register (privileged)
  * @acs_ctrl: ACS Control register (privileged)
- * @driver: bound driver name
- * @driver_override: driver_override string
+ * @driver: bound driver name, or NULL (owned by the snapshot)
+ * @driver_override: driver_override, or NULL (owned by the snapshot)
  *
  * A snapshot: the device may change the moment the locks are dropped, just
  * as a sysfs read may be stale by the time userspace looks at it.
@@ -66,8 +66,8 @@ struct pcipass_devinfo {
 	u16 acs_pos;
 	u16 acs_cap;
 	u16 acs_ctrl;
-	char driver[PCIPASS_NAME_LEN];
-	char driver_override[PCIPASS_NAME_LEN];
+	char *driver;
+	char *driver_override;
 };
 
 typedef int (*pcipass_addr_fn)(const struct pcipass_addr *addr, void *data);
@@ -81,6 +81,7 @@ struct pci_dev *pcipass_dev_get(const struct pcipass_addr *addr);
 struct pci_dev *pcipass_dev_next(struct pci_dev *from);
 int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged,
 			 struct pcipass_devinfo *info);
+void pcipass_devinfo_release(struct pcipass_devinfo *info);
 
 struct iommu_group *pcipass_group_get_from(u32 min_id);
 int pcipass_group_walk_pci(struct iommu_group *group, void *data,

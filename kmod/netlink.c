@@ -194,11 +194,15 @@ int pcipass_nl_device_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
+	/* Sized for the worst case: a driver_override of almost a page. */
+	msg = genlmsg_new(NLMSG_GOODSIZE + PAGE_SIZE, GFP_KERNEL);
+	if (!msg) {
+		pcipass_devinfo_release(&devinfo);
 		return -ENOMEM;
+	}
 	err = pcipass_nl_put_device(msg, info->snd_portid, info->snd_seq, 0,
 				    NULL, &devinfo);
+	pcipass_devinfo_release(&devinfo);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -218,6 +222,17 @@ static int pcipass_nl_dump_result(struct sk_buff *skb, int err)
 	return err;
 }
 
+/*
+ * A driver_override can be almost a page long; make every part of the
+ * device dump large enough for one such device even when the reader has
+ * not yet shown a large receive buffer.
+ */
+static int pcipass_nl_device_dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = NLMSG_GOODSIZE + PAGE_SIZE;
+	return 0;
+}
+
 int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
@@ -233,11 +248,13 @@ int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
 		if (index++ < ctx->next_index)
 			continue;
 		err = pcipass_devinfo_fill(pdev, privileged, &devinfo);
-		if (!err)
+		if (!err) {
 			err = pcipass_nl_put_device(skb,
 						    NETLINK_CB(cb->skb).portid,
 						    cb->nlh->nlmsg_seq,
 						    NLM_F_MULTI, cb, &devinfo);
+			pcipass_devinfo_release(&devinfo);
+		}
 		if (err) {
 			pci_dev_put(pdev);
 			break;
@@ -333,6 +350,12 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 	return pcipass_nl_dump_result(skb, err);
 }
 
+/*
+ * The generated table, plus what ynl does not emit for per-op policies
+ * (a dump .start).  Filled once at init.
+ */
+static struct genl_ops pcipass_nl_ops_rt[ARRAY_SIZE(pcipass_nl_ops)] __ro_after_init;
+
 static struct genl_family pcipass_nl_family __ro_after_init = {
 	.name		= PCIPASS_FAMILY_NAME,
 	.version	= PCIPASS_FAMILY_VERSION,
@@ -341,12 +364,18 @@ static struct genl_family pcipass_nl_family __ro_after_init = {
 	/* Handlers take their own locks; no need for the global genl_mutex. */
 	.parallel_ops	= true,
 	.module		= THIS_MODULE,
-	.ops		= pcipass_nl_ops,
-	.n_ops		= ARRAY_SIZE(pcipass_nl_ops),
+	.ops		= pcipass_nl_ops_rt,
+	.n_ops		= ARRAY_SIZE(pcipass_nl_ops_rt),
 };
 
 int __init pcipass_genl_init(void)
 {
+	unsigned int i;
+
+	memcpy(pcipass_nl_ops_rt, pcipass_nl_ops, sizeof(pcipass_nl_ops_rt));
+	for (i = 0; i < ARRAY_SIZE(pcipass_nl_ops_rt); i++)
+		if (pcipass_nl_ops_rt[i].cmd == PCIPASS_CMD_DEVICE_GET)
+			pcipass_nl_ops_rt[i].start = pcipass_nl_device_dump_start;
 	return genl_register_family(&pcipass_nl_family);
 }
 
