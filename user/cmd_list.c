@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+
+#include "cli.h"
+#include "device.h"
+#include "devprint.h"
+#include "filter.h"
+#include "nl.h"
+#include "print.h"
+#include "state.h"
+#include "util.h"
+
+/* Groups by id, functions without a group last, addresses within: after
+ * this sort each group is one contiguous run of the array.
+ */
+static int cmp_group_then_addr(const void *pa, const void *pb)
+{
+	const struct pp_device *a = pa, *b = pb;
+
+	if (a->has_iommu_group != b->has_iommu_group)
+		return a->has_iommu_group ? -1 : 1;
+	if (a->has_iommu_group && a->iommu_group != b->iommu_group)
+		return a->iommu_group < b->iommu_group ? -1 : 1;
+	return addr_cmp(&a->addr, &b->addr);
+}
+
+static size_t run_length(const struct pp_device *v, size_t n)
+{
+	size_t i = 1;
+
+	while (i < n && v[i].iommu_group == v[0].iommu_group)
+		i++;
+	return i;
+}
+
+static bool any_match(const struct pp_device *v, size_t n, class_mask_t mask)
+{
+	for (size_t i = 0; i < n; i++)
+		if (class_filter_match(mask, v[i].class))
+			return true;
+	return false;
+}
+
+static void print_group(const struct pp_device *v, size_t n, class_mask_t mask)
+{
+	enum group_state st = group_state(v, n);
+
+	open_json_object(NULL);
+	print_uint(PRINT_ANY, "id", "IOMMU group %u: ", v[0].iommu_group);
+	print_string(PRINT_ANY, "state", "%s", group_state_name(st));
+	if (st == GROUP_PARTIAL)
+		print_text(" (vfio-pci and host drivers mixed: VFIO refuses this group)");
+	print_text("\n");
+	open_json_array("devices");
+	for (size_t i = 0; i < n; i++)
+		print_device_row(&v[i], class_filter_match(mask, v[i].class),
+				 mask ? ROW_MARK_MATCH : ROW_NO_MARK);
+	close_json_array();
+	close_json_object();
+}
+
+/* Returns how many groups were printed. */
+static size_t print_groups(const struct pp_device *v, size_t n,
+			   class_mask_t mask)
+{
+	size_t shown = 0;
+
+	open_json_array("groups");
+	for (size_t i = 0; i < n && v[i].has_iommu_group;) {
+		size_t len = run_length(&v[i], n - i);
+
+		if (any_match(&v[i], len, mask)) {
+			print_group(&v[i], len, mask);
+			shown++;
+		}
+		i += len;
+	}
+	close_json_array();
+	return shown;
+}
+
+/* Without a group there is no passthrough unit, so each function stands
+ * alone and the filter applies per function.
+ */
+static size_t print_ungrouped(const struct pp_device *v, size_t n,
+			      class_mask_t mask, bool after_groups)
+{
+	size_t shown = 0;
+
+	open_json_array("ungrouped_devices");
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].has_iommu_group ||
+		    !class_filter_match(mask, v[i].class))
+			continue;
+		if (!shown)
+			print_text("%sDevices without an IOMMU group:\n",
+				   after_groups ? "\n" : "");
+		print_device_row(&v[i], true, ROW_NO_MARK);
+		shown++;
+	}
+	close_json_array();
+	if (shown)
+		print_text("note: passthrough needs an IOMMU: enable VT-d/AMD-Vi in firmware\n"
+			   "      and boot with intel_iommu=on (Intel) or amd_iommu=on (AMD)\n");
+	return shown;
+}
+
+static void print_list(struct pp_devlist *l, class_mask_t mask,
+		       const char *spec)
+{
+	size_t groups, ungrouped;
+
+	qsort(l->v, l->n, sizeof(*l->v), cmp_group_then_addr);
+	open_json_object(NULL);
+	groups = print_groups(l->v, l->n, mask);
+	ungrouped = print_ungrouped(l->v, l->n, mask, groups > 0);
+	close_json_object();
+
+	if (!groups && !ungrouped && mask)
+		print_text("no device matches --class %s\n", spec);
+	else if (!groups && !ungrouped)
+		print_text("no PCI devices\n");
+	else if (mask && groups)
+		print_text("\n* = matches --class %s\n", spec);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_LONGOPTS,
+		{ "class", required_argument, NULL, 'c' },
+		{ 0 },
+	};
+	struct pp_devlist list = { 0 };
+	class_mask_t mask = 0;
+	const char *spec = NULL;
+	struct pnl nl;
+	int c, rc;
+
+	while ((c = cli_getopt(argc, argv, CLI_SHORTOPTS("c:"), longopts)) != -1) {
+		switch (c) {
+		case 'c':
+			spec = optarg;
+			if (class_filter_parse(spec, &mask))
+				return cli_usage_error("unknown class '%s': expected gpu, net, usb, storage or nvme",
+						       spec);
+			break;
+		case 'h':
+			cli_usage(stdout);
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("list: unexpected argument '%s'",
+				       argv[optind]);
+
+	if (pnl_open_or_report(&nl))
+		return EXIT_RUNTIME;
+	rc = device_dump(&nl, &list);
+	if (rc)
+		pnl_perror(&nl);
+	else
+		print_list(&list, mask, spec);
+	devlist_free(&list);
+	pnl_close(&nl);
+	return rc ? EXIT_RUNTIME : EXIT_OK;
+}

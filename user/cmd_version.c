@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+
+#include <linux/pcipass.h>
+
+#include "cli.h"
+#include "nl.h"
+#include "print.h"
+#include "util.h"
+
+static void print_module(const struct pnl *nl, int rc, unsigned int version)
+{
+	if (rc) {
+		print_bool(PRINT_JSON, "module_loaded", NULL, false);
+		print_null(PRINT_ANY, "module_family_version",
+			   "kernel module:   %s\n",
+			   rc == -ENOENT ? "not loaded" : "unknown");
+		print_null(PRINT_JSON, "module_family_id", NULL, NULL);
+		return;
+	}
+	print_bool(PRINT_JSON, "module_loaded", NULL, true);
+	print_uint(PRINT_ANY, "module_family_version",
+		   "kernel module:   family version %u", version);
+	print_uint(PRINT_ANY, "module_family_id", " (genl family id %u)\n",
+		   (unsigned int)nl->family);
+	if (version > PCIPASS_FAMILY_VERSION)
+		print_text("note: the module is newer than this CLI; attributes it added are not shown\n");
+}
+
+int cmd_version(int argc, char **argv)
+{
+	static const struct option longopts[] = { CLI_LONGOPTS, { 0 } };
+	unsigned int version = 0;
+	struct pnl nl;
+	int c, rc;
+
+	while ((c = cli_getopt(argc, argv, CLI_SHORTOPTS(""), longopts)) != -1) {
+		if (c != 'h')
+			return EXIT_USAGE;
+		cli_usage(stdout);
+		return EXIT_OK;
+	}
+	if (optind < argc)
+		return cli_usage_error("version: unexpected argument '%s'",
+				       argv[optind]);
+
+	rc = pnl_open(&nl);
+	if (!rc)
+		rc = pnl_family_version(&nl, &version);
+
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "version", "pcipass %s\n", PCIPASS_VERSION);
+	print_uint(PRINT_ANY, "family_version",
+		   "netlink ABI:     family '" PCIPASS_FAMILY_NAME "' version %u\n",
+		   PCIPASS_FAMILY_VERSION);
+	print_module(&nl, rc, version);
+	close_json_object();
+
+	if (rc)
+		pnl_perror(&nl);
+	pnl_close(&nl);
+	return rc ? EXIT_RUNTIME : EXIT_OK;
+}

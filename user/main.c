@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "filter.h"
+#include "names.h"
+#include "print.h"
+#include "util.h"
+
+struct command {
+	const char *name;
+	int (*handler)(int argc, char **argv);
+	const char *args;
+	const char *desc;
+};
+
+static const struct command commands[] = {
+	{ "list", cmd_list, "[-c|--class CLASS[,...]]",
+	  "IOMMU groups with their devices" },
+	{ "show", cmd_show, "ADDR",
+	  "details of one function or a whole slot" },
+	{ "version", cmd_version, "",
+	  "CLI and kernel module versions" },
+	{ "help", cmd_help, "", "this help" },
+};
+
+void cli_usage(FILE *f)
+{
+	fprintf(f, "Usage: pcipass [OPTIONS] COMMAND [ARGS]\n\nCommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		char synopsis[64];
+
+		snprintf(synopsis, sizeof(synopsis), "%s %s", commands[i].name,
+			 commands[i].args);
+		fprintf(f, "  %-30s %s\n", synopsis, commands[i].desc);
+	}
+	fputs("\n"
+	      "Options (before or after COMMAND):\n"
+	      "  -j, --json      JSON output (keys: see README-json.md)\n"
+	      "  -p, --pretty    pretty-printed JSON (implies --json)\n"
+	      "  -h, --help      show this help\n"
+	      "  -V, --version   show the CLI version and exit\n"
+	      "\n"
+	      "ADDR is [DDDD:]BB:DD[.F] in hex, as lspci prints it: 01:00.0,\n"
+	      "0000:01:00.0, or 01:00 for every function of slot 01:00.\n"
+	      "\n"
+	      "Classes for list --class (a group is listed when any member\n"
+	      "matches; matching members are marked with '*'):\n", f);
+	class_filter_help(f);
+	fputs("\n"
+	      "Group states (one word per IOMMU group).  Bridges on pcieport or\n"
+	      "on no driver do not count; a bridge on another driver (shpchp)\n"
+	      "does, as the kernel will not hand its group to VFIO; pci-stub\n"
+	      "counts as unbound:\n"
+	      "  vfio      no member on a host driver, at least one on vfio-pci\n"
+	      "            (or a vfio-pci variant): ready for passthrough\n"
+	      "  partial   some members on vfio-pci, others on host drivers:\n"
+	      "            VFIO refuses the group until those are unbound\n"
+	      "  host      members on host drivers, none on vfio-pci\n"
+	      "  unbound   no member bound to any driver\n"
+	      "  bridge    the group holds only bridges: nothing to pass through\n"
+	      "\n"
+	      "Exit status: 0 success, 1 runtime error (module not loaded,\n"
+	      "kernel error, no such device), 2 usage error.\n", f);
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pcipass: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'pcipass --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* getopt leaves only optopt and the argument list to go by; a long option
+ * is recognised by its "--" (optopt is 0 only for unknown long options).
+ */
+static void report_bad_option(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	bool is_long = !strncmp(arg, "--", 2);
+
+	if (c == ':' && is_long)
+		cli_usage_error("option '%s' requires an argument", arg);
+	else if (c == ':')
+		cli_usage_error("option '-%c' requires an argument", optopt);
+	else if (!optopt)
+		cli_usage_error("unknown option '%s'", arg);
+	else if (is_long && strchr(arg, '='))
+		cli_usage_error("option '%.*s' takes no argument",
+				(int)(strchr(arg, '=') - arg), arg);
+	else
+		cli_usage_error("unknown option '-%c'", optopt);
+}
+
+/* Returns the next command-specific option, -1 at the end, 'h' for help
+ * and '?' after reporting a bad option.
+ */
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			print_set_pretty(true);
+			/* fall through */
+		case 'j':
+			print_set_json(true);
+			continue;
+		case '?':
+		case ':':
+			report_bad_option(c, argv);
+			return '?';
+		default:
+			return c;
+		}
+	}
+	return -1;
+}
+
+int cmd_help(int argc, char **argv)
+{
+	static const struct option longopts[] = { CLI_LONGOPTS, { 0 } };
+	int c = cli_getopt(argc, argv, CLI_SHORTOPTS(""), longopts);
+
+	if (c == '?')
+		return EXIT_USAGE;
+	cli_usage(stdout);
+	return EXIT_OK;
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Global options stop at the command name ('+'); the command then parses
+ * the rest with its own table, which includes the global ones again.
+ */
+static int parse_global(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_LONGOPTS,
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	int c = cli_getopt(argc, argv, "+" CLI_SHORTOPTS("V"), longopts);
+
+	switch (c) {
+	case -1:
+		return -1;
+	case 'h':
+		cli_usage(stdout);
+		return EXIT_OK;
+	case 'V':
+		printf("pcipass %s\n", PCIPASS_VERSION);
+		return EXIT_OK;
+	default:
+		return EXIT_USAGE;
+	}
+}
+
+static int run(int argc, char **argv)
+{
+	const struct command *cmd;
+	int rc = parse_global(argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if (optind >= argc) {
+		cli_usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = find_command(argv[optind]);
+	if (!cmd)
+		return cli_usage_error("unknown command '%s'", argv[optind]);
+
+	argc -= optind;
+	argv += optind;
+	optind = 0;	/* full getopt reset: the command permutes its args */
+	rc = cmd->handler(argc, argv);
+	/* Also after a runtime error: "version" still has a document to
+	 * give when the module is missing.
+	 */
+	if (print_flush() && rc == EXIT_OK)
+		rc = EXIT_RUNTIME;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+
+	print_cleanup();
+	names_cleanup();
+	/* Catch a full disk or closed pipe instead of exiting 0 after a
+	 * truncated listing.
+	 */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		pp_err("write error on standard output");
+		rc = EXIT_RUNTIME;
+	}
+	return rc;
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void pp_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	/* Flush first so an error never lands in the middle of a text row. */
+	fflush(stdout);
+	fputs("pcipass: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* A CLI that lists a few hundred functions has no sensible way to go on
+ * without memory; failing loudly beats threading ENOMEM through every
+ * printing helper.
+ */
+static void oom(void)
+{
+	pp_err("out of memory");
+	exit(EXIT_RUNTIME);
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		oom();
+	return d;
+}

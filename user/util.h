@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PCIPASS_UTIL_H
+#define PCIPASS_UTIL_H
+
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes are part of the CLI contract: scripts tell "bad input" from
+ * "system said no" by them.
+ */
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,
+	EXIT_USAGE = 2,
+};
+
+void pp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+#endif
