@@ -1,0 +1,773 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcipass generic netlink family: request validation and error reporting.
+ *
+ * Every malformed request is checked for the exact errno, the presence of
+ * an extended ACK text message (and the exact text where the kernel's
+ * policy validation produces it), the offset of the offending attribute
+ * where the kernel reports one, and the missing attribute type where the
+ * module must report one.  Ground truth comparisons live in
+ * groundtruth_test.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#include "ppcommon.h"
+
+static bool module_loaded(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/pcipass", &st) == 0;
+}
+
+static bool sysfs_has(const struct pci_addr *a)
+{
+	char name[32], path[96];
+	struct stat st;
+
+	pci_addr_fmt(a, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", SYSFS_PCI_DEVICES, name);
+	return stat(path, &st) == 0;
+}
+
+/* First PCI function in sysfs, for requests that need a valid address. */
+static int first_pci_addr(struct pci_addr *a)
+{
+	char **names;
+	int n, ret;
+
+	n = sysfs_pci_list(&names);
+	if (n <= 0)
+		return n ? n : -ENODEV;
+	ret = pci_addr_parse(names[0], a);
+	sysfs_names_free(names, n);
+	return ret;
+}
+
+/* Common setup: a socket with the pcipass family resolved. */
+#define NL_SETUP(sock, fam) do {					\
+	int __ret = pp_nl_open((sock), (fam), 0);			\
+									\
+	if (__ret == -ENOENT && !module_loaded())			\
+		SKIP(return, "pcipass module not loaded");		\
+	ASSERT_EQ(0, __ret) TH_LOG("resolving family %s: %s",		\
+				   PCIPASS_FAMILY_NAME, strerror(-__ret)); \
+} while (0)
+
+FIXTURE(nl) {
+	struct nl_sock s;
+	uint16_t family;
+	struct pci_addr valid;
+};
+
+FIXTURE_SETUP(nl)
+{
+	self->s.fd = -1;
+	NL_SETUP(&self->s, &self->family);
+	ASSERT_EQ(0, first_pci_addr(&self->valid))
+		TH_LOG("no PCI function in %s", SYSFS_PCI_DEVICES);
+}
+
+FIXTURE_TEARDOWN(nl)
+{
+	nl_close(&self->s);
+}
+
+/* nlctrl describes the family as the spec says. */
+TEST_F(nl, family_description)
+{
+	const uint32_t caps = GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP |
+			      GENL_CMD_CAP_HASPOL;
+	struct genl_family_info fi;
+	bool dev = false, grp = false;
+	int i;
+
+	ASSERT_EQ(0, genl_resolve(&self->s, PCIPASS_FAMILY_NAME, &fi));
+	EXPECT_EQ(self->family, fi.id);
+	EXPECT_LE(GENL_MIN_ID, fi.id);
+	EXPECT_EQ((uint32_t)PCIPASS_FAMILY_VERSION, fi.version);
+	EXPECT_EQ(0U, fi.hdrsize);
+	EXPECT_EQ(2, fi.nops);
+	for (i = 0; i < fi.nops; i++) {
+		TH_LOG("op %u flags %#x", fi.ops[i].cmd, fi.ops[i].flags);
+		if (fi.ops[i].cmd == PCIPASS_CMD_DEVICE_GET) {
+			dev = true;
+			EXPECT_EQ(caps, fi.ops[i].flags & caps);
+		} else if (fi.ops[i].cmd == PCIPASS_CMD_GROUP_GET) {
+			grp = true;
+			EXPECT_EQ(caps, fi.ops[i].flags & caps);
+		}
+		/* queries are open to every user */
+		EXPECT_EQ(0U, fi.ops[i].flags &
+			  (GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM));
+	}
+	EXPECT_TRUE(dev);
+	EXPECT_TRUE(grp);
+}
+
+/* A do request gets exactly one reply message, not multi, then the ACK. */
+TEST_F(nl, device_get_reply_shape)
+{
+	char why[1024] = "";
+	struct nl_reply rep;
+	struct pp_dev d;
+	struct nlb b;
+
+	pp_req_dev_get(&b, self->family, &self->valid);
+	ASSERT_EQ(0, nl_transact(&self->s, &b, &rep));
+	EXPECT_EQ(0, rep.error) TH_LOG("error %d (%s)", rep.error, rep.ext_msg);
+	EXPECT_TRUE(rep.got_ack);
+	EXPECT_FALSE(rep.bad_seq);
+	EXPECT_FALSE(rep.truncated);
+	EXPECT_FALSE(rep.malformed);
+	ASSERT_EQ(1, rep.nmsgs);
+	EXPECT_EQ(self->family, rep.msgs[0].nlh->nlmsg_type);
+	EXPECT_EQ(0, rep.msgs[0].nlh->nlmsg_flags & NLM_F_MULTI);
+	ASSERT_EQ(0, pp_parse_dev(rep.msgs[0].nlh, &d, why, sizeof(why)))
+		TH_LOG("%s", why);
+	ASSERT_TRUE(PP_HAS(&d, PCIPASS_A_DEV_ADDR));
+	EXPECT_EQ(0, pci_addr_cmp(&self->valid, &d.addr));
+	nl_reply_free(&rep);
+}
+
+/* Without NLM_F_ACK the reply alone comes back, and nothing after it. */
+TEST_F(nl, device_get_no_ack)
+{
+	struct nl_reply rep;
+	struct nlb b;
+	char buf[64];
+	ssize_t n;
+
+	pp_req_dev_get(&b, self->family, &self->valid);
+	b.nlh.nlmsg_flags &= ~NLM_F_ACK;
+	ASSERT_EQ(0, nl_transact(&self->s, &b, &rep));
+	EXPECT_FALSE(rep.got_ack);
+	EXPECT_EQ(0, rep.error);
+	EXPECT_EQ(1, rep.nmsgs);
+	nl_reply_free(&rep);
+	n = recv(self->s.fd, buf, sizeof(buf), MSG_DONTWAIT);
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(EAGAIN, errno);
+}
+
+/* ------------------------------------------------------------------ */
+/* Malformed and unsatisfiable requests.                               */
+
+enum miss_mode {
+	MISS_ABSENT = 0,	/* no NLMSGERR_ATTR_MISS_TYPE allowed */
+	MISS_REQUIRED,		/* must be present and equal miss_type */
+	MISS_OPTIONAL,		/* if present, must be one of miss_type[] */
+	MISS_ANY,		/* don't care */
+};
+
+struct req_ctx {
+	uint16_t family;
+	struct pci_addr addr;	/* address to ask for */
+	uint32_t group;		/* group id to ask for */
+	size_t bad_off;		/* offset of the attribute to blame */
+	size_t nest_off;	/* offset of the nest missing an attribute */
+};
+
+typedef void (*build_fn)(struct nlb *b, struct req_ctx *c);
+
+FIXTURE(nlerr) {
+	struct nl_sock s;
+	struct req_ctx c;
+};
+
+FIXTURE_VARIANT(nlerr) {
+	build_fn build;
+	int err;		/* expected errno (positive) */
+	bool need_msg;		/* an extack text message must be present */
+	const char *msg;	/* ... and have exactly this text */
+	bool check_offs;	/* NLMSGERR_ATTR_OFFS must equal c.bad_off */
+	enum miss_mode miss;
+	uint32_t miss_type[3];	/* acceptable missing types, 0-terminated */
+	bool miss_nested;	/* MISS_NEST, if present, must be c.nest_off */
+	bool use_addr;		/* ask for .addr instead of a valid function */
+	struct pci_addr addr;
+	uint32_t group;
+};
+
+FIXTURE_SETUP(nlerr)
+{
+	self->s.fd = -1;
+	NL_SETUP(&self->s, &self->c.family);
+	if (variant->use_addr) {
+		self->c.addr = variant->addr;
+		if (sysfs_has(&self->c.addr))
+			SKIP(return, "%04x:%02x:%02x.%x exists here",
+			     self->c.addr.domain, self->c.addr.bus,
+			     self->c.addr.devfn >> 3, self->c.addr.devfn & 7);
+	} else {
+		ASSERT_EQ(0, first_pci_addr(&self->c.addr));
+	}
+	self->c.group = variant->group;
+}
+
+FIXTURE_TEARDOWN(nlerr)
+{
+	nl_close(&self->s);
+}
+
+static void dev_hdr(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_ACK,
+		 PCIPASS_CMD_DEVICE_GET, PCIPASS_FAMILY_VERSION);
+}
+
+static void grp_hdr(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_ACK,
+		 PCIPASS_CMD_GROUP_GET, PCIPASS_FAMILY_VERSION);
+}
+
+static void put_addr(struct nlb *b, const struct pci_addr *a)
+{
+	nlb_nest_start(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, a->domain);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, a->bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, a->devfn);
+	nlb_nest_end(b);
+}
+
+static const uint8_t zeros[16];
+
+static void bld_dev_addr(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	put_addr(b, &c->addr);
+}
+
+static void bld_dev_no_addr(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+}
+
+static void bld_dev_addr_empty(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	c->nest_off = nlb_nest_start(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED);
+	nlb_nest_end(b);
+}
+
+static void bld_dev_addr_no_domain(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	c->nest_off = nlb_nest_start(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+}
+
+static void bld_dev_addr_no_bus(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	c->nest_off = nlb_nest_start(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+}
+
+static void bld_dev_addr_no_devfn(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	c->nest_off = nlb_nest_start(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_nest_end(b);
+}
+
+static void bld_dev_unknown_top(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	put_addr(b, &c->addr);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_DEV_MAX + 1, 0);
+}
+
+static void bld_dev_reply_only_attr(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	put_addr(b, &c->addr);
+	c->bad_off = nlb_put_u16(b, PCIPASS_A_DEV_VENDOR, 0x8086);
+}
+
+static void bld_dev_type_zero(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	put_addr(b, &c->addr);
+	c->bad_off = nlb_put_u32(b, 0, 0);
+}
+
+static void bld_dev_unknown_nested(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	nlb_nest_start(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_ADDR_MAX + 1, 0);
+	nlb_nest_end(b);
+}
+
+static void bld_dev_domain_short(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	nlb_nest_start(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED);
+	c->bad_off = nlb_put_u16(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+}
+
+static void bld_dev_domain_long(struct nlb *b, struct req_ctx *c)
+{
+	uint64_t dom = c->addr.domain;
+
+	dev_hdr(b, c);
+	nlb_nest_start(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED);
+	c->bad_off = nlb_put(b, PCIPASS_A_ADDR_DOMAIN, &dom, sizeof(dom));
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+}
+
+static void bld_dev_bus_u32(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	nlb_nest_start(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+}
+
+static void bld_dev_bus_empty(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	nlb_nest_start(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	c->bad_off = nlb_put(b, PCIPASS_A_ADDR_BUS, NULL, 0);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+}
+
+static void bld_dev_devfn_u16(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	nlb_nest_start(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	c->bad_off = nlb_put_u16(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+}
+
+static void bld_dev_bus_nested_flag(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	nlb_nest_start(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	c->bad_off = nlb_put_u8(b, PCIPASS_A_ADDR_BUS | NLA_F_NESTED, c->addr.bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+}
+
+/* ADDR as a plain u32 instead of a nest */
+static void bld_dev_addr_u32(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_DEV_ADDR, 0);
+}
+
+/* A well-formed nest that lacks NLA_F_NESTED */
+static void bld_dev_addr_no_nest_flag(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	c->bad_off = nlb_nest_start(b, PCIPASS_A_DEV_ADDR);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+}
+
+/* NLA_F_NESTED, but four zero bytes that are no attribute */
+static void bld_dev_addr_garbage(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	c->bad_off = nlb_put(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED, zeros, 4);
+}
+
+/* NLA_F_NESTED with a payload shorter than an attribute header */
+static void bld_dev_addr_short(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	c->bad_off = nlb_put(b, PCIPASS_A_DEV_ADDR | NLA_F_NESTED, zeros, 2);
+}
+
+/* Four bytes after the last attribute that are no attribute */
+static void bld_dev_trailing(struct nlb *b, struct req_ctx *c)
+{
+	dev_hdr(b, c);
+	put_addr(b, &c->addr);
+	b->nlh.nlmsg_len += 4;
+}
+
+static void bld_dev_dump_unknown(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_DUMP,
+		 PCIPASS_CMD_DEVICE_GET, PCIPASS_FAMILY_VERSION);
+	c->bad_off = nlb_put_u16(b, PCIPASS_A_DEV_VENDOR, 0x8086);
+}
+
+static void bld_grp_no_id(struct nlb *b, struct req_ctx *c)
+{
+	grp_hdr(b, c);
+}
+
+static void bld_grp_id(struct nlb *b, struct req_ctx *c)
+{
+	grp_hdr(b, c);
+	nlb_put_u32(b, PCIPASS_A_GROUP_ID, c->group);
+}
+
+static void bld_grp_id_short(struct nlb *b, struct req_ctx *c)
+{
+	grp_hdr(b, c);
+	c->bad_off = nlb_put_u16(b, PCIPASS_A_GROUP_ID, 0);
+}
+
+static void bld_grp_id_long(struct nlb *b, struct req_ctx *c)
+{
+	grp_hdr(b, c);
+	c->bad_off = nlb_put(b, PCIPASS_A_GROUP_ID, zeros, 8);
+}
+
+static void bld_grp_id_byte(struct nlb *b, struct req_ctx *c)
+{
+	grp_hdr(b, c);
+	c->bad_off = nlb_put_u8(b, PCIPASS_A_GROUP_ID, 0);
+}
+
+static void bld_grp_member_in_request(struct nlb *b, struct req_ctx *c)
+{
+	grp_hdr(b, c);
+	nlb_put_u32(b, PCIPASS_A_GROUP_ID, 0);
+	c->bad_off = nlb_nest_start(b, PCIPASS_A_GROUP_MEMBER | NLA_F_NESTED);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, 0);
+	nlb_nest_end(b);
+}
+
+static void bld_grp_dump_unknown(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_DUMP,
+		 PCIPASS_CMD_GROUP_GET, PCIPASS_FAMILY_VERSION);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_GROUP_MAX + 1, 0);
+}
+
+static void bld_cmd_f0(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_ACK, 0xf0,
+		 PCIPASS_FAMILY_VERSION);
+	put_addr(b, &c->addr);
+}
+
+static void bld_cmd_f0_dump(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_DUMP, 0xf0,
+		 PCIPASS_FAMILY_VERSION);
+}
+
+static void bld_cmd_zero(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_ACK, 0,
+		 PCIPASS_FAMILY_VERSION);
+}
+
+static void bld_cmd_max_plus_one(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_ACK, PCIPASS_CMD_MAX + 1,
+		 PCIPASS_FAMILY_VERSION);
+}
+
+/* -- device-get: missing attributes -- */
+FIXTURE_VARIANT_ADD(nlerr, dev_no_addr) {
+	.build = bld_dev_no_addr, .err = EINVAL, .need_msg = true,
+	.miss = MISS_REQUIRED, .miss_type = { PCIPASS_A_DEV_ADDR },
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_addr_empty) {
+	.build = bld_dev_addr_empty, .err = EINVAL, .need_msg = true,
+	.miss = MISS_OPTIONAL, .miss_nested = true,
+	.miss_type = { PCIPASS_A_ADDR_DOMAIN, PCIPASS_A_ADDR_BUS,
+		       PCIPASS_A_ADDR_DEVFN },
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_addr_no_domain) {
+	.build = bld_dev_addr_no_domain, .err = EINVAL, .need_msg = true,
+	.miss = MISS_OPTIONAL, .miss_nested = true,
+	.miss_type = { PCIPASS_A_ADDR_DOMAIN },
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_addr_no_bus) {
+	.build = bld_dev_addr_no_bus, .err = EINVAL, .need_msg = true,
+	.miss = MISS_OPTIONAL, .miss_nested = true,
+	.miss_type = { PCIPASS_A_ADDR_BUS },
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_addr_no_devfn) {
+	.build = bld_dev_addr_no_devfn, .err = EINVAL, .need_msg = true,
+	.miss = MISS_OPTIONAL, .miss_nested = true,
+	.miss_type = { PCIPASS_A_ADDR_DEVFN },
+};
+
+/* -- device-get: unknown attributes (strict validation) -- */
+FIXTURE_VARIANT_ADD(nlerr, dev_unknown_top) {
+	.build = bld_dev_unknown_top, .err = EINVAL, .need_msg = true,
+	.msg = "Unknown attribute type", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_reply_only_attr) {
+	.build = bld_dev_reply_only_attr, .err = EINVAL, .need_msg = true,
+	.msg = "Unknown attribute type", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_type_zero) {
+	.build = bld_dev_type_zero, .err = EINVAL, .need_msg = true,
+	.msg = "Unknown attribute type", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_unknown_nested) {
+	.build = bld_dev_unknown_nested, .err = EINVAL, .need_msg = true,
+	.msg = "Unknown attribute type", .check_offs = true,
+};
+
+/* -- device-get: wrong lengths and shapes -- */
+FIXTURE_VARIANT_ADD(nlerr, dev_domain_2_bytes) {
+	.build = bld_dev_domain_short, .err = EINVAL, .need_msg = true,
+	.msg = "invalid attribute length", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_domain_8_bytes) {
+	.build = bld_dev_domain_long, .err = EINVAL, .need_msg = true,
+	.msg = "invalid attribute length", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_bus_4_bytes) {
+	.build = bld_dev_bus_u32, .err = EINVAL, .need_msg = true,
+	.msg = "invalid attribute length", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_bus_0_bytes) {
+	.build = bld_dev_bus_empty, .err = EINVAL, .need_msg = true,
+	.msg = "invalid attribute length", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_devfn_2_bytes) {
+	.build = bld_dev_devfn_u16, .err = EINVAL, .need_msg = true,
+	.msg = "invalid attribute length", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_bus_nested_flag) {
+	.build = bld_dev_bus_nested_flag, .err = EINVAL, .need_msg = true,
+	.msg = "NLA_F_NESTED not expected", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_addr_u32) {
+	.build = bld_dev_addr_u32, .err = EINVAL, .need_msg = true,
+	.msg = "NLA_F_NESTED is missing", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_addr_no_nest_flag) {
+	.build = bld_dev_addr_no_nest_flag, .err = EINVAL, .need_msg = true,
+	.msg = "NLA_F_NESTED is missing", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_addr_garbage) {
+	.build = bld_dev_addr_garbage, .err = EINVAL, .need_msg = true,
+	.msg = "bytes leftover after parsing attributes",
+};
+/* lib/nlattr.c: a nest shorter than NLA_HDRLEN fails policy with -ERANGE */
+FIXTURE_VARIANT_ADD(nlerr, dev_addr_2_bytes) {
+	.build = bld_dev_addr_short, .err = ERANGE, .need_msg = true,
+	.msg = "Attribute failed policy validation", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_trailing_bytes) {
+	.build = bld_dev_trailing, .err = EINVAL, .need_msg = true,
+	.msg = "bytes leftover after parsing attributes",
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_dump_unknown_attr) {
+	.build = bld_dev_dump_unknown, .err = EINVAL, .need_msg = true,
+	.msg = "Unknown attribute type", .check_offs = true,
+};
+
+/* -- device-get: no such function -- */
+FIXTURE_VARIANT_ADD(nlerr, dev_absent_bus_fe) {
+	.build = bld_dev_addr, .err = ENODEV, .need_msg = true,
+	.use_addr = true, .addr = { .domain = 0, .bus = 0xfe, .devfn = 0xff },
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_absent_domain_7777) {
+	.build = bld_dev_addr, .err = ENODEV, .need_msg = true,
+	.use_addr = true, .addr = { .domain = 0x7777, .bus = 0, .devfn = 0 },
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_absent_domain_max) {
+	.build = bld_dev_addr, .err = ENODEV, .need_msg = true,
+	.use_addr = true, .addr = { .domain = 0xffffffff, .bus = 0, .devfn = 0 },
+};
+FIXTURE_VARIANT_ADD(nlerr, dev_absent_domain_int_min) {
+	.build = bld_dev_addr, .err = ENODEV, .need_msg = true,
+	.use_addr = true, .addr = { .domain = 0x80000000, .bus = 0, .devfn = 0 },
+};
+
+/* -- group-get -- */
+FIXTURE_VARIANT_ADD(nlerr, grp_no_id) {
+	.build = bld_grp_no_id, .err = EINVAL, .need_msg = true,
+	.miss = MISS_REQUIRED, .miss_type = { PCIPASS_A_GROUP_ID },
+};
+FIXTURE_VARIANT_ADD(nlerr, grp_absent) {
+	.build = bld_grp_id, .err = ENOENT, .need_msg = true,
+	.group = 0xfffffff0,
+};
+FIXTURE_VARIANT_ADD(nlerr, grp_absent_max) {
+	.build = bld_grp_id, .err = ENOENT, .need_msg = true,
+	.group = 0xffffffff,
+};
+FIXTURE_VARIANT_ADD(nlerr, grp_id_2_bytes) {
+	.build = bld_grp_id_short, .err = EINVAL, .need_msg = true,
+	.msg = "invalid attribute length", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, grp_id_8_bytes) {
+	.build = bld_grp_id_long, .err = EINVAL, .need_msg = true,
+	.msg = "invalid attribute length", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, grp_id_1_byte) {
+	.build = bld_grp_id_byte, .err = EINVAL, .need_msg = true,
+	.msg = "invalid attribute length", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, grp_member_in_request) {
+	.build = bld_grp_member_in_request, .err = EINVAL, .need_msg = true,
+	.msg = "Unknown attribute type", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, grp_dump_unknown_attr) {
+	.build = bld_grp_dump_unknown, .err = EINVAL, .need_msg = true,
+	.msg = "Unknown attribute type", .check_offs = true,
+};
+
+/* -- unknown commands: genetlink core, no extack text -- */
+FIXTURE_VARIANT_ADD(nlerr, cmd_0xf0) {
+	.build = bld_cmd_f0, .err = EOPNOTSUPP,
+};
+FIXTURE_VARIANT_ADD(nlerr, cmd_0xf0_dump) {
+	.build = bld_cmd_f0_dump, .err = EOPNOTSUPP,
+};
+FIXTURE_VARIANT_ADD(nlerr, cmd_0) {
+	.build = bld_cmd_zero, .err = EOPNOTSUPP,
+};
+FIXTURE_VARIANT_ADD(nlerr, cmd_max_plus_one) {
+	.build = bld_cmd_max_plus_one, .err = EOPNOTSUPP,
+};
+
+static bool miss_type_ok(const FIXTURE_VARIANT(nlerr) *v, uint32_t t)
+{
+	int i;
+
+	for (i = 0; i < 3 && v->miss_type[i]; i++)
+		if (v->miss_type[i] == t)
+			return true;
+	return false;
+}
+
+static void check_rejected(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(nlerr) *self,
+			   const FIXTURE_VARIANT(nlerr) *variant)
+{
+	struct nl_reply rep;
+	struct nlb b;
+
+	self->c.bad_off = self->c.nest_off = 0;
+	variant->build(&b, &self->c);
+	ASSERT_FALSE(b.overflow);
+	ASSERT_EQ(0, nl_transact(&self->s, &b, &rep));
+	TH_LOG("error %d, msg %s'%s', offs %s%u, miss_type %s%u, miss_nest %s%u",
+	       rep.error, rep.has_msg ? "" : "(none) ", rep.ext_msg,
+	       rep.has_offs ? "" : "(none) ", rep.offs,
+	       rep.has_miss_type ? "" : "(none) ", rep.miss_type,
+	       rep.has_miss_nest ? "" : "(none) ", rep.miss_nest);
+
+	EXPECT_EQ(-variant->err, rep.error);
+	EXPECT_TRUE(rep.got_ack);
+	EXPECT_EQ(0, rep.nmsgs);
+	EXPECT_FALSE(rep.malformed);
+	EXPECT_FALSE(rep.bad_seq);
+
+	if (variant->need_msg) {
+		EXPECT_TRUE(rep.has_msg);
+		EXPECT_NE(0U, strlen(rep.ext_msg));
+	}
+	if (variant->msg) {
+		EXPECT_STREQ(variant->msg, rep.ext_msg);
+	}
+	if (variant->check_offs) {
+		EXPECT_TRUE(rep.has_offs);
+		EXPECT_EQ(self->c.bad_off, rep.offs);
+	}
+
+	switch (variant->miss) {
+	case MISS_ABSENT:
+		EXPECT_FALSE(rep.has_miss_type);
+		EXPECT_FALSE(rep.has_miss_nest);
+		break;
+	case MISS_REQUIRED:
+		EXPECT_TRUE(rep.has_miss_type);
+		EXPECT_EQ(variant->miss_type[0], rep.miss_type);
+		if (!variant->miss_nested) {
+			EXPECT_FALSE(rep.has_miss_nest);
+		}
+		break;
+	case MISS_OPTIONAL:
+		if (rep.has_miss_type) {
+			EXPECT_TRUE(miss_type_ok(variant, rep.miss_type));
+		}
+		break;
+	case MISS_ANY:
+		break;
+	}
+	if (variant->miss_nested && rep.has_miss_nest) {
+		EXPECT_EQ(self->c.nest_off, rep.miss_nest);
+	}
+	if (!variant->miss_nested && variant->miss != MISS_ANY) {
+		EXPECT_FALSE(rep.has_miss_nest);
+	}
+	nl_reply_free(&rep);
+}
+
+TEST_F(nlerr, rejected)
+{
+	check_rejected(_metadata, self, variant);
+}
+
+/* The same answer for an unprivileged caller on its own socket. */
+TEST_F(nlerr, rejected_unprivileged)
+{
+	uint16_t family;
+
+	if (geteuid() == 0) {
+		ASSERT_EQ(0, pp_drop_privileges());
+	}
+	nl_close(&self->s);
+	ASSERT_EQ(0, pp_nl_open(&self->s, &family, 0));
+	ASSERT_EQ(self->c.family, family);
+	check_rejected(_metadata, self, variant);
+}
+
+/* The socket still works after an error: a valid request succeeds. */
+TEST_F(nlerr, socket_usable_after)
+{
+	struct nl_reply rep;
+	struct pci_addr valid;
+	struct nlb b;
+
+	variant->build(&b, &self->c);
+	ASSERT_EQ(0, nl_transact(&self->s, &b, &rep));
+	nl_reply_free(&rep);
+	ASSERT_EQ(0, first_pci_addr(&valid));
+	pp_req_dev_get(&b, self->c.family, &valid);
+	ASSERT_EQ(0, nl_transact(&self->s, &b, &rep));
+	EXPECT_EQ(0, rep.error);
+	EXPECT_EQ(1, rep.nmsgs);
+	EXPECT_FALSE(rep.bad_seq);
+	nl_reply_free(&rep);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pcipass-specific helpers shared by the selftest programs: building
+ * pcipass requests, parsing pcipass replies strictly, and comparing both
+ * interfaces' answers with the sysfs ground truth.
+ */
+#ifndef PCIPASS_SELFTEST_PPCOMMON_H
+#define PCIPASS_SELFTEST_PPCOMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/pcipass.h>
+#include <linux/pcipass_ioctl.h>
+
+#include "nlhelp.h"
+#include "sysfs.h"
+
+#define PCIPASS_DEV_PATH	"/dev/" PCIPASS_DEVICE_NAME
+#define NOBODY_ID		65534
+
+/* A device-get reply, every attribute checked for its exact length. */
+struct pp_dev {
+	uint32_t seen;			/* bit n: attribute type n was present */
+	struct pci_addr addr;
+	uint16_t vendor, device;
+	uint16_t subsystem_vendor, subsystem_device;
+	uint32_t class;
+	uint8_t revision;
+	uint8_t header_type;
+	uint8_t pcie_type;
+	struct pci_addr physfn;
+	char driver[256];
+	char driver_override[4096];
+	uint32_t iommu_group;
+	struct pci_addr upstream;
+	uint32_t acs_seen;		/* bit n: PCIPASS_A_ACS_n present */
+	uint16_t acs_pos, acs_cap, acs_ctrl;
+};
+
+#define PP_HAS(d, attr)		(!!((d)->seen & (1u << (attr))))
+
+struct pp_group {
+	uint32_t id;
+	int nmembers;
+	struct pci_addr members[256];	/* in reply order */
+};
+
+/* Open a socket and resolve the pcipass family; 0 or -errno. */
+int pp_nl_open(struct nl_sock *s, uint16_t *family, size_t rcvbuf_len);
+
+/* Standard requests. */
+void pp_req_dev_get(struct nlb *b, uint16_t family, const struct pci_addr *a);
+void pp_req_dev_dump(struct nlb *b, uint16_t family);
+void pp_req_group_get(struct nlb *b, uint16_t family, uint32_t id);
+void pp_req_group_dump(struct nlb *b, uint16_t family);
+
+/*
+ * Parse one reply message.  Returns 0, or -EBADMSG with a reason in @why
+ * (wrong command, unknown or duplicate attribute, bad length, incomplete
+ * address nest, unterminated string...).
+ */
+int pp_parse_dev(const struct nlmsghdr *nlh, struct pp_dev *d,
+		 char *why, int whylen);
+int pp_parse_group(const struct nlmsghdr *nlh, struct pp_group *g,
+		   char *why, int whylen);
+
+/*
+ * Compare a netlink / ioctl answer with sysfs.  @privileged: the caller had
+ * CAP_SYS_ADMIN (then ACS and PCIe type must match the config space, else
+ * they must be withheld and the restricted flag set).  Returns the number
+ * of mismatches; a description of them is appended to @why.
+ */
+int pp_cmp_nl(const struct sysfs_dev *s, const struct pp_dev *d,
+	      bool privileged, char *why, int whylen);
+int pp_cmp_ioc(const struct sysfs_dev *s, const struct pcipass_ioc_device *d,
+	       bool privileged, char *why, int whylen);
+
+/* ioctl helpers: return 0 or -errno. */
+int pp_ioc_dev_get(int fd, const struct pci_addr *a,
+		   struct pcipass_ioc_device *d);
+int pp_ioctl(int fd, unsigned long cmd, void *arg);
+
+/* setgroups(0), setgid(65534), setuid(65534); 0 or -errno. */
+int pp_drop_privileges(void);
+
+#endif

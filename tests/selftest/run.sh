@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every pcipass selftest program; each prints KTAP (the kselftest
+# harness's standard output, passed through untouched).  Exit status is
+# non-zero when any program reported a failure, crashed, or is missing.
+#
+# usage: tests/selftest/run.sh [-d BINDIR] [PROGRAM...]
+#   -d BINDIR   where the built programs are (default: this directory, or
+#               $PCIPASS_SELFTEST_BINDIR)
+#   PROGRAM     run only these (default: all of them)
+#
+# Needs the pcipass module loaded (tests skip otherwise) and root for the
+# privileged half (those tests skip when not root).
+
+set -u
+
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+bindir=${PCIPASS_SELFTEST_BINDIR:-$here}
+progs=(netlink_test ioctl_test groundtruth_test)
+
+while getopts "d:h" opt; do
+	case $opt in
+	d) bindir=$OPTARG ;;
+	h) sed -n '3,/^$/{s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+(($#)) && progs=("$@")
+
+KSFT_SKIP=4
+failed=()
+
+for prog in "${progs[@]}"; do
+	bin=$bindir/$prog
+	echo "# selftest: $prog"
+	if [[ ! -x $bin ]]; then
+		echo "# $bin: not built (make -C tests/selftest KSFT_DIR=...)"
+		failed+=("$prog(missing)")
+		continue
+	fi
+	"$bin"
+	rc=$?
+	case $rc in
+	0 | "$KSFT_SKIP") echo "# selftest: $prog: exit $rc" ;;
+	*)
+		echo "# selftest: $prog: FAILED (exit $rc)"
+		failed+=("$prog(exit $rc)")
+		;;
+	esac
+done
+
+if ((${#failed[@]})); then
+	echo "# selftests failed: ${failed[*]}"
+	exit 1
+fi
+echo "# selftests: all passed"
+exit 0
