@@ -57,9 +57,10 @@ tap_run "cli: without the module, says it is not loaded and how to load it" cli_
 install_module() {
 	local mods=/lib/modules/$kver
 	modprobe overlay &&
-		mkdir -p /tmp/modovl/upper /tmp/modovl/work &&
+		mkdir -p /run/modovl && mount -t tmpfs pcipass-mods /run/modovl &&
+		mkdir -p /run/modovl/upper /run/modovl/work &&
 		mount -t overlay overlay \
-			-o "lowerdir=$mods,upperdir=/tmp/modovl/upper,workdir=/tmp/modovl/work" \
+			-o "lowerdir=$mods,upperdir=/run/modovl/upper,workdir=/run/modovl/work" \
 			"$mods" &&
 		mkdir -p "$mods/updates" && cp "$ko" "$mods/updates/" &&
 		depmod -a "$kver"
@@ -118,6 +119,6 @@ dmesg >"$results/logs/dmesg-at-end.txt"
 tap_run "kernel log: no WARN/BUG/oops/lockdep splat" \
 	tests/guest/dmesg-check.sh "$results/logs/dmesg-at-end.txt"
 
-read -r pass fail skip < <(tap_count "$results"/*.tap)
+read -r pass fail skip <<<"$(tap_count "$results"/*.tap)"
 echo "# guest totals: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

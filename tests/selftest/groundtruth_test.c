@@ -918,11 +918,11 @@ TEST_F(ovr, name_page)
  * the previous one stopped.
  */
 #define BIG_OVR_LEN	500
+#define BIG_OVR_PREFIX	"pcipass-bigdump-"
 
 FIXTURE(bigdump) {
 	char **names;
 	int n;
-	bool *set;	/* we gave names[i] an override and must clear it */
 };
 
 FIXTURE_SETUP(bigdump)
@@ -933,13 +933,10 @@ FIXTURE_SETUP(bigdump)
 
 	self->names = NULL;
 	self->n = 0;
-	self->set = NULL;
 	NEED_MODULE();
 	NEED_ROOT();
 	self->n = sysfs_pci_list(&self->names);
 	ASSERT_LT(0, self->n);
-	self->set = calloc(self->n, sizeof(*self->set));
-	ASSERT_NE(NULL, self->set);
 	for (i = 0; i < self->n; i++) {
 		char path[128];
 		struct sysfs_dev sd;
@@ -947,33 +944,41 @@ FIXTURE_SETUP(bigdump)
 		ASSERT_EQ(0, sysfs_pci_read(self->names[i], &sd));
 		if (sd.has_override)
 			continue;
-		snprintf(val, sizeof(val), "pcipass-selftest-%d-", i % 10000);
+		snprintf(val, sizeof(val), BIG_OVR_PREFIX "%d-", i % 10000);
 		len = strlen(val);
 		memset(val + len, 'x', BIG_OVR_LEN - len);
 		val[BIG_OVR_LEN] = 0;
 		snprintf(path, sizeof(path), "%s/%s/driver_override",
 			 SYSFS_PCI_DEVICES, self->names[i]);
-		self->set[i] = true;
 		ASSERT_EQ(0, sysfs_write(path, val)) TH_LOG("%s", path);
 	}
 }
 
-FIXTURE_TEARDOWN(bigdump)
+/*
+ * In the parent: bigdump.unprivileged drops root in the test process, and
+ * only root can clear the overrides again.  Setup ran in the test process,
+ * so its heap is not ours: find our overrides by their prefix instead.
+ */
+FIXTURE_TEARDOWN_PARENT(bigdump)
 {
-	int i;
+	char **names = NULL;
+	int i, n;
 
-	for (i = 0; self->set && i < self->n; i++) {
+	n = sysfs_pci_list(&names);
+	for (i = 0; i < n; i++) {
+		struct sysfs_dev sd;
 		char path[128];
 
-		if (!self->set[i])
+		if (sysfs_pci_read(names[i], &sd) || !sd.has_override ||
+		    strncmp(sd.override, BIG_OVR_PREFIX, strlen(BIG_OVR_PREFIX)))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/driver_override",
-			 SYSFS_PCI_DEVICES, self->names[i]);
+			 SYSFS_PCI_DEVICES, names[i]);
 		if (sysfs_write(path, "\n"))
 			TH_LOG("could not clear %s", path);
 	}
-	free(self->set);
-	sysfs_names_free(self->names, self->n);
+	if (n > 0)
+		sysfs_names_free(names, n);
 }
 
 static void bigdump_run(struct __test_metadata *_metadata, char **names, int n,
