@@ -284,41 +284,61 @@ void pcipass_devinfo_release(struct pcipass_devinfo *info)
 	info->present &= ~(PCIPASS_DEV_F_DRIVER | PCIPASS_DEV_F_DRIVER_OVERRIDE);
 }
 
-/**
- * pcipass_group_get_from() - find the IOMMU group with the lowest id >= @min_id
- * @min_id: smallest group id wanted
- *
- * Only groups holding at least one PCI function are found.  Group ids are
- * not densely allocated and the module cannot enumerate groups directly,
- * so this scans every PCI function; callers walk all groups in id order by
- * asking again with the last id + 1.
- *
- * Return: the group with a reference held (iommu_group_put() it), or NULL.
- */
-struct iommu_group *pcipass_group_get_from(u32 min_id)
+/* Keep @group in @groups (ascending id, at most @max) if it belongs there. */
+static unsigned int pcipass_groups_insert(struct iommu_group **groups,
+					  unsigned int n, unsigned int max,
+					  struct iommu_group *group)
 {
-	struct iommu_group *best = NULL, *group;
+	int id = iommu_group_id(group);
+	unsigned int pos = n;
+
+	while (pos > 0 && iommu_group_id(groups[pos - 1]) > id)
+		pos--;
+	if ((pos > 0 && iommu_group_id(groups[pos - 1]) == id) || pos == max) {
+		iommu_group_put(group);		/* known already, or too large */
+		return n;
+	}
+	if (n == max)
+		iommu_group_put(groups[--n]);	/* evict the largest */
+	memmove(&groups[pos + 1], &groups[pos], (n - pos) * sizeof(*groups));
+	groups[pos] = group;
+	return n + 1;
+}
+
+/**
+ * pcipass_groups_get_from() - find the IOMMU groups with the lowest ids >= @min_id
+ * @min_id: smallest group id wanted
+ * @groups: receives up to @max groups in ascending id order, each with a
+ *          reference held (iommu_group_put() them)
+ * @max: size of @groups
+ *
+ * Only groups holding at least one PCI function are found.  The module
+ * cannot enumerate groups directly, so this scans every PCI function once
+ * per call; walking all groups in batches of @max keeps a dump at
+ * O(functions * groups / @max) steps.
+ *
+ * Return: the number of groups stored; fewer than @max means there are no
+ * more.
+ */
+unsigned int pcipass_groups_get_from(u32 min_id, struct iommu_group **groups,
+				     unsigned int max)
+{
+	struct iommu_group *group;
 	struct pci_dev *pdev = NULL;
+	unsigned int n = 0;
 
 	while ((pdev = pcipass_dev_next(pdev))) {
 		group = iommu_group_get(&pdev->dev);
 		if (!group)
 			continue;
 		if (iommu_group_id(group) < 0 ||
-		    (u32)iommu_group_id(group) < min_id ||
-		    (best && iommu_group_id(group) >= iommu_group_id(best))) {
+		    (u32)iommu_group_id(group) < min_id) {
 			iommu_group_put(group);
 			continue;
 		}
-		if (best)
-			iommu_group_put(best);
-		best = group;
-		if ((u32)iommu_group_id(best) == min_id) {
-			pci_dev_put(pdev);
-			break;
-		}
+		n = pcipass_groups_insert(groups, n, max, group);
 	}
-	return best;
+	return n;
 }
 
 struct pcipass_group_walk {

@@ -83,7 +83,8 @@ int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged,
 			 struct pcipass_devinfo *info);
 void pcipass_devinfo_release(struct pcipass_devinfo *info);
 
-struct iommu_group *pcipass_group_get_from(u32 min_id);
+unsigned int pcipass_groups_get_from(u32 min_id, struct iommu_group **groups,
+				     unsigned int max);
 int pcipass_group_walk_pci(struct iommu_group *group, void *data,
 			   pcipass_addr_fn fn);
 

@@ -301,7 +301,8 @@ int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "missing group id");
 		return -EINVAL;
 	}
-	group = pcipass_group_get_from(nla_get_u32(attr));
+	if (!pcipass_groups_get_from(nla_get_u32(attr), &group, 1))
+		group = NULL;
 	if (group && (u32)iommu_group_id(group) != nla_get_u32(attr)) {
 		iommu_group_put(group);
 		group = NULL;
@@ -331,22 +332,29 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
 	struct pcipass_nl_dump_ctx *ctx = pcipass_nl_dump_ctx(cb);
-	struct iommu_group *group;
+	struct iommu_group *groups[8];
+	unsigned int i, n;
 	int err = 0;
 
 	cb->seq = pcipass_topology_gen_read();
-	while ((group = pcipass_group_get_from(ctx->next_group))) {
-		u32 id = iommu_group_id(group);
+	do {
+		n = pcipass_groups_get_from(ctx->next_group, groups,
+					    ARRAY_SIZE(groups));
+		for (i = 0; i < n; i++) {
+			u32 id = iommu_group_id(groups[i]);
 
-		err = pcipass_nl_put_group(skb, NETLINK_CB(cb->skb).portid,
-					   cb->nlh->nlmsg_seq, NLM_F_MULTI, cb,
-					   group);
-		iommu_group_put(group);
-		if (err)
-			break;
-		/* Group ids come from an IDA and never reach U32_MAX. */
-		ctx->next_group = id + 1;
-	}
+			if (!err)
+				err = pcipass_nl_put_group(skb,
+							   NETLINK_CB(cb->skb).portid,
+							   cb->nlh->nlmsg_seq,
+							   NLM_F_MULTI, cb,
+							   groups[i]);
+			/* Group ids come from an IDA and never reach U32_MAX. */
+			if (!err)
+				ctx->next_group = id + 1;
+			iommu_group_put(groups[i]);
+		}
+	} while (!err && n == ARRAY_SIZE(groups));
 	return pcipass_nl_dump_result(skb, err);
 }
 
