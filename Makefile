@@ -25,7 +25,7 @@ Q := @
 MAKEFLAGS += --no-print-directory
 endif
 
-.PHONY: all kdir-check module cli install install-module install-cli dkms-install \
+.PHONY: all kdir-check module cli bench install install-module install-cli dkms-install \
 	dkms-uninstall clean clean-module check demo regen lint deps bench
 
 all: module cli
@@ -89,5 +89,11 @@ regen:
 lint: kdir-check
 	$(Q)tests/lint.sh "$(KDIR)"
 
+# The demo and the benchmark run in the test guest (Debian's 6.12 kernel).
+KDIR_GUEST = $(lastword $(sort $(wildcard /lib/modules/6.12*/build)))
+
 bench:
-	$(Q)tests/vm/run.sh --quiet --out build/bench bench/list.sh
+	$(Q)scripts/install-deps.sh
+	$(Q)$(MAKE) KDIR="$(KDIR_GUEST)" module cli
+	$(Q)tests/vm/run.sh --quiet --out build/bench tests/guest/bench.sh
+	$(Q)sed -n '/^bench\/list:/,/operators today/p' build/bench/console.log

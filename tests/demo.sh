@@ -10,5 +10,5 @@ cd "$top"
 "$top/scripts/install-deps.sh"
 kdir=$(ls -d /lib/modules/6.12*/build | sort -V | tail -n1)
 make --no-print-directory KDIR="$kdir" module cli
-exec tests/vm/run.sh --quiet --out "${PCIPASS_DEMO_OUT:-$top/build/demo}" \
+exec tests/vm/run.sh --out "${PCIPASS_DEMO_OUT:-$top/build/demo}" \
 	tests/guest/demo.sh

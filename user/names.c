@@ -62,15 +62,24 @@ void names_lookup(const struct pp_device *d, struct pp_names *n)
 	n->device = pci_lookup_name(a, n->buf[1], NAME_LEN,
 				    f | PCI_LOOKUP_DEVICE, d->vendor,
 				    d->device);
-	n->subsystem_vendor =
-		pci_lookup_name(a, n->buf[2], NAME_LEN,
-				f | PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_VENDOR,
-				d->subsystem_vendor);
-	n->subsystem_device =
-		pci_lookup_name(a, n->buf[3], NAME_LEN,
-				f | PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE,
-				d->vendor, d->device, d->subsystem_vendor,
-				d->subsystem_device);
+	/* 0000:0000 means "no subsystem IDs" (lspci prints no Subsystem
+	 * line); libpci would fall back to the device's own name.
+	 */
+	n->subsystem_vendor = n->subsystem_device = NULL;
+	if (d->subsystem_vendor || d->subsystem_device) {
+		n->subsystem_vendor =
+			pci_lookup_name(a, n->buf[2], NAME_LEN,
+					f | PCI_LOOKUP_SUBSYSTEM |
+					PCI_LOOKUP_VENDOR,
+					d->subsystem_vendor);
+		n->subsystem_device =
+			pci_lookup_name(a, n->buf[3], NAME_LEN,
+					f | PCI_LOOKUP_SUBSYSTEM |
+					PCI_LOOKUP_DEVICE,
+					d->vendor, d->device,
+					d->subsystem_vendor,
+					d->subsystem_device);
+	}
 	n->class = pci_lookup_name(a, n->buf[4], NAME_LEN,
 				   f | PCI_LOOKUP_CLASS, (int)cls);
 	n->prog_if = pci_lookup_name(a, n->buf[5], NAME_LEN,

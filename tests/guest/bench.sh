@@ -1,0 +1,9 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# In-guest half of "make bench": drivers as on a host, module loaded, then
+# bench/list.sh.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+modprobe -a e1000e e1000 nvme
+insmod "${PCIPASS_KO:-kmod/pcipass.ko}"
+bench/list.sh "${PCIPASS_BENCH_ITERS:-20}"
