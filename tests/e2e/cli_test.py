@@ -312,6 +312,8 @@ def show_json_every_device_equals_sysfs(cli):
         expect_eq(d["upstream"], sys_upstream(a), f"{a} upstream")
         expect_eq(d["virtfn"], os.path.exists(os.path.join(SYS_DEV, a, "physfn")),
                   f"{a} virtfn")
+        expect_eq(d["physfn"], link_base(os.path.join(SYS_DEV, a, "physfn")),
+                  f"{a} physfn")
         peers = sorted(p["address"] for p in d.get("iommu_group_peers") or [])
         if d["iommu_group"] is not None:
             want = [m for m in sys_groups()[d["iommu_group"]] if m != a]
@@ -363,6 +365,19 @@ def show_no_acs_said_plainly(cli):
     expect_eq(cli.json("show", a)["devices"][0]["acs"], None, "acs")
     expect(re.search(r"ACS\s+.*(no|not)", cli.ok("show", a)),
            "text must say the function has no ACS capability")
+
+
+@test
+def show_sriov_vfs(cli):
+    """show: the SR-IOV VFs the setup created say so and name their PF"""
+    vfs = [a for a in sys_devices()
+           if os.path.exists(os.path.join(SYS_DEV, a, "physfn"))]
+    expect(len(vfs) >= 2, f"expected SR-IOV VFs in the guest, got {vfs}")
+    for a in vfs:
+        text = cli.ok("show", a)
+        pf = link_base(os.path.join(SYS_DEV, a, "physfn"))
+        expect(re.search(rf"SR-IOV VF\s+yes \(PF {pf}\)", text),
+               f"{a}: text does not name PF {pf}:\n{text}")
 
 
 @test

@@ -28,8 +28,14 @@ bind_vfio() {	# the safe order: override first, then unbind, then probe
 	echo "$1" >/sys/bus/pci/drivers_probe
 }
 
+enable_vfs() {	# the PF's driver creates VFs; keep drivers off them
+	local pf=/sys/bus/pci/devices/$1
+	echo 0 >"$pf/sriov_drivers_autoprobe" && echo "$2" >"$pf/sriov_numvfs"
+}
+
 prepare_drivers() {
 	modprobe -a e1000e e1000 nvme vfio-pci || return 1
+	enable_vfs 0000:0a:00.0 2 || return 1			# (f): two VFs
 	bind_vfio 0000:01:00.0 &&				# group (a): vfio, viable
 		bind_vfio 0000:08:01.0 && bind_vfio 0000:08:02.0 &&	# (d): shpchp stays on the bridge
 		bind_vfio 0000:06:00.1 &&				# group (c): half bound
@@ -37,7 +43,7 @@ prepare_drivers() {
 		echo vfio-pci >/sys/bus/pci/devices/0000:04:00.0/driver_override
 	[ "$(basename "$(readlink /sys/bus/pci/devices/0000:08:01.0/driver)")" = vfio-pci ]
 }
-tap_run "setup: host drivers loaded, four functions moved to vfio-pci" prepare_drivers
+tap_run "setup: host drivers loaded, four functions moved to vfio-pci, two SR-IOV VFs" prepare_drivers
 
 taint_before=$(cat /proc/sys/kernel/tainted)
 

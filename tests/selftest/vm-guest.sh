@@ -15,6 +15,10 @@ repo=$(cd -- "$here/../.." && pwd -P)
 
 modprobe -q e1000e || echo "# modprobe e1000e failed"
 modprobe -q nvme || echo "# modprobe nvme failed"
+# SR-IOV VFs on the second NVMe controller (no driver on them).
+echo 0 >/sys/bus/pci/devices/0000:0a:00.0/sriov_drivers_autoprobe &&
+	echo 2 >/sys/bus/pci/devices/0000:0a:00.0/sriov_numvfs ||
+	echo "# enabling VFs on 0a:00.0 failed"
 modprobe -q e1000 || echo "# modprobe e1000 failed"
 ko=${PCIPASS_KO:-$repo/kmod/pcipass.ko}
 if ! insmod "$ko"; then

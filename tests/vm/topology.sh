@@ -33,6 +33,11 @@
 # (e) NVMe controller behind its own root port
 #       00:05.0  pcie-root-port rp_e                  group: alone
 #       09:00.0  nvme (serial pcipass-nvme0, 16 MiB)  group: alone
+# (f) SR-IOV: an NVMe controller (PF) that offers two VFs
+#       00:06.0  pcie-root-port rp_f                  group: alone
+#       0a:00.0  nvme PF (serial pcipass-nvme1)       group: alone
+#       0a:00.1, 0a:00.2  VFs, once the guest writes 2 to sriov_numvfs
+#                (the nvme driver must be bound to the PF); each alone
 #
 # Not part of the test topology: 00:00.0 host bridge, 00:1f.{0,2,3}
 # ICH9 LPC/SATA/SMBus (one group), and the two virtio-9p transports that
@@ -67,6 +72,10 @@ pcipass_vm_topology() {
 		-device pcie-root-port,id=rp_e,bus=pcie.0,addr=05.0,chassis=7,slot=7
 		-drive "if=none,id=nvme_e_drv,format=raw,file=${nvme_img//,/,,}"
 		-device nvme,id=nvme_e,bus=rp_e,addr=00.0,serial=pcipass-nvme0,drive=nvme_e_drv
+		# (f)
+		-device pcie-root-port,id=rp_f,bus=pcie.0,addr=06.0,chassis=8,slot=8
+		-device nvme-subsys,id=nvme_subsys_f,nqn=pcipass-subsys-f
+		-device nvme,id=nvme_f,bus=rp_f,addr=00.0,serial=pcipass-nvme1,subsys=nvme_subsys_f,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=8,msix_qsize=8
 	)
 }
 
