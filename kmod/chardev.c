@@ -159,7 +159,7 @@ static long pcipass_ioc_device_get(struct file *file, void __user *uarg,
 		return err;
 
 	/* A fresh struct: nothing but the request header is echoed back. */
-	out.size = d.size;
+	out.size = usize;
 	out.addr = d.addr;
 	pcipass_ioc_device_out(&info, &out);
 	pcipass_devinfo_release(&info);

@@ -3,9 +3,13 @@
  * pcipass core: snapshots of PCI functions and walks over IOMMU groups.
  *
  * Locking (outermost first):
+ *   [genetlink cb_lock, read side]  - held by the caller around doit
+ *                                    handlers: hence the bounded wait for
+ *                                    device_lock below;
  *   device_lock(&pdev->dev)        - held while reading ->driver and the
  *                                    override, one device at a time, never
- *                                    two at once;
+ *                                    two at once, never across runtime PM
+ *                                    calls;
  *   dev->driver_override.lock      - spinlock inside device_lock (6.12.80+).
  *   iommu group mutex              - taken by iommu_group_for_each_dev();
  *                                    the callbacks here take no other lock:
@@ -16,6 +20,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/iommu.h>
 #include <linux/notifier.h>
@@ -33,8 +38,18 @@ static atomic_t pcipass_topology_gen = ATOMIC_INIT(1);
 static int pcipass_bus_notify(struct notifier_block *nb, unsigned long action,
 			      void *data)
 {
-	if (action == BUS_NOTIFY_ADD_DEVICE || action == BUS_NOTIFY_DEL_DEVICE)
+	/*
+	 * DEL_DEVICE comes before the device leaves the bus list and
+	 * REMOVED_DEVICE after: count both, so a dump part that read the
+	 * generation between the two still sees a change afterwards.
+	 */
+	switch (action) {
+	case BUS_NOTIFY_ADD_DEVICE:
+	case BUS_NOTIFY_DEL_DEVICE:
+	case BUS_NOTIFY_REMOVED_DEVICE:
 		atomic_inc(&pcipass_topology_gen);
+		break;
+	}
 	return NOTIFY_DONE;
 }
 
@@ -141,7 +156,8 @@ static void pcipass_fill_topology(struct pci_dev *pdev,
  * A function in D3cold answers config reads with all ones.  Wake it the
  * way a sysfs config read does: resume the parent bridge, wait out a
  * suspend in flight, and resume the function only if it is in D3cold
- * (config space stays readable in D3hot).  Sleeps; no locks held.
+ * (config space stays readable in D3hot).  Sleeps; must not be called
+ * with a device lock held.
  */
 static void pcipass_config_access_begin(struct pci_dev *pdev)
 {
@@ -167,9 +183,9 @@ static void pcipass_config_access_end(struct pci_dev *pdev)
 static void pcipass_read_acs(struct pci_dev *pdev,
 			     struct pcipass_devinfo *info)
 {
-	int pos;
+	/* Found by the PCI core at enumeration (pci_acs_init()). */
+	u16 pos = pdev->acs_cap;
 
-	pos = pci_find_ext_capability(pdev, PCI_EXT_CAP_ID_ACS);
 	if (!pos)
 		return;
 	if (pci_read_config_word(pdev, pos + PCI_ACS_CAP, &info->acs_cap) ||
@@ -198,6 +214,27 @@ static void pcipass_fill_privileged(struct pci_dev *pdev,
 }
 
 /*
+ * Doit handlers run under genetlink's global cb_lock (read side); waiting
+ * there behind a long probe would stall every genetlink family as soon as
+ * one registers.  So wait for a device lock a bounded time, then give up.
+ */
+#define PCIPASS_LOCK_WAIT_MS	1000
+#define PCIPASS_LOCK_POLL_MS	10
+
+static int pcipass_device_lock_bounded(struct device *dev)
+{
+	unsigned int waited;
+
+	for (waited = 0; !device_trylock(dev); waited += PCIPASS_LOCK_POLL_MS) {
+		if (waited >= PCIPASS_LOCK_WAIT_MS)
+			return -EBUSY;
+		if (msleep_interruptible(PCIPASS_LOCK_POLL_MS))
+			return -EINTR;
+	}
+	return 0;
+}
+
+/*
  * ->driver is stable only under device_lock: without it the driver (and the
  * module its name lives in) could go away while we copy the name.  The
  * override is copied whole: the driver core caps it below PAGE_SIZE, so
@@ -215,7 +252,7 @@ static int pcipass_fill_driver(struct pci_dev *pdev,
 	override = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!override)
 		return -ENOMEM;
-	err = device_lock_interruptible(dev);
+	err = pcipass_device_lock_bounded(dev);
 	if (err) {
 		kfree(override);
 		return err;
@@ -249,8 +286,9 @@ static int pcipass_fill_driver(struct pci_dev *pdev,
  * strings in @info and frees them with pcipass_devinfo_release(); on
  * failure nothing is left to free.
  *
- * Return: 0; -EINTR when a signal arrived while waiting for the device
- * lock (a probe or remove in progress); -ENOMEM.
+ * Return: 0; -EBUSY when the device stayed locked (a driver probe or
+ * removal in progress) for a second; -EINTR when a signal arrived while
+ * waiting for it; -ENOMEM.
  */
 int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged,
 			 struct pcipass_devinfo *info)

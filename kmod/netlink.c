@@ -6,9 +6,12 @@
  * and the core.
  *
  * Dumps resume by position: the device dump by index in the PCI core's
- * device list, the group dump by group id.  When a PCI function is added
- * or removed between two parts of a dump, positions shift; the messages
- * after that carry NLM_F_DUMP_INTR and userspace should dump again.
+ * device list, the group dump by group id and member index.  When a PCI
+ * function is added or removed during a dump, positions shift; the
+ * messages after that carry NLM_F_DUMP_INTR and userspace should dump
+ * again.  Whether the caller may see privileged facts is decided once,
+ * when the dump starts, in the sender's context: later parts run in
+ * whichever task reads the socket.
  */
 
 #include <linux/capability.h>
@@ -25,8 +28,10 @@ static struct genl_family pcipass_nl_family;
 
 /* Lives in netlink_callback::ctx between the messages of a dump. */
 struct pcipass_nl_dump_ctx {
-	unsigned long next_index;	/* device dump */
-	u32 next_group;			/* group dump */
+	unsigned long next_index;	/* device dump: next device */
+	bool privileged;		/* device dump: decided at start */
+	u32 next_group;			/* group dump: next group id */
+	u32 next_member;		/* group dump: resume inside it */
 };
 
 static struct pcipass_nl_dump_ctx *pcipass_nl_dump_ctx(struct netlink_callback *cb)
@@ -120,6 +125,20 @@ static int pcipass_nl_put_optional(struct sk_buff *skb,
 	return 0;
 }
 
+/*
+ * Mark the message NLM_F_DUMP_INTR if PCI functions came or went since the
+ * previous message of this dump.  Read the generation afresh every time:
+ * a part of a dump can sleep (device_lock, runtime resume) while devices
+ * are removed under it.
+ */
+static void pcipass_nl_dump_check(struct netlink_callback *cb, void *hdr)
+{
+	if (!cb)
+		return;
+	cb->seq = pcipass_topology_gen_read();
+	genl_dump_check_consistent(cb, hdr);
+}
+
 static int pcipass_nl_put_device(struct sk_buff *skb, u32 portid, u32 seq,
 				 int flags, struct netlink_callback *cb,
 				 const struct pcipass_devinfo *info)
@@ -130,8 +149,7 @@ static int pcipass_nl_put_device(struct sk_buff *skb, u32 portid, u32 seq,
 			  PCIPASS_CMD_DEVICE_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
+	pcipass_nl_dump_check(cb, hdr);
 	if (pcipass_nl_put_addr(skb, PCIPASS_A_DEV_ADDR, &info->addr) ||
 	    pcipass_nl_put_ids(skb, info) ||
 	    pcipass_nl_put_optional(skb, info)) {
@@ -191,6 +209,9 @@ int pcipass_nl_device_get_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	err = pcipass_devinfo_fill(pdev, pcipass_nl_privileged(skb), &devinfo);
 	pci_dev_put(pdev);
+	if (err == -EBUSY)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "device busy: a driver probe or removal is in progress, try again");
 	if (err)
 		return err;
 
@@ -223,12 +244,15 @@ static int pcipass_nl_dump_result(struct sk_buff *skb, int err)
 }
 
 /*
- * A driver_override can be almost a page long; make every part of the
- * device dump large enough for one such device even when the reader has
- * not yet shown a large receive buffer.
+ * Runs in the sender's context.  A driver_override can be almost a page
+ * long: make every part of the dump large enough for one such device,
+ * even when the reader has not yet shown a large receive buffer.
  */
 static int pcipass_nl_device_dump_start(struct netlink_callback *cb)
 {
+	struct pcipass_nl_dump_ctx *ctx = pcipass_nl_dump_ctx(cb);
+
+	ctx->privileged = pcipass_nl_privileged(cb->skb);
 	cb->min_dump_alloc = NLMSG_GOODSIZE + PAGE_SIZE;
 	return 0;
 }
@@ -237,17 +261,15 @@ int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
 	struct pcipass_nl_dump_ctx *ctx = pcipass_nl_dump_ctx(cb);
-	bool privileged = pcipass_nl_privileged(cb->skb);
 	struct pcipass_devinfo devinfo;
 	struct pci_dev *pdev = NULL;
 	unsigned long index = 0;
 	int err = 0;
 
-	cb->seq = pcipass_topology_gen_read();
 	while ((pdev = pcipass_dev_next(pdev))) {
 		if (index++ < ctx->next_index)
 			continue;
-		err = pcipass_devinfo_fill(pdev, privileged, &devinfo);
+		err = pcipass_devinfo_fill(pdev, ctx->privileged, &devinfo);
 		if (!err) {
 			err = pcipass_nl_put_device(skb,
 						    NETLINK_CB(cb->skb).portid,
@@ -261,33 +283,78 @@ int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
 		}
 		ctx->next_index = index;
 	}
+	/* The DONE message is checked too: catch a change in the last part. */
+	cb->seq = pcipass_topology_gen_read();
 	return pcipass_nl_dump_result(skb, err);
 }
 
-static int pcipass_nl_put_member(const struct pcipass_addr *addr, void *skb)
+struct pcipass_nl_member_walk {
+	struct sk_buff *skb;
+	u32 skip;	/* members already sent in an earlier message */
+	u32 index;	/* members seen so far */
+};
+
+static int pcipass_nl_put_member(const struct pcipass_addr *addr, void *data)
 {
-	return pcipass_nl_put_addr(skb, PCIPASS_A_GROUP_MEMBER, addr);
+	struct pcipass_nl_member_walk *walk = data;
+
+	if (walk->index >= walk->skip &&
+	    pcipass_nl_put_addr(walk->skb, PCIPASS_A_GROUP_MEMBER, addr))
+		return -EMSGSIZE;
+	walk->index++;
+	return 0;
 }
 
+static int pcipass_nl_count_member(const struct pcipass_addr *addr,
+				   void *count)
+{
+	(*(u32 *)count)++;
+	return 0;
+}
+
+/*
+ * Put one group message with the members from index *@member on.  A group
+ * too large for what is left of @skb is split: the message ends after the
+ * members that fit, *@member says where the next one resumes, and the
+ * return is -EMSGSIZE.  On success *@member is 0.
+ */
 static int pcipass_nl_put_group(struct sk_buff *skb, u32 portid, u32 seq,
 				int flags, struct netlink_callback *cb,
-				struct iommu_group *group)
+				struct iommu_group *group, u32 *member)
 {
+	struct pcipass_nl_member_walk walk = { .skb = skb, .skip = *member };
 	void *hdr;
+	int err;
 
 	hdr = genlmsg_put(skb, portid, seq, &pcipass_nl_family, flags,
 			  PCIPASS_CMD_GROUP_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
-	if (nla_put_u32(skb, PCIPASS_A_GROUP_ID, iommu_group_id(group)) ||
-	    pcipass_group_walk_pci(group, skb, pcipass_nl_put_member)) {
+	pcipass_nl_dump_check(cb, hdr);
+	if (nla_put_u32(skb, PCIPASS_A_GROUP_ID, iommu_group_id(group))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
+	err = pcipass_group_walk_pci(group, &walk, pcipass_nl_put_member);
+	if (err && walk.index == walk.skip) {
+		genlmsg_cancel(skb, hdr);	/* not even one member fit */
+		return err;
+	}
 	genlmsg_end(skb, hdr);
-	return 0;
+	*member = err ? walk.index : 0;
+	return err;
+}
+
+/* Room for one group's reply: id and every member. */
+static size_t pcipass_nl_group_size(struct iommu_group *group)
+{
+	u32 members = 0;
+	size_t member;
+
+	pcipass_group_walk_pci(group, &members, pcipass_nl_count_member);
+	member = nla_total_size(0) + nla_total_size(sizeof(u32)) +
+		 2 * nla_total_size(sizeof(u8));
+	return nla_total_size(sizeof(u32)) + members * member;
 }
 
 int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -295,6 +362,7 @@ int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *attr = info->attrs[PCIPASS_A_GROUP_ID];
 	struct iommu_group *group;
 	struct sk_buff *msg;
+	u32 member = 0;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, PCIPASS_A_GROUP_ID)) {
@@ -313,13 +381,14 @@ int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOENT;
 	}
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* Sized for the group; a member added meanwhile fails the reply. */
+	msg = genlmsg_new(pcipass_nl_group_size(group), GFP_KERNEL);
 	if (!msg) {
 		iommu_group_put(group);
 		return -ENOMEM;
 	}
 	err = pcipass_nl_put_group(msg, info->snd_portid, info->snd_seq, 0,
-				   NULL, group);
+				   NULL, group, &member);
 	iommu_group_put(group);
 	if (err) {
 		nlmsg_free(msg);
@@ -336,25 +405,32 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 	unsigned int i, n;
 	int err = 0;
 
-	cb->seq = pcipass_topology_gen_read();
 	do {
 		n = pcipass_groups_get_from(ctx->next_group, groups,
 					    ARRAY_SIZE(groups));
 		for (i = 0; i < n; i++) {
 			u32 id = iommu_group_id(groups[i]);
 
+			/* A group that vanished mid-split restarts the next. */
+			if (id != ctx->next_group)
+				ctx->next_member = 0;
 			if (!err)
 				err = pcipass_nl_put_group(skb,
 							   NETLINK_CB(cb->skb).portid,
 							   cb->nlh->nlmsg_seq,
 							   NLM_F_MULTI, cb,
-							   groups[i]);
+							   groups[i],
+							   &ctx->next_member);
 			/* Group ids come from an IDA and never reach U32_MAX. */
-			if (!err)
-				ctx->next_group = id + 1;
+			ctx->next_group = err ? id : id + 1;
 			iommu_group_put(groups[i]);
+			if (err)
+				break;
 		}
+		while (++i < n)
+			iommu_group_put(groups[i]);
 	} while (!err && n == ARRAY_SIZE(groups));
+	cb->seq = pcipass_topology_gen_read();
 	return pcipass_nl_dump_result(skb, err);
 }
 
