@@ -36,19 +36,6 @@ static bool module_loaded(void)
 	return stat("/sys/module/pcipass", &st) == 0;
 }
 
-static int first_pci_addr(struct pci_addr *a)
-{
-	char **names;
-	int n, ret;
-
-	n = sysfs_pci_list(&names);
-	if (n <= 0)
-		return n ? n : -ENODEV;
-	ret = pci_addr_parse(names[0], a);
-	sysfs_names_free(names, n);
-	return ret;
-}
-
 static bool sysfs_has(const struct pci_addr *a)
 {
 	char name[32], path[96];
@@ -79,7 +66,7 @@ FIXTURE_SETUP(ioc)
 
 	self->fd = -1;
 	OPEN_DEV(&self->fd);
-	ASSERT_EQ(0, first_pci_addr(&self->valid));
+	ASSERT_EQ(0, pp_first_pci_addr(&self->valid));
 	pci_addr_fmt(&self->valid, name, sizeof(name));
 	ASSERT_EQ(0, sysfs_pci_read(name, &self->sd));
 }
@@ -348,7 +335,7 @@ FIXTURE_SETUP(iocerr)
 			SKIP(return, "the address exists here");
 		self->b.d.addr = variant->addr;
 	} else {
-		ASSERT_EQ(0, first_pci_addr(&valid));
+		ASSERT_EQ(0, pp_first_pci_addr(&valid));
 		self->b.d.addr.domain = valid.domain;
 		self->b.d.addr.bus = valid.bus;
 		self->b.d.addr.devfn = valid.devfn;

@@ -37,20 +37,6 @@ static bool sysfs_has(const struct pci_addr *a)
 	return stat(path, &st) == 0;
 }
 
-/* First PCI function in sysfs, for requests that need a valid address. */
-static int first_pci_addr(struct pci_addr *a)
-{
-	char **names;
-	int n, ret;
-
-	n = sysfs_pci_list(&names);
-	if (n <= 0)
-		return n ? n : -ENODEV;
-	ret = pci_addr_parse(names[0], a);
-	sysfs_names_free(names, n);
-	return ret;
-}
-
 /* Common setup: a socket with the pcipass family resolved. */
 #define NL_SETUP(sock, fam) do {					\
 	int __ret = pp_nl_open((sock), (fam), 0);			\
@@ -71,7 +57,7 @@ FIXTURE_SETUP(nl)
 {
 	self->s.fd = -1;
 	NL_SETUP(&self->s, &self->family);
-	ASSERT_EQ(0, first_pci_addr(&self->valid))
+	ASSERT_EQ(0, pp_first_pci_addr(&self->valid))
 		TH_LOG("no PCI function in %s", SYSFS_PCI_DEVICES);
 }
 
@@ -207,7 +193,7 @@ FIXTURE_SETUP(nlerr)
 			     self->c.addr.domain, self->c.addr.bus,
 			     self->c.addr.devfn >> 3, self->c.addr.devfn & 7);
 	} else {
-		ASSERT_EQ(0, first_pci_addr(&self->c.addr));
+		ASSERT_EQ(0, pp_first_pci_addr(&self->c.addr));
 	}
 	self->c.group = variant->group;
 }
@@ -761,7 +747,7 @@ TEST_F(nlerr, socket_usable_after)
 	variant->build(&b, &self->c);
 	ASSERT_EQ(0, nl_transact(&self->s, &b, &rep));
 	nl_reply_free(&rep);
-	ASSERT_EQ(0, first_pci_addr(&valid));
+	ASSERT_EQ(0, pp_first_pci_addr(&valid));
 	pp_req_dev_get(&b, self->c.family, &valid);
 	ASSERT_EQ(0, nl_transact(&self->s, &b, &rep));
 	EXPECT_EQ(0, rep.error);

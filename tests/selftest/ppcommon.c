@@ -563,3 +563,16 @@ int pp_drop_privileges(void)
 		return -EPERM;
 	return 0;
 }
+
+int pp_first_pci_addr(struct pci_addr *a)
+{
+	char **names;
+	int n, ret;
+
+	n = sysfs_pci_list(&names);
+	if (n <= 0)
+		return n ? n : -ENODEV;
+	ret = pci_addr_parse(names[0], a);
+	sysfs_names_free(names, n);
+	return ret;
+}

@@ -46,6 +46,9 @@ struct pp_group {
 	struct pci_addr members[256];	/* in reply order */
 };
 
+/* The first PCI function in sysfs, for requests that need a valid address. */
+int pp_first_pci_addr(struct pci_addr *a);
+
 /* Open a socket and resolve the pcipass family; 0 or -errno. */
 int pp_nl_open(struct nl_sock *s, uint16_t *family, size_t rcvbuf_len);
 
