@@ -90,7 +90,8 @@ guest_run() {	# guest_run VMLINUZ KO NAME
 	mkdir -p "$out"
 	echo "# guest checks: $3 ($1)"
 	tests/vm/run.sh --out "$out" --timeout "${GUEST_TIMEOUT:-1200}" \
-		--kernel "$1" --env PCIPASS_KO="$2" tests/guest/suite.sh
+		--kernel "$1" --env PCIPASS_KO="$2" --env KSRC="$KSRC" \
+		tests/guest/suite.sh
 	rc=$?
 	tap_result "$([ "$rc" = 0 ] && echo 0 || echo 1)" \
 		"guest $3: booted, ran the suite, exited 0 (rc=$rc)" "$out/console.log"

@@ -109,6 +109,16 @@ if [ -f tests/e2e/cli_test.py ]; then
 	cat "$results/cli.tap"
 fi
 
+# --- The kernel's own YNL client, driven by our spec ------------------------
+
+if [ -n "${KSRC:-}" ]; then
+	python3 tests/e2e/ynl_test.py --ksrc "$KSRC" >"$results/ynl.tap" 2>"$results/logs/ynl.stderr"
+	tap_result $? "ynl e2e: exit status" "$results/logs/ynl.stderr"
+	cat "$results/ynl.tap"
+else
+	tap_result 1 "ynl e2e: KSRC (linux-source tree) not passed to the guest"
+fi
+
 # --- Unload and leave no trace -----------------------------------------------
 
 tap_run "module: unloads cleanly" rmmod pcipass
