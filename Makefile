@@ -46,7 +46,7 @@ install: install-module install-cli
 
 install-module: module
 	$(Q)$(MAKE) -C "$(KDIR)" M="$(CURDIR)" INSTALL_MOD_DIR=updates \
-		modules_install
+		INSTALL_MOD_PATH="$(DESTDIR)" DEPMOD=true modules_install
 	$(Q)if [ -z "$(DESTDIR)" ]; then depmod -a "$(KVER)"; fi
 
 install-cli: cli

@@ -64,6 +64,18 @@ dkms_build() {	# dkms_build KVER: build through DKMS from a scratch source tree
 	return $rc
 }
 
+staged_install() {	# make install into a scratch DESTDIR, check what landed
+	local dest kver ko
+	dest=$(mktemp -d) && kver=$(basename "$(dirname "$K612")") &&
+		make install KDIR="$K612" KVER="$kver" DESTDIR="$dest" &&
+		ko=$(find "$dest/lib/modules/$kver/updates" -name 'pcipass.ko*') &&
+		[ "$(modinfo -F name "$ko")" = pcipass ] &&
+		"$dest/usr/local/bin/pcipass" --version
+	local rc=$?
+	rm -rf "$dest"
+	return $rc
+}
+
 echo "# host checks"
 copy_tree "$top" "$top/build/k61"
 tap_run "build: module W=1 against $(basename "$(dirname "$K61")")" \
@@ -78,6 +90,7 @@ for k in "$K61" "$K612"; do
 	tap_run "dkms: build for $kver" dkms_build "$kver"
 done
 tap_run "build: CLI" make -C user
+tap_run "install: make install DESTDIR= stages module and CLI" staged_install
 tap_run "build: selftests" make -C tests/selftest KSFT_DIR="$KSRC/tools/testing/selftests"
 make -s --no-print-directory -C user test >"$results/logs/user-unit.log" 2>&1
 tap_result $? "cli: unit tests, pure logic ($(tail -n1 "$results/logs/user-unit.log") checks)" \
