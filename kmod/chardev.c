@@ -15,6 +15,7 @@
 #include <linux/pci.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <kunit/visibility.h>
 
 #include <uapi/linux/pcipass.h>
 #include <uapi/linux/pcipass_ioctl.h>
@@ -78,8 +79,8 @@ static long pcipass_ioc_version(void __user *uarg, size_t usize)
 	return pcipass_ioc_copy_out(uarg, usize, &v, sizeof(v));
 }
 
-static int pcipass_ioc_addr_in(const struct pcipass_ioc_addr *in,
-			       struct pcipass_addr *addr)
+VISIBLE_IF_KUNIT int pcipass_ioc_addr_in(const struct pcipass_ioc_addr *in,
+					 struct pcipass_addr *addr)
 {
 	if (in->reserved || in->bus > 0xff || in->devfn > 0xff)
 		return -EINVAL;
@@ -88,6 +89,7 @@ static int pcipass_ioc_addr_in(const struct pcipass_ioc_addr *in,
 	addr->devfn = in->devfn;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcipass_ioc_addr_in);
 
 static void pcipass_ioc_addr_out(const struct pcipass_addr *addr,
 				 struct pcipass_ioc_addr *out)
@@ -106,8 +108,8 @@ static void pcipass_ioc_name_out(const char *name, char *field, size_t size,
 		*present |= PCIPASS_DEV_F_TRUNCATED;
 }
 
-static void pcipass_ioc_device_out(const struct pcipass_devinfo *info,
-				   struct pcipass_ioc_device *d)
+VISIBLE_IF_KUNIT void pcipass_ioc_device_out(const struct pcipass_devinfo *info,
+					     struct pcipass_ioc_device *d)
 {
 	d->present = info->present;
 	d->vendor = info->vendor;
@@ -129,6 +131,7 @@ static void pcipass_ioc_device_out(const struct pcipass_devinfo *info,
 	pcipass_ioc_name_out(info->driver_override, d->driver_override,
 			     sizeof(d->driver_override), &d->present);
 }
+EXPORT_SYMBOL_IF_KUNIT(pcipass_ioc_device_out);
 
 static long pcipass_ioc_device_get(struct file *file, void __user *uarg,
 				   size_t usize)
@@ -166,20 +169,42 @@ static long pcipass_ioc_device_get(struct file *file, void __user *uarg,
 	return pcipass_ioc_copy_out(uarg, usize, &out, sizeof(out));
 }
 
-static long pcipass_ioctl(struct file *file, unsigned int cmd,
-			  unsigned long arg)
+/**
+ * pcipass_ioc_route() - which ioctl a command number asks for
+ * @cmd: the ioctl number
+ *
+ * Matches type, number and direction only: the size in @cmd may be that
+ * of a newer or older struct (see pcipass_ioc_copy_in()).
+ *
+ * Return: a PCIPASS_IOC_OP_*, or -ENOTTY.
+ */
+VISIBLE_IF_KUNIT int pcipass_ioc_route(unsigned int cmd)
 {
-	void __user *uarg = (void __user *)arg;
-	size_t usize = _IOC_SIZE(cmd);
-
 	if (_IOC_TYPE(cmd) != PCIPASS_IOC_MAGIC ||
 	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
 		return -ENOTTY;
 
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(PCIPASS_IOC_VERSION):
-		return pcipass_ioc_version(uarg, usize);
+		return PCIPASS_IOC_OP_VERSION;
 	case _IOC_NR(PCIPASS_IOC_DEVICE_GET):
+		return PCIPASS_IOC_OP_DEVICE_GET;
+	default:
+		return -ENOTTY;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(pcipass_ioc_route);
+
+static long pcipass_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	size_t usize = _IOC_SIZE(cmd);
+
+	switch (pcipass_ioc_route(cmd)) {
+	case PCIPASS_IOC_OP_VERSION:
+		return pcipass_ioc_version(uarg, usize);
+	case PCIPASS_IOC_OP_DEVICE_GET:
 		return pcipass_ioc_device_get(file, uarg, usize);
 	default:
 		return -ENOTTY;

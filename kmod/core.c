@@ -28,6 +28,7 @@
 #include <linux/pm_runtime.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <kunit/visibility.h>
 
 #include "compat.h"
 #include "core.h"
@@ -277,6 +278,24 @@ static int pcipass_fill_driver(struct pci_dev *pdev,
 }
 
 /**
+ * pcipass_devinfo_fill_static() - the facts read from struct pci_dev alone
+ * @pdev: the device
+ * @info: zeroed by the caller
+ *
+ * IDs, class, header, multifunction, VF/PF, upstream bridge, IOMMU group:
+ * no config space access, no locks, no sleeping -- so KUnit can drive it
+ * with a synthetic topology of pci_dev and pci_bus structs.
+ */
+VISIBLE_IF_KUNIT void pcipass_devinfo_fill_static(struct pci_dev *pdev,
+						  struct pcipass_devinfo *info)
+{
+	pcipass_addr_of(pdev, &info->addr);
+	pcipass_fill_ids(pdev, info);
+	pcipass_fill_topology(pdev, info);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcipass_devinfo_fill_static);
+
+/**
  * pcipass_devinfo_fill() - take a snapshot of a PCI function
  * @pdev: the device (a reference must be held)
  * @privileged: the caller may see what sysfs shows only to CAP_SYS_ADMIN
@@ -296,9 +315,7 @@ int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged,
 	int err;
 
 	memset(info, 0, sizeof(*info));
-	pcipass_addr_of(pdev, &info->addr);
-	pcipass_fill_ids(pdev, info);
-	pcipass_fill_topology(pdev, info);
+	pcipass_devinfo_fill_static(pdev, info);
 	if (privileged)
 		pcipass_fill_privileged(pdev, info);
 	else
@@ -322,33 +339,45 @@ void pcipass_devinfo_release(struct pcipass_devinfo *info)
 	info->present &= ~(PCIPASS_DEV_F_DRIVER | PCIPASS_DEV_F_DRIVER_OVERRIDE);
 }
 
-/* Keep @group in @groups (ascending id, at most @max) if it belongs there. */
-static unsigned int pcipass_groups_insert(struct iommu_group **groups,
-					  unsigned int n, unsigned int max,
-					  struct iommu_group *group)
+/**
+ * pcipass_slots_insert() - keep the @max lowest distinct ids, in order
+ * @slots: ascending by id
+ * @n: entries in @slots; updated
+ * @max: capacity of @slots
+ * @id: id of the new entry
+ * @item: the new entry's object
+ *
+ * Return: the object that no longer has a slot -- @item itself when its id
+ * is known already or too large, the evicted largest entry when the slots
+ * were full -- for the caller to release; NULL when nothing was dropped.
+ */
+VISIBLE_IF_KUNIT void *pcipass_slots_insert(struct pcipass_group_slot *slots,
+					    unsigned int *n, unsigned int max,
+					    u32 id, void *item)
 {
-	int id = iommu_group_id(group);
-	unsigned int pos = n;
+	unsigned int pos = *n;
+	void *drop = NULL;
 
-	while (pos > 0 && iommu_group_id(groups[pos - 1]) > id)
+	while (pos > 0 && slots[pos - 1].id > id)
 		pos--;
-	if ((pos > 0 && iommu_group_id(groups[pos - 1]) == id) || pos == max) {
-		iommu_group_put(group);		/* known already, or too large */
-		return n;
-	}
-	if (n == max)
-		iommu_group_put(groups[--n]);	/* evict the largest */
-	memmove(&groups[pos + 1], &groups[pos], (n - pos) * sizeof(*groups));
-	groups[pos] = group;
-	return n + 1;
+	if ((pos > 0 && slots[pos - 1].id == id) || pos == max)
+		return item;
+	if (*n == max)
+		drop = slots[--*n].group;
+	memmove(&slots[pos + 1], &slots[pos], (*n - pos) * sizeof(*slots));
+	slots[pos].id = id;
+	slots[pos].group = item;
+	(*n)++;
+	return drop;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcipass_slots_insert);
 
 /**
  * pcipass_groups_get_from() - find the IOMMU groups with the lowest ids >= @min_id
  * @min_id: smallest group id wanted
- * @groups: receives up to @max groups in ascending id order, each with a
- *          reference held (iommu_group_put() them)
- * @max: size of @groups
+ * @slots: receives up to @max groups in ascending id order, each with a
+ *         reference held (iommu_group_put() them)
+ * @max: size of @slots
  *
  * Only groups holding at least one PCI function are found.  The module
  * cannot enumerate groups directly, so this scans every PCI function once
@@ -358,10 +387,11 @@ static unsigned int pcipass_groups_insert(struct iommu_group **groups,
  * Return: the number of groups stored; fewer than @max means there are no
  * more.
  */
-unsigned int pcipass_groups_get_from(u32 min_id, struct iommu_group **groups,
+unsigned int pcipass_groups_get_from(u32 min_id,
+				     struct pcipass_group_slot *slots,
 				     unsigned int max)
 {
-	struct iommu_group *group;
+	struct iommu_group *group, *drop;
 	struct pci_dev *pdev = NULL;
 	unsigned int n = 0;
 
@@ -374,7 +404,10 @@ unsigned int pcipass_groups_get_from(u32 min_id, struct iommu_group **groups,
 			iommu_group_put(group);
 			continue;
 		}
-		n = pcipass_groups_insert(groups, n, max, group);
+		drop = pcipass_slots_insert(slots, &n, max,
+					    iommu_group_id(group), group);
+		if (drop)
+			iommu_group_put(drop);
 	}
 	return n;
 }

@@ -83,8 +83,28 @@ int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged,
 			 struct pcipass_devinfo *info);
 void pcipass_devinfo_release(struct pcipass_devinfo *info);
 
-unsigned int pcipass_groups_get_from(u32 min_id, struct iommu_group **groups,
+/**
+ * struct pcipass_group_slot - an IOMMU group found by id
+ * @id: the group's id
+ * @group: the group (struct iommu_group *; opaque so KUnit can use
+ *         stand-ins)
+ */
+struct pcipass_group_slot {
+	u32 id;
+	void *group;
+};
+
+unsigned int pcipass_groups_get_from(u32 min_id,
+				     struct pcipass_group_slot *slots,
 				     unsigned int max);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Internals exported for tests/kunit only (EXPORTED_FOR_KUNIT_TESTING). */
+void pcipass_devinfo_fill_static(struct pci_dev *pdev,
+				 struct pcipass_devinfo *info);
+void *pcipass_slots_insert(struct pcipass_group_slot *slots, unsigned int *n,
+			   unsigned int max, u32 id, void *item);
+#endif
 int pcipass_group_walk_pci(struct iommu_group *group, void *data,
 			   pcipass_addr_fn fn);
 

@@ -19,6 +19,7 @@
 #include <linux/pci.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <kunit/visibility.h>
 
 #include "core.h"
 #include "netlink.h"
@@ -139,9 +140,10 @@ static void pcipass_nl_dump_check(struct netlink_callback *cb, void *hdr)
 	genl_dump_check_consistent(cb, hdr);
 }
 
-static int pcipass_nl_put_device(struct sk_buff *skb, u32 portid, u32 seq,
-				 int flags, struct netlink_callback *cb,
-				 const struct pcipass_devinfo *info)
+VISIBLE_IF_KUNIT int pcipass_nl_put_device(struct sk_buff *skb, u32 portid,
+					   u32 seq, int flags,
+					   struct netlink_callback *cb,
+					   const struct pcipass_devinfo *info)
 {
 	void *hdr;
 
@@ -159,11 +161,12 @@ static int pcipass_nl_put_device(struct sk_buff *skb, u32 portid, u32 seq,
 	genlmsg_end(skb, hdr);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcipass_nl_put_device);
 
 /* The policy has checked types and lengths; only presence is left. */
-static int pcipass_nl_parse_addr(const struct nlattr *nest,
-				 struct pcipass_addr *addr,
-				 struct netlink_ext_ack *extack)
+VISIBLE_IF_KUNIT int pcipass_nl_parse_addr(const struct nlattr *nest,
+					   struct pcipass_addr *addr,
+					   struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[PCIPASS_A_ADDR_MAX + 1];
 	int err;
@@ -183,6 +186,7 @@ static int pcipass_nl_parse_addr(const struct nlattr *nest,
 	addr->devfn = nla_get_u8(tb[PCIPASS_A_ADDR_DEVFN]);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcipass_nl_parse_addr);
 
 int pcipass_nl_device_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -312,15 +316,33 @@ static int pcipass_nl_count_member(const struct pcipass_addr *addr,
 	return 0;
 }
 
-/*
- * Put one group message with the members from index *@member on.  A group
- * too large for what is left of @skb is split: the message ends after the
- * members that fit, *@member says where the next one resumes, and the
- * return is -EMSGSIZE.  On success *@member is 0.
+static int pcipass_nl_iommu_members(void *group, void *data, pcipass_addr_fn fn)
+{
+	return pcipass_group_walk_pci(group, data, fn);
+}
+
+/**
+ * pcipass_nl_put_group() - put one group message
+ * @skb: the message buffer
+ * @portid: netlink port of the requester
+ * @seq: sequence number of the request
+ * @flags: netlink message flags
+ * @cb: the dump, or NULL for a do reply
+ * @id: group id
+ * @members: where the members come from
+ * @member: in: first member to put; out: where the next message resumes
+ *
+ * A group too large for what is left of @skb is split: the message ends
+ * after the members that fit, *@member says where the next one resumes,
+ * and the return is -EMSGSIZE.  On success *@member is 0.
+ *
+ * Return: 0, or -EMSGSIZE (message cut, or nothing fit and nothing put).
  */
-static int pcipass_nl_put_group(struct sk_buff *skb, u32 portid, u32 seq,
-				int flags, struct netlink_callback *cb,
-				struct iommu_group *group, u32 *member)
+VISIBLE_IF_KUNIT int pcipass_nl_put_group(struct sk_buff *skb, u32 portid,
+					  u32 seq, int flags,
+					  struct netlink_callback *cb, u32 id,
+					  const struct pcipass_nl_members *members,
+					  u32 *member)
 {
 	struct pcipass_nl_member_walk walk = { .skb = skb, .skip = *member };
 	void *hdr;
@@ -331,11 +353,11 @@ static int pcipass_nl_put_group(struct sk_buff *skb, u32 portid, u32 seq,
 	if (!hdr)
 		return -EMSGSIZE;
 	pcipass_nl_dump_check(cb, hdr);
-	if (nla_put_u32(skb, PCIPASS_A_GROUP_ID, iommu_group_id(group))) {
+	if (nla_put_u32(skb, PCIPASS_A_GROUP_ID, id)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
-	err = pcipass_group_walk_pci(group, &walk, pcipass_nl_put_member);
+	err = members->walk(members->src, &walk, pcipass_nl_put_member);
 	if (err && walk.index == walk.skip) {
 		genlmsg_cancel(skb, hdr);	/* not even one member fit */
 		return err;
@@ -344,6 +366,7 @@ static int pcipass_nl_put_group(struct sk_buff *skb, u32 portid, u32 seq,
 	*member = err ? walk.index : 0;
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(pcipass_nl_put_group);
 
 /* Room for one group's reply: id and every member. */
 static size_t pcipass_nl_group_size(struct iommu_group *group)
@@ -360,6 +383,10 @@ static size_t pcipass_nl_group_size(struct iommu_group *group)
 int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[PCIPASS_A_GROUP_ID];
+	struct pcipass_nl_members members = {
+		.walk = pcipass_nl_iommu_members,
+	};
+	struct pcipass_group_slot slot;
 	struct iommu_group *group;
 	struct sk_buff *msg;
 	u32 member = 0;
@@ -369,11 +396,13 @@ int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "missing group id");
 		return -EINVAL;
 	}
-	if (!pcipass_groups_get_from(nla_get_u32(attr), &group, 1))
-		group = NULL;
-	if (group && (u32)iommu_group_id(group) != nla_get_u32(attr)) {
-		iommu_group_put(group);
-		group = NULL;
+	group = NULL;
+	if (pcipass_groups_get_from(nla_get_u32(attr), &slot, 1)) {
+		group = slot.group;
+		if (slot.id != nla_get_u32(attr)) {
+			iommu_group_put(group);
+			group = NULL;
+		}
 	}
 	if (!group) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
@@ -387,8 +416,9 @@ int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 		iommu_group_put(group);
 		return -ENOMEM;
 	}
+	members.src = group;
 	err = pcipass_nl_put_group(msg, info->snd_portid, info->snd_seq, 0,
-				   NULL, group, &member);
+				   NULL, slot.id, &members, &member);
 	iommu_group_put(group);
 	if (err) {
 		nlmsg_free(msg);
@@ -401,35 +431,37 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
 	struct pcipass_nl_dump_ctx *ctx = pcipass_nl_dump_ctx(cb);
-	struct iommu_group *groups[8];
+	struct pcipass_nl_members members = {
+		.walk = pcipass_nl_iommu_members,
+	};
+	struct pcipass_group_slot slots[8];
 	unsigned int i, n;
 	int err = 0;
 
 	do {
-		n = pcipass_groups_get_from(ctx->next_group, groups,
-					    ARRAY_SIZE(groups));
+		n = pcipass_groups_get_from(ctx->next_group, slots,
+					    ARRAY_SIZE(slots));
 		for (i = 0; i < n; i++) {
-			u32 id = iommu_group_id(groups[i]);
+			u32 id = slots[i].id;
 
 			/* A group that vanished mid-split restarts the next. */
 			if (id != ctx->next_group)
 				ctx->next_member = 0;
-			if (!err)
-				err = pcipass_nl_put_group(skb,
-							   NETLINK_CB(cb->skb).portid,
-							   cb->nlh->nlmsg_seq,
-							   NLM_F_MULTI, cb,
-							   groups[i],
-							   &ctx->next_member);
+			members.src = slots[i].group;
+			err = pcipass_nl_put_group(skb,
+						   NETLINK_CB(cb->skb).portid,
+						   cb->nlh->nlmsg_seq,
+						   NLM_F_MULTI, cb, id,
+						   &members,
+						   &ctx->next_member);
 			/* Group ids come from an IDA and never reach U32_MAX. */
 			ctx->next_group = err ? id : id + 1;
-			iommu_group_put(groups[i]);
 			if (err)
 				break;
 		}
-		while (++i < n)
-			iommu_group_put(groups[i]);
-	} while (!err && n == ARRAY_SIZE(groups));
+		for (i = 0; i < n; i++)
+			iommu_group_put(slots[i].group);
+	} while (!err && n == ARRAY_SIZE(slots));
 	cb->seq = pcipass_topology_gen_read();
 	return pcipass_nl_dump_result(skb, err);
 }
