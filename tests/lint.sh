@@ -12,7 +12,7 @@ ksrc=${KSRC:-$("$top/scripts/ksrc.sh" 6.12)}
 cd "$top"
 
 # Generated files follow the generator's style, not ours to fix.
-mapfile -t files < <(git ls-files 'kmod/*.c' 'kmod/*.h' 'include/uapi/linux/*.h' |
+mapfile -t files < <(git ls-files 'kmod/*.c' 'kmod/*.h' 'tests/kunit/*.c' 'include/uapi/linux/*.h' |
 	grep -v -e 'pcipass-nl-gen' -e 'include/uapi/linux/pcipass.h')
 rc=0
 echo "checkpatch: ${files[*]}"
