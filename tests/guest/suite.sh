@@ -119,17 +119,41 @@ else
 	tap_result 1 "ynl e2e: KSRC (linux-source tree) not passed to the guest"
 fi
 
+# --- KUnit (kernels built with CONFIG_KUNIT: the debug tier) --------------
+
+kunit_suites="pcipass_group_slots pcipass_topology pcipass_ioctl pcipass_netlink"
+if [ -n "${PCIPASS_KUNIT_KO:-}" ]; then
+	# The suites run on load and report in KTAP on the kernel log.
+	before=$(dmesg | wc -l)
+	if insmod "$PCIPASS_KUNIT_KO"; then
+		dmesg | tail -n +"$((before + 1))" >"$results/logs/kunit.log"
+		rmmod pcipass_kunit
+		python3 "$KSRC/tools/testing/kunit/kunit.py" parse \
+			--json="$results/logs/kunit.json" "$results/logs/kunit.log" \
+			>"$results/logs/kunit.parse" 2>&1
+		# shellcheck disable=SC2086
+		python3 tests/lib/kunit_tap.py "$results/logs/kunit.json" \
+			$kunit_suites >"$results/kunit.tap"
+		tap_result $? "kunit: every case of every suite passed" \
+			"$results/logs/kunit.parse"
+		cat "$results/kunit.tap"
+	else
+		tap_result 1 "kunit: insmod $PCIPASS_KUNIT_KO"
+	fi
+fi
+
 # --- Unload and leave no trace -----------------------------------------------
 
 tap_run "module: unloads cleanly" rmmod pcipass
 
-taint_ok() {	# only O (out-of-tree) and E (unsigned) may be added by us
-	local now
+taint_ok() {	# only O (out-of-tree), E (unsigned), N (KUnit ran) may be added
+	local now allowed=$((4096 | 8192))
+	[ -n "${PCIPASS_KUNIT_KO:-}" ] && allowed=$((allowed | 262144))
 	now=$(cat /proc/sys/kernel/tainted)
 	echo "tainted: before=$taint_before after=$now"
-	[ $(( (now & ~taint_before) & ~(4096 | 8192) )) = 0 ]
+	[ $(( (now & ~taint_before) & ~allowed )) = 0 ]
 }
-tap_run "module: no taint beyond out-of-tree/unsigned (O, E)" taint_ok
+tap_run "module: no taint beyond out-of-tree/unsigned/test (O, E, N)" taint_ok
 
 dmesg >"$results/logs/dmesg-at-end.txt"
 tap_run "kernel log: no WARN/BUG/oops/lockdep splat" \
