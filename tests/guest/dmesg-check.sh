@@ -17,7 +17,9 @@ pattern='WARNING:|BUG:|Oops|general protection fault|Call Trace:|'\
 'KASAN:|UBSAN:|refcount_t:|rcu_sched self-detected stall|'\
 'rcu: INFO:|blocked for more than|Kernel panic'
 
-if grep -nE "$pattern" "$log"; then
+if grep -qE "$pattern" "$log"; then
+	# The report with enough context to act on (stack, locks held).
+	grep -nE -B3 -A30 "$pattern" "$log" | head -n 200
 	echo "dmesg-check: kernel log of $log shows the splats above" >&2
 	exit 1
 fi
