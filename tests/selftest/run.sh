@@ -12,12 +12,17 @@
 #
 # Needs the pcipass module loaded (tests skip otherwise) and root for the
 # privileged half (those tests skip when not root).
+#
+# fuzz_test reads PCIPASS_FUZZ_COUNT (requests per run, default 100000),
+# PCIPASS_FUZZ_QUICK=1 (10000 unless a count is given), PCIPASS_FUZZ_SEED
+# (default: random, printed as "# seed=...") and PCIPASS_FUZZ_FIRST from
+# the environment; see README.md.
 
 set -u
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 bindir=${PCIPASS_SELFTEST_BINDIR:-$here}
-progs=(netlink_test ioctl_test groundtruth_test)
+progs=(netlink_test ioctl_test groundtruth_test fuzz_test)
 
 while getopts "d:h" opt; do
 	case $opt in
