@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fuzz_test: the ground truth (PCI functions and IOMMU groups in sysfs),
+ * read once as root before the tests fork, and lookups in it.
+ */
+#ifndef PCIPASS_SELFTEST_FUZZ_GT_H
+#define PCIPASS_SELFTEST_FUZZ_GT_H
+
+#include <stdint.h>
+
+#include "fuzz_rng.h"
+#include "sysfs.h"
+
+struct gt_idx;
+
+struct fz_gt {
+	int n;
+	char **names;
+	struct sysfs_dev *sd;
+	struct gt_idx *sorted;
+	int ngroups;
+	struct sysfs_group *groups;
+	int err;
+};
+
+extern struct fz_gt gt;
+
+/* Fill gt from sysfs; 0 or -errno. */
+int gt_read(void);
+/* Index into gt.sd and gt.names, or -1. */
+int gt_find(const struct pci_addr *a);
+/* Index into gt.groups, or -1. */
+int gt_group(uint32_t id);
+/* Index of @a in gt.groups[g].members, or -1. */
+int gt_member(int g, const struct pci_addr *a);
+/* Members of all groups together. */
+int total_members(void);
+/* qsort()/bsearch() comparison of struct pci_addr. */
+int cmp_pci_addr(const void *a, const void *b);
+
+/* An existing function, a neighbour that may not exist, or any address. */
+void g_random_addr(struct rng *r, struct pci_addr *a);
+
+#endif

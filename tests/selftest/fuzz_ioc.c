@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_test: ioctl requests to /dev/pcipass, their predicted answers, and
+ * the check of a successful call's output.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fuzz_gt.h"
+#include "fuzz_ioc.h"
+#include "ppcommon.h"
+
+const char *const pc_name[PC_MAX] = {
+	"rw", "before-hole", "read-only", "NULL", "1", "kernel", "non-canonical",
+	"unmapped",
+};
+
+int arena_setup(struct arena *a)
+{
+	int fd;
+
+	a->page = sysconf(_SC_PAGESIZE);
+	a->rw_len = 5 * a->page;
+	a->ro_len = 5 * a->page;
+	a->rw = mmap(NULL, a->rw_len + 2 * a->page, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a->rw == MAP_FAILED)
+		return -errno;
+	/* the page after the RW area goes; the one after it stays as a fence */
+	if (munmap(a->rw + a->rw_len, a->page))
+		return -errno;
+	a->gone = mmap(NULL, a->page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a->gone == MAP_FAILED || munmap(a->gone, a->page))
+		return -errno;
+	fd = memfd_create("pcipass-fuzz", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, a->ro_len))
+		return -errno;
+	a->ro_w = mmap(NULL, a->ro_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	a->ro = mmap(NULL, a->ro_len, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (a->ro_w == MAP_FAILED || a->ro == MAP_FAILED)
+		return -errno;
+	a->save = malloc(a->rw_len + 2 * WIN_SLACK);
+	a->img = calloc(1, IMG_MAX);
+	if (!a->save || !a->img)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Types whose numbers fs/ioctl.c handles itself for any file. */
+static bool vfs_type(unsigned int type)
+{
+	return type == 0x00 || type == 0x15 || type == 'T' || type == 'X' ||
+	       type == 'f' || type == 0x94;
+}
+
+unsigned int pick_cmd(struct rng *r, int *kind)
+{
+	unsigned int dir, nr, size, type, cmd;
+	uint32_t w = below(r, 1000);
+
+	*kind = below(r, 10) < 3 ? IK_VERSION : IK_DEVICE;
+	nr = *kind == IK_VERSION ? _IOC_NR(PCIPASS_IOC_VERSION) :
+				   _IOC_NR(PCIPASS_IOC_DEVICE_GET);
+	dir = _IOC_READ | _IOC_WRITE;
+	size = *kind == IK_VERSION ? sizeof(struct pcipass_ioc_version) :
+				     sizeof(struct pcipass_ioc_device);
+	type = PCIPASS_IOC_MAGIC;
+	if (w < 450) {
+		/* the real number */
+	} else if (w < 650) {		/* a size the caller made up */
+		switch (below(r, 5)) {
+		case 0:
+			size = below(r, size);
+			break;
+		case 1:
+			size += 1 + below(r, 16);
+			break;
+		case 2:
+			size += 1 + below(r, 512);
+			break;
+		case 3:
+			size = below(r, _IOC_SIZEMASK + 1);
+			break;
+		default:
+			size = _IOC_SIZEMASK - below(r, 64);
+			break;
+		}
+	} else if (w < 750) {		/* our magic, anything else */
+		nr = below(r, 4) ? below(r, 256) : below(r, 4);
+		dir = below(r, 4);
+		size = pm(r, 500) ? size : below(r, _IOC_SIZEMASK + 1);
+	} else if (w < 800) {		/* wrong direction */
+		dir = below(r, 3);
+	} else {			/* any number at all */
+		cmd = rnd32(r);
+		while (vfs_type(_IOC_TYPE(cmd)))
+			cmd ^= (1 + below(r, 255)) << _IOC_TYPESHIFT;
+		goto classify;
+	}
+	cmd = _IOC(dir, type, nr, size);
+classify:
+	if (_IOC_TYPE(cmd) != PCIPASS_IOC_MAGIC ||
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+		*kind = IK_UNKNOWN;
+	else if (_IOC_NR(cmd) == _IOC_NR(PCIPASS_IOC_VERSION))
+		*kind = IK_VERSION;
+	else if (_IOC_NR(cmd) == _IOC_NR(PCIPASS_IOC_DEVICE_GET))
+		*kind = IK_DEVICE;
+	else
+		*kind = IK_UNKNOWN;
+	return cmd;
+}
+
+static void put32(uint8_t *img, size_t ilen, size_t off, uint32_t v)
+{
+	if (off + 4 <= ilen)
+		memcpy(img + off, &v, 4);
+}
+
+static uint32_t get32(const uint8_t *img, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, img + off, 4);
+	return v;
+}
+
+#define DOFF(field) offsetof(struct pcipass_ioc_device, field)
+#define VOFF(field) offsetof(struct pcipass_ioc_version, field)
+
+void gen_ioc_img(struct rng *r, struct ioreq *q, uint8_t *img)
+{
+	size_t ksize = q->kind == IK_VERSION ? sizeof(struct pcipass_ioc_version) :
+					       sizeof(struct pcipass_ioc_device);
+	size_t i, n = q->ilen;
+
+	memset(img, 0, n);
+	if (q->kind == IK_UNKNOWN) {
+		for (i = 0; i < n; i++)
+			img[i] = rnd32(r);
+		return;
+	}
+	/* size: usually what the number says */
+	switch (below(r, 20)) {
+	case 0:
+		put32(img, n, 0, q->usize + 1 + below(r, 8));
+		break;
+	case 1:
+		put32(img, n, 0, q->usize - 1 - below(r, 8));
+		break;
+	case 2:
+		put32(img, n, 0, rnd32(r));
+		break;
+	case 3:
+		put32(img, n, 0, ksize);
+		break;
+	default:
+		put32(img, n, 0, q->usize);
+		break;
+	}
+	if (pm(r, 200))
+		put32(img, n, 4, pm(r, 500) ? 1u << below(r, 32) : rnd32(r));
+	if (pm(r, 300))		/* output fields: callers may leave garbage */
+		for (i = 8; i < n && i < ksize; i++)
+			img[i] = rnd32(r);
+	if (q->kind == IK_DEVICE) {
+		struct pci_addr a;
+
+		g_random_addr(r, &a);
+		put32(img, n, DOFF(addr.domain), a.domain);
+		put32(img, n, DOFF(addr.bus), pm(r, 900) ? a.bus : rnd32(r));
+		put32(img, n, DOFF(addr.devfn), pm(r, 900) ? a.devfn :
+			   pm(r, 500) ? 256 : rnd32(r));
+		put32(img, n, DOFF(addr.reserved), pm(r, 900) ? 0 : rnd32(r));
+	}
+	if (n > ksize && pm(r, 400)) {	/* a tail this kernel does not know */
+		if (pm(r, 500))
+			img[ksize + below(r, n - ksize)] = 1 + below(r, 255);
+		else
+			for (i = ksize; i < n; i++)
+				img[i] = rnd32(r);
+	}
+}
+
+void place(struct arena *ar, struct rng *r, struct ioreq *q)
+{
+	static const uintptr_t kern[] = {
+		0xffff800000000000UL, 0xffffffffff600000UL, 0xffffffff81000000UL,
+		0xfffffffffffff000UL,
+	};
+	size_t span = q->ilen + 2 * WIN_SLACK, off;
+	uint32_t w = below(r, 1000);
+
+	q->avail = 0;
+	q->writable = false;
+	q->view = NULL;
+	if (w < 600)
+		q->cls = PC_RW;
+	else if (w < 700)
+		q->cls = PC_END;
+	else if (w < 780)
+		q->cls = PC_RO;
+	else if (w < 820)
+		q->cls = PC_NULL;
+	else if (w < 840)
+		q->cls = PC_ONE;
+	else if (w < 900)
+		q->cls = PC_KERNEL;
+	else if (w < 930)
+		q->cls = PC_NONCANON;
+	else
+		q->cls = PC_GONE;
+
+	switch (q->cls) {
+	case PC_RW:
+	case PC_RO:
+		off = WIN_SLACK + below(r, ar->rw_len - span);
+		if (pm(r, 700))
+			off &= ~(size_t)7;
+		q->ptr = (q->cls == PC_RW ? ar->rw : ar->ro) + off;
+		q->view = (q->cls == PC_RW ? ar->rw : ar->ro_w) + off;
+		q->avail = ar->rw_len - off;
+		q->writable = q->cls == PC_RW;
+		break;
+	case PC_END:
+		q->avail = 1 + below(r, q->ilen + 8);
+		q->ptr = ar->rw + ar->rw_len - q->avail;
+		q->view = q->ptr;
+		q->writable = true;
+		break;
+	case PC_NULL:
+		q->ptr = NULL;
+		break;
+	case PC_ONE:
+		q->ptr = (uint8_t *)1;
+		break;
+	case PC_KERNEL:
+		q->ptr = (uint8_t *)(kern[below(r, 4)] + below(r, 4096));
+		break;
+	case PC_NONCANON:
+		q->ptr = (uint8_t *)((pm(r, 500) ? 0x0000800000000000UL :
+				      0x8000000000000000UL) + below(r, 1 << 20));
+		break;
+	default:
+		q->ptr = ar->gone + below(r, ar->page);
+		break;
+	}
+}
+
+/* A set of errnos; EOPNOTSUPP (95) takes bit 63 (ENOSR, never used here). */
+uint64_t eset(int e)
+{
+	if (e == EOPNOTSUPP)
+		return 1ULL << 63;
+	return e < 63 ? 1ULL << e : 0;
+}
+
+uint64_t ioc_expect(const struct ioreq *q, const uint8_t *img)
+{
+	size_t ksize = q->kind == IK_VERSION ? sizeof(struct pcipass_ioc_version) :
+					       sizeof(struct pcipass_ioc_device);
+	size_t i, readable;
+	uint64_t s = 0;
+
+	if (q->kind == IK_UNKNOWN)
+		return eset(ENOTTY);
+	if (q->usize < ksize)		/* below *_SIZE_VER0 */
+		return eset(EINVAL);
+	if (q->avail < 4)
+		return eset(EFAULT);
+	readable = q->avail < q->usize ? q->avail : q->usize;
+	if (get32(img, 0) != q->usize)
+		s |= eset(EINVAL);
+	if (readable < q->usize)
+		s |= eset(EFAULT);
+	for (i = ksize; i < readable; i++)
+		if (img[i]) {
+			s |= eset(E2BIG);
+			break;
+		}
+	if (readable >= 8 && get32(img, 4))
+		s |= eset(EOPNOTSUPP);
+	if (q->kind == IK_DEVICE && readable >= DOFF(present)) {
+		uint32_t bus = get32(img, DOFF(addr.bus)), devfn = get32(img, DOFF(addr.devfn));
+		struct pci_addr a = {
+			.domain = get32(img, DOFF(addr.domain)), .bus = bus, .devfn = devfn,
+		};
+
+		if (get32(img, DOFF(addr.reserved)) || bus > 255 || devfn > 255)
+			s |= eset(EINVAL);
+		else if (gt_find(&a) < 0)
+			s |= eset(ENODEV);
+	}
+	if (!s && !q->writable)
+		s |= eset(EFAULT);
+	return s;
+}
+
+void eset_str(uint64_t s, char *buf, size_t len)
+{
+	size_t used = 0;
+	int e;
+
+	buf[0] = 0;
+	for (e = 1; e < 128; e++)
+		if (e != 63 && (s & eset(e)))
+			used += snprintf(buf + used, len - used, "%s%s",
+					 used ? "|" : "", errname(e));
+	if (!used)
+		snprintf(buf, len, "success");
+}
+
+/* Check a successful call's output; 0 or -1 with c->why set. */
+int ioc_check_out(struct fz *c, const struct ioreq *q, const uint8_t *img)
+{
+	size_t ksize = q->kind == IK_VERSION ? sizeof(struct pcipass_ioc_version) :
+					       sizeof(struct pcipass_ioc_device);
+
+	if (q->kind == IK_VERSION) {
+		struct pcipass_ioc_version v;
+
+		memcpy(&v, q->view, sizeof(v));
+		if (v.size != q->usize || v.flags || v.abi_version != PCIPASS_IOC_ABI_VERSION ||
+		    v.genl_version != PCIPASS_FAMILY_VERSION ||
+		    v.device_size != sizeof(struct pcipass_ioc_device) || v.reserved) {
+			why_set(c,
+				"version: size %u flags %#x abi %u genl %u device_size %u reserved %#x",
+				v.size, v.flags, v.abi_version, v.genl_version,
+				v.device_size, v.reserved);
+			return -1;
+		}
+	} else {
+		struct pcipass_ioc_device d;
+		struct pci_addr a;
+		char why[1024] = "";
+		int idx;
+
+		memcpy(&d, q->view, sizeof(d));
+		a.domain = get32(img, DOFF(addr.domain));
+		a.bus = get32(img, DOFF(addr.bus));
+		a.devfn = get32(img, DOFF(addr.devfn));
+		idx = gt_find(&a);
+		if (d.size != q->usize || d.flags || idx < 0) {
+			why_set(c, "device: size %u flags %#x for %x:%x:%x", d.size,
+				d.flags, a.domain, a.bus, a.devfn);
+			return -1;
+		}
+		if (pp_cmp_ioc(&gt.sd[idx], &d, c->priv, why, sizeof(why))) {
+			why_set(c, "device %s: %s", gt.names[idx], why);
+			return -1;
+		}
+	}
+	/* beyond what this kernel knows: untouched (it was zero) */
+	if (q->usize > ksize && memcmp(q->view + ksize, img + ksize, q->usize - ksize)) {
+		why_set(c, "bytes %zu..%zu changed", ksize, q->usize);
+		return -1;
+	}
+	return 0;
+}

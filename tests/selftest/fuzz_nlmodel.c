@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_test: predicting the kernel's answer to every netlink message, from
+ * the bytes sent, the attribute policy of
+ * Documentation/netlink/specs/pcipass.yaml under strict validation, and
+ * the ground truth.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fuzz_gt.h"
+#include "fuzz_nlmodel.h"
+#include "fuzz_report.h"
+#include "ppcommon.h"
+
+enum { P_NONE, P_U8, P_U32, P_NEST_ADDR };
+
+static const uint8_t pol_addr[PCIPASS_A_ADDR_MAX + 1] = {
+	[PCIPASS_A_ADDR_DOMAIN] = P_U32,
+	[PCIPASS_A_ADDR_BUS] = P_U8,
+	[PCIPASS_A_ADDR_DEVFN] = P_U8,
+};
+
+static const uint8_t pol_dev[2] = { [PCIPASS_A_DEV_ADDR] = P_NEST_ADDR };
+static const uint8_t pol_group[2] = { [PCIPASS_A_GROUP_ID] = P_U32 };
+
+/*
+ * What __nla_validate_parse() does with NL_VALIDATE_STRICT and the
+ * generated policies: 0 when valid (then tb[] holds the last attribute of
+ * each type), -1 when the kernel must reject the attributes.
+ */
+static int v_parse(const uint8_t *head, int len, int maxtype,
+		   const uint8_t *pol, const uint8_t **tb)
+{
+	const uint8_t *p = head;
+	int rem = len;
+
+	if (tb)
+		memset(tb, 0, sizeof(*tb) * (maxtype + 1));
+	while (rem >= NLA_HDRLEN) {
+		uint16_t nlen, ntype;
+		int t, alen;
+
+		memcpy(&nlen, p, 2);
+		memcpy(&ntype, p + 2, 2);
+		if (nlen < NLA_HDRLEN || nlen > rem)
+			break;
+		t = ntype & NLA_TYPE_MASK;
+		if (t == 0 || t > maxtype)
+			return -1;	/* unknown attribute type */
+		alen = nlen - NLA_HDRLEN;
+		switch (pol[t]) {
+		case P_U8:
+		case P_U32:
+			if (alen != (pol[t] == P_U8 ? 1 : 4))
+				return -1;	/* invalid attribute length */
+			if (ntype & NLA_F_NESTED)
+				return -1;	/* NLA_F_NESTED not expected */
+			break;
+		case P_NEST_ADDR:
+			if (!(ntype & NLA_F_NESTED))
+				return -1;	/* NLA_F_NESTED is missing */
+			if (alen == 0)
+				break;		/* an empty nest is valid */
+			if (alen < NLA_HDRLEN)
+				return -1;
+			if (v_parse(p + NLA_HDRLEN, alen, PCIPASS_A_ADDR_MAX,
+				    pol_addr, NULL))
+				return -1;
+			break;
+		default:
+			return -1;
+		}
+		if (tb)
+			tb[t] = p;
+		rem -= NLA_ALIGN(nlen);
+		p += NLA_ALIGN(nlen);
+	}
+	if (rem > 0)
+		return -1;		/* bytes leftover after parsing */
+	return 0;
+}
+
+static uint16_t nla_len_at(const uint8_t *nla)
+{
+	uint16_t l;
+
+	memcpy(&l, nla, sizeof(l));
+	return l;
+}
+
+static void model_pcipass(const uint8_t *msg, uint32_t len, struct nlexp *e,
+			  bool *dump_started)
+{
+	const struct nlmsghdr *h = (const void *)msg;
+	const struct genlmsghdr *gh = (const void *)(msg + NLMSG_HDRLEN);
+	uint16_t f = h->nlmsg_flags;
+	const uint8_t *tb[2], *itb[PCIPASS_A_ADDR_MAX + 1];
+	bool dump = (f & NLM_F_DUMP) == NLM_F_DUMP;
+	int bad, t;
+
+	e->kind = EX_DO;
+	if (len < NLMSG_LENGTH(GENL_HDRLEN)) {
+		e->want = EINVAL;
+		return;
+	}
+	/* genl_header_check(): reserved byte, flags the core can't enforce */
+	if (dump)
+		f &= ~NLM_F_DUMP;
+	if (gh->reserved || (f & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO))) {
+		e->want = EINVAL;
+		return;
+	}
+	e->cmd = gh->cmd;
+	if (gh->cmd != PCIPASS_CMD_DEVICE_GET && gh->cmd != PCIPASS_CMD_GROUP_GET) {
+		e->want = EOPNOTSUPP;
+		return;
+	}
+	bad = v_parse(msg + NLMSG_LENGTH(GENL_HDRLEN), len - NLMSG_LENGTH(GENL_HDRLEN),
+		      1, gh->cmd == PCIPASS_CMD_DEVICE_GET ? pol_dev : pol_group, tb);
+	if (dump) {
+		e->kind = EX_DUMP;
+		e->want = bad ? WANT_POLICY : 0;
+		if (!bad) {
+			/* a second dump while the first still runs: -EBUSY */
+			e->allow_busy = *dump_started ||
+					gh->cmd == PCIPASS_CMD_DEVICE_GET;
+			*dump_started = true;
+		}
+		return;
+	}
+	if (bad) {
+		e->want = WANT_POLICY;
+		return;
+	}
+	if (!tb[1]) {
+		e->want = EINVAL;	/* missing device address / group id */
+		e->miss_type = 1;
+		return;
+	}
+	/* ENODEV / ENOENT point at the attribute the module used: the last */
+	e->offs = tb[1] - msg;
+	if (gh->cmd == PCIPASS_CMD_GROUP_GET) {
+		uint32_t id;
+
+		memcpy(&id, tb[1] + NLA_HDRLEN, 4);
+		e->grp = gt_group(id);
+		e->want = e->grp < 0 ? ENOENT : 0;
+		return;
+	}
+	v_parse(tb[1] + NLA_HDRLEN, nla_len_at(tb[1]) - NLA_HDRLEN,
+		PCIPASS_A_ADDR_MAX, pol_addr, itb);
+	for (t = PCIPASS_A_ADDR_DOMAIN; t <= PCIPASS_A_ADDR_DEVFN; t++)
+		if (!itb[t]) {
+			e->want = EINVAL;
+			e->offs = 0;
+			e->miss_type = t;	/* the first one missing */
+			e->miss_nest = tb[1] - msg;
+			return;
+		}
+	memcpy(&e->addr.domain, itb[PCIPASS_A_ADDR_DOMAIN] + NLA_HDRLEN, 4);
+	e->addr.bus = itb[PCIPASS_A_ADDR_BUS][NLA_HDRLEN];
+	e->addr.devfn = itb[PCIPASS_A_ADDR_DEVFN][NLA_HDRLEN];
+	e->dev = gt_find(&e->addr);
+	e->want = e->dev < 0 ? ENODEV : 0;
+	e->allow_busy = e->dev >= 0;	/* device_lock held by a probe */
+}
+
+/*
+ * Walk the datagram as netlink_rcv_skb() does.  Messages of any other
+ * family are turned into ours (the fuzzer talks to pcipass only), every
+ * message gets its own sequence number.  Returns the new length of the
+ * datagram (cut after MAX_EXP messages) and fills ex[] and *nexp.
+ */
+size_t nl_model(uint8_t *dg, size_t dglen, uint16_t family,
+		uint32_t *seq, struct nlexp *ex, int *nexp)
+{
+	bool dump_started = false;
+	size_t off = 0;
+	int n = 0;
+
+	while (dglen - off >= NLMSG_HDRLEN) {
+		struct nlmsghdr *h = (struct nlmsghdr *)(dg + off);
+		struct nlexp *e;
+		size_t ml;
+
+		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > dglen - off)
+			break;
+		if (n == MAX_EXP) {
+			dglen = off;
+			break;
+		}
+		if (h->nlmsg_type >= NLMSG_MIN_TYPE && h->nlmsg_type != family)
+			h->nlmsg_type = family;
+		h->nlmsg_seq = ++*seq;
+		e = &ex[n++];
+		memset(e, 0, sizeof(*e));
+		e->seq = h->nlmsg_seq;
+		e->off = off;
+		e->len = h->nlmsg_len;
+		e->flags = h->nlmsg_flags;
+		e->dev = -1;
+		e->grp = -1;
+		if (!(h->nlmsg_flags & NLM_F_REQUEST) ||
+		    h->nlmsg_type < NLMSG_MIN_TYPE)
+			e->kind = h->nlmsg_flags & NLM_F_ACK ? EX_ACK0 : EX_SILENT;
+		else
+			model_pcipass(dg + off, h->nlmsg_len, e, &dump_started);
+		if (e->kind == EX_SILENT)
+			e->done = true;
+		ml = NLMSG_ALIGN(h->nlmsg_len);
+		off += ml > dglen - off ? dglen - off : ml;
+	}
+	*nexp = n;
+	return dglen;
+}
+
+const char *want_str(const struct nlexp *e)
+{
+	static char buf[64];
+
+	if (e->kind == EX_SILENT)
+		return "no answer";
+	if (e->kind == EX_ACK0)
+		return "an ACK";
+	if (e->want == WANT_POLICY)
+		return "EINVAL or ERANGE (policy)";
+	if (e->want) {
+		snprintf(buf, sizeof(buf), "%s", errname(e->want));
+		return buf;
+	}
+	return e->kind == EX_DUMP ? "a dump" : "a reply";
+}

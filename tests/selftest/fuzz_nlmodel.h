@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fuzz_test: the netlink oracle.  It walks a datagram as netlink_rcv_skb()
+ * and genetlink do and predicts the kernel's answer to every message.
+ */
+#ifndef PCIPASS_SELFTEST_FUZZ_NLMODEL_H
+#define PCIPASS_SELFTEST_FUZZ_NLMODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sysfs.h"
+
+#define MAX_EXP		64	/* messages per datagram */
+
+enum ex_kind { EX_SILENT, EX_ACK0, EX_DO, EX_DUMP };
+
+#define WANT_POLICY	(-1)	/* attribute validation: EINVAL or ERANGE */
+
+struct nlexp {
+	uint32_t seq;
+	uint32_t off, len;	/* the message in the datagram */
+	uint16_t flags;
+	uint8_t kind, cmd;
+	int want;		/* 0: success, errno, or WANT_POLICY */
+	bool allow_busy;	/* -EBUSY is fine too */
+	int dev, grp;		/* do: the device / group the reply is about */
+	struct pci_addr addr;
+	/* extended ACK the error must carry (on NETLINK_EXT_ACK sockets) */
+	uint32_t offs;		/* NLMSGERR_ATTR_OFFS: the attribute used */
+	uint32_t miss_type;	/* NLMSGERR_ATTR_MISS_TYPE, 0: none allowed */
+	uint32_t miss_nest;	/* NLMSGERR_ATTR_MISS_NEST, 0: none allowed */
+	/* progress */
+	bool done;
+	int ndata;
+	bool intr;
+	int batches, last_batch;	/* dump: recv() calls that brought parts */
+	uint8_t *seen;		/* dump: devices or group members seen */
+};
+
+/*
+ * Walk the datagram as netlink_rcv_skb() does.  Messages of any other
+ * family are turned into ours (the fuzzer talks to pcipass only), every
+ * message gets its own sequence number.  Returns the new length of the
+ * datagram (cut after MAX_EXP messages) and fills ex[] and *nexp.
+ */
+size_t nl_model(uint8_t *dg, size_t dglen, uint16_t family,
+		uint32_t *seq, struct nlexp *ex, int *nexp);
+
+/* The expected answer, for messages. */
+const char *want_str(const struct nlexp *e);
+
+#endif
