@@ -50,16 +50,29 @@ static const struct nla_policy dev_policy[PCIPASS_A_DEV_MAX + 1] = {
 	[PCIPASS_A_DEV_RESTRICTED] = { .type = NLA_FLAG },
 };
 
+/* The message under test: the one after new_msg()'s filler, if any. */
+static struct nlmsghdr *test_msg(struct sk_buff *skb)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(skb);
+
+	if (nlh->nlmsg_type == NLMSG_NOOP)
+		nlh = (void *)nlh + NLMSG_ALIGN(nlh->nlmsg_len);
+	return nlh;
+}
+
 static struct nlattr **parse_dev(struct kunit *test, struct sk_buff *skb)
 {
 	struct nlattr **tb = kunit_kcalloc(test, PCIPASS_A_DEV_MAX + 1,
 					   sizeof(*tb), GFP_KERNEL);
-	struct nlmsghdr *nlh = nlmsg_hdr(skb);
+	struct nlmsghdr *nlh = test_msg(skb);
 
 	KUNIT_ASSERT_NOT_NULL(test, tb);
-	KUNIT_ASSERT_EQ(test, nlmsg_len(nlh) + NLMSG_HDRLEN, (int)skb->len);
-	KUNIT_ASSERT_EQ(test, genlmsg_parse(nlh, NULL, tb, PCIPASS_A_DEV_MAX,
-					    dev_policy, NULL), 0);
+	/* One message, ending where the buffer's data ends. */
+	KUNIT_ASSERT_PTR_EQ(test, (void *)nlh + nlh->nlmsg_len,
+			    (void *)skb_tail_pointer(skb));
+	/* pcipass has no family header: attributes follow the genl header. */
+	KUNIT_ASSERT_EQ(test, nlmsg_parse(nlh, GENL_HDRLEN, tb,
+					  PCIPASS_A_DEV_MAX, dev_policy, NULL), 0);
 	return tb;
 }
 
@@ -76,11 +89,21 @@ static void expect_addr_nest(struct kunit *test, const struct nlattr *nest,
 	KUNIT_EXPECT_EQ(test, nla_get_u8(tb[PCIPASS_A_ADDR_DEVFN]), want->devfn);
 }
 
+/*
+ * A buffer with room for exactly one message of @size payload bytes.
+ * alloc_skb() rounds up to its slab size; a leading NLMSG_NOOP message
+ * takes up the excess, so "does not fit" really means @size.
+ */
 static struct sk_buff *new_msg(struct kunit *test, size_t size)
 {
 	struct sk_buff *skb = nlmsg_new(size, GFP_KERNEL);
+	int excess;
 
 	KUNIT_ASSERT_NOT_NULL(test, skb);
+	excess = skb_tailroom(skb) - (int)nlmsg_total_size(size);
+	if (excess >= NLMSG_HDRLEN)
+		KUNIT_ASSERT_NOT_NULL(test, nlmsg_put(skb, 0, 0, NLMSG_NOOP,
+						      excess - NLMSG_HDRLEN, 0));
 	return skb;
 }
 
@@ -276,7 +299,7 @@ static struct fake_group *fake_group(struct kunit *test, unsigned int n)
 static unsigned int collect_members(struct kunit *test, struct sk_buff *skb,
 				    u32 id, u32 *seen, unsigned int nseen)
 {
-	struct nlmsghdr *nlh = nlmsg_hdr(skb);
+	struct nlmsghdr *nlh = test_msg(skb);
 	struct nlattr *a, *tb[PCIPASS_A_ADDR_MAX + 1];
 	unsigned int got = 0;
 	bool have_id = false;
