@@ -27,16 +27,17 @@ vm_default_kernel() {
 # Print the release string ("uname -r") of an x86 bzImage.  The boot
 # protocol header stores a pointer to the version string at offset 0x20e,
 # relative to 0x200.  Falls back to the file name (vmlinuz-<release>).
+# MODROOT (default /) is where lib/modules/<release> is looked for.
 vm_kernel_release() {
-	local img=$1 off ver=
+	local img=$1 mods=${2:-}/lib/modules off ver=
 	off=$(od -An -tu2 -j 526 -N 2 -- "$img" 2>/dev/null | tr -d ' ')
 	if [[ $off =~ ^[0-9]+$ ]] && ((off > 0)); then
 		ver=$(dd if="$img" bs=1 skip=$((0x200 + off)) count=256 2>/dev/null |
 			tr '\0' '\n' | head -n 1 | cut -d ' ' -f 1)
 	fi
-	if [[ -z $ver || ! -d /lib/modules/$ver ]]; then
+	if [[ -z $ver || ! -d $mods/$ver ]]; then
 		local base=${img##*/}
-		if [[ $base == vmlinuz-* && -d /lib/modules/${base#vmlinuz-} ]]; then
+		if [[ $base == vmlinuz-* && -d $mods/${base#vmlinuz-} ]]; then
 			ver=${base#vmlinuz-}
 		fi
 	fi

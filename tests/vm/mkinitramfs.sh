@@ -1,11 +1,15 @@
 #!/bin/bash
 # Build the tiny initramfs used by tests/vm/run.sh.
 #
-# usage: tests/vm/mkinitramfs.sh [--kernel IMAGE | --kver RELEASE] [CACHE_DIR]
+# usage: tests/vm/mkinitramfs.sh [--kernel IMAGE | --kver RELEASE]
+#                                [--modules-root DIR] [CACHE_DIR]
 #
 # Contents: a static busybox, tests/vm/init as /init, /dev/console, and the
 # kernel modules needed to mount the host's root over virtio-9p (plus
 # overlayfs) for the given kernel release, decompressed to plain .ko.
+# Modules are taken from DIR/lib/modules/<release> (DIR defaults to /);
+# those built into the kernel (modules.builtin) are skipped, so a kernel
+# with 9p, virtio-pci and overlayfs built in gets an initramfs without any.
 #
 # The archive (cpio newc, gzip) is written to
 #   CACHE_DIR/initramfs-<release>-<hash>.cpio.gz
@@ -34,10 +38,12 @@ optional_mods=(overlay)
 kver=
 kernel=
 cache_dir=
+modroot=
 while (($#)); do
 	case $1 in
 	--kver) kver=${2:?--kver needs an argument}; shift 2 ;;
 	--kernel) kernel=${2:?--kernel needs an argument}; shift 2 ;;
+	--modules-root) modroot=${2:?--modules-root needs an argument}; shift 2 ;;
 	-h | --help) sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	-*) vm_die "unknown option: $1" ;;
 	*) [[ -z $cache_dir ]] || vm_die "too many arguments"; cache_dir=$1; shift ;;
@@ -46,13 +52,21 @@ done
 
 if [[ -z $kver ]]; then
 	[[ -n $kernel ]] || kernel=$(vm_default_kernel) || vm_die "no /boot/vmlinuz-6.12* found; pass --kernel"
-	kver=$(vm_kernel_release "$kernel") || vm_die "cannot determine the release of $kernel"
+	kver=$(vm_kernel_release "$kernel" "$modroot") || vm_die "cannot determine the release of $kernel"
 fi
 cache_dir=${cache_dir:-$(vm_default_cache_dir)}
 busybox=${BUSYBOX:-/bin/busybox}
 init_src=$here/init
 
-[[ -d /lib/modules/$kver ]] || vm_die "/lib/modules/$kver not found (install the matching linux-image package)"
+if [[ -n $modroot ]]; then
+	modroot=$(realpath -e -- "$modroot") || vm_die "--modules-root $modroot does not exist"
+	[[ -d $modroot/lib/modules/$kver ]] || vm_die "$modroot/lib/modules/$kver not found"
+	[[ $modroot != / ]] || modroot=
+else
+	[[ -d /lib/modules/$kver ]] || vm_die "/lib/modules/$kver not found (install the matching linux-image package)"
+fi
+modprobe_root=()
+[[ -z $modroot ]] || modprobe_root=(-d "$modroot")
 [[ -x $busybox ]] || vm_die "$busybox not found (apt-get install busybox-static)"
 if ldd "$busybox" >/dev/null 2>&1; then
 	vm_die "$busybox is dynamically linked; install busybox-static or set BUSYBOX"
@@ -60,13 +74,14 @@ fi
 command -v modprobe >/dev/null || vm_die "modprobe not found (apt-get install kmod)"
 command -v gzip >/dev/null || vm_die "gzip not found"
 
-# Resolve module files in load order (deduplicated).
+# Resolve module files in load order (deduplicated).  Built-in ones show
+# up as "builtin NAME" and need nothing.
 declare -A seen=()
 mods=()
 resolve() {
 	local name=$1 line path
 	local out
-	out=$(modprobe -S "$kver" --show-depends "$name" 2>/dev/null) || return 1
+	out=$(modprobe "${modprobe_root[@]}" -S "$kver" --show-depends "$name" 2>/dev/null) || return 1
 	while read -r line; do
 		case $line in
 		insmod\ *)
@@ -91,6 +106,7 @@ done
 hash=$(
 	{
 		printf 'format 1\nkver %s\n' "$kver"
+		[[ -z $modroot ]] || printf 'modroot %s\n' "$modroot"
 		sha256sum "$busybox" "$init_src" "$here/mkinitramfs.sh" | cut -d ' ' -f 1
 		for p in "${mods[@]}"; do
 			printf '%s ' "$p"
@@ -170,6 +186,7 @@ done
 	printf '%s\n' "$kver" >"$tmpd/kver"
 	c_file etc/pcipass-vm-kver $((8#0100644)) "$tmpd/kver"
 	for f in "$tmpd"/modules/*.ko; do
+		[[ -e $f ]] || continue # all of them built in
 		c_file "modules/${f##*/}" $((8#0100644)) "$f"
 	done
 	hdr TRAILER!!! 0 0
