@@ -4,7 +4,8 @@
 # The whole pcipass test suite ("make check"):
 #   1. host: builds (6.1 and 6.12, W=1), sparse, checkpatch, DKMS builds,
 #      generated code up to date, CLI and selftest builds, CLI unit tests;
-#   2. guests: boots Debian's 6.12 and 6.1 kernels in QEMU (TCG, q35 +
+#   2. guests: boots Debian's 6.12 and 6.1 kernels and the debug kernel
+#      (tests/kernel: KUnit, KASAN, lockdep) in QEMU (TCG, q35 +
 #      intel-iommu, tests/vm/topology.sh), loads the fresh pcipass.ko and runs
 #      tests/guest/suite.sh there (kselftests, CLI end-to-end, ground truth,
 #      kernel log and taint checks).
@@ -96,25 +97,43 @@ make -s --no-print-directory -C user test >"$results/logs/user-unit.log" 2>&1
 tap_result $? "cli: unit tests, pure logic ($(tail -n1 "$results/logs/user-unit.log") checks)" \
 	"$results/logs/user-unit.log"
 
-# The same in-guest suite on each of Debian 12's stock kernels, with the
-# module built for that kernel.
-guest_run() {	# guest_run VMLINUZ KO NAME
-	local out=$results/guest-$3 rc
+# The same in-guest suite on each kernel, with the module built for it.
+guest_run() {	# guest_run NAME KO [run.sh options...]
+	local name=$1 ko=$2 out=$results/guest-$1 rc
+	shift 2
 	mkdir -p "$out"
-	echo "# guest checks: $3 ($1)"
-	tests/vm/run.sh --out "$out" --timeout "${GUEST_TIMEOUT:-1200}" \
-		--kernel "$1" --env PCIPASS_KO="$2" --env KSRC="$KSRC" \
+	echo "# guest checks: $name"
+	tests/vm/run.sh --out "$out" --timeout "${GUEST_TIMEOUT:-2400}" \
+		--env PCIPASS_KO="$ko" --env KSRC="$KSRC" "$@" \
 		tests/guest/suite.sh
 	rc=$?
 	tap_result "$([ "$rc" = 0 ] && echo 0 || echo 1)" \
-		"guest $3: booted, ran the suite, exited 0 (rc=$rc)" "$out/console.log"
-	tap_run "guest $3: whole kernel log free of WARN/BUG/oops/lockdep splats" \
+		"guest $name: booted, ran the suite, exited 0 (rc=$rc)" "$out/console.log"
+	tap_run "guest $name: whole kernel log free of WARN/BUG/oops/KASAN/lockdep splats" \
 		tests/guest/dmesg-check.sh "$out/dmesg.txt"
 }
 kver612=$(basename "$(dirname "$K612")")
 kver61=$(basename "$(dirname "$K61")")
-guest_run "/boot/vmlinuz-$kver612" "$top/kmod/pcipass.ko" "$kver612"
-guest_run "/boot/vmlinuz-$kver61" "$top/build/k61/kmod/pcipass.ko" "$kver61"
+guest_run "$kver612" "$top/kmod/pcipass.ko" --kernel "/boot/vmlinuz-$kver612"
+guest_run "$kver61" "$top/build/k61/kmod/pcipass.ko" --kernel "/boot/vmlinuz-$kver61"
+
+# Debug tier: the same suite on a kernel with KUnit, KASAN and lockdep,
+# built from the same linux-source-6.12 (cached between runs), plus the
+# KUnit suites.
+echo "# debug kernel"
+t0=$(date +%s)
+if kdbg=$(tests/kernel/build.sh 2>"$results/logs/kernel-build.log" | tail -n1) &&
+		[ -f "$kdbg/bzImage" ]; then
+	tap_result 0 "debug kernel: built or reused ($(( $(date +%s) - t0 )) s, $kdbg)"
+	copy_tree "$top" "$top/build/kdbg"
+	tap_run "build: module and KUnit suites W=1 against the debug kernel" \
+		warn_free_build "$kdbg/build" "$top/build/kdbg"
+	guest_run "$(cat "$kdbg/release")" "$top/build/kdbg/kmod/pcipass.ko" \
+		--kernel "$kdbg/bzImage" --modules-root "$kdbg/root" \
+		--env PCIPASS_KUNIT_KO="$top/build/kdbg/tests/kunit/pcipass_kunit.ko"
+else
+	tap_result 1 "debug kernel: build" "$results/logs/kernel-build.log"
+fi
 
 mapfile -t taps <<<"$(find "$results" -name '*.tap' | sort)"
 read -r pass fail skip <<<"$(tap_count "${taps[@]}")"
