@@ -14,7 +14,8 @@ import os
 import re
 import subprocess
 import sys
-import traceback
+
+from tapcheck import Failure, Suite, expect, expect_eq
 
 SYS_DEV = "/sys/bus/pci/devices"
 SYS_GROUPS = "/sys/kernel/iommu_groups"
@@ -24,20 +25,6 @@ ACS_BITS = [("SV", 0x01, "SrcValid"), ("TB", 0x02, "TransBlk"),
             ("DT", 0x40, "DirectTrans")]
 VFIO_GROUP_GET_STATUS = (ord(";") << 8) | (100 + 3)   # _IO(VFIO_TYPE, VFIO_BASE + 3)
 VFIO_GROUP_FLAGS_VIABLE = 1 << 0
-
-
-class Failure(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise Failure(msg)
-
-
-def expect_eq(got, want, what):
-    if got != want:
-        raise Failure(f"{what}: got {got!r}, want {want!r}")
 
 
 # ---------------------------------------------------------------- ground truth
@@ -191,12 +178,7 @@ class Cli:
 
 # ------------------------------------------------------------------- tests
 
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
+test = Suite("cli")
 
 
 def list_groups(doc):
@@ -458,25 +440,7 @@ def main():
     ap.add_argument("--cli", required=True)
     args = ap.parse_args()
     cli = Cli(args.cli)
-    print("TAP version 13")
-    print(f"1..{len(TESTS)}")
-    failed = 0
-    for i, fn in enumerate(TESTS, 1):
-        name = f"cli.{fn.__name__}"
-        try:
-            fn(cli)
-            print(f"ok {i} {name}")
-        except Failure as e:
-            failed += 1
-            print(f"# {fn.__doc__}\n# {e}")
-            print(f"not ok {i} {name}")
-        except Exception:  # a crash in a test is a failure, not a pass
-            failed += 1
-            for line in traceback.format_exc().splitlines():
-                print(f"# {line}")
-            print(f"not ok {i} {name}")
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return test.run(cli)
 
 
 if __name__ == "__main__":

@@ -15,25 +15,12 @@ import os
 import re
 import subprocess
 import sys
-import traceback
+
+from tapcheck import Failure, Suite, expect, expect_eq
 
 SYS_DEV = "/sys/bus/pci/devices"
 SYS_GROUPS = "/sys/kernel/iommu_groups"
 SPEC = "Documentation/netlink/specs/pcipass.yaml"
-
-
-class Failure(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise Failure(msg)
-
-
-def expect_eq(got, want, what):
-    if got != want:
-        raise Failure(f"{what}: got {got!r}, want {want!r}")
 
 
 def addr_str(a):
@@ -91,12 +78,7 @@ class Ynl:
         return self.ok("--do", op, "--json", json.dumps(req))
 
 
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
+test = Suite("ynl")
 
 
 @test
@@ -177,25 +159,7 @@ def main():
     ap.add_argument("--ksrc", required=True, help="linux-source tree (for YNL)")
     args = ap.parse_args()
     ynl = Ynl(args.ksrc)
-    print("TAP version 13")
-    print(f"1..{len(TESTS)}")
-    failed = 0
-    for i, fn in enumerate(TESTS, 1):
-        name = f"ynl.{fn.__name__}"
-        try:
-            fn(ynl)
-            print(f"ok {i} {name}")
-        except Failure as e:
-            failed += 1
-            print(f"# {fn.__doc__}\n# {e}")
-            print(f"not ok {i} {name}")
-        except Exception:
-            failed += 1
-            for line in traceback.format_exc().splitlines():
-                print(f"# {line}")
-            print(f"not ok {i} {name}")
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return test.run(ynl)
 
 
 if __name__ == "__main__":

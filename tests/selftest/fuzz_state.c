@@ -88,45 +88,6 @@ static void read_link_base(const char *path, char *buf, size_t len)
 	buf[n] = 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted entries of a directory (without . and ..); count or -errno. */
-static int list_sorted(const char *path, char ***out)
-{
-	char **v = NULL;
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	*out = NULL;
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		v = realloc(v, (n + 1) * sizeof(*v));
-		if (!v)
-			abort();
-		v[n++] = strdup(de->d_name);
-	}
-	closedir(d);
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_str);
-	*out = v;
-	return n;
-}
-
-static void free_list(char **v, int n)
-{
-	while (n > 0)
-		free(v[--n]);
-	free(v);
-}
-
 /*
  * One line per PCI function (driver, driver_override, IOMMU group,
  * sriov_numvfs) and per IOMMU group (all its devices).
@@ -137,7 +98,7 @@ char *state_snapshot(void)
 	char **v, **m, path[PATH_MAX];
 	int n, i, j, nm;
 
-	n = list_sorted(SYSFS_PCI_DEVICES, &v);
+	n = sysfs_list_dir(SYSFS_PCI_DEVICES, &v);
 	if (n < 0)
 		sb_add(&s, "pci: <%s>\n", errname(-n));
 	for (i = 0; i < n; i++) {
@@ -158,19 +119,19 @@ char *state_snapshot(void)
 		sb_add(&s, "pci %s driver=%s driver_override=%s iommu_group=%s sriov_numvfs=%s\n",
 		       v[i], drv, ovr, grp, vfs);
 	}
-	free_list(v, n);
+	sysfs_names_free(v, n);
 
-	n = list_sorted(SYSFS_IOMMU_GROUPS, &v);
+	n = sysfs_list_dir(SYSFS_IOMMU_GROUPS, &v);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s/devices", SYSFS_IOMMU_GROUPS, v[i]);
-		nm = list_sorted(path, &m);
+		nm = sysfs_list_dir(path, &m);
 		sb_add(&s, "iommu_group %s:", v[i]);
 		for (j = 0; j < nm; j++)
 			sb_add(&s, " %s", m[j]);
 		sb_add(&s, "\n");
-		free_list(m, nm);
+		sysfs_names_free(m, nm);
 	}
-	free_list(v, n);
+	sysfs_names_free(v, n);
 	if (!s.p)
 		sb_add(&s, "%s", "");
 	return s.p;

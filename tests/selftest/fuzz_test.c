@@ -261,13 +261,6 @@ static void ioc_stream(struct __test_metadata *_metadata, int st, bool priv)
 /* ------------------------------------------------------------------ */
 /* Tests.                                                              */
 
-static bool module_loaded(void)
-{
-	struct stat st;
-
-	return stat("/sys/module/pcipass", &st) == 0;
-}
-
 static char *state_before;	/* taken in main(), before any test */
 
 FIXTURE(fuzz) {
@@ -286,7 +279,7 @@ FIXTURE_TEARDOWN(fuzz)
 }
 
 #define NEED_MODULE() do {						\
-	if (!module_loaded())						\
+	if (!pp_module_loaded())						\
 		SKIP(return, "pcipass module not loaded");		\
 } while (0)
 

@@ -24,15 +24,8 @@
 #define DUMP_RCVBUF	NL_RCV_EXACT	/* smallest dump batches the kernel makes */
 #define DUMP_TRIES	3	/* retries when a dump was interrupted */
 
-static bool module_loaded(void)
-{
-	struct stat st;
-
-	return stat("/sys/module/pcipass", &st) == 0;
-}
-
 #define NEED_MODULE() do {						\
-	if (!module_loaded())						\
+	if (!pp_module_loaded())						\
 		SKIP(return, "pcipass module not loaded");		\
 } while (0)
 

@@ -29,26 +29,9 @@ _Static_assert(sizeof(struct pcipass_ioc_device) == PCIPASS_IOC_DEVICE_SIZE_VER0
 #define DEV_SIZE		sizeof(struct pcipass_ioc_device)
 #define VER_SIZE		sizeof(struct pcipass_ioc_version)
 
-static bool module_loaded(void)
-{
-	struct stat st;
-
-	return stat("/sys/module/pcipass", &st) == 0;
-}
-
-static bool sysfs_has(const struct pci_addr *a)
-{
-	char name[32], path[96];
-	struct stat st;
-
-	pci_addr_fmt(a, name, sizeof(name));
-	snprintf(path, sizeof(path), "%s/%s", SYSFS_PCI_DEVICES, name);
-	return stat(path, &st) == 0;
-}
-
 #define OPEN_DEV(fdp) do {						\
 	*(fdp) = open(PCIPASS_DEV_PATH, O_RDONLY | O_CLOEXEC);		\
-	if (*(fdp) < 0 && errno == ENOENT && !module_loaded())		\
+	if (*(fdp) < 0 && errno == ENOENT && !pp_module_loaded())		\
 		SKIP(return, "pcipass module not loaded");		\
 	ASSERT_LE(0, *(fdp)) TH_LOG("open %s: %s", PCIPASS_DEV_PATH,	\
 				    strerror(errno));			\
@@ -331,7 +314,7 @@ FIXTURE_SETUP(iocerr)
 		};
 
 		if (variant->addr.bus <= 0xff && variant->addr.devfn <= 0xff &&
-		    sysfs_has(&a))
+		    pp_sysfs_has(&a))
 			SKIP(return, "the address exists here");
 		self->b.d.addr = variant->addr;
 	} else {

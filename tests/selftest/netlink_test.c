@@ -20,28 +20,11 @@
 
 #include "ppcommon.h"
 
-static bool module_loaded(void)
-{
-	struct stat st;
-
-	return stat("/sys/module/pcipass", &st) == 0;
-}
-
-static bool sysfs_has(const struct pci_addr *a)
-{
-	char name[32], path[96];
-	struct stat st;
-
-	pci_addr_fmt(a, name, sizeof(name));
-	snprintf(path, sizeof(path), "%s/%s", SYSFS_PCI_DEVICES, name);
-	return stat(path, &st) == 0;
-}
-
 /* Common setup: a socket with the pcipass family resolved. */
 #define NL_SETUP(sock, fam) do {					\
 	int __ret = pp_nl_open((sock), (fam), 0);			\
 									\
-	if (__ret == -ENOENT && !module_loaded())			\
+	if (__ret == -ENOENT && !pp_module_loaded())			\
 		SKIP(return, "pcipass module not loaded");		\
 	ASSERT_EQ(0, __ret) TH_LOG("resolving family %s: %s",		\
 				   PCIPASS_FAMILY_NAME, strerror(-__ret)); \
@@ -188,7 +171,7 @@ FIXTURE_SETUP(nlerr)
 	NL_SETUP(&self->s, &self->c.family);
 	if (variant->use_addr) {
 		self->c.addr = variant->addr;
-		if (sysfs_has(&self->c.addr))
+		if (pp_sysfs_has(&self->c.addr))
 			SKIP(return, "%04x:%02x:%02x.%x exists here",
 			     self->c.addr.domain, self->c.addr.bus,
 			     self->c.addr.devfn >> 3, self->c.addr.devfn & 7);

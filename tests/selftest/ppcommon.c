@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ppcommon.h"
@@ -575,4 +576,21 @@ int pp_first_pci_addr(struct pci_addr *a)
 	ret = pci_addr_parse(names[0], a);
 	sysfs_names_free(names, n);
 	return ret;
+}
+
+bool pp_module_loaded(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/pcipass", &st) == 0;
+}
+
+bool pp_sysfs_has(const struct pci_addr *a)
+{
+	char name[32], path[96];
+	struct stat st;
+
+	pci_addr_fmt(a, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", SYSFS_PCI_DEVICES, name);
+	return stat(path, &st) == 0;
 }

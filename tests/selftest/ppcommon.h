@@ -46,6 +46,11 @@ struct pp_group {
 	struct pci_addr members[256];	/* in reply order */
 };
 
+/* pcipass.ko is loaded. */
+bool pp_module_loaded(void);
+/* A PCI function with this address exists in sysfs. */
+bool pp_sysfs_has(const struct pci_addr *a);
+
 /* The first PCI function in sysfs, for requests that need a valid address. */
 int pp_first_pci_addr(struct pci_addr *a);
 

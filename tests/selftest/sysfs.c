@@ -50,13 +50,14 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char * const *)a, *(char * const *)b);
 }
 
-static int list_dir(const char *path, char ***out)
+int sysfs_list_dir(const char *path, char ***out)
 {
 	char **names = NULL, **tmp;
 	struct dirent *de;
 	int n = 0;
 	DIR *d;
 
+	*out = NULL;
 	d = opendir(path);
 	if (!d)
 		return -errno;
@@ -85,7 +86,7 @@ nomem:
 
 int sysfs_pci_list(char ***names)
 {
-	return list_dir(SYSFS_PCI_DEVICES, names);
+	return sysfs_list_dir(SYSFS_PCI_DEVICES, names);
 }
 
 void sysfs_names_free(char **names, int n)
@@ -368,7 +369,7 @@ int sysfs_groups_read(struct sysfs_group **out)
 	int ng, n = 0, i, ret;
 
 	*out = NULL;
-	ng = list_dir(SYSFS_IOMMU_GROUPS, &gnames);
+	ng = sysfs_list_dir(SYSFS_IOMMU_GROUPS, &gnames);
 	if (ng == -ENOENT)
 		return 0;
 	if (ng < 0)
@@ -387,7 +388,7 @@ int sysfs_groups_read(struct sysfs_group **out)
 		}
 		snprintf(path, sizeof(path), "%s/%s/devices",
 			 SYSFS_IOMMU_GROUPS, gnames[i]);
-		nm = list_dir(path, &members);
+		nm = sysfs_list_dir(path, &members);
 		if (nm < 0) {
 			ret = nm;
 			goto err;

@@ -65,6 +65,8 @@ int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b);
 
 /* Sorted names of /sys/bus/pci/devices; returns count or -errno. */
 int sysfs_pci_list(char ***names);
+/* Sorted entries of a directory (without dot files); count or -errno. */
+int sysfs_list_dir(const char *path, char ***out);
 void sysfs_names_free(char **names, int n);
 
 /* Read everything about one function; returns 0 or -errno. */

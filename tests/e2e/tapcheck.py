@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+"""What the end-to-end tests share: expectations and a TAP runner."""
+
+import sys
+import traceback
+
+
+class Failure(Exception):
+    pass
+
+
+def expect(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def expect_eq(got, want, what):
+    if got != want:
+        raise Failure(f"{what}: got {got!r}, want {want!r}")
+
+
+class Suite:
+    """Collects test functions (as a decorator) and runs them as TAP."""
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.tests = []
+
+    def __call__(self, fn):
+        self.tests.append(fn)
+        return fn
+
+    def run(self, arg):
+        print("TAP version 13")
+        print(f"1..{len(self.tests)}")
+        failed = 0
+        for i, fn in enumerate(self.tests, 1):
+            name = f"{self.prefix}.{fn.__name__}"
+            try:
+                fn(arg)
+                print(f"ok {i} {name}")
+            except Failure as e:
+                failed += 1
+                print(f"# {fn.__doc__}\n# {e}")
+                print(f"not ok {i} {name}")
+            except Exception:  # a crash in a test is a failure, not a pass
+                failed += 1
+                for line in traceback.format_exc().splitlines():
+                    print(f"# {line}")
+                print(f"not ok {i} {name}")
+            sys.stdout.flush()
+        return 1 if failed else 0
