@@ -33,8 +33,8 @@ struct pcipass_ioc_head {
  * struct's own size field must agree with it, so a caller cannot make us
  * read or write more than the number promised.
  */
-static int pcipass_ioc_copy_in(void *karg, size_t ksize, size_t min_size,
-			       const void __user *uarg, size_t usize)
+int pcipass_ioc_copy_in(void *karg, size_t ksize, size_t min_size,
+			const void __user *uarg, size_t usize)
 {
 	const struct pcipass_ioc_head *head = karg;
 	u32 size;
@@ -54,8 +54,8 @@ static int pcipass_ioc_copy_in(void *karg, size_t ksize, size_t min_size,
 	return 0;
 }
 
-static int pcipass_ioc_copy_out(void __user *uarg, size_t usize,
-				const void *karg, size_t ksize)
+int pcipass_ioc_copy_out(void __user *uarg, size_t usize, const void *karg,
+			 size_t ksize)
 {
 	if (copy_to_user(uarg, karg, min(usize, ksize)))
 		return -EFAULT;
@@ -79,8 +79,8 @@ static long pcipass_ioc_version(void __user *uarg, size_t usize)
 	return pcipass_ioc_copy_out(uarg, usize, &v, sizeof(v));
 }
 
-VISIBLE_IF_KUNIT int pcipass_ioc_addr_in(const struct pcipass_ioc_addr *in,
-					 struct pcipass_addr *addr)
+int pcipass_ioc_addr_in(const struct pcipass_ioc_addr *in,
+			struct pcipass_addr *addr)
 {
 	if (in->reserved || in->bus > 0xff || in->devfn > 0xff)
 		return -EINVAL;
@@ -91,8 +91,8 @@ VISIBLE_IF_KUNIT int pcipass_ioc_addr_in(const struct pcipass_ioc_addr *in,
 }
 EXPORT_SYMBOL_IF_KUNIT(pcipass_ioc_addr_in);
 
-static void pcipass_ioc_addr_out(const struct pcipass_addr *addr,
-				 struct pcipass_ioc_addr *out)
+void pcipass_ioc_addr_out(const struct pcipass_addr *addr,
+			  struct pcipass_ioc_addr *out)
 {
 	out->domain = addr->domain;
 	out->bus = addr->bus;
@@ -189,6 +189,8 @@ VISIBLE_IF_KUNIT int pcipass_ioc_route(unsigned int cmd)
 		return PCIPASS_IOC_OP_VERSION;
 	case _IOC_NR(PCIPASS_IOC_DEVICE_GET):
 		return PCIPASS_IOC_OP_DEVICE_GET;
+	case _IOC_NR(PCIPASS_IOC_ISOLATION_GET):
+		return PCIPASS_IOC_OP_ISOLATION_GET;
 	default:
 		return -ENOTTY;
 	}
@@ -206,6 +208,8 @@ static long pcipass_ioctl(struct file *file, unsigned int cmd,
 		return pcipass_ioc_version(uarg, usize);
 	case PCIPASS_IOC_OP_DEVICE_GET:
 		return pcipass_ioc_device_get(file, uarg, usize);
+	case PCIPASS_IOC_OP_ISOLATION_GET:
+		return pcipass_ioc_isolation_get(file, uarg, usize);
 	default:
 		return -ENOTTY;
 	}

@@ -181,19 +181,35 @@ static void pcipass_config_access_end(struct pci_dev *pdev)
 		pm_runtime_put_sync(parent);
 }
 
-static void pcipass_read_acs(struct pci_dev *pdev,
-			     struct pcipass_devinfo *info)
+/**
+ * pcipass_acs_read() - read a function's ACS capability
+ * @pdev: the device (a reference must be held); no device lock held
+ * @pos: its offset, 0 when the function has none
+ * @cap: ACS Capability register
+ * @ctrl: ACS Control register
+ *
+ * Extended config space: callers report the result to CAP_SYS_ADMIN only.
+ * Sleeps (wakes the device from D3cold like a sysfs config read).
+ *
+ * Return: true when @cap and @ctrl were read.
+ */
+bool pcipass_acs_read(struct pci_dev *pdev, u16 *pos, u16 *cap, u16 *ctrl)
 {
-	/* Found by the PCI core at enumeration (pci_acs_init()). */
-	u16 pos = pdev->acs_cap;
+	bool ok;
 
-	if (!pos)
-		return;
-	if (pci_read_config_word(pdev, pos + PCI_ACS_CAP, &info->acs_cap) ||
-	    pci_read_config_word(pdev, pos + PCI_ACS_CTRL, &info->acs_ctrl))
-		return;
-	info->acs_pos = pos;
-	info->present |= PCIPASS_DEV_F_ACS;
+	/* Found by the PCI core at enumeration (pci_acs_init()). */
+	*pos = pdev->acs_cap;
+	if (!*pos || pci_dev_is_disconnected(pdev)) {
+		*pos = 0;
+		return false;
+	}
+	pcipass_config_access_begin(pdev);
+	ok = !pci_read_config_word(pdev, *pos + PCI_ACS_CAP, cap) &&
+	     !pci_read_config_word(pdev, *pos + PCI_ACS_CTRL, ctrl);
+	pcipass_config_access_end(pdev);
+	if (!ok)
+		*pos = 0;
+	return ok;
 }
 
 /*
@@ -207,11 +223,9 @@ static void pcipass_fill_privileged(struct pci_dev *pdev,
 		info->present |= PCIPASS_DEV_F_PCIE;
 		info->pcie_type = pci_pcie_type(pdev);
 	}
-	if (pci_dev_is_disconnected(pdev))
-		return;
-	pcipass_config_access_begin(pdev);
-	pcipass_read_acs(pdev, info);
-	pcipass_config_access_end(pdev);
+	if (pcipass_acs_read(pdev, &info->acs_pos, &info->acs_cap,
+			     &info->acs_ctrl))
+		info->present |= PCIPASS_DEV_F_ACS;
 }
 
 /*
@@ -222,7 +236,7 @@ static void pcipass_fill_privileged(struct pci_dev *pdev,
 #define PCIPASS_LOCK_WAIT_MS	1000
 #define PCIPASS_LOCK_POLL_MS	10
 
-static int pcipass_device_lock_bounded(struct device *dev)
+int pcipass_device_lock_bounded(struct device *dev)
 {
 	unsigned int waited;
 

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <uapi/linux/pcipass_ioctl.h>
 
+struct device;
 struct pci_dev;
 struct iommu_group;
 
@@ -82,6 +83,8 @@ struct pci_dev *pcipass_dev_next(struct pci_dev *from);
 int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged,
 			 struct pcipass_devinfo *info);
 void pcipass_devinfo_release(struct pcipass_devinfo *info);
+bool pcipass_acs_read(struct pci_dev *pdev, u16 *pos, u16 *cap, u16 *ctrl);
+int pcipass_device_lock_bounded(struct device *dev);
 
 /**
  * struct pcipass_group_slot - an IOMMU group found by id

@@ -25,8 +25,6 @@
 #include "netlink.h"
 #include "pcipass-nl-gen.h"
 
-static struct genl_family pcipass_nl_family;
-
 /* Lives in netlink_callback::ctx between the messages of a dump. */
 struct pcipass_nl_dump_ctx {
 	unsigned long next_index;	/* device dump: next device */
@@ -42,13 +40,13 @@ static struct pcipass_nl_dump_ctx *pcipass_nl_dump_ctx(struct netlink_callback *
 }
 
 /* Same rule as the sysfs config file: extended config space for root only. */
-static bool pcipass_nl_privileged(const struct sk_buff *skb)
+bool pcipass_nl_privileged(const struct sk_buff *skb)
 {
 	return netlink_capable(skb, CAP_SYS_ADMIN);
 }
 
-static int pcipass_nl_put_addr(struct sk_buff *skb, int type,
-			       const struct pcipass_addr *addr)
+int pcipass_nl_put_addr(struct sk_buff *skb, int type,
+			const struct pcipass_addr *addr)
 {
 	struct nlattr *nest = nla_nest_start(skb, type);
 
@@ -164,9 +162,8 @@ VISIBLE_IF_KUNIT int pcipass_nl_put_device(struct sk_buff *skb, u32 portid,
 EXPORT_SYMBOL_IF_KUNIT(pcipass_nl_put_device);
 
 /* The policy has checked types and lengths; only presence is left. */
-VISIBLE_IF_KUNIT int pcipass_nl_parse_addr(const struct nlattr *nest,
-					   struct pcipass_addr *addr,
-					   struct netlink_ext_ack *extack)
+int pcipass_nl_parse_addr(const struct nlattr *nest, struct pcipass_addr *addr,
+			  struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[PCIPASS_A_ADDR_MAX + 1];
 	int err;
@@ -472,7 +469,7 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
  */
 static struct genl_ops pcipass_nl_ops_rt[ARRAY_SIZE(pcipass_nl_ops)] __ro_after_init;
 
-static struct genl_family pcipass_nl_family __ro_after_init = {
+struct genl_family pcipass_nl_family __ro_after_init = {
 	.name		= PCIPASS_FAMILY_NAME,
 	.version	= PCIPASS_FAMILY_VERSION,
 	/* Devices are not per network namespace: serve the initial one only. */

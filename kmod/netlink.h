@@ -6,13 +6,21 @@
 
 #include "core.h"
 
+struct genl_family;
 struct netlink_callback;
 struct netlink_ext_ack;
 struct nlattr;
 struct sk_buff;
 
+extern struct genl_family pcipass_nl_family;
+
 int pcipass_genl_init(void);
 void pcipass_genl_uninit(void);
+bool pcipass_nl_privileged(const struct sk_buff *skb);
+int pcipass_nl_put_addr(struct sk_buff *skb, int type,
+			const struct pcipass_addr *addr);
+int pcipass_nl_parse_addr(const struct nlattr *nest, struct pcipass_addr *addr,
+			  struct netlink_ext_ack *extack);
 
 /**
  * struct pcipass_nl_members - where a group's members come from
@@ -30,8 +38,6 @@ struct pcipass_nl_members {
 int pcipass_nl_put_device(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			  struct netlink_callback *cb,
 			  const struct pcipass_devinfo *info);
-int pcipass_nl_parse_addr(const struct nlattr *nest, struct pcipass_addr *addr,
-			  struct netlink_ext_ack *extack);
 int pcipass_nl_put_group(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			 struct netlink_callback *cb, u32 id,
 			 const struct pcipass_nl_members *members, u32 *member);

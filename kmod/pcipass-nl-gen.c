@@ -27,8 +27,13 @@ const struct nla_policy pcipass_group_get_nl_policy[PCIPASS_A_GROUP_ID + 1] = {
 	[PCIPASS_A_GROUP_ID] = { .type = NLA_U32, },
 };
 
+/* PCIPASS_CMD_ISOLATION_GET - do */
+const struct nla_policy pcipass_isolation_get_nl_policy[PCIPASS_A_ISO_ADDR + 1] = {
+	[PCIPASS_A_ISO_ADDR] = NLA_POLICY_NESTED(pcipass_addr_nl_policy),
+};
+
 /* Ops table for pcipass */
-const struct genl_ops pcipass_nl_ops[2] = {
+const struct genl_ops pcipass_nl_ops[3] = {
 	{
 		.cmd		= PCIPASS_CMD_DEVICE_GET,
 		.doit		= pcipass_nl_device_get_doit,
@@ -42,5 +47,11 @@ const struct genl_ops pcipass_nl_ops[2] = {
 		.dumpit		= pcipass_nl_group_get_dumpit,
 		.policy		= pcipass_group_get_nl_policy,
 		.maxattr	= PCIPASS_A_GROUP_ID,
+	},
+	{
+		.cmd		= PCIPASS_CMD_ISOLATION_GET,
+		.doit		= pcipass_nl_isolation_get_doit,
+		.policy		= pcipass_isolation_get_nl_policy,
+		.maxattr	= PCIPASS_A_ISO_ADDR,
 	},
 };

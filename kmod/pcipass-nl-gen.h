@@ -18,8 +18,10 @@ extern const struct nla_policy pcipass_device_get_nl_policy[PCIPASS_A_DEV_ADDR +
 
 extern const struct nla_policy pcipass_group_get_nl_policy[PCIPASS_A_GROUP_ID + 1];
 
+extern const struct nla_policy pcipass_isolation_get_nl_policy[PCIPASS_A_ISO_ADDR + 1];
+
 /* Ops table for pcipass */
-extern const struct genl_ops pcipass_nl_ops[2];
+extern const struct genl_ops pcipass_nl_ops[3];
 
 int pcipass_nl_device_get_doit(struct sk_buff *skb, struct genl_info *info);
 int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
@@ -27,5 +29,6 @@ int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
 int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info);
 int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
+int pcipass_nl_isolation_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _LINUX_PCIPASS_GEN_H */

@@ -136,7 +136,129 @@ struct pcipass_ioc_device {
 
 #define PCIPASS_IOC_DEVICE_SIZE_VER0	240
 
+/* Bits of pcipass_ioc_isolation.present. */
+enum {
+	PCIPASS_ISO_F_IOMMU_GROUP	= 1 << 0,  /* iommu_group is valid */
+	PCIPASS_ISO_F_READY		= 1 << 1,  /* VFIO can take the group */
+	PCIPASS_ISO_F_TRUNCATED		= 1 << 2,  /* a list did not fit */
+};
+
+/* Bits of pcipass_ioc_reason.present. */
+enum {
+	PCIPASS_REASON_F_PEER		= 1 << 0,  /* peer is valid */
+	PCIPASS_REASON_F_CAUSE		= 1 << 1,  /* cause is valid */
+};
+
+/**
+ * struct pcipass_ioc_hop - one function on the path to the root complex
+ * @addr: its address
+ * @present: PCIPASS_DEV_F_PCIE and PCIPASS_DEV_F_ACS say what is valid
+ * @pcie_type: PCIe device/port type (enum pcipass_pcie_type)
+ * @acs_pos: config offset of the ACS capability
+ * @acs_cap: ACS Capability register
+ * @acs_ctrl: ACS Control register
+ * @acs_state: enum pcipass_acs_state
+ * @acs_missing: required ACS flags (PCI_ACS_SV/RR/CR/UF) it lacks
+ * @reserved: 0
+ */
+struct pcipass_ioc_hop {
+	struct pcipass_ioc_addr addr;
+	__u32 present;
+	__u32 pcie_type;
+	__u32 acs_pos;
+	__u32 acs_cap;
+	__u32 acs_ctrl;
+	__u32 acs_state;
+	__u32 acs_missing;
+	__u32 reserved;
+};
+
+/**
+ * struct pcipass_ioc_reason - one predicted link between two functions
+ * @code: enum pcipass_reason
+ * @present: PCIPASS_REASON_F_* bits
+ * @acs_missing: required ACS flags @cause lacks
+ * @reserved: 0
+ * @subject: the function that joins a group
+ * @peer: the function whose group it joins
+ * @cause: the function responsible
+ */
+struct pcipass_ioc_reason {
+	__u32 code;
+	__u32 present;
+	__u32 acs_missing;
+	__u32 reserved;
+	struct pcipass_ioc_addr subject;
+	struct pcipass_ioc_addr peer;
+	struct pcipass_ioc_addr cause;
+};
+
+/**
+ * struct pcipass_ioc_blocker - a member bound to a DMA-API driver
+ * @addr: its address
+ * @driver: the driver's name, NUL-terminated
+ */
+struct pcipass_ioc_blocker {
+	struct pcipass_ioc_addr addr;
+	char driver[PCIPASS_NAME_LEN];
+};
+
+#define PCIPASS_IOC_ISO_HOPS		16
+#define PCIPASS_IOC_ISO_REASONS		32
+#define PCIPASS_IOC_ISO_PREDICTED	32
+#define PCIPASS_IOC_ISO_DIFF		16
+#define PCIPASS_IOC_ISO_BLOCKERS	16
+
+/**
+ * struct pcipass_ioc_isolation - why a function shares its IOMMU group
+ * @size: in: sizeof(struct pcipass_ioc_isolation)
+ * @flags: in: must be 0
+ * @addr: in: the function to explain
+ * @present: out: PCIPASS_ISO_F_* bits
+ * @iommu_group: out: the kernel's IOMMU group id
+ * @nr_hops: out: entries of @hops
+ * @nr_reasons: out: entries of @reasons
+ * @nr_predicted: out: entries of @predicted
+ * @nr_kernel_only: out: entries of @kernel_only
+ * @nr_predicted_only: out: entries of @predicted_only
+ * @nr_blockers: out: entries of @blockers
+ * @hops: out: the function, then each bridge above it
+ * @reasons: out: the predicted links inside the predicted group
+ * @predicted: out: members of the predicted group
+ * @kernel_only: out: members of the kernel's group not predicted
+ * @predicted_only: out: predicted members outside the kernel's group
+ * @blockers: out: members that keep VFIO from taking the group
+ *
+ * The same answer as the netlink command isolation-get (see
+ * linux/pcipass.h for the meaning of each part).  The nr_* counts are the
+ * full counts; when one exceeds its array, only the array's worth is
+ * filled and PCIPASS_ISO_F_TRUNCATED is set.  Needs an opener with
+ * CAP_SYS_ADMIN (-EPERM otherwise): computed from extended config space.
+ */
+struct pcipass_ioc_isolation {
+	__u32 size;
+	__u32 flags;
+	struct pcipass_ioc_addr addr;
+	__u32 present;
+	__u32 iommu_group;
+	__u32 nr_hops;
+	__u32 nr_reasons;
+	__u32 nr_predicted;
+	__u32 nr_kernel_only;
+	__u32 nr_predicted_only;
+	__u32 nr_blockers;
+	struct pcipass_ioc_hop hops[PCIPASS_IOC_ISO_HOPS];
+	struct pcipass_ioc_reason reasons[PCIPASS_IOC_ISO_REASONS];
+	struct pcipass_ioc_addr predicted[PCIPASS_IOC_ISO_PREDICTED];
+	struct pcipass_ioc_addr kernel_only[PCIPASS_IOC_ISO_DIFF];
+	struct pcipass_ioc_addr predicted_only[PCIPASS_IOC_ISO_DIFF];
+	struct pcipass_ioc_blocker blockers[PCIPASS_IOC_ISO_BLOCKERS];
+};
+
+#define PCIPASS_IOC_ISOLATION_SIZE_VER0	5176
+
 #define PCIPASS_IOC_VERSION	_IOWR(PCIPASS_IOC_MAGIC, 0x00, struct pcipass_ioc_version)
 #define PCIPASS_IOC_DEVICE_GET	_IOWR(PCIPASS_IOC_MAGIC, 0x01, struct pcipass_ioc_device)
+#define PCIPASS_IOC_ISOLATION_GET _IOWR(PCIPASS_IOC_MAGIC, 0x02, struct pcipass_ioc_isolation)
 
 #endif /* _UAPI_LINUX_PCIPASS_IOCTL_H */
