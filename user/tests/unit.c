@@ -5,9 +5,11 @@
  * Run with "make -C user test".
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../addr.h"
+#include "../cmdline.h"
 #include "../device.h"
 #include "../filter.h"
 #include "../pcie.h"
@@ -201,12 +203,59 @@ static void test_pcie(void)
 	      "ACS bit order");
 }
 
+static void test_cmdline(void)
+{
+	struct cmdline c;
+	const struct cmdline_param *p;
+	char *v;
+	bool b;
+
+	cmdline_parse("BOOT_IMAGE=/vmlinuz ro  quiet vfio-pci.ids=10de:1b80 "
+		      "\"dyndbg=file vfio.c +p\" intel_iommu=on,sm_on "
+		      "intel_iommu=off iommu=pt -- vfio_pci.ids=dead:beef\n", &c);
+	CHECK(c.n == 8, "%zu words before --, want 8", c.n);
+	p = cmdline_find(&c, "vfio_pci.ids");
+	CHECK(p && !strcmp(p->name, "vfio-pci.ids") &&
+	      !strcmp(p->value, "10de:1b80"),
+	      "'-' and '_' match; words after -- belong to init");
+	p = cmdline_find(&c, "dyndbg");
+	CHECK(p && !strcmp(p->value, "file vfio.c +p"), "quotes group blanks");
+	p = cmdline_find(&c, "quiet");
+	CHECK(p && !p->value, "bare word has no value");
+	CHECK(cmdline_switch(&c, "intel_iommu", "on", "off") == 0,
+	      "later intel_iommu=off wins");
+	CHECK(cmdline_switch(&c, "amd_iommu", NULL, "off") == -1, "absent");
+	CHECK(cmdline_switch(&c, "iommu", "pt", NULL) == 1, "iommu=pt");
+	cmdline_free(&c);
+
+	cmdline_parse("intremap=off,on", &c);
+	CHECK(cmdline_switch(&c, "intremap", "on", "off") == 1,
+	      "options apply in order");
+	cmdline_free(&c);
+	cmdline_parse(NULL, &c);
+	CHECK(c.n == 0, "no command line");
+	cmdline_free(&c);
+
+	CHECK(opt_list_has("force,pt", "pt", ','), "list member");
+	CHECK(!opt_list_has("nopt", "pt", ','), "prefix match only");
+	v = opt_list_value("noaer,config_acs=1x0@0000:00:1c.0;0x@pci:8086:a110,realloc",
+			   "config_acs");
+	CHECK(v && !strcmp(v, "1x0@0000:00:1c.0;0x@pci:8086:a110"),
+	      "pci= value ends at ','");
+	free(v);
+	CHECK(!opt_list_value("noaer", "config_acs"), "absent pci option");
+	CHECK(parse_kbool("on", &b) && b, "on");
+	CHECK(parse_kbool("N", &b) && !b, "N");
+	CHECK(!parse_kbool("maybe", &b), "not a bool");
+}
+
 int main(void)
 {
 	test_addr();
 	test_state();
 	test_filter();
 	test_pcie();
+	test_cmdline();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
