@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	  "IOMMU groups with their devices" },
 	{ "show", cmd_show, "ADDR",
 	  "details of one function or a whole slot" },
+	{ "host", cmd_host, "",
+	  "host readiness for PCI passthrough (a checklist)" },
 	{ "version", cmd_version, "",
 	  "CLI and kernel module versions" },
 	{ "help", cmd_help, "", "this help" },
@@ -63,8 +65,15 @@ void cli_usage(FILE *f)
 	      "  unbound   no member bound to any driver\n"
 	      "  bridge    the group holds only bridges: nothing to pass through\n"
 	      "\n"
+	      "host walks a passthrough checklist: CPU virtualization, IOMMU in\n"
+	      "firmware and kernel, default DMA domain, interrupt remapping,\n"
+	      "kernel parameters, VFIO modules, ACS override, Secure Boot and\n"
+	      "the pcipass module.  Each item is PASS, WARN, FAIL or INFO, with\n"
+	      "the fix when it is not PASS.  Needs neither root nor the module.\n"
+	      "\n"
 	      "Exit status: 0 success, 1 runtime error (module not loaded,\n"
-	      "kernel error, no such device), 2 usage error.\n", f);
+	      "kernel error, no such device; for host: a check failed),\n"
+	      "2 usage error.\n", f);
 }
 
 int cli_usage_error(const char *fmt, ...)
