@@ -89,7 +89,7 @@ static unsigned int run_checks(const struct host_facts *f)
 		print_item(host_checks[i], f, &v);
 		n[v.status]++;
 		cmdline_fix |= v.fix && v.fix_cmdline;
-		verdict_free(&v);
+		host_verdict_free(&v);
 	}
 	close_json_array();
 	print_counts(n);

@@ -138,7 +138,7 @@ static bool apply_switch(const char *opt, size_t len, void *arg)
 	return false;
 }
 
-int opt_list_switch(const char *list, const char *on, const char *off,
+int cmdline_opt_switch(const char *list, const char *on, const char *off,
 		    int state)
 {
 	struct switch_state st = { on, off, state };
@@ -154,7 +154,8 @@ int cmdline_switch(const struct cmdline *c, const char *key, const char *on,
 
 	for (size_t i = 0; i < c->n; i++)
 		if (!strcmp(c->v[i].key, key))
-			state = opt_list_switch(c->v[i].value, on, off, state);
+			state = cmdline_opt_switch(c->v[i].value, on, off,
+						   state);
 	return state;
 }
 
@@ -163,7 +164,7 @@ static bool match_prefix(const char *opt, size_t len, void *arg)
 	return has_prefix(opt, len, arg);
 }
 
-bool opt_list_has(const char *list, const char *opt, char sep)
+bool cmdline_opt_has(const char *list, const char *opt, char sep)
 {
 	return each_option(list, sep, match_prefix, (void *)opt);
 }
@@ -187,7 +188,7 @@ static bool match_key(const char *opt, size_t len, void *arg)
 	return true;
 }
 
-char *opt_list_value(const char *list, const char *key)
+char *cmdline_opt_value(const char *list, const char *key)
 {
 	struct find_value f = { key, NULL };
 
@@ -195,7 +196,7 @@ char *opt_list_value(const char *list, const char *key)
 	return f.value;
 }
 
-bool parse_kbool(const char *value, bool *out)
+bool cmdline_kbool(const char *value, bool *out)
 {
 	if (!value || !*value)
 		return false;

@@ -39,20 +39,20 @@ int cmdline_switch(const struct cmdline *c, const char *key, const char *on,
 		   const char *off);
 
 /* The same for one comma list, starting from state. */
-int opt_list_switch(const char *list, const char *on, const char *off,
+int cmdline_opt_switch(const char *list, const char *on, const char *off,
 		    int state);
 
 /* Does the sep-separated list hold opt (matched by prefix, as above)? */
-bool opt_list_has(const char *list, const char *opt, char sep);
+bool cmdline_opt_has(const char *list, const char *opt, char sep);
 
 /* Value of "key=VALUE" in a comma-separated option list such as pci=;
  * malloc'ed, NULL when absent.
  */
-char *opt_list_value(const char *list, const char *key);
+char *cmdline_opt_value(const char *list, const char *key);
 
 /* The kernel's kstrtobool(): y/Y/t/T/1/on true, n/N/f/F/0/off false.
  * Returns false when value is none of them.
  */
-bool parse_kbool(const char *value, bool *out);
+bool cmdline_kbool(const char *value, bool *out);
 
 #endif

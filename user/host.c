@@ -12,10 +12,16 @@
  * firmware first, then the kernel, then modules and boot policy.
  */
 const struct host_check *const host_checks[] = {
-	&check_cpu, &check_iommu_firmware, &check_iommu_kernel,
-	&check_dma_domain, &check_irq_remap, &check_cmdline,
-	&check_vfio_modules, &check_acs_override, &check_secure_boot,
-	&check_pcipass_module,
+	&host_check_cpu,
+	&host_check_iommu_firmware,
+	&host_check_iommu_kernel,
+	&host_check_dma_domain,
+	&host_check_irq_remap,
+	&host_check_cmdline,
+	&host_check_vfio_modules,
+	&host_check_acs_override,
+	&host_check_secure_boot,
+	&host_check_pcipass_module,
 };
 const size_t host_nchecks = ARRAY_SIZE(host_checks);
 
@@ -33,12 +39,12 @@ void host_gather(struct host_facts *f)
 	f->release = sysroot_read_line("/proc/sys/kernel/osrelease");
 	cmdline_gather(f);
 	f->mods = modlookup_open(f->release);
-	cpu_gather(f);
-	iommu_gather(f);
-	irq_gather(f);
-	vfio_gather(f);
-	pcipass_gather(f);
-	boot_gather(f);
+	host_gather_cpu(f);
+	host_gather_iommu(f);
+	host_gather_irq(f);
+	host_gather_vfio(f);
+	host_gather_pcipass(f);
+	host_gather_boot(f);
 }
 
 void host_facts_free(struct host_facts *f)
@@ -53,9 +59,9 @@ void host_facts_free(struct host_facts *f)
 	free(f->iommu.types);
 	free(f->irq.unit_without);
 	for (size_t i = 0; i < VFIO_NMODS; i++)
-		mod_info_free(&f->vfio.mods[i]);
+		modlookup_info_free(&f->vfio.mods[i]);
 	free(f->boot.lockdown);
-	mod_info_free(&f->pcipass.mod);
+	modlookup_info_free(&f->pcipass.mod);
 	free(f->pcipass.taint);
 	free(f->pcipass.version);
 }
@@ -82,7 +88,7 @@ FILE *host_memstream(char **buf, size_t *len)
 	return m;
 }
 
-void verdict_set(struct host_verdict *v, enum host_status st,
+void host_result(struct host_verdict *v, enum host_status st,
 		 const char *fmt, ...)
 {
 	va_list ap;
@@ -94,7 +100,7 @@ void verdict_set(struct host_verdict *v, enum host_status st,
 	v->status = st;
 }
 
-void verdict_detail(struct host_verdict *v, const char *fmt, ...)
+void host_detail(struct host_verdict *v, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -104,7 +110,7 @@ void verdict_detail(struct host_verdict *v, const char *fmt, ...)
 	va_end(ap);
 }
 
-void verdict_fix(struct host_verdict *v, bool cmdline, const char *fmt, ...)
+void host_fix(struct host_verdict *v, bool cmdline, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -115,7 +121,7 @@ void verdict_fix(struct host_verdict *v, bool cmdline, const char *fmt, ...)
 	v->fix_cmdline = cmdline;
 }
 
-void verdict_free(struct host_verdict *v)
+void host_verdict_free(struct host_verdict *v)
 {
 	free(v->summary);
 	free(v->detail);
@@ -133,7 +139,7 @@ const char *host_status_name(enum host_status st)
 	return st < HOST_NSTATUS ? names[st] : "info";
 }
 
-void print_json_tri(const char *key, enum tri t)
+void host_print_tri(const char *key, enum tri t)
 {
 	if (t == TRI_UNKNOWN)
 		print_null(PRINT_JSON, key, NULL, NULL);

@@ -53,7 +53,7 @@ struct irq_facts {
 #define VFIO_NMODS 4
 
 struct vfio_facts {
-	struct mod_info mods[VFIO_NMODS];	/* see vfio_mod_names */
+	struct mod_info mods[VFIO_NMODS];	/* see host_vfio_mods */
 };
 
 struct boot_facts {
@@ -99,24 +99,24 @@ struct host_check {
 	void (*facts)(const struct host_facts *f);	/* JSON only */
 };
 
-extern const struct host_check check_cpu, check_iommu_firmware,
-	check_iommu_kernel, check_dma_domain, check_irq_remap, check_cmdline,
-	check_vfio_modules, check_acs_override, check_secure_boot,
-	check_pcipass_module;
+extern const struct host_check host_check_cpu, host_check_iommu_firmware,
+	host_check_iommu_kernel, host_check_dma_domain, host_check_irq_remap,
+	host_check_cmdline, host_check_vfio_modules, host_check_acs_override,
+	host_check_secure_boot, host_check_pcipass_module;
 
-extern const char *const vfio_mod_names[VFIO_NMODS];
+extern const char *const host_vfio_mods[VFIO_NMODS];
 
 /* The checklist, in the order it is printed. */
 extern const struct host_check *const host_checks[];
 extern const size_t host_nchecks;
 
 /* Each gatherer fills its part; later ones may use earlier parts. */
-void cpu_gather(struct host_facts *f);
-void iommu_gather(struct host_facts *f);
-void irq_gather(struct host_facts *f);
-void vfio_gather(struct host_facts *f);
-void boot_gather(struct host_facts *f);
-void pcipass_gather(struct host_facts *f);
+void host_gather_cpu(struct host_facts *f);
+void host_gather_iommu(struct host_facts *f);
+void host_gather_irq(struct host_facts *f);
+void host_gather_vfio(struct host_facts *f);
+void host_gather_boot(struct host_facts *f);
+void host_gather_pcipass(struct host_facts *f);
 
 /* Which IOMMU the host has: the firmware table decides, then the unit
  * names, then the CPU vendor.
@@ -133,13 +133,13 @@ void host_gather(struct host_facts *f);
 void host_facts_free(struct host_facts *f);
 
 /* For the judges: printf-style, replacing what was set before. */
-void verdict_set(struct host_verdict *v, enum host_status st,
+void host_result(struct host_verdict *v, enum host_status st,
 		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void verdict_detail(struct host_verdict *v, const char *fmt, ...)
+void host_detail(struct host_verdict *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void verdict_fix(struct host_verdict *v, bool cmdline, const char *fmt, ...)
+void host_fix(struct host_verdict *v, bool cmdline, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void verdict_free(struct host_verdict *v);
+void host_verdict_free(struct host_verdict *v);
 
 const char *host_status_name(enum host_status st);
 
@@ -147,6 +147,6 @@ const char *host_status_name(enum host_status st);
 FILE *host_memstream(char **buf, size_t *len);
 
 /* JSON null, false or true. */
-void print_json_tri(const char *key, enum tri t);
+void host_print_tri(const char *key, enum tri t);
 
 #endif

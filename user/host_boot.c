@@ -59,7 +59,7 @@ static enum tri sig_enforce(void)
 	return t;
 }
 
-void boot_gather(struct host_facts *f)
+void host_gather_boot(struct host_facts *f)
 {
 	struct boot_facts *b = &f->boot;
 
@@ -130,18 +130,18 @@ static void judge(const struct host_facts *f, struct host_verdict *v)
 			      b->uefi || enforce ? HOST_PASS : HOST_INFO;
 
 	if (b->uefi)
-		verdict_set(v, st, "UEFI, Secure Boot %s, lockdown %s, signatures %s; %s",
+		host_result(v, st, "UEFI, Secure Boot %s, lockdown %s, signatures %s; %s",
 			    tri_word(b->secure_boot, "on", "off"),
 			    b->lockdown ? b->lockdown : "unknown",
 			    enforce ? "enforced" : "not enforced", mod);
 	else
-		verdict_set(v, st, "legacy BIOS boot (no Secure Boot), signatures %s; %s",
+		host_result(v, st, "legacy BIOS boot (no Secure Boot), signatures %s; %s",
 			    enforce ? "enforced" : "not enforced", mod);
 	if (blocked)
-		verdict_fix(v, false, "have DKMS sign it (sudo make dkms-install signs with /var/lib/dkms/mok.key), enroll that key once with sudo mokutil --import /var/lib/dkms/mok.pub, reboot and confirm in MokManager");
+		host_fix(v, false, "have DKMS sign it (sudo make dkms-install signs with /var/lib/dkms/mok.key), enroll that key once with sudo mokutil --import /var/lib/dkms/mok.pub, reboot and confirm in MokManager");
 	else if (enforce && f->pcipass.mod.sig == MOD_SIG_SIGNED &&
 		 !f->pcipass.mod.loaded)
-		verdict_detail(v, "the kernel must trust that key: for the DKMS key check with mokutil --test-key /var/lib/dkms/mok.pub");
+		host_detail(v, "the kernel must trust that key: for the DKMS key check with mokutil --test-key /var/lib/dkms/mok.pub");
 }
 
 static void facts(const struct host_facts *f)
@@ -150,9 +150,9 @@ static void facts(const struct host_facts *f)
 	const struct pcipass_facts *p = &f->pcipass;
 
 	print_bool(PRINT_JSON, "uefi", NULL, b->uefi);
-	print_json_tri("secure_boot", b->secure_boot);
+	host_print_tri("secure_boot", b->secure_boot);
 	print_opt_string(PRINT_JSON, "lockdown", NULL, b->lockdown, NULL);
-	print_json_tri("sig_enforce", b->sig_enforce);
+	host_print_tri("sig_enforce", b->sig_enforce);
 	print_bool(PRINT_JSON, "signatures_enforced", NULL,
 		   host_sig_enforced(b));
 	print_opt_string(PRINT_JSON, "module_signature", NULL,
@@ -162,6 +162,6 @@ static void facts(const struct host_facts *f)
 	print_opt_string(PRINT_JSON, "module_taint", NULL, p->taint, NULL);
 }
 
-const struct host_check check_secure_boot = {
+const struct host_check host_check_secure_boot = {
 	"secure_boot", "Secure Boot", judge, facts,
 };

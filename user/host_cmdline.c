@@ -50,7 +50,7 @@ static void judge_cmdline(const struct host_facts *f, struct host_verdict *v)
 	FILE *m;
 
 	if (!f->cmdline_readable) {
-		verdict_set(v, HOST_WARN, "cannot read /proc/cmdline");
+		host_result(v, HOST_WARN, "cannot read /proc/cmdline");
 		return;
 	}
 	m = host_memstream(&s, &len);
@@ -64,9 +64,9 @@ static void judge_cmdline(const struct host_facts *f, struct host_verdict *v)
 	}
 	fclose(m);
 	if (*s)
-		verdict_set(v, HOST_INFO, "%s", s);
+		host_result(v, HOST_INFO, "%s", s);
 	else
-		verdict_set(v, HOST_INFO, "none of the passthrough-related parameters");
+		host_result(v, HOST_INFO, "none of the passthrough-related parameters");
 	free(s);
 }
 
@@ -86,7 +86,7 @@ static void facts_cmdline(const struct host_facts *f)
 	close_json_array();
 }
 
-const struct host_check check_cmdline = {
+const struct host_check host_check_cmdline = {
 	"cmdline", "Kernel parameters", judge_cmdline, facts_cmdline,
 };
 
@@ -117,12 +117,13 @@ static void acs_params(const struct cmdline *c, struct acs_params *a)
 	if (p)
 		a->override = p->value ? p->value : "";
 	for (size_t i = 0; i < c->n; i++) {
+		const char *v = c->v[i].value;
+
 		if (strcmp(c->v[i].key, "pci"))
 			continue;
-		replace(&a->config_acs, opt_list_value(c->v[i].value,
-						       "config_acs"));
-		replace(&a->disable_redir, opt_list_value(c->v[i].value,
-							  "disable_acs_redir"));
+		replace(&a->config_acs, cmdline_opt_value(v, "config_acs"));
+		replace(&a->disable_redir,
+			cmdline_opt_value(v, "disable_acs_redir"));
 	}
 }
 
@@ -156,18 +157,18 @@ static void judge_acs(const struct host_facts *f, struct host_verdict *v)
 	acs_params(&f->cmdline, &a);
 	pci = pci_acs_words(&a);
 	if (a.override) {
-		verdict_set(v, HOST_WARN, "pcie_acs_override=%s: IOMMU groups are split by the out-of-tree ACS override patch, not by hardware isolation",
+		host_result(v, HOST_WARN, "pcie_acs_override=%s: IOMMU groups are split by the out-of-tree ACS override patch, not by hardware isolation",
 			    a.override);
-		verdict_fix(v, true, "remove pcie_acs_override unless you accept that devices in \"separate\" groups can still reach each other by peer-to-peer DMA; prefer a slot whose group holds only the device (pcipass list)");
+		host_fix(v, true, "remove pcie_acs_override unless you accept that devices in \"separate\" groups can still reach each other by peer-to-peer DMA; prefer a slot whose group holds only the device (pcipass list)");
 		if (*pci)
-			verdict_detail(v, "pci=%s also changes ACS controls",
-				       pci);
+			host_detail(v, "pci=%s also changes ACS controls",
+				    pci);
 	} else if (a.config_acs || a.disable_redir) {
-		verdict_set(v, HOST_INFO, "pci=%s: ACS controls changed on the named devices",
+		host_result(v, HOST_INFO, "pci=%s: ACS controls changed on the named devices",
 			    pci);
-		verdict_detail(v, "the kernel forms IOMMU groups from the resulting ACS state, so groups stay truthful; turning ACS bits off (disable_acs_redir, '0' in config_acs) allows peer-to-peer DMA and may merge groups");
+		host_detail(v, "the kernel forms IOMMU groups from the resulting ACS state, so groups stay truthful; turning ACS bits off (disable_acs_redir, '0' in config_acs) allows peer-to-peer DMA and may merge groups");
 	} else {
-		verdict_set(v, HOST_PASS, "none: IOMMU groups follow the hardware's ACS");
+		host_result(v, HOST_PASS, "none: IOMMU groups follow the hardware's ACS");
 	}
 	free(pci);
 	acs_params_free(&a);
@@ -186,6 +187,6 @@ static void facts_acs(const struct host_facts *f)
 	acs_params_free(&a);
 }
 
-const struct host_check check_acs_override = {
+const struct host_check host_check_acs_override = {
 	"acs_override", "ACS override", judge_acs, facts_acs,
 };

@@ -37,7 +37,7 @@ static bool has_word(const char *list, const char *word)
 }
 
 /* Every CPU repeats the same lines; the first of each is enough. */
-void cpu_gather(struct host_facts *f)
+void host_gather_cpu(struct host_facts *f)
 {
 	struct cpu_facts *c = &f->cpu;
 	FILE *in = sysroot_fopen("/proc/cpuinfo");
@@ -79,20 +79,20 @@ static void judge(const struct host_facts *f, struct host_verdict *v)
 	const char *vm = c->hypervisor ? ", inside a virtual machine (nested)" : "";
 
 	if (!c->readable) {
-		verdict_set(v, HOST_WARN, "cannot read /proc/cpuinfo");
+		host_result(v, HOST_WARN, "cannot read /proc/cpuinfo");
 	} else if (!c->has_flags) {
-		verdict_set(v, HOST_INFO, "no x86 CPU flags in /proc/cpuinfo: this checklist is for Intel and AMD hosts");
+		host_result(v, HOST_INFO, "no x86 CPU flags in /proc/cpuinfo: this checklist is for Intel and AMD hosts");
 	} else if (c->vmx) {
-		verdict_set(v, HOST_PASS, "Intel VT-x (vmx)%s", vm);
+		host_result(v, HOST_PASS, "Intel VT-x (vmx)%s", vm);
 	} else if (c->svm) {
-		verdict_set(v, HOST_PASS, "AMD-V (svm)%s", vm);
+		host_result(v, HOST_PASS, "AMD-V (svm)%s", vm);
 	} else {
-		verdict_set(v, HOST_FAIL, "neither vmx (VT-x) nor svm (AMD-V) in the CPU flags%s: KVM cannot run guests",
+		host_result(v, HOST_FAIL, "neither vmx (VT-x) nor svm (AMD-V) in the CPU flags%s: KVM cannot run guests",
 			    c->hypervisor ? ", inside a virtual machine" : "");
 		if (c->hypervisor)
-			verdict_fix(v, false, "enable nested virtualization on the hypervisor running this machine (e.g. kvm_intel nested=1 and CPU model host)");
+			host_fix(v, false, "enable nested virtualization on the hypervisor running this machine (e.g. kvm_intel nested=1 and CPU model host)");
 		else
-			verdict_fix(v, false, "%s", firmware_fix(c->vendor));
+			host_fix(v, false, "%s", firmware_fix(c->vendor));
 	}
 }
 
@@ -112,6 +112,6 @@ static void facts(const struct host_facts *f)
 	print_bool(PRINT_JSON, "hypervisor", NULL, c->hypervisor);
 }
 
-const struct host_check check_cpu = {
+const struct host_check host_check_cpu = {
 	"cpu_virt", "CPU virtualization", judge, facts,
 };

@@ -88,7 +88,7 @@ static const char *intel_default(const char *release)
 	}
 }
 
-void iommu_gather(struct host_facts *f)
+void host_gather_iommu(struct host_facts *f)
 {
 	struct iommu_facts *io = &f->iommu;
 
@@ -150,13 +150,13 @@ bool host_is_amd(const struct host_facts *f)
 static void firmware_fix(const struct host_facts *f, struct host_verdict *v)
 {
 	if (f->cpu.hypervisor)
-		verdict_fix(v, false, "this is a virtual machine: give it a virtual IOMMU (QEMU: -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on)");
+		host_fix(v, false, "this is a virtual machine: give it a virtual IOMMU (QEMU: -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on)");
 	else if (host_is_intel(f))
-		verdict_fix(v, false, "enable VT-d (\"Intel VT for Directed I/O\") in the firmware setup");
+		host_fix(v, false, "enable VT-d (\"Intel VT for Directed I/O\") in the firmware setup");
 	else if (host_is_amd(f))
-		verdict_fix(v, false, "enable the IOMMU (\"IOMMU\" or \"AMD-Vi\", often under AMD CBS/NBIO) in the firmware setup");
+		host_fix(v, false, "enable the IOMMU (\"IOMMU\" or \"AMD-Vi\", often under AMD CBS/NBIO) in the firmware setup");
 	else
-		verdict_fix(v, false, "enable VT-d (Intel) or the IOMMU/AMD-Vi (AMD) in the firmware setup");
+		host_fix(v, false, "enable VT-d (Intel) or the IOMMU/AMD-Vi (AMD) in the firmware setup");
 }
 
 static void judge_firmware(const struct host_facts *f, struct host_verdict *v)
@@ -165,16 +165,16 @@ static void judge_firmware(const struct host_facts *f, struct host_verdict *v)
 
 	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
 		if (io->table == tables[i].name) {
-			verdict_set(v, HOST_PASS, "ACPI %s table: %s",
+			host_result(v, HOST_PASS, "ACPI %s table: %s",
 				    tables[i].name, tables[i].what);
 			return;
 		}
 	}
 	if (!io->acpi) {
-		verdict_set(v, HOST_INFO, "no /sys/firmware/acpi/tables: cannot see how the firmware describes the IOMMU");
+		host_result(v, HOST_INFO, "no /sys/firmware/acpi/tables: cannot see how the firmware describes the IOMMU");
 		return;
 	}
-	verdict_set(v, HOST_FAIL, "no DMAR (Intel VT-d) or IVRS (AMD-Vi) ACPI table: the firmware exposes no IOMMU");
+	host_result(v, HOST_FAIL, "no DMAR (Intel VT-d) or IVRS (AMD-Vi) ACPI table: the firmware exposes no IOMMU");
 	firmware_fix(f, v);
 }
 
@@ -184,7 +184,7 @@ static void facts_firmware(const struct host_facts *f)
 	print_opt_string(PRINT_JSON, "table", NULL, f->iommu.table, NULL);
 }
 
-const struct host_check check_iommu_firmware = {
+const struct host_check host_check_iommu_firmware = {
 	"iommu_firmware", "IOMMU in firmware", judge_firmware, facts_firmware,
 };
 
@@ -206,22 +206,22 @@ static void intel_fix(const struct host_facts *f, struct host_verdict *v)
 	const char *def = f->iommu.intel_default;
 
 	if (f->iommu.kconfig_intel == 'n')
-		verdict_fix(v, false, "this kernel is built without CONFIG_INTEL_IOMMU: boot your distribution's standard kernel");
+		host_fix(v, false, "this kernel is built without CONFIG_INTEL_IOMMU: boot your distribution's standard kernel");
 	else if (cmdline_switch(&f->cmdline, "intel_iommu", "on", "off") == 1 ||
 		 (def && strcmp(def, "off")))
-		verdict_fix(v, false, "VT-d should be on (intel_iommu=on or the kernel's default): look for DMAR errors with journalctl -k | grep -i dmar; a firmware update may fix a broken DMAR table");
+		host_fix(v, false, "VT-d should be on (intel_iommu=on or the kernel's default): look for DMAR errors with journalctl -k | grep -i dmar; a firmware update may fix a broken DMAR table");
 	else if (def)
-		verdict_fix(v, true, "add intel_iommu=on to the kernel command line (this kernel leaves VT-d off by default: CONFIG_INTEL_IOMMU_DEFAULT_ON is not set)");
+		host_fix(v, true, "add intel_iommu=on to the kernel command line (this kernel leaves VT-d off by default: CONFIG_INTEL_IOMMU_DEFAULT_ON is not set)");
 	else
-		verdict_fix(v, true, "add intel_iommu=on to the kernel command line (needed where the kernel's CONFIG_INTEL_IOMMU_DEFAULT_ON is off, as in many pre-6.x distribution kernels)");
+		host_fix(v, true, "add intel_iommu=on to the kernel command line (needed where the kernel's CONFIG_INTEL_IOMMU_DEFAULT_ON is off, as in many pre-6.x distribution kernels)");
 }
 
 static void amd_fix(const struct host_facts *f, struct host_verdict *v)
 {
 	if (f->iommu.kconfig_amd == 'n')
-		verdict_fix(v, false, "this kernel is built without CONFIG_AMD_IOMMU: boot your distribution's standard kernel");
+		host_fix(v, false, "this kernel is built without CONFIG_AMD_IOMMU: boot your distribution's standard kernel");
 	else
-		verdict_fix(v, false, "the kernel enables AMD-Vi by itself when the firmware has an IVRS table (amd_iommu=on is not a kernel option): look for AMD-Vi errors with journalctl -k | grep AMD-Vi");
+		host_fix(v, false, "the kernel enables AMD-Vi by itself when the firmware has an IVRS table (amd_iommu=on is not a kernel option): look for AMD-Vi errors with journalctl -k | grep AMD-Vi");
 }
 
 /* The first thing that explains why the IOMMU is off wins: a switch on
@@ -232,19 +232,19 @@ static void disabled_fix(const struct host_facts *f, struct host_verdict *v)
 	const struct cmdline *c = &f->cmdline;
 
 	if (cmdline_switch(c, "intel_iommu", "on", "off") == 0)
-		verdict_fix(v, true, "remove intel_iommu=off from the kernel command line");
+		host_fix(v, true, "remove intel_iommu=off from the kernel command line");
 	else if (cmdline_switch(c, "amd_iommu", NULL, "off") == 0)
-		verdict_fix(v, true, "remove amd_iommu=off from the kernel command line");
+		host_fix(v, true, "remove amd_iommu=off from the kernel command line");
 	else if (cmdline_switch(c, "iommu", NULL, "off") == 0)
-		verdict_fix(v, true, "remove iommu=off from the kernel command line");
+		host_fix(v, true, "remove iommu=off from the kernel command line");
 	else if (!f->iommu.table && f->iommu.acpi)
-		verdict_fix(v, false, "enable the IOMMU in the firmware setup first (see \"IOMMU in firmware\")");
+		host_fix(v, false, "enable the IOMMU in the firmware setup first (see \"IOMMU in firmware\")");
 	else if (host_is_intel(f))
 		intel_fix(f, v);
 	else if (host_is_amd(f))
 		amd_fix(f, v);
 	else
-		verdict_fix(v, false, "enable the IOMMU in the firmware setup; on Intel also boot with intel_iommu=on");
+		host_fix(v, false, "enable the IOMMU in the firmware setup; on Intel also boot with intel_iommu=on");
 }
 
 static void judge_kernel(const struct host_facts *f, struct host_verdict *v)
@@ -253,20 +253,20 @@ static void judge_kernel(const struct host_facts *f, struct host_verdict *v)
 	char *units;
 
 	if (!io->nunits) {
-		verdict_set(v, HOST_FAIL, "IOMMU not enabled: nothing in /sys/class/iommu, %zu IOMMU groups",
+		host_result(v, HOST_FAIL, "IOMMU not enabled: nothing in /sys/class/iommu, %zu IOMMU groups",
 			    io->ngroups);
 		disabled_fix(f, v);
 		return;
 	}
 	units = join_units(io);
 	if (io->ngroups) {
-		verdict_set(v, HOST_PASS, "%zu IOMMU unit%s (%s), %zu IOMMU group%s",
+		host_result(v, HOST_PASS, "%zu IOMMU unit%s (%s), %zu IOMMU group%s",
 			    io->nunits, io->nunits == 1 ? "" : "s", units,
 			    io->ngroups, io->ngroups == 1 ? "" : "s");
 	} else {
-		verdict_set(v, HOST_WARN, "IOMMU units (%s) but no IOMMU groups: no device is behind an IOMMU",
+		host_result(v, HOST_WARN, "IOMMU units (%s) but no IOMMU groups: no device is behind an IOMMU",
 			    units);
-		verdict_fix(v, false, "look for IOMMU errors with journalctl -k | grep -i -e DMAR -e AMD-Vi -e iommu");
+		host_fix(v, false, "look for IOMMU errors with journalctl -k | grep -i -e DMAR -e AMD-Vi -e iommu");
 	}
 	free(units);
 }
@@ -284,7 +284,7 @@ static void facts_kernel(const struct host_facts *f)
 			 NULL);
 }
 
-const struct host_check check_iommu_kernel = {
+const struct host_check host_check_iommu_kernel = {
 	"iommu_kernel", "IOMMU in kernel", judge_kernel, facts_kernel,
 };
 
@@ -301,13 +301,13 @@ static enum tri passthrough_requested(const struct cmdline *c)
 	for (size_t i = 0; i < c->n; i++) {
 		const struct cmdline_param *p = &c->v[i];
 
-		if (!strcmp(p->key, "iommu") && opt_list_has(p->value, "pt", ','))
+		if (!strcmp(p->key, "iommu") && cmdline_opt_has(p->value, "pt", ','))
 			t = TRI_YES;
 		else if (!strcmp(p->key, "iommu") &&
-			 opt_list_has(p->value, "nopt", ','))
+			 cmdline_opt_has(p->value, "nopt", ','))
 			t = TRI_NO;
 		else if (!strcmp(p->key, "iommu.passthrough") &&
-			 parse_kbool(p->value, &b))
+			 cmdline_kbool(p->value, &b))
 			t = b ? TRI_YES : TRI_NO;
 	}
 	return t;
@@ -334,7 +334,7 @@ static void judge_domain(const struct host_facts *f, struct host_verdict *v)
 	FILE *m;
 
 	if (!io->ngroups) {
-		verdict_set(v, HOST_INFO, "no IOMMU groups: no default domain to report");
+		host_result(v, HOST_INFO, "no IOMMU groups: no default domain to report");
 		return;
 	}
 	m = host_memstream(&s, &len);
@@ -343,12 +343,12 @@ static void judge_domain(const struct host_facts *f, struct host_verdict *v)
 			io->types[i].type, io->types[i].groups,
 			io->types[i].groups == 1 ? "" : "s");
 	fclose(m);
-	verdict_set(v, HOST_PASS, "%s", s);
+	host_result(v, HOST_PASS, "%s", s);
 	free(s);
-	verdict_detail(v, "%s: %s; devices given to VFIO get their own domain either way",
-		       io->types[0].type,
-		       explain_type(io->types[0].type,
-				    passthrough_requested(&f->cmdline)));
+	host_detail(v, "%s: %s; devices given to VFIO get their own domain either way",
+		    io->types[0].type,
+		    explain_type(io->types[0].type,
+				 passthrough_requested(&f->cmdline)));
 }
 
 static void facts_domain(const struct host_facts *f)
@@ -360,10 +360,10 @@ static void facts_domain(const struct host_facts *f)
 		print_uint(PRINT_JSON, io->types[i].type, NULL,
 			   io->types[i].groups);
 	close_json_object();
-	print_json_tri("passthrough_cmdline",
+	host_print_tri("passthrough_cmdline",
 		       passthrough_requested(&f->cmdline));
 }
 
-const struct host_check check_dma_domain = {
+const struct host_check host_check_dma_domain = {
 	"dma_domain", "DMA domain type", judge_domain, facts_domain,
 };

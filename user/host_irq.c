@@ -78,8 +78,8 @@ static bool cmdline_off(const struct cmdline *c)
 		if (!strcmp(c->v[i].key, "nointremap"))
 			state = 0;
 		else if (!strcmp(c->v[i].key, "intremap"))
-			state = opt_list_switch(c->v[i].value, "on", "off",
-						state);
+			state = cmdline_opt_switch(c->v[i].value, "on",
+						   "off", state);
 	}
 	return state == 0;
 }
@@ -94,19 +94,19 @@ static void allow_unsafe(struct host_facts *f)
 	bool b;
 
 	if (live) {
-		f->irq.allow_unsafe = parse_kbool(live, &b) && b;
+		f->irq.allow_unsafe = cmdline_kbool(live, &b) && b;
 		f->irq.allow_unsafe_from = "sysfs";
 		free(live);
 		return;
 	}
 	p = cmdline_find(&f->cmdline, "vfio_iommu_type1.allow_unsafe_interrupts");
-	if (p && parse_kbool(p->value, &b)) {
+	if (p && cmdline_kbool(p->value, &b)) {
 		f->irq.allow_unsafe = b;
 		f->irq.allow_unsafe_from = "cmdline";
 	}
 }
 
-void irq_gather(struct host_facts *f)
+void host_gather_irq(struct host_facts *f)
 {
 	f->irq.active = remapped_domains();
 	intel_hardware(f);
@@ -117,11 +117,11 @@ void irq_gather(struct host_facts *f)
 static void unsafe_fix(const struct host_facts *f, struct host_verdict *v)
 {
 	if (f->irq.allow_unsafe) {
-		verdict_detail(v, "vfio_iommu_type1.allow_unsafe_interrupts=1 is set (%s): VFIO assigns devices anyway, and a guest can forge MSIs to raise host interrupts",
-			       f->irq.allow_unsafe_from);
+		host_detail(v, "vfio_iommu_type1.allow_unsafe_interrupts=1 is set (%s): VFIO assigns devices anyway, and a guest can forge MSIs to raise host interrupts",
+			    f->irq.allow_unsafe_from);
 		return;
 	}
-	verdict_fix(v, true, "VFIO refuses devices without it; to accept that a guest can forge MSIs to raise host interrupts, set vfio_iommu_type1.allow_unsafe_interrupts=1 (kernel parameter, or \"options vfio_iommu_type1 allow_unsafe_interrupts=1\" in /etc/modprobe.d/)");
+	host_fix(v, true, "VFIO refuses devices without it; to accept that a guest can forge MSIs to raise host interrupts, set vfio_iommu_type1.allow_unsafe_interrupts=1 (kernel parameter, or \"options vfio_iommu_type1 allow_unsafe_interrupts=1\" in /etc/modprobe.d/)");
 }
 
 static void judge(const struct host_facts *f, struct host_verdict *v)
@@ -129,36 +129,36 @@ static void judge(const struct host_facts *f, struct host_verdict *v)
 	const struct irq_facts *irq = &f->irq;
 
 	if (irq->active == TRI_YES) {
-		verdict_set(v, HOST_PASS, "active: IR- interrupt domains in /proc/interrupts");
+		host_result(v, HOST_PASS, "active: IR- interrupt domains in /proc/interrupts");
 		if (irq->allow_unsafe)
-			verdict_detail(v, "vfio_iommu_type1.allow_unsafe_interrupts=1 is set (%s) but not needed",
-				       irq->allow_unsafe_from);
+			host_detail(v, "vfio_iommu_type1.allow_unsafe_interrupts=1 is set (%s) but not needed",
+				    irq->allow_unsafe_from);
 	} else if (!f->iommu.nunits) {
-		verdict_set(v, HOST_INFO, "not applicable: no IOMMU enabled");
+		host_result(v, HOST_INFO, "not applicable: no IOMMU enabled");
 	} else if (irq->cmdline_off) {
-		verdict_set(v, HOST_WARN, "turned off on the kernel command line (intremap=off or nointremap)");
-		verdict_fix(v, true, "remove intremap=off / nointremap from the kernel command line");
+		host_result(v, HOST_WARN, "turned off on the kernel command line (intremap=off or nointremap)");
+		host_fix(v, true, "remove intremap=off / nointremap from the kernel command line");
 	} else if (irq->hardware == TRI_NO) {
-		verdict_set(v, HOST_WARN, "not supported: %s lacks interrupt remapping (ecap.IR clear)",
+		host_result(v, HOST_WARN, "not supported: %s lacks interrupt remapping (ecap.IR clear)",
 			    irq->unit_without);
 		unsafe_fix(f, v);
 	} else if (irq->active == TRI_NO) {
-		verdict_set(v, HOST_WARN, "not active: no IR- interrupt domains in /proc/interrupts");
+		host_result(v, HOST_WARN, "not active: no IR- interrupt domains in /proc/interrupts");
 		unsafe_fix(f, v);
 	} else {
-		verdict_set(v, HOST_WARN, "cannot read /proc/interrupts");
+		host_result(v, HOST_WARN, "cannot read /proc/interrupts");
 	}
 }
 
 static void facts(const struct host_facts *f)
 {
-	print_json_tri("active", f->irq.active);
-	print_json_tri("hardware", f->irq.hardware);
+	host_print_tri("active", f->irq.active);
+	host_print_tri("hardware", f->irq.hardware);
 	print_bool(PRINT_JSON, "cmdline_disabled", NULL, f->irq.cmdline_off);
 	print_bool(PRINT_JSON, "allow_unsafe_interrupts", NULL,
 		   f->irq.allow_unsafe);
 }
 
-const struct host_check check_irq_remap = {
+const struct host_check host_check_irq_remap = {
 	"irq_remap", "Interrupt remapping", judge, facts,
 };

@@ -16,19 +16,19 @@
 /* vfio_pci_core exists since 5.16; vfio_iommu_type1 may be absent where
  * iommufd provides the container.  Only the first two are required.
  */
-const char *const vfio_mod_names[VFIO_NMODS] = {
+const char *const host_vfio_mods[VFIO_NMODS] = {
 	"vfio", "vfio_pci", "vfio_pci_core", "vfio_iommu_type1",
 };
 #define VFIO_NREQUIRED 2
 
-void vfio_gather(struct host_facts *f)
+void host_gather_vfio(struct host_facts *f)
 {
 	for (size_t i = 0; i < VFIO_NMODS; i++)
-		modlookup_get(f->mods, vfio_mod_names[i], false,
+		modlookup_get(f->mods, host_vfio_mods[i], false,
 			      &f->vfio.mods[i]);
 }
 
-void pcipass_gather(struct host_facts *f)
+void host_gather_pcipass(struct host_facts *f)
 {
 	modlookup_get(f->mods, "pcipass", true, &f->pcipass.mod);
 	if (!f->pcipass.mod.loaded)
@@ -61,7 +61,7 @@ static char *module_states(const struct vfio_facts *vf)
 	FILE *m = host_memstream(&s, &len);
 
 	for (size_t i = 0; i < VFIO_NMODS; i++)
-		fprintf(m, "%s%s %s", i ? ", " : "", vfio_mod_names[i],
+		fprintf(m, "%s%s %s", i ? ", " : "", host_vfio_mods[i],
 			state_word(&vf->mods[i]));
 	fclose(m);
 	return s;
@@ -90,17 +90,17 @@ static void judge_vfio(const struct host_facts *f, struct host_verdict *v)
 	char *states = module_states(vf);
 
 	if (gap && !strcmp(gap, "missing")) {
-		verdict_set(v, HOST_FAIL, "%s", states);
-		verdict_fix(v, false, "this kernel is built without VFIO (CONFIG_VFIO, CONFIG_VFIO_PCI): boot your distribution's standard kernel");
+		host_result(v, HOST_FAIL, "%s", states);
+		host_fix(v, false, "this kernel is built without VFIO (CONFIG_VFIO, CONFIG_VFIO_PCI): boot your distribution's standard kernel");
 	} else if (gap) {
-		verdict_set(v, HOST_WARN, "%s: no module index %s/modules.dep.bin to look in",
+		host_result(v, HOST_WARN, "%s: no module index %s/modules.dep.bin to look in",
 			    states, modlookup_dir(f->mods) ?
 			    modlookup_dir(f->mods) : "/lib/modules/RELEASE");
-		verdict_fix(v, false, "install the modules of the running kernel (its linux-image package), or run depmod");
+		host_fix(v, false, "install the modules of the running kernel (its linux-image package), or run depmod");
 	} else {
-		verdict_set(v, HOST_PASS, "%s", states);
+		host_result(v, HOST_PASS, "%s", states);
 		if (!vf->mods[1].loaded && vf->mods[1].avail == MOD_FILE)
-			verdict_detail(v, "vfio-pci loads when a device is bound to it (vfio-pci.ids=, driverctl, or the VM manager); to load it at boot, list vfio_pci in /etc/modules");
+			host_detail(v, "vfio-pci loads when a device is bound to it (vfio-pci.ids=, driverctl, or the VM manager); to load it at boot, list vfio_pci in /etc/modules");
 	}
 	free(states);
 }
@@ -109,7 +109,7 @@ static void print_mod(const char *name, const struct mod_info *m)
 {
 	print_string(PRINT_JSON, "name", NULL, name);
 	print_opt_string(PRINT_JSON, "available", NULL,
-			 mod_avail_name(m->avail), NULL);
+			 modlookup_avail_name(m->avail), NULL);
 	print_bool(PRINT_JSON, "loaded", NULL,
 		   m->loaded || m->avail == MOD_BUILTIN);
 	print_opt_string(PRINT_JSON, "path", NULL, m->path, NULL);
@@ -120,13 +120,13 @@ static void facts_vfio(const struct host_facts *f)
 	open_json_array("modules");
 	for (size_t i = 0; i < VFIO_NMODS; i++) {
 		open_json_object(NULL);
-		print_mod(vfio_mod_names[i], &f->vfio.mods[i]);
+		print_mod(host_vfio_mods[i], &f->vfio.mods[i]);
 		close_json_object();
 	}
 	close_json_array();
 }
 
-const struct host_check check_vfio_modules = {
+const struct host_check host_check_vfio_modules = {
 	"vfio_modules", "VFIO modules", judge_vfio, facts_vfio,
 };
 
@@ -140,27 +140,27 @@ static void judge_pcipass(const struct host_facts *f, struct host_verdict *v)
 	const char *rel = f->release ? f->release : "(unknown)";
 
 	if (p->mod.loaded || p->mod.avail == MOD_BUILTIN) {
-		verdict_set(v, HOST_PASS, "loaded%s%s%s",
+		host_result(v, HOST_PASS, "loaded%s%s%s",
 			    p->version ? " (version " : "",
 			    p->version ? p->version : "",
 			    p->version ? ")" : "");
 	} else if (p->mod.avail == MOD_FILE && p->mod.sig == MOD_SIG_NONE &&
 		   host_sig_enforced(&f->boot)) {
-		verdict_set(v, HOST_WARN, "not loaded; installed as %s, unsigned, which this kernel refuses",
+		host_result(v, HOST_WARN, "not loaded; installed as %s, unsigned, which this kernel refuses",
 			    p->mod.path);
-		verdict_fix(v, false, "sign it first (see \"Secure Boot\"), then run modprobe pcipass");
+		host_fix(v, false, "sign it first (see \"Secure Boot\"), then run modprobe pcipass");
 	} else if (p->mod.avail == MOD_FILE) {
-		verdict_set(v, HOST_INFO, "not loaded; installed as %s",
+		host_result(v, HOST_INFO, "not loaded; installed as %s",
 			    p->mod.path);
-		verdict_fix(v, false, "run modprobe pcipass (pcipass list and show also load it on first use)");
+		host_fix(v, false, "run modprobe pcipass (pcipass list and show also load it on first use)");
 	} else if (p->mod.avail == MOD_MISSING) {
-		verdict_set(v, HOST_WARN, "not loaded, and not installed for kernel %s",
+		host_result(v, HOST_WARN, "not loaded, and not installed for kernel %s",
 			    rel);
-		verdict_fix(v, false, INSTALL_FIX);
+		host_fix(v, false, INSTALL_FIX);
 	} else {
-		verdict_set(v, HOST_WARN, "not loaded; no module index to look for it (kernel %s)",
+		host_result(v, HOST_WARN, "not loaded; no module index to look for it (kernel %s)",
 			    rel);
-		verdict_fix(v, false, INSTALL_FIX);
+		host_fix(v, false, INSTALL_FIX);
 	}
 }
 
@@ -171,6 +171,6 @@ static void facts_pcipass(const struct host_facts *f)
 			 NULL);
 }
 
-const struct host_check check_pcipass_module = {
+const struct host_check host_check_pcipass_module = {
 	"pcipass_module", "pcipass module", judge_pcipass, facts_pcipass,
 };

@@ -171,7 +171,7 @@ void modlookup_get(struct modlookup *ml, const char *name, bool want_sig,
 	kmod_module_unref_list(list);
 }
 
-void mod_info_free(struct mod_info *info)
+void modlookup_info_free(struct mod_info *info)
 {
 	free(info->path);
 	free(info->signer);
@@ -179,7 +179,7 @@ void mod_info_free(struct mod_info *info)
 	info->signer = NULL;
 }
 
-const char *mod_avail_name(enum mod_avail a)
+const char *modlookup_avail_name(enum mod_avail a)
 {
 	switch (a) {
 	case MOD_MISSING:

@@ -43,8 +43,8 @@ const char *modlookup_dir(const struct modlookup *ml);
 
 void modlookup_get(struct modlookup *ml, const char *name, bool want_sig,
 		   struct mod_info *info);
-void mod_info_free(struct mod_info *info);
+void modlookup_info_free(struct mod_info *info);
 
-const char *mod_avail_name(enum mod_avail a);
+const char *modlookup_avail_name(enum mod_avail a);
 
 #endif

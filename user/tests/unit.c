@@ -236,17 +236,17 @@ static void test_cmdline(void)
 	CHECK(c.n == 0, "no command line");
 	cmdline_free(&c);
 
-	CHECK(opt_list_has("force,pt", "pt", ','), "list member");
-	CHECK(!opt_list_has("nopt", "pt", ','), "prefix match only");
-	v = opt_list_value("noaer,config_acs=1x0@0000:00:1c.0;0x@pci:8086:a110,realloc",
+	CHECK(cmdline_opt_has("force,pt", "pt", ','), "list member");
+	CHECK(!cmdline_opt_has("nopt", "pt", ','), "prefix match only");
+	v = cmdline_opt_value("noaer,config_acs=1x0@0000:00:1c.0;0x@pci:8086:a110,realloc",
 			   "config_acs");
 	CHECK(v && !strcmp(v, "1x0@0000:00:1c.0;0x@pci:8086:a110"),
 	      "pci= value ends at ','");
 	free(v);
-	CHECK(!opt_list_value("noaer", "config_acs"), "absent pci option");
-	CHECK(parse_kbool("on", &b) && b, "on");
-	CHECK(parse_kbool("N", &b) && !b, "N");
-	CHECK(!parse_kbool("maybe", &b), "not a bool");
+	CHECK(!cmdline_opt_value("noaer", "config_acs"), "absent pci option");
+	CHECK(cmdline_kbool("on", &b) && b, "on");
+	CHECK(cmdline_kbool("N", &b) && !b, "N");
+	CHECK(!cmdline_kbool("maybe", &b), "not a bool");
 }
 
 int main(void)
