@@ -244,7 +244,7 @@ static void disabled_fix(const struct host_facts *f, struct host_verdict *v)
 	else if (host_is_amd(f))
 		amd_fix(f, v);
 	else
-		host_fix(v, false, "enable the IOMMU in the firmware setup; on Intel also boot with intel_iommu=on");
+		host_fix(v, true, "enable the IOMMU in the firmware setup; on Intel also boot with intel_iommu=on");
 }
 
 static void judge_kernel(const struct host_facts *f, struct host_verdict *v)
