@@ -101,7 +101,7 @@ static size_t print_ungrouped(const struct pp_device *v, size_t n,
 	close_json_array();
 	if (shown)
 		print_text("note: passthrough needs an IOMMU: enable VT-d/AMD-Vi in firmware\n"
-			   "      and boot with intel_iommu=on (Intel) or amd_iommu=on (AMD)\n");
+			   "      and, on Intel, boot with intel_iommu=on (AMD-Vi is on by default)\n");
 	return shown;
 }
 

@@ -220,7 +220,7 @@ static void print_group_info(const struct show_item *it)
 	label("IOMMU group");
 	if (!d->has_iommu_group) {
 		print_null(PRINT_ANY, "iommu_group", "%s\n",
-			   "none (no IOMMU: passthrough needs intel_iommu=on or amd_iommu=on)");
+			   "none (no IOMMU: enable VT-d/AMD-Vi in firmware; on Intel boot with intel_iommu=on)");
 		print_null(PRINT_JSON, "iommu_group_state", NULL, NULL);
 		print_null(PRINT_JSON, "iommu_group_peers", NULL, NULL);
 		return;
