@@ -126,11 +126,24 @@ static void pcipass_link_set(struct pcipass_link *link, u8 code, int peer,
 }
 
 /*
- * Rule 1.  Root, upstream and downstream ports forward requester IDs
- * unchanged; any other bridge (PCIe-to-PCI/PCI-X, PCI-to-PCIe,
- * conventional) may present its own ID for everything below it.  The walk
- * stops at a bridge that hosts its own translation unit.  *@last ends at
- * the highest aliasing bridge passed, where rule 2 starts.
+ * Whether a bridge presents its own requester ID for the devices below
+ * it, as pci_for_each_dma_alias() decides: every conventional bridge, and
+ * among PCIe bridges only PCIe-to-PCI/PCI-X and PCI/PCI-X-to-PCIe ones.
+ * Root, upstream and downstream ports forward IDs unchanged, and so does
+ * a bridge reporting any other PCIe type.
+ */
+static bool pcipass_bridge_aliases(const struct pcipass_node *br)
+{
+	if (!(br->flags & PCIPASS_NODE_PCIE))
+		return true;
+	return br->pcie_type == PCI_EXP_TYPE_PCI_BRIDGE ||
+	       br->pcie_type == PCI_EXP_TYPE_PCIE_BRIDGE;
+}
+
+/*
+ * Rule 1.  Up through the bridges above, the walk stopping at a bridge
+ * that hosts its own translation unit.  *@last ends at the highest
+ * aliasing bridge passed, where rule 2 starts.
  */
 static bool pcipass_rule_bridge(const struct pcipass_topo *t, int i,
 				int *last, struct pcipass_link *link)
@@ -143,10 +156,7 @@ static bool pcipass_rule_bridge(const struct pcipass_topo *t, int i,
 		br = &t->nodes[b];
 		if (br->flags & PCIPASS_NODE_XLATE_ROOT)
 			break;
-		if ((br->flags & PCIPASS_NODE_PCIE) &&
-		    (br->pcie_type == PCI_EXP_TYPE_ROOT_PORT ||
-		     br->pcie_type == PCI_EXP_TYPE_UPSTREAM ||
-		     br->pcie_type == PCI_EXP_TYPE_DOWNSTREAM))
+		if (!pcipass_bridge_aliases(br))
 			continue;
 		*last = b;
 		if (pcipass_grouped(t, b)) {
