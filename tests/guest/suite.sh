@@ -121,7 +121,8 @@ fi
 
 # --- KUnit (kernels built with CONFIG_KUNIT: the debug tier) --------------
 
-kunit_suites="pcipass_group_slots pcipass_topology pcipass_ioctl pcipass_netlink"
+kunit_suites="pcipass_group_slots pcipass_topology pcipass_ioctl pcipass_netlink
+	pcipass_acs pcipass_predict pcipass_isolation"
 if [ -n "${PCIPASS_KUNIT_KO:-}" ]; then
 	# The suites run on load and report in KTAP on the kernel log.
 	before=$(dmesg | wc -l)
