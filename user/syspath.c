@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "syspath.h"
+#include "sysroot.h"
+#include "util.h"
+
+/* The prefix itself may contain links (/tmp -> /private/tmp, a build tree
+ * behind a symlink): compare against its canonical form.
+ */
+static const char *real_prefix(char *buf)
+{
+	const char *p = sysroot_prefix();
+
+	if (!*p)
+		return "";
+	if (!realpath(p, buf))
+		return NULL;
+	return strcmp(buf, "/") ? buf : "";	/* PCIPASS_SYSROOT=/ */
+}
+
+char *syspath_resolve(const char *path)
+{
+	char pbuf[PATH_MAX], rbuf[PATH_MAX], real[PATH_MAX];
+	const char *prefix = real_prefix(pbuf);
+	const char *p = sysroot_path(path, rbuf, sizeof(rbuf));
+	size_t len;
+
+	if (!prefix || !p || !realpath(p, real))
+		return NULL;
+	len = strlen(prefix);
+	if (strncmp(real, prefix, len) || (real[len] && real[len] != '/'))
+		return NULL;	/* a fixture link pointing out of the tree */
+	return xstrdup(real[len] ? real + len : "/");
+}
+
+bool syspath_under(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	return !strncmp(path, dir, len) && (!path[len] || path[len] == '/');
+}
+
+char *syspath_target_name(const char *path)
+{
+	char *real = syspath_resolve(path);
+	char *name;
+
+	if (!real)
+		return NULL;
+	name = xstrdup(strrchr(real, '/') + 1);
+	free(real);
+	return name;
+}
+
+char *syspath_pci_function(const char *addr)
+{
+	char path[PATH_MAX];
+
+	if (!*addr || strchr(addr, '/') || !strcmp(addr, "..") ||
+	    !strcmp(addr, "."))
+		return NULL;	/* not a name in that directory */
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", addr);
+	return syspath_resolve(path);
+}
+
+bool syspath_read_ulong(const char *path, unsigned long *v)
+{
+	char *line = sysroot_read_line(path);
+	const char *digits = line;
+	int base = 10;
+	char *end;
+	bool ok;
+
+	if (!line)
+		return false;
+	/* not base 0: sysfs prints "08" in decimal, which would be octal */
+	if (!strncmp(line, "0x", 2)) {
+		digits += 2;
+		base = 16;
+	}
+	errno = 0;
+	*v = strtoul(digits, &end, base);
+	ok = !errno && end != digits && !*end && *digits != '-';
+	free(line);
+	return ok;
+}
