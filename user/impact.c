@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * impact_collect(): what the host loses with these PCI functions.  All
+ * reading happens here, before anything is printed, so the printed facts
+ * and the verdict come from one snapshot.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "impact_int.h"
+#include "syspath.h"
+#include "util.h"
+
+void *vec_push(void *arrp, size_t *n, size_t size)
+{
+	void **arr = arrp;
+	char *p;
+
+	*arr = xrealloc(*arr, (*n + 1) * size);
+	p = (char *)*arr + *n * size;
+	memset(p, 0, size);
+	(*n)++;
+	return p;
+}
+
+static void collect_one(struct imp_func *f, const char *addr,
+			struct netsrc *net, const struct mount_list *mounts,
+			const struct mount_list *swaps)
+{
+	f->addr = xstrdup(addr);
+	f->path = syspath_pci_function(addr);
+	if (!f->path)
+		return;		/* gone, or never there: nothing to lose */
+	impact_net_gather(f, net);
+	impact_block_gather(f, mounts, swaps);
+	impact_display_gather(f);
+	impact_usb_gather(f);
+	impact_sound_gather(f);
+	impact_sriov_gather(f);
+}
+
+struct impact *impact_collect(const char *const *addrs, size_t n)
+{
+	struct impact *im = calloc(1, sizeof(*im));
+	struct mount_list mounts, swaps;
+	struct netsrc *net;
+
+	/* Smaller allocations exit on ENOMEM like the rest of the CLI. */
+	if (!im)
+		return NULL;
+	im->f = calloc(n ? n : 1, sizeof(*im->f));
+	if (!im->f) {
+		free(im);
+		return NULL;
+	}
+	im->n = n;
+	net = netsrc_open();
+	im->net_source = netsrc_name(net);
+	mounts_read(&mounts);
+	swaps_read(&swaps);
+	for (size_t i = 0; i < n; i++)
+		collect_one(&im->f[i], addrs[i], net, &mounts, &swaps);
+	mounts_free(&mounts);
+	mounts_free(&swaps);
+	netsrc_close(net);
+	impact_judge(im);
+	return im;
+}
+
+bool impact_has_critical(const struct impact *im)
+{
+	for (size_t i = 0; im && i < im->nfind; i++)
+		if (im->find[i].sev == SEV_CRITICAL)
+			return true;
+	return false;
+}
+
+static void block_free(struct imp_block *b)
+{
+	free(b->name);
+	free(b->parent);
+	free(b->via);
+	free(b->dev);
+	free(b->dm_name);
+	free(b->fs_type);
+	free(b->fs_label);
+}
+
+static void mount_free(struct imp_mount *m)
+{
+	free(m->device);
+	free(m->source);
+	free(m->target);
+	free(m->fstype);
+}
+
+static void fbs_free(struct imp_fb *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].id);
+		free(v[i].firmware);
+	}
+	free(v);
+}
+
+static void usb_free(struct imp_usb *u)
+{
+	free(u->bus_id);
+	free(u->manufacturer);
+	free(u->product_name);
+}
+
+void impact_func_free(struct imp_func *f)
+{
+	for (size_t i = 0; i < f->nnet; i++) {
+		free(f->net[i].name);
+		free(f->net[i].operstate);
+		free(f->net[i].kind);
+		free(f->net[i].lower);
+		netinfo_free(&f->net[i].info);
+	}
+	for (size_t i = 0; i < f->nblk; i++)
+		block_free(&f->blk[i]);
+	for (size_t i = 0; i < f->nmnt; i++)
+		mount_free(&f->mnt[i]);
+	for (size_t i = 0; i < f->nswp; i++)
+		mount_free(&f->swp[i]);
+	fbs_free(f->disp.fbs, f->disp.nfbs);
+	fbs_free(f->disp.cards, f->disp.ncards);
+	for (size_t i = 0; i < f->nusb; i++)
+		usb_free(&f->usb[i]);
+	for (size_t i = 0; i < f->nsnd; i++)
+		free(f->snd[i].id);
+	for (size_t i = 0; i < f->nvfs; i++) {
+		free(f->vfs[i].addr);
+		free(f->vfs[i].driver);
+	}
+	free(f->vfs);
+	free(f->net);
+	free(f->blk);
+	free(f->mnt);
+	free(f->swp);
+	free(f->usb);
+	free(f->snd);
+	free(f->addr);
+	free(f->path);
+}
+
+void impact_free(struct impact *im)
+{
+	if (!im)
+		return;
+	for (size_t i = 0; i < im->n; i++)
+		impact_func_free(&im->f[i]);
+	for (size_t i = 0; i < im->nfind; i++) {
+		free(im->find[i].msg);
+		free(im->find[i].hint);
+	}
+	free(im->find);
+	free(im->f);
+	free(im);
+}
