@@ -10,7 +10,7 @@
 # depmod has built real module indexes, so libkmod is exercised as on a
 # host.
 #
-# Usage: run.sh PCIPASS_BINARY [CASE...]
+# Usage: [GOLDEN_SUITE=NAME] run.sh PCIPASS_BINARY [CASE...]
 #        UPDATE_GOLDEN=1 run.sh ...   rewrites the expected files (review
 #                                     the diff by hand before committing)
 # Needs cc, depmod (kmod) and openssl.
@@ -91,14 +91,19 @@ build_modules() {
 	}
 }
 
-# Prints the case's output in the golden format: text then JSON.
+# Prints the case's output in the golden format: text then JSON.  The
+# arguments come from the case's "args" file when it has one (the cases in
+# tests/impact/ give tests/impact_run the functions to look at).
 run_case() {
-	root=$1 out=$2
+	root=$1 out=$2 args=host
+	[ ! -f "$3/args" ] || args=$(cat "$3/args")
 	rc=0
-	PCIPASS_SYSROOT=$root "$bin" host >"$out.txt" 2>&1 || rc=$?
+	# shellcheck disable=SC2086
+	PCIPASS_SYSROOT=$root "$bin" $args >"$out.txt" 2>&1 || rc=$?
 	echo "[exit $rc]" >>"$out.txt"
 	rc=0
-	PCIPASS_SYSROOT=$root "$bin" -p host >"$out.json" 2>&1 || rc=$?
+	# shellcheck disable=SC2086
+	PCIPASS_SYSROOT=$root "$bin" -p $args >"$out.json" 2>&1 || rc=$?
 }
 
 check_case() {
@@ -108,7 +113,7 @@ check_case() {
 	cp -a "$case_dir/root" "$root" || return 1
 	release=$(cat "$root/proc/sys/kernel/osrelease") || return 1
 	build_modules "$root" "$release" "$case_dir/modules" || return 1
-	run_case "$root" "$tmp/$name/out"
+	run_case "$root" "$tmp/$name/out" "$case_dir"
 	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
 		cp "$tmp/$name/out.txt" "$case_dir/expected.txt"
 		cp "$tmp/$name/out.json" "$case_dir/expected.json"
@@ -126,6 +131,7 @@ check_case() {
 if [ $# = 0 ]; then
 	set -- "$here"/*/
 fi
+suite=${GOLDEN_SUITE:-host}	# names the suite in the summary
 passed=0 failed=0
 for c in "$@"; do
 	c=${c%/}
@@ -133,9 +139,9 @@ for c in "$@"; do
 	if check_case "$c"; then
 		passed=$((passed + 1))
 	else
-		echo "FAIL host golden: $(basename "$c")"
+		echo "FAIL $suite golden: $(basename "$c")"
 		failed=$((failed + 1))
 	fi
 done
-echo "host golden: $passed passed, $failed failed"
+echo "$suite golden: $passed passed, $failed failed"
 [ "$failed" = 0 ]
