@@ -8,6 +8,7 @@
 #define PCIPASS_SELFTEST_PPCOMMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/pcipass.h>
@@ -83,6 +84,29 @@ int pp_cmp_nl(const struct sysfs_dev *s, const struct pp_dev *d,
 	      bool privileged, char *why, int whylen);
 int pp_cmp_ioc(const struct sysfs_dev *s, const struct pcipass_ioc_device *d,
 	       bool privileged, char *why, int whylen);
+
+/*
+ * Building blocks of the strict reply parsers: each checks the attribute's
+ * exact length (or, for an address, a nest of exactly domain, bus and
+ * devfn) and appends the reason for a failure to @why; 0 or -EBADMSG.
+ */
+void pp_why_add(char *why, int whylen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int pp_check_len(const struct nlattr *nla, int want, const char *name,
+		 char *why, int whylen);
+int pp_get_u8(const struct nlattr *nla, uint8_t *v, const char *name,
+	      char *why, int whylen);
+int pp_get_u16(const struct nlattr *nla, uint16_t *v, const char *name,
+	       char *why, int whylen);
+int pp_get_u32(const struct nlattr *nla, uint32_t *v, const char *name,
+	       char *why, int whylen);
+int pp_get_str(const struct nlattr *nla, char *buf, size_t len,
+	       const char *name, char *why, int whylen);
+int pp_get_addr(const struct nlattr *nest, struct pci_addr *a,
+		const char *name, char *why, int whylen);
+/* The genl header of a reply: this command, the family's version. */
+int pp_check_genl_hdr(const struct nlmsghdr *nlh, uint8_t cmd,
+		      char *why, int whylen);
 
 /* ioctl helpers: return 0 or -errno. */
 int pp_ioc_dev_get(int fd, const struct pci_addr *a,
