@@ -5,6 +5,7 @@
  * errnos.  Ground truth comparisons live in groundtruth_test.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,17 +18,26 @@
 #include "harness.h"
 
 #include "ppcommon.h"
+#include "ppiso.h"
 
 _Static_assert(sizeof(struct pcipass_ioc_version) == PCIPASS_IOC_VERSION_SIZE_VER0,
 	       "struct pcipass_ioc_version layout");
 _Static_assert(sizeof(struct pcipass_ioc_device) == PCIPASS_IOC_DEVICE_SIZE_VER0,
 	       "struct pcipass_ioc_device layout");
+_Static_assert(sizeof(struct pcipass_ioc_isolation) == PCIPASS_IOC_ISOLATION_SIZE_VER0,
+	       "struct pcipass_ioc_isolation layout");
+/* The rules of the header apply to every struct: size, flags, addr first. */
+_Static_assert(offsetof(struct pcipass_ioc_isolation, addr) ==
+	       offsetof(struct pcipass_ioc_device, addr), "addr at the same offset");
 
 #define IOC_RW(nr, size)	_IOC(_IOC_READ | _IOC_WRITE, PCIPASS_IOC_MAGIC, (nr), (size))
 #define DEV_NR			_IOC_NR(PCIPASS_IOC_DEVICE_GET)
 #define VER_NR			_IOC_NR(PCIPASS_IOC_VERSION)
 #define DEV_SIZE		sizeof(struct pcipass_ioc_device)
 #define VER_SIZE		sizeof(struct pcipass_ioc_version)
+#define ISO_NR			_IOC_NR(PCIPASS_IOC_ISOLATION_GET)
+#define ISO_SIZE		sizeof(struct pcipass_ioc_isolation)
+#define UNUSED_NR		0x03	/* the first number no ioctl has */
 
 #define OPEN_DEV(fdp) do {						\
 	*(fdp) = open(PCIPASS_DEV_PATH, O_RDONLY | O_CLOEXEC);		\
@@ -279,7 +289,8 @@ TEST_F(ioc, device_bigger_struct_nonzero_tail)
 union iocbuf {
 	struct pcipass_ioc_device d;
 	struct pcipass_ioc_version v;
-	uint8_t raw[DEV_SIZE + 64];
+	struct pcipass_ioc_isolation i;
+	uint8_t raw[ISO_SIZE + 64];
 };
 
 typedef void (*prep_fn)(union iocbuf *b);
@@ -296,6 +307,11 @@ FIXTURE_VARIANT(iocerr) {
 	bool null_arg;		/* pass NULL instead of the buffer */
 	bool use_addr;		/* ask for .addr (must not exist) */
 	struct pcipass_ioc_addr addr;
+	/*
+	 * An isolation request (size field ISO_SIZE): an opener without
+	 * CAP_SYS_ADMIN gets EPERM before anything else is looked at.
+	 */
+	bool iso;
 };
 
 FIXTURE_SETUP(iocerr)
@@ -305,7 +321,7 @@ FIXTURE_SETUP(iocerr)
 	self->fd = -1;
 	OPEN_DEV(&self->fd);
 	memset(&self->b, 0, sizeof(self->b));
-	self->b.d.size = DEV_SIZE;
+	self->b.d.size = variant->iso ? ISO_SIZE : DEV_SIZE;
 	if (variant->use_addr) {
 		struct pci_addr a = {
 			.domain = variant->addr.domain,
@@ -347,15 +363,23 @@ static void prep_bus_256(union iocbuf *b)	{ b->d.addr.bus = 0x100; }
 static void prep_bus_max(union iocbuf *b)	{ b->d.addr.bus = 0xffffffff; }
 static void prep_devfn_256(union iocbuf *b)	{ b->d.addr.devfn = 0x100; }
 static void prep_devfn_max(union iocbuf *b)	{ b->d.addr.devfn = 0xffffffff; }
+static void prep_iso_small(union iocbuf *b)	{ b->i.size = ISO_SIZE - 4; }
+static void prep_iso_big(union iocbuf *b)	{ b->i.size = ISO_SIZE + 8; }
+static void prep_iso_dev_size(union iocbuf *b)	{ b->i.size = DEV_SIZE; }
+static void prep_iso_ver0_m4(union iocbuf *b)	{ b->i.size = PCIPASS_IOC_ISOLATION_SIZE_VER0 - 4; }
 
 /* -- unknown ioctls -- */
 FIXTURE_VARIANT_ADD(iocerr, enotty_magic) {
 	.cmd = _IOWR(PCIPASS_IOC_MAGIC + 1, 0x01, struct pcipass_ioc_device),
 	.err = ENOTTY,
 };
-FIXTURE_VARIANT_ADD(iocerr, enotty_nr_2) {
-	.cmd = _IOWR(PCIPASS_IOC_MAGIC, 0x02, struct pcipass_ioc_device),
+FIXTURE_VARIANT_ADD(iocerr, enotty_nr_3) {
+	.cmd = _IOWR(PCIPASS_IOC_MAGIC, UNUSED_NR, struct pcipass_ioc_device),
 	.err = ENOTTY,
+};
+FIXTURE_VARIANT_ADD(iocerr, enotty_nr_3_iso_size) {
+	.cmd = _IOWR(PCIPASS_IOC_MAGIC, UNUSED_NR, struct pcipass_ioc_isolation),
+	.err = ENOTTY, .iso = true,
 };
 FIXTURE_VARIANT_ADD(iocerr, enotty_nr_ff) {
 	.cmd = _IOWR(PCIPASS_IOC_MAGIC, 0xff, struct pcipass_ioc_device),
@@ -382,9 +406,17 @@ FIXTURE_VARIANT_ADD(iocerr, enotty_ior_version) {
 	.err = ENOTTY,
 };
 /* decided from the number alone: a bad pointer does not turn it into EFAULT */
-FIXTURE_VARIANT_ADD(iocerr, enotty_nr_2_null) {
-	.cmd = _IOWR(PCIPASS_IOC_MAGIC, 0x02, struct pcipass_ioc_device),
+FIXTURE_VARIANT_ADD(iocerr, enotty_nr_3_null) {
+	.cmd = _IOWR(PCIPASS_IOC_MAGIC, UNUSED_NR, struct pcipass_ioc_device),
 	.err = ENOTTY, .null_arg = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, enotty_iso_ior) {
+	.cmd = _IOR(PCIPASS_IOC_MAGIC, ISO_NR, struct pcipass_ioc_isolation),
+	.err = ENOTTY, .iso = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, enotty_iso_io) {
+	.cmd = _IO(PCIPASS_IOC_MAGIC, ISO_NR),
+	.err = ENOTTY, .iso = true,
 };
 FIXTURE_VARIANT_ADD(iocerr, enotty_tcgets) {
 	.cmd = 0x5401,	/* TCGETS: not a tty */
@@ -464,15 +496,80 @@ FIXTURE_VARIANT_ADD(iocerr, absent_domain_int_min) {
 	.use_addr = true, .addr = { .domain = 0x80000000 },
 };
 
+/* -- PCIPASS_IOC_ISOLATION_GET: the same rules (unprivileged: EPERM) -- */
+FIXTURE_VARIANT_ADD(iocerr, iso_size_field_smaller) {
+	.cmd = PCIPASS_IOC_ISOLATION_GET, .prep = prep_iso_small, .err = EINVAL,
+	.iso = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, iso_size_field_bigger) {
+	.cmd = PCIPASS_IOC_ISOLATION_GET, .prep = prep_iso_big, .err = EINVAL,
+	.iso = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, iso_size_field_device) {
+	.cmd = PCIPASS_IOC_ISOLATION_GET, .prep = prep_iso_dev_size, .err = EINVAL,
+	.iso = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, iso_size_field_zero) {
+	.cmd = PCIPASS_IOC_ISOLATION_GET, .prep = prep_size_zero, .err = EINVAL,
+	.iso = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, iso_ioc_size_below_ver0) {
+	.cmd = IOC_RW(ISO_NR, PCIPASS_IOC_ISOLATION_SIZE_VER0 - 4),
+	.prep = prep_iso_ver0_m4, .err = EINVAL, .iso = true,
+};
+/* the device struct's size in the isolation number: below its VER0 */
+FIXTURE_VARIANT_ADD(iocerr, iso_ioc_size_device) {
+	.cmd = IOC_RW(ISO_NR, DEV_SIZE), .prep = prep_iso_dev_size, .err = EINVAL,
+	.iso = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, iso_ioc_size_8) {
+	.cmd = IOC_RW(ISO_NR, 8), .prep = prep_size_8, .err = EINVAL, .iso = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, iso_flags_1) {
+	.cmd = PCIPASS_IOC_ISOLATION_GET, .prep = prep_flags_1, .err = EOPNOTSUPP,
+	.iso = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, iso_flags_high) {
+	.cmd = PCIPASS_IOC_ISOLATION_GET, .prep = prep_flags_high, .err = EOPNOTSUPP,
+	.iso = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, iso_addr_reserved) {
+	.cmd = PCIPASS_IOC_ISOLATION_GET, .prep = prep_addr_reserved, .err = EINVAL,
+	.iso = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, iso_bus_256) {
+	.cmd = PCIPASS_IOC_ISOLATION_GET, .prep = prep_bus_256, .err = EINVAL,
+	.iso = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, iso_devfn_max) {
+	.cmd = PCIPASS_IOC_ISOLATION_GET, .prep = prep_devfn_max, .err = EINVAL,
+	.iso = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, iso_absent_bus_fe) {
+	.cmd = PCIPASS_IOC_ISOLATION_GET, .err = ENODEV, .iso = true,
+	.use_addr = true, .addr = { .domain = 0, .bus = 0xfe, .devfn = 0xff },
+};
+FIXTURE_VARIANT_ADD(iocerr, iso_absent_domain_max) {
+	.cmd = PCIPASS_IOC_ISOLATION_GET, .err = ENODEV, .iso = true,
+	.use_addr = true, .addr = { .domain = 0xffffffff },
+};
+FIXTURE_VARIANT_ADD(iocerr, iso_null) {
+	.cmd = PCIPASS_IOC_ISOLATION_GET, .err = EFAULT, .iso = true,
+	.null_arg = true,
+};
+
 static void check_rejected(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(iocerr) *self,
-			   const FIXTURE_VARIANT(iocerr) *variant)
+			   const FIXTURE_VARIANT(iocerr) *variant, bool priv)
 {
 	union iocbuf before = self->b;
-	int ret;
+	int want = variant->err, ret;
 
+	/* the command number decides first, privilege next */
+	if (variant->iso && !priv && want != ENOTTY)
+		want = EPERM;
 	ret = pp_ioctl(self->fd, variant->cmd, variant->null_arg ? NULL : &self->b);
-	EXPECT_EQ(-variant->err, ret)
+	EXPECT_EQ(-want, ret)
 		TH_LOG("cmd %#lx: got %d (%s)", variant->cmd, ret, strerror(-ret));
 	/* a rejected request leaves the caller's memory alone */
 	EXPECT_EQ(0, memcmp(&before, &self->b, sizeof(before)));
@@ -480,10 +577,10 @@ static void check_rejected(struct __test_metadata *_metadata,
 
 TEST_F(iocerr, rejected)
 {
-	check_rejected(_metadata, self, variant);
+	check_rejected(_metadata, self, variant, geteuid() == 0);
 }
 
-/* The same answer for an unprivileged opener. */
+/* The same answer for an unprivileged opener (isolation: EPERM). */
 TEST_F(iocerr, rejected_unprivileged)
 {
 	if (geteuid() == 0) {
@@ -493,7 +590,7 @@ TEST_F(iocerr, rejected_unprivileged)
 	self->fd = open(PCIPASS_DEV_PATH, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, self->fd) TH_LOG("open as uid %d: %s", geteuid(),
 				      strerror(errno));
-	check_rejected(_metadata, self, variant);
+	check_rejected(_metadata, self, variant, false);
 }
 
 /* ------------------------------------------------------------------ */
@@ -585,6 +682,181 @@ TEST_F(ioc, repeated_queries_stable)
 		ASSERT_EQ(0, pp_ioc_dev_get(self->fd, &self->valid, &b));
 		ASSERT_EQ(0, memcmp(&a, &b, sizeof(a))) TH_LOG("query %d differs", i);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* PCIPASS_IOC_ISOLATION_GET: the struct rules, for a privileged opener. */
+
+#define NEED_ROOT() do {						\
+	if (geteuid() != 0)						\
+		SKIP(return, "needs root (CAP_SYS_ADMIN)");		\
+} while (0)
+
+static void iso_req(void *buf, size_t size, const struct pci_addr *a)
+{
+	struct pcipass_ioc_isolation *io = buf;
+
+	memset(buf, 0, size);
+	io->size = size;
+	io->addr.domain = a->domain;
+	io->addr.bus = a->bus;
+	io->addr.devfn = a->devfn;
+}
+
+static bool zero_from(const uint8_t *p, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		if (p[from])
+			return false;
+	return true;
+}
+
+TEST_F(ioc, isolation_basic)
+{
+	struct pcipass_ioc_isolation *io = calloc(1, ISO_SIZE);
+	struct pp_iso *iso = calloc(1, sizeof(*iso));
+	char why[2048] = "";
+
+	NEED_ROOT();
+	ASSERT_NE(NULL, io);
+	ASSERT_NE(NULL, iso);
+	iso_req(io, ISO_SIZE, &self->valid);
+	ASSERT_EQ(0, pp_ioctl(self->fd, PCIPASS_IOC_ISOLATION_GET, io));
+	EXPECT_EQ(ISO_SIZE, io->size);
+	EXPECT_EQ(0U, io->flags);
+	EXPECT_EQ(self->valid.domain, io->addr.domain);
+	EXPECT_EQ(self->valid.bus, io->addr.bus);
+	EXPECT_EQ(self->valid.devfn, io->addr.devfn);
+	EXPECT_EQ(0U, io->addr.reserved);
+	EXPECT_EQ(0, pp_iso_from_ioc(io, iso, why, sizeof(why))) TH_LOG("%s", why);
+	ASSERT_LE(1U, io->nr_hops);
+	EXPECT_EQ(self->valid.bus, io->hops[0].addr.bus);
+	EXPECT_EQ(self->valid.devfn, io->hops[0].addr.devfn);
+	EXPECT_LE(1U, io->nr_reasons);
+	free(io);
+	free(iso);
+}
+
+/* Garbage in every output field is replaced: the answer does not depend on it. */
+TEST_F(ioc, isolation_outputs_overwritten)
+{
+	struct pcipass_ioc_isolation *io = malloc(ISO_SIZE), *ref = malloc(ISO_SIZE);
+
+	NEED_ROOT();
+	ASSERT_NE(NULL, io);
+	ASSERT_NE(NULL, ref);
+	iso_req(ref, ISO_SIZE, &self->valid);
+	ASSERT_EQ(0, pp_ioctl(self->fd, PCIPASS_IOC_ISOLATION_GET, ref));
+	memset(io, 0xa5, ISO_SIZE);
+	io->size = ISO_SIZE;
+	io->flags = 0;
+	io->addr = ref->addr;
+	ASSERT_EQ(0, pp_ioctl(self->fd, PCIPASS_IOC_ISOLATION_GET, io));
+	EXPECT_EQ(0, memcmp(ref, io, ISO_SIZE))
+		TH_LOG("answer depends on the old contents of output fields");
+	free(io);
+	free(ref);
+}
+
+/* A struct from newer userspace: accepted when the unknown tail is zero. */
+TEST_F(ioc, isolation_bigger_struct_zero_tail)
+{
+	static const size_t extra[] = { 8, 64, 4096 };
+	uint8_t *ref = malloc(ISO_SIZE), *buf = malloc(ISO_SIZE + 4096 + 64);
+	unsigned int i;
+
+	NEED_ROOT();
+	ASSERT_NE(NULL, ref);
+	ASSERT_NE(NULL, buf);
+	iso_req(ref, ISO_SIZE, &self->valid);
+	ASSERT_EQ(0, pp_ioctl(self->fd, PCIPASS_IOC_ISOLATION_GET, ref));
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		size_t size = ISO_SIZE + extra[i];
+
+		iso_req(buf, ISO_SIZE + 4096 + 64, &self->valid);
+		((struct pcipass_ioc_isolation *)buf)->size = size;
+		ASSERT_EQ(0, pp_ioctl(self->fd, IOC_RW(ISO_NR, size), buf))
+			TH_LOG("size %zu", size);
+		EXPECT_EQ(size, ((struct pcipass_ioc_isolation *)buf)->size);
+		EXPECT_EQ(0, memcmp(ref + 4, buf + 4, ISO_SIZE - 4))
+			TH_LOG("size %zu: the known part differs", size);
+		EXPECT_TRUE(zero_from(buf, ISO_SIZE, ISO_SIZE + 4096 + 64))
+			TH_LOG("size %zu: bytes past the known struct written", size);
+	}
+	free(ref);
+	free(buf);
+}
+
+TEST_F(ioc, isolation_bigger_struct_nonzero_tail)
+{
+	static const size_t pos[] = { 0, 7, 63 };
+	uint8_t *buf = malloc(ISO_SIZE + 64);
+	unsigned int i;
+
+	NEED_ROOT();
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < sizeof(pos) / sizeof(pos[0]); i++) {
+		iso_req(buf, ISO_SIZE + 64, &self->valid);
+		buf[ISO_SIZE + pos[i]] = 0x01;
+		EXPECT_EQ(-E2BIG, pp_ioctl(self->fd, IOC_RW(ISO_NR, ISO_SIZE + 64), buf))
+			TH_LOG("non-zero byte at %zu", ISO_SIZE + pos[i]);
+		/* nothing written back on failure */
+		EXPECT_TRUE(zero_from(buf, 24, ISO_SIZE));
+	}
+	free(buf);
+}
+
+TEST_F(ioc, isolation_efault)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t span = (ISO_SIZE + pg - 1) / pg * pg;
+	struct pcipass_ioc_isolation *io;
+	char *p;
+
+	NEED_ROOT();
+	EXPECT_EQ(-EFAULT, pp_ioctl(self->fd, PCIPASS_IOC_ISOLATION_GET, NULL));
+	EXPECT_EQ(-EFAULT, pp_ioctl(self->fd, PCIPASS_IOC_ISOLATION_GET, (void *)1));
+	EXPECT_EQ(-EFAULT, pp_ioctl(self->fd, PCIPASS_IOC_ISOLATION_GET,
+				    (void *)0xffffffff81000000UL));
+
+	/* runs into an unmapped page */
+	p = mmap(NULL, span + pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, munmap(p + span, pg));
+	io = (void *)(p + span - ISO_SIZE + 8);
+	iso_req(io, ISO_SIZE - 8, &self->valid);
+	io->size = ISO_SIZE;
+	EXPECT_EQ(-EFAULT, pp_ioctl(self->fd, PCIPASS_IOC_ISOLATION_GET, io));
+
+	/* a valid request in read-only memory: the answer cannot be written */
+	io = (void *)p;
+	iso_req(io, ISO_SIZE, &self->valid);
+	ASSERT_EQ(0, mprotect(p, span, PROT_READ));
+	EXPECT_EQ(-EFAULT, pp_ioctl(self->fd, PCIPASS_IOC_ISOLATION_GET, io));
+	EXPECT_EQ(0U, io->present);
+	EXPECT_EQ(0U, io->nr_hops);
+	munmap(p, span);
+}
+
+/* Asking again and again gives the same answer. */
+TEST_F(ioc, isolation_repeated_queries_stable)
+{
+	struct pcipass_ioc_isolation *a = malloc(ISO_SIZE), *b = malloc(ISO_SIZE);
+	int i;
+
+	NEED_ROOT();
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	iso_req(a, ISO_SIZE, &self->valid);
+	ASSERT_EQ(0, pp_ioctl(self->fd, PCIPASS_IOC_ISOLATION_GET, a));
+	for (i = 0; i < 20; i++) {
+		iso_req(b, ISO_SIZE, &self->valid);
+		ASSERT_EQ(0, pp_ioctl(self->fd, PCIPASS_IOC_ISOLATION_GET, b));
+		ASSERT_EQ(0, memcmp(a, b, ISO_SIZE)) TH_LOG("query %d differs", i);
+	}
+	free(a);
+	free(b);
 }
 
 TEST_HARNESS_MAIN

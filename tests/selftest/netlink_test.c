@@ -49,13 +49,18 @@ FIXTURE_TEARDOWN(nl)
 	nl_close(&self->s);
 }
 
-/* nlctrl describes the family as the spec says. */
+/*
+ * nlctrl describes the family as the spec says: device-get and group-get
+ * (do and dump), isolation-get (do only).  No op carries GENL_ADMIN_PERM:
+ * the queries are open to every user, and isolation-get decides on
+ * CAP_SYS_ADMIN itself (GENL_ADMIN_PERM would check CAP_NET_ADMIN).
+ */
 TEST_F(nl, family_description)
 {
 	const uint32_t caps = GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP |
 			      GENL_CMD_CAP_HASPOL;
 	struct genl_family_info fi;
-	bool dev = false, grp = false;
+	bool dev = false, grp = false, iso = false;
 	int i;
 
 	ASSERT_EQ(0, genl_resolve(&self->s, PCIPASS_FAMILY_NAME, &fi));
@@ -63,7 +68,7 @@ TEST_F(nl, family_description)
 	EXPECT_LE(GENL_MIN_ID, fi.id);
 	EXPECT_EQ((uint32_t)PCIPASS_FAMILY_VERSION, fi.version);
 	EXPECT_EQ(0U, fi.hdrsize);
-	EXPECT_EQ(2, fi.nops);
+	EXPECT_EQ(3, fi.nops);
 	for (i = 0; i < fi.nops; i++) {
 		TH_LOG("op %u flags %#x", fi.ops[i].cmd, fi.ops[i].flags);
 		if (fi.ops[i].cmd == PCIPASS_CMD_DEVICE_GET) {
@@ -72,13 +77,17 @@ TEST_F(nl, family_description)
 		} else if (fi.ops[i].cmd == PCIPASS_CMD_GROUP_GET) {
 			grp = true;
 			EXPECT_EQ(caps, fi.ops[i].flags & caps);
+		} else if (fi.ops[i].cmd == PCIPASS_CMD_ISOLATION_GET) {
+			iso = true;
+			EXPECT_EQ((uint32_t)(GENL_CMD_CAP_DO | GENL_CMD_CAP_HASPOL),
+				  fi.ops[i].flags & caps);
 		}
-		/* queries are open to every user */
 		EXPECT_EQ(0U, fi.ops[i].flags &
 			  (GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM));
 	}
 	EXPECT_TRUE(dev);
 	EXPECT_TRUE(grp);
+	EXPECT_TRUE(iso);
 }
 
 /* A do request gets exactly one reply message, not multi, then the ACK. */
@@ -163,6 +172,12 @@ FIXTURE_VARIANT(nlerr) {
 	bool use_addr;		/* ask for .addr instead of a valid function */
 	struct pci_addr addr;
 	uint32_t group;
+	/*
+	 * isolation-get needs CAP_SYS_ADMIN: an unprivileged caller gets this
+	 * errno (with the module's text, nothing about attributes) instead,
+	 * unless the policy rejected the request first.  0: the same answer.
+	 */
+	int unpriv_err;
 };
 
 FIXTURE_SETUP(nlerr)
@@ -440,6 +455,104 @@ static void bld_grp_dump_unknown(struct nlb *b, struct req_ctx *c)
 	c->bad_off = nlb_put_u32(b, PCIPASS_A_GROUP_MAX + 1, 0);
 }
 
+static void iso_hdr(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_ACK,
+		 PCIPASS_CMD_ISOLATION_GET, PCIPASS_FAMILY_VERSION);
+}
+
+static void bld_iso_addr(struct nlb *b, struct req_ctx *c)
+{
+	iso_hdr(b, c);
+	c->bad_off = nlb_nest_start(b, PCIPASS_A_ISO_ADDR | NLA_F_NESTED);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+}
+
+static void bld_iso_no_addr(struct nlb *b, struct req_ctx *c)
+{
+	iso_hdr(b, c);
+}
+
+static void bld_iso_addr_empty(struct nlb *b, struct req_ctx *c)
+{
+	iso_hdr(b, c);
+	c->nest_off = nlb_nest_start(b, PCIPASS_A_ISO_ADDR | NLA_F_NESTED);
+	nlb_nest_end(b);
+}
+
+static void bld_iso_addr_no_domain(struct nlb *b, struct req_ctx *c)
+{
+	iso_hdr(b, c);
+	c->nest_off = nlb_nest_start(b, PCIPASS_A_ISO_ADDR | NLA_F_NESTED);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+}
+
+static void bld_iso_addr_no_devfn(struct nlb *b, struct req_ctx *c)
+{
+	iso_hdr(b, c);
+	c->nest_off = nlb_nest_start(b, PCIPASS_A_ISO_ADDR | NLA_F_NESTED);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_nest_end(b);
+}
+
+/* A reply attribute in the request: the do policy knows addr only. */
+static void bld_iso_reply_only_attr(struct nlb *b, struct req_ctx *c)
+{
+	bld_iso_addr(b, c);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_ISO_IOMMU_GROUP, 0);
+}
+
+static void bld_iso_unknown_nested(struct nlb *b, struct req_ctx *c)
+{
+	iso_hdr(b, c);
+	nlb_nest_start(b, PCIPASS_A_ISO_ADDR | NLA_F_NESTED);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_ADDR_MAX + 1, 0);
+	nlb_nest_end(b);
+}
+
+static void bld_iso_bus_u32(struct nlb *b, struct req_ctx *c)
+{
+	iso_hdr(b, c);
+	nlb_nest_start(b, PCIPASS_A_ISO_ADDR | NLA_F_NESTED);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+}
+
+static void bld_iso_addr_no_nest_flag(struct nlb *b, struct req_ctx *c)
+{
+	iso_hdr(b, c);
+	c->bad_off = nlb_nest_start(b, PCIPASS_A_ISO_ADDR);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+}
+
+/* isolation-get has no dump: genetlink refuses before any attribute */
+static void bld_iso_dump(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_DUMP,
+		 PCIPASS_CMD_ISOLATION_GET, PCIPASS_FAMILY_VERSION);
+}
+
+static void bld_iso_dump_addr(struct nlb *b, struct req_ctx *c)
+{
+	bld_iso_addr(b, c);
+	b->nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	c->bad_off = 0;
+}
+
 static void bld_cmd_f0(struct nlb *b, struct req_ctx *c)
 {
 	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_ACK, 0xf0,
@@ -613,6 +726,73 @@ FIXTURE_VARIANT_ADD(nlerr, grp_dump_unknown_attr) {
 	.msg = "Unknown attribute type", .check_offs = true,
 };
 
+/*
+ * -- isolation-get: the policy is checked by genetlink before the module
+ * runs (so unprivileged callers get its errors too); the module then
+ * checks privilege first, the address next.
+ */
+FIXTURE_VARIANT_ADD(nlerr, iso_no_addr) {
+	.build = bld_iso_no_addr, .err = EINVAL, .need_msg = true,
+	.msg = "missing device address",
+	.miss = MISS_REQUIRED, .miss_type = { PCIPASS_A_ISO_ADDR },
+	.unpriv_err = EPERM,
+};
+FIXTURE_VARIANT_ADD(nlerr, iso_addr_empty) {
+	.build = bld_iso_addr_empty, .err = EINVAL, .need_msg = true,
+	.msg = "address needs domain, bus and devfn",
+	.miss = MISS_REQUIRED, .miss_nested = true,
+	.miss_type = { PCIPASS_A_ADDR_DOMAIN },
+	.unpriv_err = EPERM,
+};
+FIXTURE_VARIANT_ADD(nlerr, iso_addr_no_domain) {
+	.build = bld_iso_addr_no_domain, .err = EINVAL, .need_msg = true,
+	.msg = "address needs domain, bus and devfn",
+	.miss = MISS_REQUIRED, .miss_nested = true,
+	.miss_type = { PCIPASS_A_ADDR_DOMAIN },
+	.unpriv_err = EPERM,
+};
+FIXTURE_VARIANT_ADD(nlerr, iso_addr_no_devfn) {
+	.build = bld_iso_addr_no_devfn, .err = EINVAL, .need_msg = true,
+	.msg = "address needs domain, bus and devfn",
+	.miss = MISS_REQUIRED, .miss_nested = true,
+	.miss_type = { PCIPASS_A_ADDR_DEVFN },
+	.unpriv_err = EPERM,
+};
+FIXTURE_VARIANT_ADD(nlerr, iso_reply_only_attr) {
+	.build = bld_iso_reply_only_attr, .err = EINVAL, .need_msg = true,
+	.msg = "Unknown attribute type", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, iso_unknown_nested) {
+	.build = bld_iso_unknown_nested, .err = EINVAL, .need_msg = true,
+	.msg = "Unknown attribute type", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, iso_bus_4_bytes) {
+	.build = bld_iso_bus_u32, .err = EINVAL, .need_msg = true,
+	.msg = "invalid attribute length", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, iso_addr_no_nest_flag) {
+	.build = bld_iso_addr_no_nest_flag, .err = EINVAL, .need_msg = true,
+	.msg = "NLA_F_NESTED is missing", .check_offs = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, iso_absent_bus_fe) {
+	.build = bld_iso_addr, .err = ENODEV, .need_msg = true,
+	.msg = "no PCI function at this address", .check_offs = true,
+	.use_addr = true, .addr = { .domain = 0, .bus = 0xfe, .devfn = 0xff },
+	.unpriv_err = EPERM,
+};
+FIXTURE_VARIANT_ADD(nlerr, iso_absent_domain_max) {
+	.build = bld_iso_addr, .err = ENODEV, .need_msg = true,
+	.msg = "no PCI function at this address", .check_offs = true,
+	.use_addr = true, .addr = { .domain = 0xffffffff, .bus = 0, .devfn = 0 },
+	.unpriv_err = EPERM,
+};
+FIXTURE_VARIANT_ADD(nlerr, iso_dump) {
+	.build = bld_iso_dump, .err = EOPNOTSUPP,
+};
+FIXTURE_VARIANT_ADD(nlerr, iso_dump_with_addr) {
+	.build = bld_iso_dump_addr, .err = EOPNOTSUPP,
+};
+
 /* -- unknown commands: genetlink core, no extack text -- */
 FIXTURE_VARIANT_ADD(nlerr, cmd_0xf0) {
 	.build = bld_cmd_f0, .err = EOPNOTSUPP,
@@ -627,20 +807,53 @@ FIXTURE_VARIANT_ADD(nlerr, cmd_max_plus_one) {
 	.build = bld_cmd_max_plus_one, .err = EOPNOTSUPP,
 };
 
-static bool miss_type_ok(const FIXTURE_VARIANT(nlerr) *v, uint32_t t)
+struct rej_expect {
+	int err;
+	bool need_msg;
+	const char *msg;
+	bool check_offs;
+	enum miss_mode miss;
+	const uint32_t *miss_type;
+	bool miss_nested;
+};
+
+/* What @variant expects from a caller with or without CAP_SYS_ADMIN. */
+static struct rej_expect rej_expect(const FIXTURE_VARIANT(nlerr) *v, bool priv)
+{
+	struct rej_expect x = {
+		.err = v->err, .need_msg = v->need_msg, .msg = v->msg,
+		.check_offs = v->check_offs, .miss = v->miss,
+		.miss_type = v->miss_type, .miss_nested = v->miss_nested,
+	};
+
+	if (!priv && v->unpriv_err) {
+		static const struct rej_expect eperm = {
+			.err = EPERM, .need_msg = true,
+			.msg = "isolation-get needs CAP_SYS_ADMIN: it reads extended config space",
+			.miss = MISS_ABSENT,
+		};
+
+		x = eperm;
+		x.err = v->unpriv_err;
+	}
+	return x;
+}
+
+static bool miss_type_ok(const struct rej_expect *x, uint32_t t)
 {
 	int i;
 
-	for (i = 0; i < 3 && v->miss_type[i]; i++)
-		if (v->miss_type[i] == t)
+	for (i = 0; i < 3 && x->miss_type && x->miss_type[i]; i++)
+		if (x->miss_type[i] == t)
 			return true;
 	return false;
 }
 
 static void check_rejected(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(nlerr) *self,
-			   const FIXTURE_VARIANT(nlerr) *variant)
+			   const FIXTURE_VARIANT(nlerr) *variant, bool priv)
 {
+	struct rej_expect x = rej_expect(variant, priv);
 	struct nl_reply rep;
 	struct nlb b;
 
@@ -654,48 +867,51 @@ static void check_rejected(struct __test_metadata *_metadata,
 	       rep.has_miss_type ? "" : "(none) ", rep.miss_type,
 	       rep.has_miss_nest ? "" : "(none) ", rep.miss_nest);
 
-	EXPECT_EQ(-variant->err, rep.error);
+	EXPECT_EQ(-x.err, rep.error);
 	EXPECT_TRUE(rep.got_ack);
 	EXPECT_EQ(0, rep.nmsgs);
 	EXPECT_FALSE(rep.malformed);
 	EXPECT_FALSE(rep.bad_seq);
 
-	if (variant->need_msg) {
+	if (x.need_msg) {
 		EXPECT_TRUE(rep.has_msg);
 		EXPECT_NE(0U, strlen(rep.ext_msg));
 	}
-	if (variant->msg) {
-		EXPECT_STREQ(variant->msg, rep.ext_msg);
+	if (x.msg) {
+		EXPECT_STREQ(x.msg, rep.ext_msg);
 	}
-	if (variant->check_offs) {
+	if (x.check_offs) {
 		EXPECT_TRUE(rep.has_offs);
 		EXPECT_EQ(self->c.bad_off, rep.offs);
 	}
 
-	switch (variant->miss) {
+	switch (x.miss) {
 	case MISS_ABSENT:
 		EXPECT_FALSE(rep.has_miss_type);
 		EXPECT_FALSE(rep.has_miss_nest);
 		break;
 	case MISS_REQUIRED:
 		EXPECT_TRUE(rep.has_miss_type);
-		EXPECT_EQ(variant->miss_type[0], rep.miss_type);
-		if (!variant->miss_nested) {
+		EXPECT_EQ(x.miss_type[0], rep.miss_type);
+		if (!x.miss_nested) {
 			EXPECT_FALSE(rep.has_miss_nest);
 		}
 		break;
 	case MISS_OPTIONAL:
 		if (rep.has_miss_type) {
-			EXPECT_TRUE(miss_type_ok(variant, rep.miss_type));
+			EXPECT_TRUE(miss_type_ok(&x, rep.miss_type));
 		}
 		break;
 	case MISS_ANY:
 		break;
 	}
-	if (variant->miss_nested && rep.has_miss_nest) {
+	if (x.miss_nested && rep.has_miss_nest) {
 		EXPECT_EQ(self->c.nest_off, rep.miss_nest);
 	}
-	if (!variant->miss_nested && variant->miss != MISS_ANY) {
+	if (x.miss_nested && x.miss == MISS_REQUIRED) {
+		EXPECT_TRUE(rep.has_miss_nest);
+	}
+	if (!x.miss_nested && x.miss != MISS_ANY) {
 		EXPECT_FALSE(rep.has_miss_nest);
 	}
 	nl_reply_free(&rep);
@@ -703,10 +919,13 @@ static void check_rejected(struct __test_metadata *_metadata,
 
 TEST_F(nlerr, rejected)
 {
-	check_rejected(_metadata, self, variant);
+	check_rejected(_metadata, self, variant, geteuid() == 0);
 }
 
-/* The same answer for an unprivileged caller on its own socket. */
+/*
+ * The same answer for an unprivileged caller on its own socket (for
+ * isolation-get: EPERM where the variant says so).
+ */
 TEST_F(nlerr, rejected_unprivileged)
 {
 	uint16_t family;
@@ -717,7 +936,7 @@ TEST_F(nlerr, rejected_unprivileged)
 	nl_close(&self->s);
 	ASSERT_EQ(0, pp_nl_open(&self->s, &family, 0));
 	ASSERT_EQ(self->c.family, family);
-	check_rejected(_metadata, self, variant);
+	check_rejected(_metadata, self, variant, false);
 }
 
 /* The socket still works after an error: a valid request succeeds. */
