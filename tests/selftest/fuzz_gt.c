@@ -70,6 +70,14 @@ int gt_group(uint32_t id)
 	return -1;
 }
 
+void gt_world(struct pp_world *w)
+{
+	w->n = gt.n;
+	w->sd = gt.sd;
+	w->ngroups = gt.ngroups;
+	w->groups = gt.groups;
+}
+
 int cmp_pci_addr(const void *a, const void *b)
 {
 	return pci_addr_cmp(a, b);

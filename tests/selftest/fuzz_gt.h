@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "fuzz_rng.h"
+#include "ppiso.h"
 #include "sysfs.h"
 
 struct gt_idx;
@@ -35,6 +36,8 @@ int gt_group(uint32_t id);
 int gt_member(int g, const struct pci_addr *a);
 /* Members of all groups together. */
 int total_members(void);
+/* The ground truth as the isolation checks take it (no copy). */
+void gt_world(struct pp_world *w);
 /* qsort()/bsearch() comparison of struct pci_addr. */
 int cmp_pci_addr(const void *a, const void *b);
 

@@ -14,6 +14,7 @@
 #include "fuzz_gt.h"
 #include "fuzz_ioc.h"
 #include "ppcommon.h"
+#include "ppiso.h"
 
 const char *const pc_name[PC_MAX] = {
 	"rw", "before-hole", "read-only", "NULL", "1", "kernel", "non-canonical",
@@ -60,17 +61,34 @@ static bool vfs_type(unsigned int type)
 	       type == 'f' || type == 0x94;
 }
 
+size_t ioc_ksize(int kind)
+{
+	switch (kind) {
+	case IK_VERSION:
+		return sizeof(struct pcipass_ioc_version);
+	case IK_DEVICE:
+		return sizeof(struct pcipass_ioc_device);
+	case IK_ISOLATION:
+		return sizeof(struct pcipass_ioc_isolation);
+	default:
+		return 0;
+	}
+}
+
 unsigned int pick_cmd(struct rng *r, int *kind)
 {
-	unsigned int dir, nr, size, type, cmd;
+	static const unsigned int nrs[] = {
+		[IK_VERSION] = _IOC_NR(PCIPASS_IOC_VERSION),
+		[IK_DEVICE] = _IOC_NR(PCIPASS_IOC_DEVICE_GET),
+		[IK_ISOLATION] = _IOC_NR(PCIPASS_IOC_ISOLATION_GET),
+	};
+	unsigned int dir, nr, size, type, cmd, k = below(r, 10);
 	uint32_t w = below(r, 1000);
 
-	*kind = below(r, 10) < 3 ? IK_VERSION : IK_DEVICE;
-	nr = *kind == IK_VERSION ? _IOC_NR(PCIPASS_IOC_VERSION) :
-				   _IOC_NR(PCIPASS_IOC_DEVICE_GET);
+	*kind = k < 2 ? IK_VERSION : k < 6 ? IK_DEVICE : IK_ISOLATION;
+	nr = nrs[*kind];
 	dir = _IOC_READ | _IOC_WRITE;
-	size = *kind == IK_VERSION ? sizeof(struct pcipass_ioc_version) :
-				     sizeof(struct pcipass_ioc_device);
+	size = ioc_ksize(*kind);
 	type = PCIPASS_IOC_MAGIC;
 	if (w < 450) {
 		/* the real number */
@@ -113,6 +131,8 @@ classify:
 		*kind = IK_VERSION;
 	else if (_IOC_NR(cmd) == _IOC_NR(PCIPASS_IOC_DEVICE_GET))
 		*kind = IK_DEVICE;
+	else if (_IOC_NR(cmd) == _IOC_NR(PCIPASS_IOC_ISOLATION_GET))
+		*kind = IK_ISOLATION;
 	else
 		*kind = IK_UNKNOWN;
 	return cmd;
@@ -134,11 +154,15 @@ static uint32_t get32(const uint8_t *img, size_t off)
 
 #define DOFF(field) offsetof(struct pcipass_ioc_device, field)
 #define VOFF(field) offsetof(struct pcipass_ioc_version, field)
+#define IOFF(field) offsetof(struct pcipass_ioc_isolation, field)
+
+/* The request part of both queries: size, flags, addr, in the same place. */
+_Static_assert(DOFF(addr) == IOFF(addr) && DOFF(present) == IOFF(present),
+	       "device and isolation requests share their layout");
 
 void gen_ioc_img(struct rng *r, struct ioreq *q, uint8_t *img)
 {
-	size_t ksize = q->kind == IK_VERSION ? sizeof(struct pcipass_ioc_version) :
-					       sizeof(struct pcipass_ioc_device);
+	size_t ksize = ioc_ksize(q->kind);
 	size_t i, n = q->ilen;
 
 	memset(img, 0, n);
@@ -170,7 +194,7 @@ void gen_ioc_img(struct rng *r, struct ioreq *q, uint8_t *img)
 	if (pm(r, 300))		/* output fields: callers may leave garbage */
 		for (i = 8; i < n && i < ksize; i++)
 			img[i] = rnd32(r);
-	if (q->kind == IK_DEVICE) {
+	if (q->kind == IK_DEVICE || q->kind == IK_ISOLATION) {
 		struct pci_addr a;
 
 		g_random_addr(r, &a);
@@ -264,13 +288,15 @@ uint64_t eset(int e)
 
 uint64_t ioc_expect(const struct ioreq *q, const uint8_t *img)
 {
-	size_t ksize = q->kind == IK_VERSION ? sizeof(struct pcipass_ioc_version) :
-					       sizeof(struct pcipass_ioc_device);
+	size_t ksize = ioc_ksize(q->kind);
 	size_t i, readable;
 	uint64_t s = 0;
 
 	if (q->kind == IK_UNKNOWN)
 		return eset(ENOTTY);
+	/* decided on the opener's privilege before the struct is looked at */
+	if (q->kind == IK_ISOLATION && !q->priv)
+		return eset(EPERM);
 	if (q->usize < ksize)		/* below *_SIZE_VER0 */
 		return eset(EINVAL);
 	if (q->avail < 4)
@@ -287,7 +313,8 @@ uint64_t ioc_expect(const struct ioreq *q, const uint8_t *img)
 		}
 	if (readable >= 8 && get32(img, 4))
 		s |= eset(EOPNOTSUPP);
-	if (q->kind == IK_DEVICE && readable >= DOFF(present)) {
+	if ((q->kind == IK_DEVICE || q->kind == IK_ISOLATION) &&
+	    readable >= DOFF(present)) {
 		uint32_t bus = get32(img, DOFF(addr.bus)), devfn = get32(img, DOFF(addr.devfn));
 		struct pci_addr a = {
 			.domain = get32(img, DOFF(addr.domain)), .bus = bus, .devfn = devfn,
@@ -318,10 +345,41 @@ void eset_str(uint64_t s, char *buf, size_t len)
 }
 
 /* Check a successful call's output; 0 or -1 with c->why set. */
+/* A successful isolation answer: the layout rules, then the ground truth. */
+static int iso_check_out(struct fz *c, const struct ioreq *q, const uint8_t *img)
+{
+	static struct pcipass_ioc_isolation io;
+	static struct pp_iso iso;
+	char why[4096] = "";
+	struct pp_world w;
+	struct pci_addr a;
+	int idx;
+
+	memcpy(&io, q->view, sizeof(io));
+	a.domain = get32(img, IOFF(addr.domain));
+	a.bus = get32(img, IOFF(addr.bus));
+	a.devfn = get32(img, IOFF(addr.devfn));
+	idx = gt_find(&a);
+	if (io.size != q->usize || io.flags || idx < 0) {
+		why_set(c, "isolation: size %u flags %#x for %x:%x:%x", io.size,
+			io.flags, a.domain, a.bus, a.devfn);
+		return -1;
+	}
+	if (pp_iso_from_ioc(&io, &iso, why, sizeof(why))) {
+		why_set(c, "isolation %s: %s", gt.names[idx], why);
+		return -1;
+	}
+	gt_world(&w);
+	if (pp_iso_check(&w, idx, &iso, why, sizeof(why))) {
+		why_set(c, "isolation %s: %s", gt.names[idx], why);
+		return -1;
+	}
+	return 0;
+}
+
 int ioc_check_out(struct fz *c, const struct ioreq *q, const uint8_t *img)
 {
-	size_t ksize = q->kind == IK_VERSION ? sizeof(struct pcipass_ioc_version) :
-					       sizeof(struct pcipass_ioc_device);
+	size_t ksize = ioc_ksize(q->kind);
 
 	if (q->kind == IK_VERSION) {
 		struct pcipass_ioc_version v;
@@ -336,6 +394,9 @@ int ioc_check_out(struct fz *c, const struct ioreq *q, const uint8_t *img)
 				v.device_size, v.reserved);
 			return -1;
 		}
+	} else if (q->kind == IK_ISOLATION) {
+		if (iso_check_out(c, q, img))
+			return -1;
 	} else {
 		struct pcipass_ioc_device d;
 		struct pci_addr a;

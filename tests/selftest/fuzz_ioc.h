@@ -14,7 +14,7 @@
 #include "fuzz_report.h"
 #include "fuzz_rng.h"
 
-enum { IK_UNKNOWN, IK_VERSION, IK_DEVICE };
+enum { IK_UNKNOWN, IK_VERSION, IK_DEVICE, IK_ISOLATION };
 
 enum {
 	PC_RW, PC_END, PC_RO, PC_NULL, PC_ONE, PC_KERNEL, PC_NONCANON, PC_GONE,
@@ -43,6 +43,7 @@ int arena_setup(struct arena *a);
 struct ioreq {
 	unsigned int cmd;
 	int kind;
+	bool priv;		/* the descriptor's opener has CAP_SYS_ADMIN */
 	size_t usize;		/* _IOC_SIZE(cmd) */
 	size_t ilen;		/* bytes of img meant to be at ptr */
 	int cls;
@@ -55,6 +56,8 @@ struct ioreq {
 
 /* A command number; *kind: what the module takes it for. */
 unsigned int pick_cmd(struct rng *r, int *kind);
+/* sizeof() the struct of a kind (VER0); 0 for IK_UNKNOWN. */
+size_t ioc_ksize(int kind);
 /* The struct as the caller fills it (q->ilen bytes). */
 void gen_ioc_img(struct rng *r, struct ioreq *q, uint8_t *img);
 /* Where the pointer points: q->ptr, q->view, q->avail, q->writable. */

@@ -8,6 +8,7 @@
 #include "fuzz_gt.h"
 #include "fuzz_nlcheck.h"
 #include "ppcommon.h"
+#include "ppiso.h"
 
 struct tlvs {
 	bool offs, miss_type, miss_nest;
@@ -297,6 +298,33 @@ static int check_group_msg(struct nlrun *n, const struct nlmsghdr *nlh,
 	return 0;
 }
 
+static int check_iso_msg(struct nlrun *n, const struct nlmsghdr *nlh,
+			 struct nlexp *e)
+{
+	static struct pp_iso iso;
+	char why[4096] = "";
+	struct pp_world w;
+
+	if (pp_parse_iso(nlh, &iso, why, sizeof(why))) {
+		why_set(&n->c, "isolation reply: %s", why);
+		return -1;
+	}
+	if (e->dev < 0 || pci_addr_cmp(&iso.addr, &e->addr)) {
+		char a[32], b[32];
+
+		pci_addr_fmt(&iso.addr, a, sizeof(a));
+		pci_addr_fmt(&e->addr, b, sizeof(b));
+		why_set(&n->c, "isolation reply about %s, asked for %s", a, b);
+		return -1;
+	}
+	gt_world(&w);
+	if (pp_iso_check(&w, e->dev, &iso, why, sizeof(why))) {
+		why_set(&n->c, "isolation %s: %s", gt.names[e->dev], why);
+		return -1;
+	}
+	return 0;
+}
+
 int on_data(struct nlrun *n, const struct nlmsghdr *nlh, struct nlexp *e,
 	    int batch)
 {
@@ -334,6 +362,8 @@ int on_data(struct nlrun *n, const struct nlmsghdr *nlh, struct nlexp *e,
 	if (!(e->flags & NLM_F_ACK))
 		e->done = true;
 	n->c.stats->replies++;
+	if (e->cmd == PCIPASS_CMD_ISOLATION_GET)
+		return check_iso_msg(n, nlh, e);
 	return e->cmd == PCIPASS_CMD_DEVICE_GET ? check_dev_msg(n, nlh, e, false) :
 	       check_group_msg(n, nlh, e, false);
 }

@@ -313,7 +313,8 @@ static void g_addr_inner(struct gen *g, const struct pci_addr *a, unsigned int m
 		g_rand(g, 1 + below(r, 3), 3);
 }
 
-static void g_devget_body(struct gen *g, const struct pci_addr *a, unsigned int m)
+/* device-get and isolation-get: an address nest, attribute 1 of both. */
+static void g_addr_body(struct gen *g, const struct pci_addr *a, unsigned int m)
 {
 	struct rng *r = g->r;
 	int nests = 1, k;
@@ -405,7 +406,7 @@ static void g_many(struct gen *g, uint8_t cmd)
 	for (i = 0; i < n && !g->full; i++) {
 		if (pm(r, bad)) {
 			g_one(g, 0);
-		} else if (cmd == PCIPASS_CMD_DEVICE_GET) {
+		} else if (cmd != PCIPASS_CMD_GROUP_GET) {
 			struct pci_addr a;
 			size_t off;
 
@@ -517,8 +518,12 @@ static void g_msg_lie(struct gen *g, size_t off)
 static void g_message(struct gen *g, uint16_t family)
 {
 	struct rng *r = g->r;
+	static const uint8_t cmds[] = {
+		PCIPASS_CMD_DEVICE_GET, PCIPASS_CMD_GROUP_GET,
+		PCIPASS_CMD_ISOLATION_GET,
+	};
 	uint32_t w = below(r, 1000);
-	uint8_t cmd = below(r, 2) ? PCIPASS_CMD_DEVICE_GET : PCIPASS_CMD_GROUP_GET;
+	uint8_t cmd = cmds[below(r, sizeof(cmds))];
 	struct pci_addr a;
 	bool dump = false;
 	uint16_t flags;
@@ -532,9 +537,9 @@ static void g_message(struct gen *g, uint16_t family)
 		if (pm(r, 800))
 			flags &= NLM_F_REQUEST | NLM_F_ACK;
 		off = g_msg_begin(g, family, flags | NLM_F_REQUEST, cmd, GENL_HDRLEN);
-		if (cmd == PCIPASS_CMD_DEVICE_GET) {
+		if (cmd != PCIPASS_CMD_GROUP_GET) {
 			g_random_addr(r, &a);
-			g_devget_body(g, &a, 0);
+			g_addr_body(g, &a, 0);
 		} else {
 			g_groupget_body(g, pick_group(r), 0);
 		}
@@ -545,9 +550,9 @@ static void g_message(struct gen *g, uint16_t family)
 		dump = true;
 		off = g_msg_begin(g, family, pick_flags(r, true), cmd, GENL_HDRLEN);
 		if (pm(r, 500)) {
-			if (cmd == PCIPASS_CMD_DEVICE_GET) {
+			if (cmd != PCIPASS_CMD_GROUP_GET) {
 				g_random_addr(r, &a);
-				g_devget_body(g, &a, below(r, 400));
+				g_addr_body(g, &a, below(r, 400));
 			} else {
 				g_groupget_body(g, pick_group(r), below(r, 400));
 			}
@@ -555,17 +560,18 @@ static void g_message(struct gen *g, uint16_t family)
 			g_soup(g, 0, 1 + below(r, 4));
 		}
 	} else if (w < 360) {		/* unknown command */
-		cmd = below(r, 4) ? 3 + below(r, 253) : 0;
+		cmd = below(r, 4) ? PCIPASS_CMD_MAX + 1 +
+				    below(r, 255 - PCIPASS_CMD_MAX) : 0;
 		off = g_msg_begin(g, family, pick_flags(r, pm(r, 100)), cmd, GENL_HDRLEN);
 		if (pm(r, 500))
 			g_soup(g, 0, below(r, 6));
 		else
-			g_devget_body(g, &(struct pci_addr){ 0 }, below(r, 300));
+			g_addr_body(g, &(struct pci_addr){ 0 }, below(r, 300));
 	} else if (w < 680) {		/* a valid request, mutated */
 		off = g_msg_begin(g, family, pick_flags(r, false), cmd, GENL_HDRLEN);
-		if (cmd == PCIPASS_CMD_DEVICE_GET) {
+		if (cmd != PCIPASS_CMD_GROUP_GET) {
 			g_random_addr(r, &a);
-			g_devget_body(g, &a, 100 + below(r, 500));
+			g_addr_body(g, &a, 100 + below(r, 500));
 		} else {
 			g_groupget_body(g, pick_group(r), 100 + below(r, 500));
 		}
@@ -592,7 +598,7 @@ static void g_message(struct gen *g, uint16_t family)
 		off = g_msg_begin(g, pm(r, 500) ? family : below(r, NLMSG_MIN_TYPE),
 				  flags, cmd, GENL_HDRLEN);
 		if (pm(r, 500))
-			g_devget_body(g, &gt.sd[0].addr, 0);
+			g_addr_body(g, &gt.sd[0].addr, 0);
 	} else if (w < 960) {		/* truncated genl header */
 		off = g_msg_begin(g, family, pick_flags(r, false), cmd, below(r, GENL_HDRLEN));
 	} else {			/* random flags and header fields */
@@ -602,7 +608,7 @@ static void g_message(struct gen *g, uint16_t family)
 			flags &= ~NLM_F_ROOT;
 		off = g_msg_begin(g, family, flags, pm(r, 500) ? cmd : rnd32(r), GENL_HDRLEN);
 		if (pm(r, 500))
-			g_devget_body(g, &gt.sd[0].addr, below(r, 300));
+			g_addr_body(g, &gt.sd[0].addr, below(r, 300));
 	}
 	g_msg_end(g, off);
 	if (dump)

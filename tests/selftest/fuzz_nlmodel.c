@@ -22,7 +22,11 @@ static const uint8_t pol_addr[PCIPASS_A_ADDR_MAX + 1] = {
 	[PCIPASS_A_ADDR_DEVFN] = P_U8,
 };
 
-static const uint8_t pol_dev[2] = { [PCIPASS_A_DEV_ADDR] = P_NEST_ADDR };
+/* device-get and isolation-get: the address is attribute 1 of both */
+static const uint8_t pol_iso_dev[2] = { [PCIPASS_A_DEV_ADDR] = P_NEST_ADDR };
+_Static_assert(PCIPASS_A_DEV_ADDR == 1 && PCIPASS_A_ISO_ADDR == 1 &&
+	       PCIPASS_A_DEV_MAX > 1 && PCIPASS_A_ISO_MAX > 1,
+	       "both do policies: addr, the only attribute");
 static const uint8_t pol_group[2] = { [PCIPASS_A_GROUP_ID] = P_U32 };
 
 /*
@@ -91,7 +95,7 @@ static uint16_t nla_len_at(const uint8_t *nla)
 }
 
 static void model_pcipass(const uint8_t *msg, uint32_t len, struct nlexp *e,
-			  bool *dump_started)
+			  bool *dump_started, bool priv)
 {
 	const struct nlmsghdr *h = (const void *)msg;
 	const struct genlmsghdr *gh = (const void *)(msg + NLMSG_HDRLEN);
@@ -113,12 +117,18 @@ static void model_pcipass(const uint8_t *msg, uint32_t len, struct nlexp *e,
 		return;
 	}
 	e->cmd = gh->cmd;
-	if (gh->cmd != PCIPASS_CMD_DEVICE_GET && gh->cmd != PCIPASS_CMD_GROUP_GET) {
+	if (gh->cmd != PCIPASS_CMD_DEVICE_GET && gh->cmd != PCIPASS_CMD_GROUP_GET &&
+	    gh->cmd != PCIPASS_CMD_ISOLATION_GET) {
+		e->want = EOPNOTSUPP;
+		return;
+	}
+	/* isolation-get has no dump: refused before the attributes are parsed */
+	if (dump && gh->cmd == PCIPASS_CMD_ISOLATION_GET) {
 		e->want = EOPNOTSUPP;
 		return;
 	}
 	bad = v_parse(msg + NLMSG_LENGTH(GENL_HDRLEN), len - NLMSG_LENGTH(GENL_HDRLEN),
-		      1, gh->cmd == PCIPASS_CMD_DEVICE_GET ? pol_dev : pol_group, tb);
+		      1, gh->cmd == PCIPASS_CMD_GROUP_GET ? pol_group : pol_iso_dev, tb);
 	if (dump) {
 		e->kind = EX_DUMP;
 		e->want = bad ? WANT_POLICY : 0;
@@ -132,6 +142,11 @@ static void model_pcipass(const uint8_t *msg, uint32_t len, struct nlexp *e,
 	}
 	if (bad) {
 		e->want = WANT_POLICY;
+		return;
+	}
+	/* the module's first check: CAP_SYS_ADMIN, no attribute blamed */
+	if (gh->cmd == PCIPASS_CMD_ISOLATION_GET && !priv) {
+		e->want = EPERM;
 		return;
 	}
 	if (!tb[1]) {
@@ -164,16 +179,18 @@ static void model_pcipass(const uint8_t *msg, uint32_t len, struct nlexp *e,
 	e->addr.devfn = itb[PCIPASS_A_ADDR_DEVFN][NLA_HDRLEN];
 	e->dev = gt_find(&e->addr);
 	e->want = e->dev < 0 ? ENODEV : 0;
-	e->allow_busy = e->dev >= 0;	/* device_lock held by a probe */
+	/* device_lock held by a probe (isolation-get: of any group member) */
+	e->allow_busy = e->dev >= 0;
 }
 
 /*
  * Walk the datagram as netlink_rcv_skb() does.  Messages of any other
  * family are turned into ours (the fuzzer talks to pcipass only), every
- * message gets its own sequence number.  Returns the new length of the
- * datagram (cut after MAX_EXP messages) and fills ex[] and *nexp.
+ * message gets its own sequence number.  @priv: the sender has
+ * CAP_SYS_ADMIN.  Returns the new length of the datagram (cut after
+ * MAX_EXP messages) and fills ex[] and *nexp.
  */
-size_t nl_model(uint8_t *dg, size_t dglen, uint16_t family,
+size_t nl_model(uint8_t *dg, size_t dglen, uint16_t family, bool priv,
 		uint32_t *seq, struct nlexp *ex, int *nexp)
 {
 	bool dump_started = false;
@@ -206,7 +223,7 @@ size_t nl_model(uint8_t *dg, size_t dglen, uint16_t family,
 		    h->nlmsg_type < NLMSG_MIN_TYPE)
 			e->kind = h->nlmsg_flags & NLM_F_ACK ? EX_ACK0 : EX_SILENT;
 		else
-			model_pcipass(dg + off, h->nlmsg_len, e, &dump_started);
+			model_pcipass(dg + off, h->nlmsg_len, e, &dump_started, priv);
 		if (e->kind == EX_SILENT)
 			e->done = true;
 		ml = NLMSG_ALIGN(h->nlmsg_len);

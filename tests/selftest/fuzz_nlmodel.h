@@ -25,7 +25,7 @@ struct nlexp {
 	uint8_t kind, cmd;
 	int want;		/* 0: success, errno, or WANT_POLICY */
 	bool allow_busy;	/* -EBUSY is fine too */
-	int dev, grp;		/* do: the device / group the reply is about */
+	int dev, grp;		/* do: the function / group asked about */
 	struct pci_addr addr;
 	/* extended ACK the error must carry (on NETLINK_EXT_ACK sockets) */
 	uint32_t offs;		/* NLMSGERR_ATTR_OFFS: the attribute used */
@@ -42,10 +42,12 @@ struct nlexp {
 /*
  * Walk the datagram as netlink_rcv_skb() does.  Messages of any other
  * family are turned into ours (the fuzzer talks to pcipass only), every
- * message gets its own sequence number.  Returns the new length of the
- * datagram (cut after MAX_EXP messages) and fills ex[] and *nexp.
+ * message gets its own sequence number.  @priv: the sender has
+ * CAP_SYS_ADMIN (isolation-get answers EPERM otherwise).  Returns the new
+ * length of the datagram (cut after MAX_EXP messages) and fills ex[] and
+ * *nexp.
  */
-size_t nl_model(uint8_t *dg, size_t dglen, uint16_t family,
+size_t nl_model(uint8_t *dg, size_t dglen, uint16_t family, bool priv,
 		uint32_t *seq, struct nlexp *ex, int *nexp);
 
 /* The expected answer, for messages. */

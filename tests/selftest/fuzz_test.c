@@ -62,6 +62,7 @@
 #include "fuzz_rng.h"
 #include "fuzz_state.h"
 #include "ppcommon.h"
+#include "ppiso.h"
 
 /* ------------------------------------------------------------------ */
 /* Streams.                                                            */
@@ -116,7 +117,8 @@ static void nl_stream(struct __test_metadata *_metadata, int st, bool priv)
 			k = 0;			/* full echoes would flood the queue */
 		s = &n->socks[k];
 		abandon = pm(&r, 20);
-		len = nl_model(n->dg, len, n->family, &n->seq, n->ex, &n->nexp);
+		len = nl_model(n->dg, len, n->family, n->c.priv, &n->seq, n->ex,
+			       &n->nexp);
 		for (j = 0; j < n->nexp; j++) {
 			struct nlexp *e = &n->ex[j];
 
@@ -188,6 +190,7 @@ static void ioc_stream(struct __test_metadata *_metadata, int st, bool priv)
 		c.idx = i;
 		req_rng(&r, st, i);
 		q.cmd = pick_cmd(&r, &q.kind);
+		q.priv = priv;
 		q.usize = _IOC_SIZE(q.cmd);
 		q.ilen = q.kind == IK_UNKNOWN ? below(&r, 65) : q.usize;
 		gen_ioc_img(&r, &q, ar.img);
@@ -455,6 +458,46 @@ TEST_F_TIMEOUT(fuzz, module_still_correct, 120)
 		free(pg);
 	}
 	TH_LOG("%d functions and %d groups answered as sysfs says", n, ngroups);
+
+	/* isolation-get (CAP_SYS_ADMIN only): both interfaces, every function */
+	if (priv) {
+		struct pp_iso *a = calloc(1, sizeof(*a)), *io = calloc(1, sizeof(*io));
+		struct pcipass_ioc_isolation *ioc = calloc(1, sizeof(*ioc));
+		struct pp_world w;
+
+		ASSERT_NE(NULL, a);
+		ASSERT_NE(NULL, io);
+		ASSERT_NE(NULL, ioc);
+		ASSERT_EQ(0, pp_world_read(&w));
+		fd = open(PCIPASS_DEV_PATH, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		for (i = 0; i < w.n; i++) {
+			char why[8192] = "";
+
+			pp_req_iso_get(&b, family, &w.sd[i].addr);
+			ASSERT_EQ(0, nl_transact(&s, &b, &rep));
+			EXPECT_EQ(0, rep.error) TH_LOG("isolation %s: %s", w.sd[i].name,
+						       strerror(-rep.error));
+			ASSERT_EQ(1, rep.nmsgs) TH_LOG("isolation %s", w.sd[i].name);
+			ret = pp_parse_iso(rep.msgs[0].nlh, a, why, sizeof(why));
+			nl_reply_free(&rep);
+			ASSERT_EQ(0, ret) TH_LOG("isolation %s: %s", w.sd[i].name, why);
+			EXPECT_EQ(0, pp_iso_check(&w, i, a, why, sizeof(why)))
+				TH_LOG("isolation %s: %s", w.sd[i].name, why);
+			ASSERT_EQ(0, pp_ioc_iso_get(fd, &w.sd[i].addr, ioc));
+			why[0] = 0;
+			ASSERT_EQ(0, pp_iso_from_ioc(ioc, io, why, sizeof(why)))
+				TH_LOG("isolation ioctl %s: %s", w.sd[i].name, why);
+			EXPECT_EQ(0, pp_iso_diff(a, io, why, sizeof(why)))
+				TH_LOG("isolation %s: %s", w.sd[i].name, why);
+		}
+		TH_LOG("%d functions explained as sysfs and config space say", w.n);
+		close(fd);
+		pp_world_free(&w);
+		free(a);
+		free(io);
+		free(ioc);
+	}
 	sysfs_groups_free(groups, ngroups);
 	sysfs_names_free(names, n);
 	nl_close(&s);
