@@ -24,7 +24,7 @@ void *vec_push(void *arrp, size_t *n, size_t size)
 }
 
 static void collect_one(struct imp_func *f, const char *addr,
-			struct netsrc *net, const struct mount_list *mounts,
+			struct netsrc **net, const struct mount_list *mounts,
 			const struct mount_list *swaps)
 {
 	f->addr = xstrdup(addr);
@@ -43,7 +43,7 @@ struct impact *impact_collect(const char *const *addrs, size_t n)
 {
 	struct impact *im = calloc(1, sizeof(*im));
 	struct mount_list mounts, swaps;
-	struct netsrc *net;
+	struct netsrc *net = NULL;
 
 	/* Smaller allocations exit on ENOMEM like the rest of the CLI. */
 	if (!im)
@@ -54,12 +54,11 @@ struct impact *impact_collect(const char *const *addrs, size_t n)
 		return NULL;
 	}
 	im->n = n;
-	net = netsrc_open();
-	im->net_source = netsrc_name(net);
 	mounts_read(&mounts);
 	swaps_read(&swaps);
 	for (size_t i = 0; i < n; i++)
-		collect_one(&im->f[i], addrs[i], net, &mounts, &swaps);
+		collect_one(&im->f[i], addrs[i], &net, &mounts, &swaps);
+	im->net_source = net ? netsrc_name(net) : NULL;
 	mounts_free(&mounts);
 	mounts_free(&swaps);
 	netsrc_close(net);

@@ -108,7 +108,7 @@ struct imp_finding {
 struct impact {
 	struct imp_func *f;
 	size_t n;
-	const char *net_source;	/* "netlink", "procfs" */
+	const char *net_source;	/* "netlink", "procfs"; NULL: no interface */
 	struct imp_finding *find;
 	size_t nfind;
 };
@@ -119,7 +119,8 @@ struct impact {
 void *vec_push(void *arrp, size_t *n, size_t size);
 #define VEC_PUSH(arr, n) ((__typeof__(arr))vec_push(&(arr), &(n), sizeof(*(arr))))
 
-void impact_net_gather(struct imp_func *f, struct netsrc *src);
+/* *src is opened on the first interface found */
+void impact_net_gather(struct imp_func *f, struct netsrc **src);
 void impact_block_gather(struct imp_func *f, const struct mount_list *mounts,
 			 const struct mount_list *swaps);
 void impact_display_gather(struct imp_func *f);

@@ -54,7 +54,7 @@ static bool known(const struct imp_func *f, const char *ifname)
 	return false;
 }
 
-static void add_netdev(struct imp_func *f, struct netsrc *src,
+static void add_netdev(struct imp_func *f, struct netsrc **src,
 		       const char *ifname, const char *lower, int depth)
 {
 	struct imp_netdev *nd;
@@ -72,7 +72,12 @@ static void add_netdev(struct imp_func *f, struct netsrc *src,
 	/* A failed lookup (interface gone meanwhile) leaves no addresses:
 	 * nothing to report for it.
 	 */
-	netsrc_get(src, ifname, &nd->info);
+	/* Opened on first use: a full routing table (a BGP-fed host) is
+	 * not worth dumping for a disk or a GPU.
+	 */
+	if (!*src)
+		*src = netsrc_open();
+	netsrc_get(*src, ifname, &nd->info);
 
 	/* upper_<name> links: the interfaces built on this one. */
 	snprintf(dir, sizeof(dir), "/sys/class/net/%s", ifname);
@@ -87,7 +92,7 @@ static void add_netdev(struct imp_func *f, struct netsrc *src,
  * function's own net/ directory, and also interfaces one device further
  * down (virtio-net's virtioN, auxiliary devices).
  */
-void impact_net_gather(struct imp_func *f, struct netsrc *src)
+void impact_net_gather(struct imp_func *f, struct netsrc **src)
 {
 	size_t n;
 	char **names = sysroot_list("/sys/class/net", &n);

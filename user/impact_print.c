@@ -312,14 +312,6 @@ static void print_findings(const struct impact *im)
 	close_json_array();
 }
 
-static bool any_net(const struct impact *im)
-{
-	for (size_t i = 0; i < im->n; i++)
-		if (im->f[i].nnet)
-			return true;
-	return false;
-}
-
 void impact_print(const struct impact *im)
 {
 	open_json_object("host_impact");
@@ -327,13 +319,13 @@ void impact_print(const struct impact *im)
 		   im->n == 1 ? "this function leaves it" :
 		   "these functions leave it");
 	print_bool(PRINT_JSON, "critical", NULL, impact_has_critical(im));
-	print_string(PRINT_JSON, "net_source", NULL, im->net_source);
+	print_opt_string(PRINT_JSON, "net_source", NULL, im->net_source, NULL);
 	open_json_array("functions");
 	for (size_t i = 0; i < im->n; i++)
 		print_func(&im->f[i]);
 	close_json_array();
 	print_findings(im);
-	if (!strcmp(im->net_source, "procfs") && any_net(im))
+	if (im->net_source && !strcmp(im->net_source, "procfs"))
 		print_text("  (addresses read from /proc/net: IPv4 addresses show only where a connected route covers them)\n");
 	close_json_object();
 }
