@@ -69,6 +69,12 @@ static void hint(struct imp_finding *x, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* mountinfo always names source and target; a mangled line may not */
+static const char *known_or(const char *s)
+{
+	return s ? s : "?";
+}
+
 static const struct imp_block *block(const struct imp_func *f,
 				     const char *name)
 {
@@ -105,7 +111,8 @@ static void mount_hint(struct imp_finding *x, const struct imp_func *f,
 		hint(x, "zpool export %s first (a mirror or RAID-Z pool would only degrade; sysfs does not show the pool's layout)",
 		     b->fs_label);
 	else
-		hint(x, "umount %s and remove it from /etc/fstab", m->target);
+		hint(x, "umount %s and remove it from /etc/fstab",
+		     known_or(m->target));
 }
 
 static void judge_mounts(struct judge *j, const struct imp_func *f)
@@ -120,12 +127,12 @@ static void judge_mounts(struct judge *j, const struct imp_func *f)
 		if (m->target && !strcmp(m->target, "/")) {
 			add(j, SEV_CRITICAL, f, "root_fs",
 			    "the root filesystem / is on it (%s: %s): the host cannot run without it",
-			    m->source, c);
+			    known_or(m->source), c);
 			continue;
 		}
 		x = add(j, SEV_CRITICAL, f, "mounted_fs",
-			"%s is mounted from it (%s: %s)", m->target,
-			m->source, c);
+			"%s is mounted from it (%s: %s)", known_or(m->target),
+			known_or(m->source), c);
 		mount_hint(x, f, m);
 	}
 	for (size_t i = 0; i < f->nswp; i++) {
@@ -135,8 +142,9 @@ static void judge_mounts(struct judge *j, const struct imp_func *f)
 		chain(f, s->device, c, sizeof(c));
 		x = add(j, SEV_CRITICAL, f, "swap",
 			"swap is active on it (%s: %s): the kernel may hold process memory there",
-			s->source, c);
-		hint(x, "swapoff %s and remove it from /etc/fstab", s->source);
+			known_or(s->source), c);
+		hint(x, "swapoff %s and remove it from /etc/fstab",
+		     known_or(s->source));
 	}
 }
 
@@ -151,31 +159,72 @@ static bool mounted(const struct imp_func *f, const char *name)
 	return false;
 }
 
-/* Storage in use without a mount: LVM-thin VM disks, LUKS, RAID legs,
- * an imported ZFS pool holding only zvols.
+/* b is below something mounted or swapped (LUKS under an LVM root):
+ * that finding already covers it.
+ */
+static bool feeds_mount(const struct imp_func *f, const struct imp_block *b)
+{
+	for (size_t i = 0; i < f->nmnt + f->nswp; i++) {
+		const struct imp_mount *m = i < f->nmnt ? &f->mnt[i] :
+					    &f->swp[i - f->nmnt];
+		const struct imp_block *up = block(f, m->device);
+
+		for (int d = 0; up && d < CHAIN_DEPTH; d++) {
+			if (up == b)
+				return true;
+			up = block(f, up->parent);
+		}
+	}
+	return false;
+}
+
+/* Appends name to a ", " list; counts what no longer fits. */
+static void list_add(char *buf, size_t size, size_t *len, size_t *more,
+		     const char *name)
+{
+	/* room for the name and a final ", and 999 more" */
+	if (*more || *len + strlen(name) + 20 >= size) {
+		(*more)++;
+		return;
+	}
+	*len += snprintf(buf + *len, size - *len, "%s%s", *len ? ", " : "",
+			 name);
+}
+
+/* Storage in use without a mount: LVM-thin VM disks (one dm device
+ * each, so one finding for all), LUKS, RAID legs, an imported ZFS pool
+ * holding only zvols.
  */
 static void judge_storage(struct judge *j, const struct imp_func *f)
 {
-	char c[CHAIN_MAX];
+	size_t len = 0, more = 0, n = 0;
+	char names[CHAIN_MAX];
 
+	names[0] = '\0';
 	for (size_t i = 0; i < f->nblk; i++) {
 		const struct imp_block *b = &f->blk[i];
 
-		if (mounted(f, b->name))
+		if (feeds_mount(f, b))
 			continue;
-		if (b->role == BLK_HOLDER && !b->dm_name)
-			add(j, SEV_WARNING, f, "holder",
-			    "%s is built on it (%s): whatever uses it loses its storage",
-			    b->name, chain(f, b->name, c, sizeof(c)));
-		else if (b->role == BLK_HOLDER)
-			add(j, SEV_WARNING, f, "holder",
-			    "device-mapper volume %s is built on it (%s): whatever uses it (VM disks on LVM, an encrypted volume) loses its storage",
-			    b->dm_name, chain(f, b->name, c, sizeof(c)));
-		else if (b->zfs_imported)
+		if (b->role == BLK_HOLDER) {
+			list_add(names, sizeof(names), &len, &more,
+				 b->dm_name ? b->dm_name : b->name);
+			n++;
+		} else if (b->zfs_imported) {
 			add(j, SEV_WARNING, f, "zfs_pool",
 			    "ZFS pool %s is imported from %s: its datasets and zvols (VM disks) lose a device",
 			    b->fs_label, b->name);
+		}
 	}
+	if (!n)
+		return;
+	if (more)
+		snprintf(names + len, sizeof(names) - len, " and %zu more",
+			 more);
+	add(j, SEV_WARNING, f, "holder",
+	    "%s built on it without being mounted (%s): whatever uses %s (VM disks on LVM, an encrypted volume, a RAID array) loses its storage",
+	    n == 1 ? "a device-mapper or md device is" :
+	    "device-mapper or md devices are", names, n == 1 ? "it" : "them");
 }
 
 /* The disk a partition or holder finally sits on. */
@@ -337,16 +386,19 @@ static void judge_usb(struct judge *j, const struct imp_func *f)
 		const struct imp_usb *u = &f->usb[i];
 		const char *what = u->keyboard ? "keyboard" :
 				   u->mouse ? "mouse" : "input device";
+		char name[256];
 
 		if (!u->hid) {
 			other += !u->hub;
 			continue;
 		}
+		snprintf(name, sizeof(name), "%s%s%s",
+			 u->manufacturer ? u->manufacturer : "",
+			 u->manufacturer && u->product_name ? " " : "",
+			 u->product_name ? u->product_name : "");
 		add(j, SEV_WARNING, f, "usb_input",
-		    "the %s %s%s%s (USB %s) is behind it: the host loses it",
-		    what, u->manufacturer ? u->manufacturer : "",
-		    u->manufacturer && u->product_name ? " " : "",
-		    u->product_name ? u->product_name : "", u->bus_id);
+		    "the %s %s%s(USB %s) is behind it: the host loses it",
+		    what, name, *name ? " " : "", u->bus_id);
 	}
 	if (other)
 		add(j, SEV_INFO, f, "usb",
