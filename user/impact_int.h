@@ -43,9 +43,10 @@ struct imp_mount {
 struct imp_fb {
 	char *name;		/* fb0, card0 */
 	char *id;		/* the fb's "name": "EFI VGA", "amdgpudrmfb" */
-	char *firmware;		/* platform device of a firmware framebuffer
-				 * (efi-framebuffer.0); NULL when the GPU's own
-				 * driver registered it */
+	/* platform device of a firmware framebuffer (efi-framebuffer.0);
+	 * NULL when the GPU's own driver registered it
+	 */
+	char *firmware;
 };
 
 struct imp_display {
