@@ -13,8 +13,10 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 from tapcheck import Failure, Suite, expect, expect_eq
 
@@ -50,6 +52,58 @@ def sys_override(a):
     return None if v == "(null)" else v
 
 
+# ------------------------------------------------------- isolation ground truth
+
+def config(a):
+    with open(os.path.join(SYS_DEV, a, "config"), "rb") as f:
+        return f.read()
+
+
+def cfg16(c, off):
+    return c[off] | c[off + 1] << 8
+
+
+def pcie_type(c):
+    """Device/Port Type of the PCI Express capability, or None."""
+    if len(c) < 64 or not cfg16(c, 0x06) & 0x10:
+        return None
+    pos, ttl = c[0x34], 48
+    while pos >= 0x40 and ttl:
+        pos &= ~3
+        if c[pos] == 0x10:
+            return (cfg16(c, pos + 2) >> 4) & 0xf
+        pos, ttl = c[pos + 1], ttl - 1
+    return None
+
+
+def acs_words(c):
+    """(pos, cap, ctrl) of the ACS extended capability, or None."""
+    pos, ttl = 0x100, 480
+    while len(c) >= pos + 8 and ttl:
+        hdr = cfg16(c, pos) | cfg16(c, pos + 2) << 16
+        if hdr == 0:
+            return None
+        if hdr & 0xffff == 0x000d:
+            return (pos, cfg16(c, pos + 4), cfg16(c, pos + 6))
+        pos, ttl = (hdr >> 20) & 0xffc, ttl - 1
+        if pos < 0x100:
+            return None
+    return None
+
+
+def sysfs_path(a):
+    """The function, then every PCI function above it in the device tree."""
+    parts = os.path.realpath(os.path.join(SYS_DEV, a)).split("/")
+    return [p for p in reversed(parts)
+            if re.fullmatch(r"[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]", p) and
+            os.path.exists(os.path.join(SYS_DEV, p))]
+
+
+def dma_managed(drv):
+    return drv in (None, "vfio-pci", "pci-stub", "pcieport") or \
+        drv.endswith("_vfio_pci")
+
+
 def sys_groups():
     return {int(g): sorted(os.listdir(os.path.join(SYS_GROUPS, g, "devices")))
             for g in os.listdir(SYS_GROUPS)}
@@ -57,12 +111,38 @@ def sys_groups():
 
 class Ynl:
     def __init__(self, ksrc):
-        self.cli = os.path.join(ksrc, "tools/net/ynl/cli.py")
+        self.ynl = os.path.join(ksrc, "tools/net/ynl")
+        self.cli = os.path.join(self.ynl, "cli.py")
+        self.public = None
 
-    def run(self, *args):
-        return subprocess.run(["python3", self.cli, "--spec", SPEC,
-                               "--no-schema", "--output-json", *args],
-                              capture_output=True, text=True)
+    def public_cli(self):
+        """A copy of YNL that other users can read (the tree may be in /root)."""
+        if self.public is None:
+            self.public = tempfile.mkdtemp(prefix="pcipass-ynl-")
+            os.chmod(self.public, 0o755)
+            shutil.copy(self.cli, self.public)
+            shutil.copytree(os.path.join(self.ynl, "lib"),
+                            os.path.join(self.public, "lib"),
+                            ignore=shutil.ignore_patterns("__pycache__"))
+            for root, dirs, files in os.walk(self.public):
+                for d in dirs:
+                    os.chmod(os.path.join(root, d), 0o755)
+                for f in files:
+                    os.chmod(os.path.join(root, f), 0o644)
+        return os.path.join(self.public, "cli.py")
+
+    def cleanup(self):
+        if self.public is not None:
+            shutil.rmtree(self.public, ignore_errors=True)
+
+    def run(self, *args, user=None):
+        cli = self.cli if user is None else self.public_cli()
+        cmd = ["python3", cli, "--spec", os.path.abspath(SPEC), "--no-schema",
+               "--output-json", *args]
+        if user is not None:
+            cmd = ["setpriv", f"--reuid={user}", f"--regid={user}",
+                   "--clear-groups", "--inh-caps=-all", *cmd]
+        return subprocess.run(cmd, capture_output=True, text=True)
 
     def ok(self, *args):
         r = self.run(*args)
@@ -154,12 +234,95 @@ def errors_carry_extack_by_spec_names(ynl):
            f"absent group: {out[-300:]}")
 
 
+@test
+def isolation_decodes_and_equals_sysfs(ynl):
+    """isolation-get: YNL decodes every answer; group, path, ACS words, blockers equal sysfs"""
+    groups = sys_groups()
+    for a in sorted(os.listdir(SYS_DEV)):
+        iso = ynl.do("isolation-get", {"addr": addr_dict(a)})
+        expect_eq(addr_str(iso["addr"]), a, "address")
+        g = int(link_base(os.path.join(SYS_DEV, a, "iommu_group")))
+        expect_eq(iso.get("iommu-group"), g, f"{a} iommu-group")
+        # the test VM's topology: the prediction is the kernel's group
+        expect_eq(sorted(addr_str(m) for m in iso["predicted"]), groups[g],
+                  f"{a} predicted")
+        expect("kernel-only" not in iso and "predicted-only" not in iso,
+               f"{a}: prediction and kernel differ: {iso}")
+        expect_eq([addr_str(h["addr"]) for h in iso["hop"]], sysfs_path(a),
+                  f"{a} hops")
+        for h in iso["hop"]:
+            c, ha = config(addr_str(h["addr"])), addr_str(h["addr"])
+            expect_eq(h.get("pcie-type"), pcie_type(c), f"{a} hop {ha} pcie-type")
+            acs = h.get("acs")
+            expect_eq((acs["pos"], acs["cap"], acs["ctrl"]) if acs else None,
+                      acs_words(c), f"{a} hop {ha} acs")
+        blockers = {}
+        for m in groups[g]:
+            drv = link_base(os.path.join(SYS_DEV, m, "driver"))
+            if not dma_managed(drv):
+                blockers[m] = drv
+        got = {addr_str(b["addr"]): b["driver"] for b in iso.get("blocker", [])}
+        expect_eq(got, blockers, f"{a} blockers")
+        expect_eq("ready" in iso, not blockers, f"{a} ready")
+
+
+@test
+def isolation_reasons_by_spec_names(ynl):
+    """isolation-get: reasons and ACS states decode to the spec's enum names"""
+    want = {  # tests/vm/topology.sh: (code, peer, cause) of each function's link
+        "0000:04:00.0": ("upstream-acs", "0000:03:00.0", "0000:03:00.0"),
+        "0000:03:00.0": ("upstream-acs", "0000:02:00.0", "0000:00:02.0"),
+        "0000:06:00.1": ("multifunction", "0000:06:00.0", "0000:06:00.0"),
+        "0000:08:01.0": ("bridge-alias", "0000:07:00.0", "0000:07:00.0"),
+        "0000:01:00.0": ("isolated", None, None),
+    }
+    for a, (code, peer, cause) in want.items():
+        iso = ynl.do("isolation-get", {"addr": addr_dict(a)})
+        mine = [r for r in iso["reason"] if addr_str(r["subject"]) == a]
+        expect(len(mine) == 1, f"{a}: reasons {iso['reason']}")
+        r = mine[0]
+        expect_eq(r["code"], code, f"{a} code")
+        expect_eq(addr_str(r["peer"]) if "peer" in r else None, peer, f"{a} peer")
+        expect_eq(addr_str(r["cause"]) if "cause" in r else None, cause, f"{a} cause")
+    hops = {addr_str(h["addr"]): h
+            for h in ynl.do("isolation-get",
+                            {"addr": addr_dict("0000:04:00.0")})["hop"]}
+    expect_eq(hops["0000:00:02.0"]["acs-state"], "absent", "00:02.0 acs-state")
+    expect_eq(hops["0000:02:00.0"]["acs-state"], "not-applicable", "02:00.0 acs-state")
+    expect_eq(hops["0000:00:02.0"]["acs-missing"], 0x1d, "00:02.0 acs-missing")
+    hops = ynl.do("isolation-get", {"addr": addr_dict("0000:01:00.0")})["hop"]
+    expect_eq([h["acs-state"] for h in hops], ["not-applicable", "enabled"],
+              "01:00.0 path")
+
+
+@test
+def isolation_errors_carry_extack(ynl):
+    """isolation-get errors: missing address, absent function, EPERM for uid 65534"""
+    r = ynl.run("--do", "isolation-get", "--json", "{}")
+    out = r.stdout + r.stderr
+    expect(r.returncode != 0 and "missing device address" in out and
+           "'miss-type': 'addr'" in out, f"missing address: {out[-300:]}")
+    r = ynl.run("--do", "isolation-get", "--json",
+                json.dumps({"addr": {"domain": 0, "bus": 0x42, "devfn": 0}}))
+    out = r.stdout + r.stderr
+    expect("no PCI function at this address" in out and "'bad-attr': '.addr'" in out,
+           f"absent device: {out[-300:]}")
+    r = ynl.run("--do", "isolation-get", "--json",
+                json.dumps({"addr": addr_dict("0000:01:00.0")}), user=65534)
+    out = r.stdout + r.stderr
+    expect(r.returncode != 0 and "needs CAP_SYS_ADMIN" in out,
+           f"uid 65534: {out[-300:]}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ksrc", required=True, help="linux-source tree (for YNL)")
     args = ap.parse_args()
     ynl = Ynl(args.ksrc)
-    return test.run(ynl)
+    try:
+        return test.run(ynl)
+    finally:
+        ynl.cleanup()
 
 
 if __name__ == "__main__":
