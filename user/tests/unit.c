@@ -14,6 +14,7 @@
 #include "../filter.h"
 #include "../pcie.h"
 #include "../state.h"
+#include "../verdict.h"
 #include "../util.h"
 
 static unsigned int passed, failed;
@@ -249,6 +250,159 @@ static void test_cmdline(void)
 	CHECK(!cmdline_kbool("maybe", &b), "not a bool");
 }
 
+/* A function for the verdict tests: "BB:DD.F", class, header type, group. */
+static struct pp_device fn(const char *addr, uint32_t class, int hdr,
+			   int group)
+{
+	struct pp_device d = { 0 };
+	enum addr_scope scope;
+
+	addr_parse(addr, &d.addr, &scope);
+	d.class = class;
+	d.header_type = hdr;
+	d.has_iommu_group = group >= 0;
+	d.iommu_group = group < 0 ? 0 : group;
+	return d;
+}
+
+#define NIC 0x020000
+#define VGA 0x030000
+#define HDA 0x040300
+#define BRIDGE 0x060400
+#define HOSTBR 0x060000
+#define LPC 0x060100
+#define SMBUS 0x0c0500
+
+static enum verdict decide(const struct pp_device *t, size_t nt,
+			   const struct pp_device *m, size_t nm,
+			   size_t *companions)
+{
+	struct verdict_result r;
+	enum verdict v;
+
+	verdict_decide(t, nt, m, nm, &r);
+	v = r.verdict;
+	*companions = r.companions.n;
+	verdict_free(&r);
+	return v;
+}
+
+static void test_verdict(void)
+{
+	const int EP = PP_HDR_NORMAL, BR = PP_HDR_BRIDGE;
+	struct pp_device nic = fn("01:00.0", NIC, EP, 1);
+	struct pp_device rp = fn("00:01.0", BRIDGE, BR, 1);
+	struct pp_device gpu = fn("0b:00.0", VGA, EP, 7);
+	struct pp_device hda = fn("0b:00.1", HDA, EP, 7);
+	struct pp_device nic2 = fn("05:00.0", NIC, EP, 7);
+	struct pp_device hostbr = fn("00:00.0", HOSTBR, EP, 7);
+	struct pp_device lpc = fn("0b:00.2", LPC, EP, 7);
+	struct pp_device nogroup = fn("02:00.0", NIC, EP, -1);
+	struct verdict_result r;
+	size_t nc;
+	char buf[64];
+
+	{
+		struct pp_device m[] = { nic };
+
+		CHECK(decide(&nic, 1, m, 1, &nc) == VERDICT_READY && !nc,
+		      "alone: ready");
+	}
+	{
+		struct pp_device m[] = { rp, nic };
+
+		CHECK(decide(&nic, 1, m, 2, &nc) == VERDICT_READY && !nc,
+		      "with its root port: ready (bridges stay)");
+	}
+	{
+		struct pp_device m[] = { gpu, hda };
+
+		CHECK(decide(&gpu, 1, m, 2, &nc) == VERDICT_COMPANIONS && nc == 1,
+		      "GPU with its audio function: companions");
+		CHECK(decide(&hda, 1, m, 2, &nc) == VERDICT_COMPANIONS && nc == 1,
+		      "audio function with its GPU: companions");
+		CHECK(decide(m, 2, m, 2, &nc) == VERDICT_READY && !nc,
+		      "the whole slot: ready");
+	}
+	{
+		struct pp_device m[] = { gpu, hda, nic2 };
+
+		verdict_decide(&gpu, 1, m, 3, &r);
+		CHECK(r.verdict == VERDICT_NOT_ISOLATABLE, "another slot: not isolatable");
+		CHECK(r.companions.n == 2 && r.foreign.n == 1 &&
+		      addr_eq(&r.foreign.v[0], &nic2.addr),
+		      "foreign companion is the other slot's NIC");
+		CHECK(r.slots.n == 2, "two slots");
+		verdict_free(&r);
+		CHECK(decide(m, 3, m, 3, &nc) == VERDICT_NOT_ISOLATABLE,
+		      "a group of two devices asked as a whole");
+	}
+	{
+		struct pp_device m[] = { hostbr, gpu, hda };
+
+		CHECK(decide(&gpu, 1, m, 3, &nc) == VERDICT_COMPANIONS && nc == 1,
+		      "a host bridge in the group stays with the host");
+	}
+	{
+		struct pp_device m[] = { gpu, hda, lpc };
+
+		verdict_decide(&gpu, 1, m, 3, &r);
+		CHECK(r.verdict == VERDICT_NOT_ISOLATABLE && r.chipset.n == 1,
+		      "an LPC bridge in the same slot: not isolatable");
+		verdict_free(&r);
+	}
+	{
+		struct pp_device smb = fn("00:1f.3", SMBUS, EP, 3);
+
+		CHECK(decide(&smb, 1, &smb, 1, &nc) == VERDICT_NOT_ISOLATABLE,
+		      "an SMBus controller never goes");
+	}
+	CHECK(decide(&nogroup, 1, NULL, 0, &nc) == VERDICT_NO_IOMMU,
+	      "no group: no IOMMU");
+	CHECK(verdict_exit(VERDICT_READY) == 0 &&
+	      verdict_exit(VERDICT_COMPANIONS) == 3 &&
+	      verdict_exit(VERDICT_NOT_ISOLATABLE) == 4 &&
+	      verdict_exit(VERDICT_NO_IOMMU) == 5, "exit statuses");
+	CHECK(!strcmp(verdict_key(VERDICT_COMPANIONS), "needs_companions"),
+	      "JSON key");
+	CHECK(verdict_stays_with_host(&rp) && verdict_stays_with_host(&hostbr) &&
+	      !verdict_stays_with_host(&gpu), "what stays with the host");
+
+	CHECK(!strcmp(acs_flag_names(0x001d, buf, sizeof(buf)), "SV RR CR UF"),
+	      "required flags by name: '%s'", buf);
+	CHECK(!strcmp(acs_flag_names(0x0062, buf, sizeof(buf)), "TB EC DT"),
+	      "the other flags: '%s'", buf);
+	CHECK(!strcmp(acs_flag_names(0, buf, sizeof(buf)), ""), "none");
+}
+
+static void test_acs_cmdline(void)
+{
+	struct acs_cmdline c;
+	struct pp_addr a, b;
+	enum addr_scope scope;
+
+	addr_parse("0000:00:07.0", &a, &scope);
+	addr_parse("00:1c.4", &b, &scope);
+	acs_cmdline_scan("ro quiet pcie_acs_override=downstream,multifunction "
+			 "pci=noaer,config_acs=10001@0000:00:07.0;1x@00:1c.4 "
+			 "pci=disable_acs_redir=pci:8086:a110", &c);
+	CHECK(c.acs_override && !strcmp(c.acs_override, "downstream,multifunction"),
+	      "pcie_acs_override value");
+	CHECK(c.config_acs && !strcmp(c.config_acs, "10001@0000:00:07.0;1x@00:1c.4"),
+	      "config_acs value from a pci= list");
+	CHECK(c.disable_acs_redir && !strcmp(c.disable_acs_redir, "pci:8086:a110"),
+	      "a later pci= adds disable_acs_redir");
+	CHECK(acs_devlist_names(c.config_acs, &a), "names 0000:00:07.0");
+	CHECK(acs_devlist_names(c.config_acs, &b), "names 00:1c.4 without domain");
+	CHECK(!acs_devlist_names(c.disable_acs_redir, &a), "ID form matches no address");
+	CHECK(!acs_devlist_names(NULL, &a), "no list");
+	acs_cmdline_free(&c);
+	acs_cmdline_scan("ro quiet", &c);
+	CHECK(!c.acs_override && !c.config_acs && !c.disable_acs_redir,
+	      "nothing about ACS");
+	acs_cmdline_free(&c);
+}
+
 int main(void)
 {
 	test_addr();
@@ -256,6 +410,8 @@ int main(void)
 	test_filter();
 	test_pcie();
 	test_cmdline();
+	test_verdict();
+	test_acs_cmdline();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
