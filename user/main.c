@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	  "IOMMU groups with their devices" },
 	{ "show", cmd_show, "ADDR",
 	  "details of one function or a whole slot" },
+	{ "check", cmd_check, "ADDR|GROUP",
+	  "can it go to a VM: verdict, reasons, what goes along" },
 	{ "host", cmd_host, "",
 	  "host readiness for PCI passthrough (a checklist)" },
 	{ "version", cmd_version, "",
@@ -71,9 +73,29 @@ void cli_usage(FILE *f)
 	      "the pcipass module.  Each item is PASS, WARN, FAIL or INFO, with\n"
 	      "the fix when it is not PASS.  Needs neither root nor the module.\n"
 	      "\n"
+	      "check ADDR|GROUP (needs root): ADDR as above, a slot meaning all\n"
+	      "its functions; GROUP is an IOMMU group number in decimal, as in\n"
+	      "/sys/kernel/iommu_groups/N (no ':', so never an address), meaning\n"
+	      "every endpoint of the group.  Bridges and host bridges stay with\n"
+	      "the host and never count.  The verdict:\n"
+	      "  ready             the IOMMU group holds nothing else to pass\n"
+	      "  needs companions  it also holds other functions of the same\n"
+	      "                    device (e.g. a GPU's audio function): pass\n"
+	      "                    them along\n"
+	      "  not isolatable    it also holds other devices, joined by a port\n"
+	      "                    without ACS, a PCIe-to-PCI bridge or a DMA\n"
+	      "                    alias, or chipset functions (ISA/LPC bridge,\n"
+	      "                    SMBus): only another slot, a firmware ACS\n"
+	      "                    setting or other hardware fixes that\n"
+	      "                    (pcie_acs_override only hides it)\n"
+	      "  no IOMMU          the function has no IOMMU group\n"
+	      "A separate line says whether VFIO can take the group now, or what\n"
+	      "to unbind first.\n"
+	      "\n"
 	      "Exit status: 0 success, 1 runtime error (module not loaded,\n"
 	      "kernel error, no such device; for host: a check failed),\n"
-	      "2 usage error.\n", f);
+	      "2 usage error; for check: 0 ready, 3 needs companions,\n"
+	      "4 not isolatable, 5 no IOMMU.\n", f);
 }
 
 int cli_usage_error(const char *fmt, ...)
