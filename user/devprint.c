@@ -12,14 +12,12 @@ void print_text_description(const struct pp_device *d,
 		print_text("%s: ", n->class);
 	else
 		print_text("Class %04x: ", d->class >> 8);
-	if (n->vendor)
-		print_text("%s ", n->vendor);
+	if (!n->vendor)		/* lspci: "Device 1234:1111" */
+		print_text("Device %04x:%04x", d->vendor, d->device);
+	else if (n->device)
+		print_text("%s %s", n->vendor, n->device);
 	else
-		print_text("Vendor %04x ", d->vendor);
-	if (n->device)
-		print_text("%s", n->device);
-	else
-		print_text("Device %04x", d->device);
+		print_text("%s Device %04x", n->vendor, d->device);
 }
 
 void print_json_names(const struct pp_names *n, bool full)
