@@ -6,10 +6,18 @@
 # (tests/vm/topology.sh [NVME_IMAGE]) to print them, one per line.
 # NVME_IMAGE is a raw file (run.sh creates a 16 MiB sparse one per run).
 #
+# The guest kernel needs extra command line arguments for shape (g):
+#   tests/vm/run.sh --append "$(tests/vm/topology.sh --kernel-args RELEASE)" ...
+# (pcipass_vm_kernel_args RELEASE when sourced; tests/check.sh does this).
+#
 # Every port has a fixed addr and a unique chassis/slot, every NIC a fixed
 # MAC, so guest PCI addresses are stable.  SeaBIOS numbers the buses
-# depth-first and Linux keeps that numbering.  Observed with
-# linux 6.12.117+deb12-amd64 / QEMU 7.2 (domain 0000 omitted):
+# depth-first by slot and Linux keeps that numbering, so new shapes go on
+# pcie.0 slots after the last one: the addresses of (a)-(f) must not move
+# (tests hard-code them).  Observed with QEMU 7.2 on linux
+# 6.12.117+deb12-amd64, 6.1.0-56-amd64 (6.1.192) and the debug kernel
+# (tests/kernel, 6.12.117), all booted with pcipass_vm_kernel_args (below);
+# the groups are the same on all three (domain 0000 omitted):
 #
 # (a) isolated endpoint, behind an ACS-capable root port
 #       00:01.0  pcie-root-port rp_a                  group: alone
@@ -38,10 +46,97 @@
 #       0a:00.0  nvme PF (serial pcipass-nvme1)       group: alone
 #       0a:00.1, 0a:00.2  VFs, once the guest writes 2 to sriov_numvfs
 #                (the nvme driver must be bound to the PF); each alone
+# (g) root port WITH an ACS capability whose required bits are switched
+#     off at boot by the kernel command line (pcipass_vm_kernel_args):
+#     ACSCtl 0x0011 (SrcValid+ ReqRedir- CmpltRedir- UpstreamFwd+)
+#       00:07.0  pcie-root-port rp_g                  \ one group
+#       0b:00.0  e1000e  52:54:00:50:10:01            /
+#     Without those arguments the port keeps 0x001d and 0b:00.0 is alone.
+# (h) switch whose downstream ports lack ACS, under an ACS root port.
+#     QEMU 7.2's xio3130-downstream has no ACS capability at all (and no
+#     disable-acs property; neither has x3130-upstream).  The kernel does
+#     NOT put the whole switch in one group: each endpoint joins the group
+#     of the ACS-less downstream port above it, and the upstream port
+#     (single function, on an ACS path) is alone:
+#       00:08.0  pcie-root-port rp_h                  group: alone
+#       0c:00.0  x3130-upstream usp_h                 group: alone
+#       0d:00.0  xio3130-downstream dsp_h1            \ one group
+#       0e:00.0  e1000e  52:54:00:50:11:01            /  (the host NIC, below)
+#       0d:01.0  xio3130-downstream dsp_h2            \ one group
+#       0f:00.0  e1000e  52:54:00:50:11:02            /
+# (i) multifunction WITH ACS: two root ports as functions 0 and 1 of one
+#     slot (contrast with (c)); each function alone, each endpoint alone.
+#     Only fn 0 has the multifunction bit in its header type (QEMU sets
+#     it where multifunction=on); Linux marks fn 1 multifunction itself.
+#       00:09.0  pcie-root-port rp_i1 (multifunction=on)  group: alone
+#       00:09.1  pcie-root-port rp_i2                 group: alone
+#       10:00.0  e1000e  52:54:00:50:12:01            group: alone
+#       11:00.0  e1000e  52:54:00:50:12:02            group: alone
+# (j) a GPU with its audio function: multifunction without ACS (both are
+#     conventional PCI functions behind an ACS root port)
+#       00:0a.0  pcie-root-port rp_j                  group: alone
+#       12:00.0  VGA (std VGA, 1234:1111), boot_vga=1 \ one group
+#       12:00.1  ich9-intel-hda + hda-duplex codec    /
+#     SeaBIOS enables the only VGA device and the VGA routing of its root
+#     port, so the kernel's vgaarb makes it the boot VGA.  Drivers:
+#     bochs-drm and snd_hda_intel on the stock kernels, none on the debug
+#     kernel (no DRM, no sound there).
+# (k) a USB controller with a device: qemu-xhci + usb-kbd (0627:0001)
+#       00:0b.0  pcie-root-port rp_k                  group: alone
+#       13:00.0  qemu-xhci                            group: alone
+#     With xhci_hcd bound (module on the stock kernels, built into the
+#     debug kernel) the keyboard is USB device 1-1 under 13:00.0.
 #
 # Not part of the test topology: 00:00.0 host bridge, 00:1f.{0,2,3}
 # ICH9 LPC/SATA/SMBus (one group), and the two virtio-9p transports that
 # run.sh adds at 00:10.0 (host root) and 00:11.0 (output dir), each alone.
+#
+# ACS: every pcie-root-port has the capability (ACSCap 0x005f: SV TB RR CR
+# UF DT) and the kernel sets ACSCtl 0x001d (SV RR CR UF), except 00:02.0
+# (disable-acs=on: no capability) and 00:07.0 (0x0011, shape (g)).  The
+# XIO3130 switch ports and the pcie-pci-bridge have no ACS capability.
+# PCIPASS_VM_GROUPS and PCIPASS_VM_ACS below say the same for programs;
+# tests/guest/topology.sh checks them in every guest run.
+#
+# The host NIC: tests/guest/suite.sh's setup (tests/guest/topology.sh)
+# gives 0e:00.0 (shape (h), on e1000e) address 192.0.2.10/24, sets it up
+# and adds the route 198.51.100.0/24 via 192.0.2.1, so that tests see a
+# host NIC with a real address and route.  Its name (ethN) depends on
+# probe order: find it in /sys/bus/pci/devices/0000:0e:00.0/net/.
+
+# Used by the callers.
+# shellcheck disable=SC2034
+{
+PCIPASS_VM_HOST_NIC=0000:0e:00.0
+PCIPASS_VM_HOST_NIC_ADDR=192.0.2.10/24
+PCIPASS_VM_HOST_NIC_ROUTE="198.51.100.0/24 via 192.0.2.1"
+
+# The IOMMU groups the kernel forms, one group per element, once the VFs
+# of 0a:00.0 exist.  Together they list every PCI function of the guest.
+PCIPASS_VM_GROUPS=(
+	"00:00.0" "00:10.0" "00:11.0" "00:1f.0 00:1f.2 00:1f.3"
+	"00:01.0" "01:00.0"
+	"00:02.0 02:00.0 03:00.0 03:01.0 04:00.0 05:00.0"
+	"00:03.0" "06:00.0 06:00.1"
+	"00:04.0" "07:00.0 08:01.0 08:02.0"
+	"00:05.0" "09:00.0"
+	"00:06.0" "0a:00.0" "0a:00.1" "0a:00.2"
+	"00:07.0 0b:00.0"
+	"00:08.0" "0c:00.0" "0d:00.0 0e:00.0" "0d:01.0 0f:00.0"
+	"00:09.0" "00:09.1" "10:00.0" "11:00.0"
+	"00:0a.0" "12:00.0 12:00.1"
+	"00:0b.0" "13:00.0"
+)
+
+# The ACS control word of every bridge ("-": no ACS capability).
+PCIPASS_VM_ACS=(
+	"00:01.0 001d" "00:02.0 -" "00:03.0 001d" "00:04.0 001d"
+	"00:05.0 001d" "00:06.0 001d" "00:07.0 0011" "00:08.0 001d"
+	"00:09.0 001d" "00:09.1 001d" "00:0a.0 001d" "00:0b.0 001d"
+	"02:00.0 -" "03:00.0 -" "03:01.0 -" "07:00.0 -"
+	"0c:00.0 -" "0d:00.0 -" "0d:01.0 -"
+)
+}
 
 # PCIPASS_VM_TOPOLOGY is used by the caller; commas are QEMU syntax.
 # shellcheck disable=SC2034,SC2054
@@ -76,11 +171,67 @@ pcipass_vm_topology() {
 		-device pcie-root-port,id=rp_f,bus=pcie.0,addr=06.0,chassis=8,slot=8
 		-device nvme-subsys,id=nvme_subsys_f,nqn=pcipass-subsys-f
 		-device nvme,id=nvme_f,bus=rp_f,addr=00.0,serial=pcipass-nvme1,subsys=nvme_subsys_f,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=8,msix_qsize=8
+		# (g)
+		-device pcie-root-port,id=rp_g,bus=pcie.0,addr=07.0,chassis=9,slot=9
+		-device "e1000e,id=nic_g,bus=rp_g,addr=00.0,mac=52:54:00:50:10:01,$nic"
+		# (h)
+		-device pcie-root-port,id=rp_h,bus=pcie.0,addr=08.0,chassis=10,slot=10
+		-device x3130-upstream,id=usp_h,bus=rp_h,addr=00.0
+		-device xio3130-downstream,id=dsp_h1,bus=usp_h,addr=00.0,chassis=11,slot=11
+		-device xio3130-downstream,id=dsp_h2,bus=usp_h,addr=01.0,chassis=12,slot=12
+		-device "e1000e,id=nic_h1,bus=dsp_h1,addr=00.0,mac=52:54:00:50:11:01,$nic"
+		-device "e1000e,id=nic_h2,bus=dsp_h2,addr=00.0,mac=52:54:00:50:11:02,$nic"
+		# (i)
+		-device pcie-root-port,id=rp_i1,bus=pcie.0,addr=09.0,multifunction=on,chassis=13,slot=13
+		-device pcie-root-port,id=rp_i2,bus=pcie.0,addr=09.1,chassis=14,slot=14
+		-device "e1000e,id=nic_i1,bus=rp_i1,addr=00.0,mac=52:54:00:50:12:01,$nic"
+		-device "e1000e,id=nic_i2,bus=rp_i2,addr=00.0,mac=52:54:00:50:12:02,$nic"
+		# (j)
+		-device pcie-root-port,id=rp_j,bus=pcie.0,addr=0a.0,chassis=15,slot=15
+		-device VGA,id=vga_j,bus=rp_j,addr=00.0,multifunction=on
+		-device ich9-intel-hda,id=hda_j,bus=rp_j,addr=00.1
+		-audiodev none,id=audio_j
+		-device hda-duplex,id=codec_j,bus=hda_j.0,audiodev=audio_j
+		# (k)
+		-device pcie-root-port,id=rp_k,bus=pcie.0,addr=0b.0,chassis=16,slot=16
+		-device qemu-xhci,id=xhci_k,bus=rp_k,addr=00.0
+		-device usb-kbd,id=kbd_k,bus=xhci_k.0
 	)
+}
+
+# The kernel command line arguments the topology needs, for the guest
+# kernel of release RELEASE ("uname -r"), on one line.  Shape (g) relies on
+# them: they switch off required ACS bits of root port 00:07.0.  6.11
+# added pci=config_acs=; older kernels only have pci=disable_acs_redir=.
+# Both leave the port's ACS control at 0x0011 (SV UF on; RR CR off).
+pcipass_vm_kernel_args() {
+	local rel=${1:?usage: pcipass_vm_kernel_args RELEASE} maj min
+	IFS=. read -r maj min _ <<<"$rel"
+	if ! [[ $maj =~ ^[0-9]+$ && ${min%%[!0-9]*} =~ ^[0-9]+$ ]]; then
+		printf 'pcipass_vm_kernel_args: not a kernel release: %s\n' "$rel" >&2
+		return 1
+	fi
+	min=${min%%[!0-9]*}
+	if ((maj > 6 || (maj == 6 && min >= 11))); then
+		# Flags, rightmost is bit 0: UF=1 CR=0 RR=0 TB=0 SV=1.  In
+		# 6.12 (drivers/pci/pci.c, __pci_config_acs) every bit not
+		# given as 0 or 1 gets the FIRMWARE's value, not the kernel's
+		# default: SeaBIOS leaves ACSCtl 0, so "xx0xx" would clear SV
+		# and UF as well.  Hence all five bits are spelled out.  (6.12's
+		# pci=disable_acs_redir= goes through the same code and ends
+		# at 0x0000 here; 6.1's keeps the kernel's SV and UF.)
+		printf '%s\n' 'pci=config_acs=10001@0000:00:07.0'
+	else
+		printf '%s\n' 'pci=disable_acs_redir=0000:00:07.0'
+	fi
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	set -euo pipefail
+	if [[ ${1:-} == --kernel-args ]]; then
+		pcipass_vm_kernel_args "${2:?usage: $0 --kernel-args RELEASE}"
+		exit
+	fi
 	pcipass_vm_topology "${1:-NVME_IMAGE}"
 	printf '%s\n' "${PCIPASS_VM_TOPOLOGY[@]}"
 fi
