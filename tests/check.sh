@@ -97,14 +97,17 @@ make -s --no-print-directory -C user test >"$results/logs/user-unit.log" 2>&1
 tap_result $? "cli: unit tests, pure logic ($(tail -n1 "$results/logs/user-unit.log") checks)" \
 	"$results/logs/user-unit.log"
 
-# The same in-guest suite on each kernel, with the module built for it.
-guest_run() {	# guest_run NAME KO [run.sh options...]
-	local name=$1 ko=$2 out=$results/guest-$1 rc
+# The same in-guest suite on each kernel, with the module built for it,
+# booted with the kernel arguments the topology needs (shape (g)).
+guest_run() {	# guest_run RELEASE KO [run.sh options...]
+	local name=$1 ko=$2 out=$results/guest-$1 rc kargs
 	shift 2
 	mkdir -p "$out"
 	echo "# guest checks: $name"
+	kargs=$(tests/vm/topology.sh --kernel-args "$name") ||
+		{ tap_result 1 "guest $name: kernel arguments for the topology"; return 1; }
 	tests/vm/run.sh --out "$out" --timeout "${GUEST_TIMEOUT:-2400}" \
-		--env PCIPASS_KO="$ko" --env KSRC="$KSRC" "$@" \
+		--env PCIPASS_KO="$ko" --env KSRC="$KSRC" --append "$kargs" "$@" \
 		tests/guest/suite.sh
 	rc=$?
 	tap_result "$([ "$rc" = 0 ] && echo 0 || echo 1)" \
