@@ -13,6 +13,8 @@ mkdir -p "$results/logs"
 export TAP_FILE=$results/guest.tap TAP_LOGDIR=$results/logs
 # shellcheck source=tests/lib/tap.sh
 . "$top/tests/lib/tap.sh"
+# shellcheck source=tests/guest/topology.sh
+. "$top/tests/guest/topology.sh"
 
 kver=$(uname -r)
 ko=${PCIPASS_KO:-$top/kmod/pcipass.ko}
@@ -44,6 +46,9 @@ prepare_drivers() {
 	[ "$(basename "$(readlink /sys/bus/pci/devices/0000:08:01.0/driver)")" = vfio-pci ]
 }
 tap_run "setup: host drivers loaded, four functions moved to vfio-pci, two SR-IOV VFs" prepare_drivers
+tap_run "setup: host drivers on the GPU, its audio function and the USB controller (shapes j, k)" topo_drivers
+tap_run "setup: host NIC $PCIPASS_VM_HOST_NIC has $PCIPASS_VM_HOST_NIC_ADDR and a route" topo_host_nic
+tap_run "topology: PCI functions, IOMMU groups and ACS as tests/vm/topology.sh documents" topo_check
 
 taint_before=$(cat /proc/sys/kernel/tainted)
 
