@@ -3,6 +3,7 @@
  * pcipass check: the printing half.  One code path for text and JSON
  * (print.h); the keys are documented in README-json.md.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,33 +352,55 @@ static void print_causes(const struct check *c, struct cause_set *cs)
 	free(v);
 }
 
+struct textbuf {
+	char *buf;
+	size_t size, len;
+};
+
+static void tb_add(struct textbuf *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Appends a sentence; the text stays NUL-terminated when it is cut. */
+static void tb_add(struct textbuf *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->len >= t->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->buf + t->len, t->size - t->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		t->len += n;
+}
+
 static void fix_text(const struct check *c, const struct cause_set *cs,
 		     char *buf, size_t size)
 {
-	size_t len = 0;
+	struct textbuf t = { buf, size, 0 };
 
 	buf[0] = '\0';
-#define ADD(...) (len += snprintf(buf + len, len < size ? size - len : 0, __VA_ARGS__))
 	if (cs->acs_off && cs->param)
-		ADD("remove %s from the kernel command line (it turns required ACS flags off). ",
-		    cs->param);
+		tb_add(&t, "Remove %s from the kernel command line: it turns required ACS flags off. ",
+		       cs->param);
 	else if (cs->acs_off)
-		ADD("turn the port's ACS flags on (they are implemented but off: a firmware setting, or setpci after boot). ");
+		tb_add(&t, "Turn the port's ACS flags on: they are implemented but off (a firmware setting, or setpci after boot). ");
 	if (cs->acs)
-		ADD("Move the card to a slot whose ports have ACS (often one wired to the CPU), turn ACS on in the firmware setup if it offers it, or use other hardware. The out-of-tree pcie_acs_override patch only hides this: the devices could still reach each other by peer-to-peer DMA. ");
+		tb_add(&t, "Move the card to a slot whose ports have ACS (often one wired to the CPU), turn ACS on in the firmware setup if it offers it, or use other hardware. The out-of-tree pcie_acs_override patch only hides this: the devices could still reach each other by peer-to-peer DMA. ");
 	if (cs->bridge)
-		ADD("Nothing separates devices behind a PCIe-to-PCI bridge: give the card a PCIe slot of its own, or use a PCIe card. ");
+		tb_add(&t, "Nothing separates devices behind a PCIe-to-PCI bridge: give the card a PCIe slot of its own, or use a PCIe card. ");
 	if (cs->alias)
-		ADD("The devices share requester IDs in hardware: pass them to the same VM, or use other hardware. ");
+		tb_add(&t, "The devices share requester IDs in hardware: pass them to the same VM, or use other hardware. ");
 	if (cs->chipset)
-		ADD("Chipset functions cannot leave the host, so nothing in this group can go to a VM: use an add-in card in a slot with a group of its own (for disks, pass the disks, not the controller). ");
+		tb_add(&t, "Chipset functions cannot leave the host, so nothing in this group can go to a VM: use an add-in card in a slot with a group of its own (for disks, pass the disks, not the controller). ");
 	if (c->foreign_critical)
-		ADD("The group holds devices the host needs (see host impact). ");
-	if (!len)
-		ADD("Config space does not explain the sharing (see the prediction note): pass the devices to the same VM, or use another slot. ");
-#undef ADD
-	if (len && len < size && buf[strlen(buf) - 1] == ' ')
-		buf[strlen(buf) - 1] = '\0';
+		tb_add(&t, "The group holds devices the host needs (see host impact). ");
+	if (!t.len)
+		tb_add(&t, "Config space does not explain the sharing (see the prediction note): pass the devices to the same VM, or use another slot. ");
+	t.len = strlen(buf);
+	if (t.len && buf[t.len - 1] == ' ')
+		buf[t.len - 1] = '\0';
 }
 
 /* "06:00.1, 06:00.2" (at most max, then "and N more") */
