@@ -95,5 +95,7 @@ KDIR_GUEST = $(lastword $(sort $(wildcard /lib/modules/6.12*/build)))
 bench:
 	$(Q)scripts/install-deps.sh
 	$(Q)$(MAKE) KDIR="$(KDIR_GUEST)" module cli
-	$(Q)tests/vm/run.sh --quiet --out build/bench tests/guest/bench.sh
+	$(Q)tests/vm/run.sh --quiet --out build/bench \
+		--append "$$(tests/vm/topology.sh --kernel-args $(notdir $(KDIR_GUEST:/build=)))" \
+		tests/guest/bench.sh
 	$(Q)sed -n '/^bench\/list:/,/operators today/p' build/bench/console.log

@@ -11,4 +11,5 @@ cd "$top"
 kdir=$(ls -d /lib/modules/6.12*/build | sort -V | tail -n1)
 make --no-print-directory KDIR="$kdir" module cli
 exec tests/vm/run.sh --out "${PCIPASS_DEMO_OUT:-$top/build/demo}" \
+	--append "$(tests/vm/topology.sh --kernel-args "$(basename "$(dirname "$kdir")")")" \
 	tests/guest/demo.sh

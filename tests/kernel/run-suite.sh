@@ -46,6 +46,7 @@ fi
 cd "$top"
 set +e
 "$top/tests/vm/run.sh" --kernel "$k/bzImage" --modules-root "$k/root" \
+	--append "$("$top/tests/vm/topology.sh" --kernel-args "$(cat "$k/release")")" \
 	"${envs[@]}" "$@" tests/guest/suite.sh
 rc=$?
 exit "$rc"
