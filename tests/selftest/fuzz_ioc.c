@@ -21,29 +21,46 @@ const char *const pc_name[PC_MAX] = {
 	"unmapped",
 };
 
+/*
+ * One reservation holds every area, so that the holes stay holes (a later
+ * mmap() of ours would otherwise be placed in them):
+ *
+ *   RW | hole | fence | gone | fence | RO | RO writable view | fence
+ *
+ * The hole after the RW area is longer than any struct a number can
+ * encode: a struct that runs past the RW area must not reach mapped memory
+ * again (copy_struct_from_user() reads a bigger struct's tail before its
+ * head).
+ */
 int arena_setup(struct arena *a)
 {
+	size_t hole, total;
+	uint8_t *base, *p;
 	int fd;
 
 	a->page = sysconf(_SC_PAGESIZE);
 	a->rw_len = 5 * a->page;
 	a->ro_len = 5 * a->page;
-	a->rw = mmap(NULL, a->rw_len + 2 * a->page, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (a->rw == MAP_FAILED)
+	hole = (IMG_MAX + WIN_SLACK + a->page - 1) / a->page * a->page;
+	total = a->rw_len + hole + 3 * a->page + 2 * a->ro_len + a->page;
+	base = mmap(NULL, total, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
 		return -errno;
-	/* the page after the RW area goes; the one after it stays as a fence */
-	if (munmap(a->rw + a->rw_len, a->page))
+	a->rw = base;
+	p = base + a->rw_len;
+	if (munmap(p, hole))
 		return -errno;
-	a->gone = mmap(NULL, a->page, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (a->gone == MAP_FAILED || munmap(a->gone, a->page))
+	a->gone = p + hole + a->page;
+	if (munmap(a->gone, a->page))
 		return -errno;
+	p = a->gone + 2 * a->page;
 	fd = memfd_create("pcipass-fuzz", MFD_CLOEXEC);
 	if (fd < 0 || ftruncate(fd, a->ro_len))
 		return -errno;
-	a->ro_w = mmap(NULL, a->ro_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	a->ro = mmap(NULL, a->ro_len, PROT_READ, MAP_SHARED, fd, 0);
+	a->ro = mmap(p, a->ro_len, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
+	a->ro_w = mmap(p + a->ro_len, a->ro_len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_FIXED, fd, 0);
 	close(fd);
 	if (a->ro_w == MAP_FAILED || a->ro == MAP_FAILED)
 		return -errno;
