@@ -96,7 +96,24 @@ tap_run "module: /dev/pcipass is a character device, mode 0644" chardev_ok
 
 # --- kselftests (netlink + ioctl, ground truth from sysfs) ---------------
 
+# What the selftests change and must put back (driver_override, a driver
+# binding, a root port's ACS Control, a function replugged into another
+# group): per function its driver, override, ACS Control word and the
+# members of its IOMMU group (ids may change, members may not).
+pci_state() {
+	local d f
+	for d in /sys/bus/pci/devices/*; do
+		f=${d##*/}
+		printf '%s driver=%s override=%s acs-ctrl=%s group=%s\n' "$f" \
+			"$(basename "$(readlink "$d/driver")" 2>/dev/null)" \
+			"$(cat "$d/driver_override")" \
+			"$(setpci -s "$f" ECAP_ACS+6.w 2>/dev/null)" \
+			"$(ls "$d/iommu_group/devices" 2>/dev/null | tr '\n' ' ')"
+	done
+}
+
 if [ -x tests/selftest/run.sh ]; then
+	pci_state >"$results/logs/pci-state-before.txt"
 	tests/selftest/run.sh >"$results/selftest.tap" 2>&1
 	tap_result $? "selftest: run.sh exit status" "$results/selftest.tap"
 	cat "$results/selftest.tap"
@@ -104,6 +121,11 @@ if [ -x tests/selftest/run.sh ]; then
 	grep '# SKIP' "$results/selftest.tap" >"$results/logs/selftest-skips.log"
 	tap_result "$([ -s "$results/logs/selftest-skips.log" ] && echo 1 || echo 0)" \
 		"selftest: no case skipped" "$results/logs/selftest-skips.log"
+	pci_state >"$results/logs/pci-state-after.txt"
+	diff -u "$results/logs/pci-state-before.txt" "$results/logs/pci-state-after.txt" \
+		>"$results/logs/pci-state.diff"
+	tap_result $? "selftest: drivers, overrides, ACS control words and IOMMU groups put back" \
+		"$results/logs/pci-state.diff"
 fi
 
 # --- CLI end to end, checked against sysfs, lspci and setpci --------------
