@@ -136,6 +136,16 @@ if [ -f tests/e2e/cli_test.py ]; then
 	cat "$results/cli.tap"
 fi
 
+# --- pcipass check end to end: verdicts, ground truth, golden output -------
+
+if [ -f tests/e2e/check_test.py ]; then
+	PCIPASS_GOLDEN_OUT=$PCIPASS_OUT/golden \
+		python3 tests/e2e/check_test.py --cli "$cli" >"$results/check.tap" \
+		2>"$results/logs/check.stderr"
+	tap_result $? "check e2e: exit status" "$results/logs/check.stderr"
+	cat "$results/check.tap"
+fi
+
 # --- The kernel's own YNL client, driven by our spec ------------------------
 
 if [ -n "${KSRC:-}" ]; then
