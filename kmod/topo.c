@@ -101,12 +101,10 @@ static void pcipass_node_fill(struct pci_dev *pdev, int up,
 		iommu_group_put(group);
 	}
 	/*
-	 * ACS matters only on bridges (they gate the devices below) and on
-	 * functions of multifunction devices; skip the config reads (and
-	 * the runtime-PM wake-ups) elsewhere.
+	 * Only functions with an ACS capability are read (and woken): the
+	 * hop list reports the words wherever they exist, as device-get does.
 	 */
-	if ((pdev->subordinate || pdev->multifunction) &&
-	    pcipass_acs_read(pdev, &node->acs_pos, &node->acs_cap,
+	if (pcipass_acs_read(pdev, &node->acs_pos, &node->acs_cap,
 			     &node->acs_ctrl))
 		node->flags |= PCIPASS_NODE_ACS;
 }

@@ -37,7 +37,7 @@ warn_free_build() {	# warn_free_build KDIR DIR: W=1 build with no warnings
 # The 6.1 build gets its own copy so kmod/ stays built for the guest (6.12).
 copy_tree() {
 	rm -rf "$2" && mkdir -p "$2" &&
-		git -C "$1" ls-files -z | (cd "$1" && xargs -0 cp --parents -t "$2")
+		git -C "$1" ls-files -z | (cd "$1" && xargs -0 cp -P --parents -t "$2")
 }
 
 regen_is_current() {
