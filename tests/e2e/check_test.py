@@ -591,6 +591,12 @@ def golden_text_and_json(cli):
     out_dir = os.environ.get("PCIPASS_GOLDEN_OUT")
     if out_dir:
         os.makedirs(out_dir, exist_ok=True)
+    if os.uname().release.endswith("-pcipass-debug"):
+        # Recorded on Debian's stock kernels; the debug kernel (tests/kernel)
+        # probes its built-in NIC drivers in another order (other ethN names)
+        # and has no IPv6, so its host-impact sections legitimately differ.
+        print("# golden: left out on the debug kernel (netdev names, no IPv6)")
+        return
     tokens = group_tokens()
     failures = []
     for name, args, needs_driver in GOLDEN_CASES:
