@@ -83,8 +83,15 @@ tap_run "build: module W=1 against $(basename "$(dirname "$K61")")" \
 	warn_free_build "$K61" "$top/build/k61"
 tap_run "build: module W=1 against $(basename "$(dirname "$K612")")" \
 	warn_free_build "$K612" "$top"
+# The test-only driver (tests/failprobe), next to each pcipass.ko.
+tap_run "build: failprobe test driver W=1 against $(basename "$(dirname "$K61")")" \
+	warn_free_build "$K61" "$top/build/k61/tests/failprobe"
+tap_run "build: failprobe test driver W=1 against $(basename "$(dirname "$K612")")" \
+	warn_free_build "$K612" "$top/tests/failprobe"
 tap_run "lint: checkpatch --strict and sparse (6.12)" tests/lint.sh "$K612"
-tap_run "lint: sparse (6.1)" bash -c "make -C '$K61' M='$top/build/k61' C=2 modules 2>&1 | tee /dev/stderr | { ! grep -E 'warning:|error:'; }"
+tap_run "lint: sparse (6.1)" bash -c "{ make -C '$K61' M='$top/build/k61' C=2 modules &&
+	make -C '$K61' M='$top/build/k61/tests/failprobe' C=2 modules; } 2>&1 |
+	tee /dev/stderr | { ! grep -E 'warning:|error:'; }"
 tap_run "build: generated netlink code matches the YAML spec" regen_is_current
 for k in "$K61" "$K612"; do
 	kver=$(basename "$(dirname "$k")")
@@ -117,8 +124,10 @@ guest_run() {	# guest_run RELEASE KO [run.sh options...]
 }
 kver612=$(basename "$(dirname "$K612")")
 kver61=$(basename "$(dirname "$K61")")
-guest_run "$kver612" "$top/kmod/pcipass.ko" --kernel "/boot/vmlinuz-$kver612"
-guest_run "$kver61" "$top/build/k61/kmod/pcipass.ko" --kernel "/boot/vmlinuz-$kver61"
+guest_run "$kver612" "$top/kmod/pcipass.ko" --kernel "/boot/vmlinuz-$kver612" \
+	--env PCIPASS_FAILPROBE_KO="$top/tests/failprobe/pcipass_failprobe.ko"
+guest_run "$kver61" "$top/build/k61/kmod/pcipass.ko" --kernel "/boot/vmlinuz-$kver61" \
+	--env PCIPASS_FAILPROBE_KO="$top/build/k61/tests/failprobe/pcipass_failprobe.ko"
 
 # Debug tier: the same suite on a kernel with KUnit, KASAN and lockdep,
 # built from the same linux-source-6.12 (cached between runs), plus the
@@ -131,8 +140,11 @@ if kdbg=$(tests/kernel/build.sh 2>"$results/logs/kernel-build.log" | tail -n1) &
 	copy_tree "$top" "$top/build/kdbg"
 	tap_run "build: module and KUnit suites W=1 against the debug kernel" \
 		warn_free_build "$kdbg/build" "$top/build/kdbg"
+	tap_run "build: failprobe test driver W=1 against the debug kernel" \
+		warn_free_build "$kdbg/build" "$top/build/kdbg/tests/failprobe"
 	guest_run "$(cat "$kdbg/release")" "$top/build/kdbg/kmod/pcipass.ko" \
 		--kernel "$kdbg/bzImage" --modules-root "$kdbg/root" \
+		--env PCIPASS_FAILPROBE_KO="$top/build/kdbg/tests/failprobe/pcipass_failprobe.ko" \
 		--env PCIPASS_KUNIT_KO="$top/build/kdbg/tests/kunit/pcipass_kunit.ko"
 else
 	tap_result 1 "debug kernel: build" "$results/logs/kernel-build.log"

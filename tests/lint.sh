@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Static checks of the module: checkpatch (kernel coding style), kernel-doc
-# comments, and sparse + W=1.
+# Static checks of the module and of the test driver (tests/failprobe):
+# checkpatch (kernel coding style), kernel-doc comments, and sparse + W=1.
 # Usage: tests/lint.sh KDIR
 set -euo pipefail
 
@@ -12,7 +12,8 @@ ksrc=${KSRC:-$("$top/scripts/ksrc.sh" 6.12)}
 cd "$top"
 
 # Generated files follow the generator's style, not ours to fix.
-mapfile -t files < <(git ls-files 'kmod/*.c' 'kmod/*.h' 'tests/kunit/*.c' 'include/uapi/linux/*.h' |
+mapfile -t files < <(git ls-files 'kmod/*.c' 'kmod/*.h' 'tests/kunit/*.c' 'tests/failprobe/*.c' \
+	'include/uapi/linux/*.h' |
 	grep -v -e 'pcipass-nl-gen' -e 'include/uapi/linux/pcipass.h')
 rc=0
 echo "checkpatch: ${files[*]}"
@@ -29,7 +30,9 @@ fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-make -C "$kdir" M="$top" C=2 W=1 modules >"$log" 2>&1 || { cat "$log"; exit 1; }
+{ make -C "$kdir" M="$top" C=2 W=1 modules &&
+	make -C "$kdir" M="$top/tests/failprobe" C=2 W=1 modules; } >"$log" 2>&1 ||
+	{ cat "$log"; exit 1; }
 if grep -E 'warning:|error:' "$log"; then
 	echo "sparse/W=1: not clean" >&2
 	rc=1

@@ -94,6 +94,70 @@ chardev_ok() {
 }
 tap_run "module: /dev/pcipass is a character device, mode 0644" chardev_ok
 
+# --- The test driver whose probe fails on demand (tests/failprobe) ---------
+
+# With plain sysfs on VF 0a:00.2 (unbound, alone in its group): bound by
+# driver_override, then its probe made to fail; the function is put back
+# as it was and the driver unloaded (the tests that use it load it again).
+failprobe_ko=${PCIPASS_FAILPROBE_KO:-$top/tests/failprobe/pcipass_failprobe.ko}
+fp_addr=0000:0a:00.2
+fp_dev=/sys/bus/pci/devices/$fp_addr
+fp_par=/sys/module/pcipass_failprobe/parameters
+
+fp_driver() { topo_driver 0a:00.2; }	# the driver's name, or nothing
+
+fp_reprobe() {	# unbind if bound, probe again; a failed probe fails the write
+	if [ -e "$fp_dev/driver" ]; then echo "$fp_addr" >"$fp_dev/driver/unbind"; fi
+	echo "$fp_addr" >/sys/bus/pci/drivers_probe 2>/dev/null
+	echo "probe: driver=$(fp_driver) probes=$(cat "$fp_par/probes")"
+}
+
+fp_exercise() {
+	local before log
+	[ "$(cat "$fp_par/probes") $(cat "$fp_par/fail_nth")" = "0 0" ] || return 1
+	# Empty ID table: without the override even a manual bind is refused.
+	! echo "$fp_addr" >/sys/bus/pci/drivers/pcipass-failprobe/bind 2>/dev/null &&
+		[ -z "$(fp_driver)" ] && [ "$(cat "$fp_par/probes")" = 0 ] || return 1
+	echo pcipass-failprobe >"$fp_dev/driver_override" && fp_reprobe
+	[ "$(fp_driver)" = pcipass-failprobe ] && [ "$(cat "$fp_par/probes")" = 1 ] || return 1
+	# The first probe after a reset fails: the function stays unbound.
+	before=$(dmesg | wc -l)
+	echo 1 >"$fp_par/fail_nth" && echo 0 >"$fp_par/probes" && fp_reprobe
+	[ -z "$(fp_driver)" ] && [ "$(cat "$fp_par/probes")" = 1 ] || return 1
+	log=$(dmesg | tail -n +"$((before + 1))" | grep -F "$fp_addr")
+	echo "$log"
+	grep -q 'failed with error -5' <<<"$log" &&
+		grep -q 'probe 1 fails with -EIO (fail_nth)' <<<"$log" || return 1
+	# By address instead: fails whatever the count.
+	echo 0 >"$fp_par/fail_nth" && echo "$fp_addr" >"$fp_par/fail_addr" && fp_reprobe
+	[ -z "$(fp_driver)" ] && [ "$(cat "$fp_par/probes")" = 2 ] &&
+		[ "$(cat "$fp_par/fail_addr")" = "$fp_addr" ] || return 1
+	echo >"$fp_par/fail_addr" && fp_reprobe
+	[ "$(fp_driver)" = pcipass-failprobe ] && [ "$(cat "$fp_par/probes")" = 3 ] || return 1
+	# Only a reset is a valid write to probes; delays are capped.
+	! echo 5 >"$fp_par/probes" 2>/dev/null && ! echo 10001 >"$fp_par/probe_delay_ms" 2>/dev/null
+}
+
+failprobe_works() {
+	local drv0 ovr0 rc
+	[ -f "$failprobe_ko" ] || { echo "no $failprobe_ko (PCIPASS_FAILPROBE_KO)"; return 1; }
+	drv0=$(fp_driver) ovr0=$(cat "$fp_dev/driver_override") || return 1
+	echo "$fp_addr before: driver=${drv0:-none} override=$ovr0"
+	insmod "$failprobe_ko" || return 1
+	fp_exercise
+	rc=$?
+	# Put the function back exactly: override first, then its driver.
+	if [ -e "$fp_dev/driver" ]; then echo "$fp_addr" >"$fp_dev/driver/unbind"; fi
+	if [ "$ovr0" = "(null)" ]; then echo >"$fp_dev/driver_override"
+	else echo "$ovr0" >"$fp_dev/driver_override"; fi
+	if [ -n "$drv0" ]; then echo "$fp_addr" >"/sys/bus/pci/drivers/$drv0/bind"; fi
+	rmmod pcipass_failprobe || rc=1
+	echo "$fp_addr after: driver=$(fp_driver || echo none) override=$(cat "$fp_dev/driver_override")"
+	[ "$(fp_driver)" = "$drv0" ] && [ "$(cat "$fp_dev/driver_override")" = "$ovr0" ] &&
+		! grep -q '^pcipass_failprobe ' /proc/modules && [ "$rc" = 0 ]
+}
+tap_run "failprobe: binds by driver_override only, fails probe N and by address, restores $fp_addr" failprobe_works
+
 # --- kselftests (netlink + ioctl, ground truth from sysfs) ---------------
 
 # What the selftests change and must put back (driver_override, a driver

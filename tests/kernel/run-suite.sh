@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run the guest suite (tests/guest/suite.sh) on the debug kernel: build or
-# reuse the kernel (tests/kernel/build.sh), build pcipass.ko and the KUnit
-# module against it in a scratch copy of the sources (so the checkout's
-# kmod/pcipass.ko, built for the stock kernel, is left alone), and boot it
-# with tests/vm/run.sh.
+# reuse the kernel (tests/kernel/build.sh), build pcipass.ko, the KUnit
+# module and the test driver (tests/failprobe) against it in a scratch copy
+# of the sources (so the checkout's kmod/pcipass.ko, built for the stock
+# kernel, is left alone), and boot it with tests/vm/run.sh.
 #
 # usage: tests/kernel/run-suite.sh [RUN.SH OPTIONS...]
 #   e.g. tests/kernel/run-suite.sh --out /tmp/dbg --timeout 1500 --quiet
@@ -34,12 +34,14 @@ k=${PCIPASS_DEBUG_KERNEL:-$("$here/build.sh" | tail -n 1)}
 # The guest sees the host's / read-only: a scratch dir anywhere works.
 work=$(mktemp -d "${TMPDIR:-/tmp}/pcipass-debug-ko.XXXXXX")
 trap 'rm -rf -- "$work"' EXIT
-(cd "$top" && git ls-files -z -- Kbuild kmod include tests/kunit |
+(cd "$top" && git ls-files -z -- Kbuild kmod include tests/kunit tests/failprobe |
 	xargs -0 cp --parents -t "$work")
 log "building the modules against $k/build in $work"
 make -s -C "$k/build" M="$work" W=1 modules >&2
+make -s -C "$k/build" M="$work/tests/failprobe" W=1 modules >&2
 
-envs=(--env "PCIPASS_KO=$work/kmod/pcipass.ko" --env "KSRC=$("$top/scripts/ksrc.sh" 6.12)")
+envs=(--env "PCIPASS_KO=$work/kmod/pcipass.ko" --env "KSRC=$("$top/scripts/ksrc.sh" 6.12)"
+	--env "PCIPASS_FAILPROBE_KO=$work/tests/failprobe/pcipass_failprobe.ko")
 if [[ -f $work/tests/kunit/pcipass_kunit.ko ]]; then
 	envs+=(--env "PCIPASS_KUNIT_KO=$work/tests/kunit/pcipass_kunit.ko")
 fi
