@@ -31,10 +31,12 @@ struct pcipass_ioc_head {
 /*
  * Copy an ioctl struct in.  @usize is the size from the ioctl number; the
  * struct's own size field must agree with it, so a caller cannot make us
- * read or write more than the number promised.
+ * read or write more than the number promised.  Flags outside @allowed
+ * are rejected.
  */
-int pcipass_ioc_copy_in(void *karg, size_t ksize, size_t min_size,
-			const void __user *uarg, size_t usize)
+int pcipass_ioc_copy_in_flags(void *karg, size_t ksize, size_t min_size,
+			      const void __user *uarg, size_t usize,
+			      u32 allowed)
 {
 	const struct pcipass_ioc_head *head = karg;
 	u32 size;
@@ -49,9 +51,15 @@ int pcipass_ioc_copy_in(void *karg, size_t ksize, size_t min_size,
 	err = copy_struct_from_user(karg, ksize, uarg, usize);
 	if (err)
 		return err;
-	if (head->flags)
+	if (head->flags & ~allowed)
 		return -EOPNOTSUPP;
 	return 0;
+}
+
+int pcipass_ioc_copy_in(void *karg, size_t ksize, size_t min_size,
+			const void __user *uarg, size_t usize)
+{
+	return pcipass_ioc_copy_in_flags(karg, ksize, min_size, uarg, usize, 0);
 }
 
 int pcipass_ioc_copy_out(void __user *uarg, size_t usize, const void *karg,
@@ -191,6 +199,10 @@ VISIBLE_IF_KUNIT int pcipass_ioc_route(unsigned int cmd)
 		return PCIPASS_IOC_OP_DEVICE_GET;
 	case _IOC_NR(PCIPASS_IOC_ISOLATION_GET):
 		return PCIPASS_IOC_OP_ISOLATION_GET;
+	case _IOC_NR(PCIPASS_IOC_CLAIM):
+		return PCIPASS_IOC_OP_CLAIM;
+	case _IOC_NR(PCIPASS_IOC_RELEASE):
+		return PCIPASS_IOC_OP_RELEASE;
 	default:
 		return -ENOTTY;
 	}
@@ -210,6 +222,10 @@ static long pcipass_ioctl(struct file *file, unsigned int cmd,
 		return pcipass_ioc_device_get(file, uarg, usize);
 	case PCIPASS_IOC_OP_ISOLATION_GET:
 		return pcipass_ioc_isolation_get(file, uarg, usize);
+	case PCIPASS_IOC_OP_CLAIM:
+		return pcipass_ioc_claim(file, uarg, usize, true);
+	case PCIPASS_IOC_OP_RELEASE:
+		return pcipass_ioc_claim(file, uarg, usize, false);
 	default:
 		return -ENOTTY;
 	}

@@ -44,4 +44,23 @@ static inline ssize_t pcipass_read_driver_override(struct pci_dev *pdev,
 	return ret;
 }
 
+/**
+ * pcipass_set_driver_override() - set or clear a device's driver_override
+ * @pdev: the device; its device_lock must NOT be held (6.1 takes it)
+ * @name: the driver name, or NULL to clear the override
+ *
+ * Return: 0, or -ENOMEM / -EINVAL from the driver core.
+ */
+static inline int pcipass_set_driver_override(struct pci_dev *pdev,
+					      const char *name)
+{
+#ifdef PCIPASS_HAVE_DEVICE_DRIVER_OVERRIDE
+	/* NULL is refused there; "" clears. */
+	return device_set_driver_override(&pdev->dev, name ?: "");
+#else
+	return driver_set_override(&pdev->dev, &pdev->driver_override,
+				   name ?: "", name ? strlen(name) : 0);
+#endif
+}
+
 #endif /* _PCIPASS_COMPAT_H */

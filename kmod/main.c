@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcipass: explain and manage PCI passthrough (VFIO) on KVM hosts.
- * Module init and exit only; see core.c, netlink.c and chardev.c.
+ * Module init and exit only; see core.c, claim.c, netlink.c and chardev.c.
  */
 
 #include <linux/module.h>
@@ -10,6 +10,7 @@
 #include <uapi/linux/pcipass.h>
 
 #include "chardev.h"
+#include "claim.h"
 #include "core.h"
 #include "netlink.h"
 
@@ -20,16 +21,27 @@ static int __init pcipass_init(void)
 	err = pcipass_core_init();
 	if (err)
 		return err;
-	err = pcipass_genl_init();
+	err = pcipass_claim_init();
 	if (err)
 		goto err_core;
-	err = pcipass_chardev_init();
+	err = pcipass_genl_init();
+	if (err)
+		goto err_claim;
+	/* Events go to the family: only while it is registered. */
+	err = pcipass_events_init();
 	if (err)
 		goto err_genl;
+	err = pcipass_chardev_init();
+	if (err)
+		goto err_events;
 	return 0;
 
+err_events:
+	pcipass_events_uninit();
 err_genl:
 	pcipass_genl_uninit();
+err_claim:
+	pcipass_claim_uninit();
 err_core:
 	pcipass_core_uninit();
 	return err;
@@ -38,7 +50,10 @@ err_core:
 static void __exit pcipass_exit(void)
 {
 	pcipass_chardev_uninit();
+	pcipass_events_uninit();
+	/* Waits for running requests: a claim in progress finishes first. */
 	pcipass_genl_uninit();
+	pcipass_claim_uninit();
 	pcipass_core_uninit();
 }
 
@@ -46,7 +61,7 @@ module_init(pcipass_init);
 module_exit(pcipass_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Report PCI IOMMU groups and ACS state for device passthrough");
+MODULE_DESCRIPTION("Explain PCI IOMMU groups and claim them whole for device passthrough");
 MODULE_AUTHOR("pcipass developers");
 MODULE_VERSION("0.1.0");
 MODULE_ALIAS_GENL_FAMILY(PCIPASS_FAMILY_NAME);

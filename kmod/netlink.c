@@ -467,6 +467,11 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
  * The generated table, plus what ynl does not emit for per-op policies
  * (a dump .start).  Filled once at init.
  */
+/* Written by hand: the generator's table would be static in its file. */
+static const struct genl_multicast_group pcipass_nl_mcgrps[] = {
+	[PCIPASS_NLGRP_EVENTS] = { .name = "events", },
+};
+
 static struct genl_ops pcipass_nl_ops_rt[ARRAY_SIZE(pcipass_nl_ops)] __ro_after_init;
 
 struct genl_family pcipass_nl_family __ro_after_init = {
@@ -479,6 +484,8 @@ struct genl_family pcipass_nl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= pcipass_nl_ops_rt,
 	.n_ops		= ARRAY_SIZE(pcipass_nl_ops_rt),
+	.mcgrps		= pcipass_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(pcipass_nl_mcgrps),
 };
 
 int __init pcipass_genl_init(void)

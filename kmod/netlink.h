@@ -14,6 +14,11 @@ struct sk_buff;
 
 extern struct genl_family pcipass_nl_family;
 
+/* Upper bound of an address nest's size, for sizing replies. */
+#define PCIPASS_NL_ADDR_SIZE \
+	(nla_total_size(0) + nla_total_size(sizeof(u32)) + \
+	 2 * nla_total_size(sizeof(u8)))
+
 int pcipass_genl_init(void);
 void pcipass_genl_uninit(void);
 bool pcipass_nl_privileged(const struct sk_buff *skb);

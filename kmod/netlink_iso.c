@@ -13,9 +13,6 @@
 #include "pcipass-nl-gen.h"
 
 /* Upper bounds of each attribute's size, for sizing the reply. */
-#define PCIPASS_NL_ADDR_SIZE \
-	(nla_total_size(0) + nla_total_size(sizeof(u32)) + \
-	 2 * nla_total_size(sizeof(u8)))
 #define PCIPASS_NL_ACS_SIZE \
 	(nla_total_size(0) + 3 * nla_total_size(sizeof(u16)))
 #define PCIPASS_NL_HOP_SIZE \

@@ -32,8 +32,23 @@ const struct nla_policy pcipass_isolation_get_nl_policy[PCIPASS_A_ISO_ADDR + 1] 
 	[PCIPASS_A_ISO_ADDR] = NLA_POLICY_NESTED(pcipass_addr_nl_policy),
 };
 
+/* PCIPASS_CMD_CLAIM - do */
+const struct nla_policy pcipass_claim_nl_policy[PCIPASS_A_CLAIM_FLAGS + 1] = {
+	[PCIPASS_A_CLAIM_ADDR] = NLA_POLICY_NESTED(pcipass_addr_nl_policy),
+	[PCIPASS_A_CLAIM_GROUP] = { .type = NLA_U32, },
+	[PCIPASS_A_CLAIM_DRIVER] = { .type = NLA_NUL_STRING, .len = 63, },
+	[PCIPASS_A_CLAIM_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3),
+};
+
+/* PCIPASS_CMD_RELEASE - do */
+const struct nla_policy pcipass_release_nl_policy[PCIPASS_A_CLAIM_FLAGS + 1] = {
+	[PCIPASS_A_CLAIM_ADDR] = NLA_POLICY_NESTED(pcipass_addr_nl_policy),
+	[PCIPASS_A_CLAIM_GROUP] = { .type = NLA_U32, },
+	[PCIPASS_A_CLAIM_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3),
+};
+
 /* Ops table for pcipass */
-const struct genl_ops pcipass_nl_ops[3] = {
+const struct genl_ops pcipass_nl_ops[5] = {
 	{
 		.cmd		= PCIPASS_CMD_DEVICE_GET,
 		.doit		= pcipass_nl_device_get_doit,
@@ -53,5 +68,19 @@ const struct genl_ops pcipass_nl_ops[3] = {
 		.doit		= pcipass_nl_isolation_get_doit,
 		.policy		= pcipass_isolation_get_nl_policy,
 		.maxattr	= PCIPASS_A_ISO_ADDR,
+	},
+	{
+		.cmd		= PCIPASS_CMD_CLAIM,
+		.doit		= pcipass_nl_claim_doit,
+		.policy		= pcipass_claim_nl_policy,
+		.maxattr	= PCIPASS_A_CLAIM_FLAGS,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= PCIPASS_CMD_RELEASE,
+		.doit		= pcipass_nl_release_doit,
+		.policy		= pcipass_release_nl_policy,
+		.maxattr	= PCIPASS_A_CLAIM_FLAGS,
+		.flags		= GENL_ADMIN_PERM,
 	},
 };

@@ -20,8 +20,12 @@ extern const struct nla_policy pcipass_group_get_nl_policy[PCIPASS_A_GROUP_ID + 
 
 extern const struct nla_policy pcipass_isolation_get_nl_policy[PCIPASS_A_ISO_ADDR + 1];
 
+extern const struct nla_policy pcipass_claim_nl_policy[PCIPASS_A_CLAIM_FLAGS + 1];
+
+extern const struct nla_policy pcipass_release_nl_policy[PCIPASS_A_CLAIM_FLAGS + 1];
+
 /* Ops table for pcipass */
-extern const struct genl_ops pcipass_nl_ops[3];
+extern const struct genl_ops pcipass_nl_ops[5];
 
 int pcipass_nl_device_get_doit(struct sk_buff *skb, struct genl_info *info);
 int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
@@ -30,5 +34,11 @@ int pcipass_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info);
 int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
 int pcipass_nl_isolation_get_doit(struct sk_buff *skb, struct genl_info *info);
+int pcipass_nl_claim_doit(struct sk_buff *skb, struct genl_info *info);
+int pcipass_nl_release_doit(struct sk_buff *skb, struct genl_info *info);
+
+enum {
+	PCIPASS_NLGRP_EVENTS,
+};
 
 #endif /* _LINUX_PCIPASS_GEN_H */

@@ -32,5 +32,11 @@ python3 "$gen" --mode uapi --header --spec "$spec" \
 python3 "$gen" --mode kernel --header --spec "$spec" \
 	-o "$out/kmod/pcipass-nl-gen.h"
 python3 "$gen" --mode kernel --source --spec "$spec" \
-	-o "$out/kmod/pcipass-nl-gen.c"
+	-o "$scratch/pcipass-nl-gen.c"
+# The family (with its multicast groups) is defined in kmod/netlink.c, not
+# here: drop the generator's static mcgrps table, which nothing would use.
+awk '/^static const struct genl_multicast_group/ { skip = 1 }
+     !skip { print }
+     skip && /^};/ { skip = 0 }' "$scratch/pcipass-nl-gen.c" |
+	sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$out/kmod/pcipass-nl-gen.c"
 echo "regenerated from $spec with $gen"

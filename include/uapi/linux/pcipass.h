@@ -77,6 +77,139 @@ enum pcipass_reason {
 	PCIPASS_REASON_MULTIFUNCTION,
 };
 
+#define PCIPASS_DRIVER_NAME_MAX	64
+
+/**
+ * enum pcipass_claim_flags - Flags of a claim or release request.
+ * @PCIPASS_CLAIM_F_DRY_RUN: Check and plan only; change nothing.
+ * @PCIPASS_CLAIM_F_FORCE: Take the group although a member is in use by the
+ *   host (boot VGA, a block device in use, a NIC with addresses). Never
+ *   overrides the root filesystem or active SR-IOV VFs outside the group.
+ */
+enum pcipass_claim_flags {
+	PCIPASS_CLAIM_F_DRY_RUN = 1,
+	PCIPASS_CLAIM_F_FORCE = 2,
+};
+
+/**
+ * enum pcipass_outcome - What a claim or release transaction did as a whole.
+ * @PCIPASS_OUTCOME_CLAIMED: Every member is bound to the target driver now.
+ * @PCIPASS_OUTCOME_ALREADY_CLAIMED: The group was already claimed for the
+ *   driver; nothing changed.
+ * @PCIPASS_OUTCOME_PLANNED: A dry run passed every check; members list the
+ *   plan.
+ * @PCIPASS_OUTCOME_REFUSED: A pre-flight check failed (see blockers); nothing
+ *   changed.
+ * @PCIPASS_OUTCOME_ROLLED_BACK: A step failed; every member was restored to
+ *   its original driver and override.
+ * @PCIPASS_OUTCOME_ROLLBACK_FAILED: A step failed and at least one member
+ *   could not be restored: members say which, and what they are bound to now.
+ * @PCIPASS_OUTCOME_RELEASED: Every member is back on its original driver and
+ *   override.
+ * @PCIPASS_OUTCOME_RELEASE_FAILED: At least one member could not be given back
+ *   (see members).
+ */
+enum pcipass_outcome {
+	PCIPASS_OUTCOME_CLAIMED,
+	PCIPASS_OUTCOME_ALREADY_CLAIMED,
+	PCIPASS_OUTCOME_PLANNED,
+	PCIPASS_OUTCOME_REFUSED,
+	PCIPASS_OUTCOME_ROLLED_BACK,
+	PCIPASS_OUTCOME_ROLLBACK_FAILED,
+	PCIPASS_OUTCOME_RELEASED,
+	PCIPASS_OUTCOME_RELEASE_FAILED,
+};
+
+/**
+ * enum pcipass_member_state - What happened to one member of the group.
+ * @PCIPASS_MEMBER_PLANNED: A dry run would move it from from-driver to
+ *   to-driver.
+ * @PCIPASS_MEMBER_CLAIMED: Moved to the target driver.
+ * @PCIPASS_MEMBER_ALREADY: Already bound to the target driver; left as it was.
+ * @PCIPASS_MEMBER_SKIPPED_BRIDGE: A bridge; stays on its port driver (VFIO
+ *   never takes bridges).
+ * @PCIPASS_MEMBER_FAILED: The step in error failed on this member.
+ * @PCIPASS_MEMBER_ROLLED_BACK: Restored to its original driver and override
+ *   after a failure.
+ * @PCIPASS_MEMBER_ROLLBACK_FAILED: Could not be restored after a failure;
+ *   to-driver is what it is bound to now (absent: unbound).
+ * @PCIPASS_MEMBER_UNTOUCHED: Not reached by a transaction that failed or was
+ *   refused.
+ * @PCIPASS_MEMBER_RELEASED: Given back to its original driver and override.
+ * @PCIPASS_MEMBER_RELEASE_FAILED: Could not be given back; to-driver is what
+ *   it is bound to now.
+ * @PCIPASS_MEMBER_GONE: Removed from the system while the transaction ran.
+ */
+enum pcipass_member_state {
+	PCIPASS_MEMBER_PLANNED,
+	PCIPASS_MEMBER_CLAIMED,
+	PCIPASS_MEMBER_ALREADY,
+	PCIPASS_MEMBER_SKIPPED_BRIDGE,
+	PCIPASS_MEMBER_FAILED,
+	PCIPASS_MEMBER_ROLLED_BACK,
+	PCIPASS_MEMBER_ROLLBACK_FAILED,
+	PCIPASS_MEMBER_UNTOUCHED,
+	PCIPASS_MEMBER_RELEASED,
+	PCIPASS_MEMBER_RELEASE_FAILED,
+	PCIPASS_MEMBER_GONE,
+};
+
+/**
+ * enum pcipass_step - The transaction step a member's error comes from.
+ */
+enum pcipass_step {
+	PCIPASS_STEP_OVERRIDE,
+	PCIPASS_STEP_UNBIND,
+	PCIPASS_STEP_BIND,
+	PCIPASS_STEP_VERIFY,
+	PCIPASS_STEP_RESTORE,
+};
+
+/**
+ * enum pcipass_blocker_reason - Why a claim is refused.
+ * @PCIPASS_BLOCKER_BOOT_VGA: The boot VGA device (the host's console). Force
+ *   overrides.
+ * @PCIPASS_BLOCKER_BLOCK_IN_USE: A block device of the controller is held by
+ *   the host: a mounted filesystem, swap, or a device-mapper/md/LVM member
+ *   (detail names it). Force overrides.
+ * @PCIPASS_BLOCKER_ROOT_FS: The host's root filesystem is on the controller.
+ *   Never overridden, not even by force.
+ * @PCIPASS_BLOCKER_NETDEV_ACTIVE: A network interface of the NIC is up with IP
+ *   addresses, itself or through a bridge, bond or VLAN on top (detail names
+ *   it). Force overrides.
+ * @PCIPASS_BLOCKER_ACTIVE_VFS: A physical function has SR-IOV VFs enabled that
+ *   are outside the group: disable them first. Never overridden.
+ * @PCIPASS_BLOCKER_CLAIMED_OTHER: The group is claimed for another driver:
+ *   release it first. Never overridden.
+ */
+enum pcipass_blocker_reason {
+	PCIPASS_BLOCKER_BOOT_VGA,
+	PCIPASS_BLOCKER_BLOCK_IN_USE,
+	PCIPASS_BLOCKER_ROOT_FS,
+	PCIPASS_BLOCKER_NETDEV_ACTIVE,
+	PCIPASS_BLOCKER_ACTIVE_VFS,
+	PCIPASS_BLOCKER_CLAIMED_OTHER,
+};
+
+/**
+ * enum pcipass_event_type - What an event on the events multicast group
+ *   reports.
+ * @PCIPASS_EVENT_OVERRIDE_CHANGED: pcipass changed a function's
+ *   driver_override (override absent: cleared). Writes to sysfs by others are
+ *   not reported: the driver core has no notification for them.
+ */
+enum pcipass_event_type {
+	PCIPASS_EVENT_DEVICE_ADDED,
+	PCIPASS_EVENT_DEVICE_REMOVED,
+	PCIPASS_EVENT_DRIVER_BOUND,
+	PCIPASS_EVENT_DRIVER_UNBOUND,
+	PCIPASS_EVENT_OVERRIDE_CHANGED,
+	PCIPASS_EVENT_CLAIM_STARTED,
+	PCIPASS_EVENT_CLAIM_FINISHED,
+	PCIPASS_EVENT_RELEASE_STARTED,
+	PCIPASS_EVENT_RELEASE_FINISHED,
+};
+
 enum {
 	PCIPASS_A_ADDR_DOMAIN = 1,
 	PCIPASS_A_ADDR_BUS,
@@ -174,12 +307,66 @@ enum {
 };
 
 enum {
+	PCIPASS_A_MEMBER_ADDR = 1,
+	PCIPASS_A_MEMBER_STATE,
+	PCIPASS_A_MEMBER_FROM_DRIVER,
+	PCIPASS_A_MEMBER_FROM_OVERRIDE,
+	PCIPASS_A_MEMBER_TO_DRIVER,
+	PCIPASS_A_MEMBER_STEP,
+	PCIPASS_A_MEMBER_ERROR,
+
+	__PCIPASS_A_MEMBER_MAX,
+	PCIPASS_A_MEMBER_MAX = (__PCIPASS_A_MEMBER_MAX - 1)
+};
+
+enum {
+	PCIPASS_A_CBLOCKER_ADDR = 1,
+	PCIPASS_A_CBLOCKER_REASON,
+	PCIPASS_A_CBLOCKER_DETAIL,
+	PCIPASS_A_CBLOCKER_FORCED,
+
+	__PCIPASS_A_CBLOCKER_MAX,
+	PCIPASS_A_CBLOCKER_MAX = (__PCIPASS_A_CBLOCKER_MAX - 1)
+};
+
+enum {
+	PCIPASS_A_CLAIM_ADDR = 1,
+	PCIPASS_A_CLAIM_GROUP,
+	PCIPASS_A_CLAIM_DRIVER,
+	PCIPASS_A_CLAIM_FLAGS,
+	PCIPASS_A_CLAIM_OUTCOME,
+	PCIPASS_A_CLAIM_MEMBER,
+	PCIPASS_A_CLAIM_BLOCKER,
+
+	__PCIPASS_A_CLAIM_MAX,
+	PCIPASS_A_CLAIM_MAX = (__PCIPASS_A_CLAIM_MAX - 1)
+};
+
+enum {
+	PCIPASS_A_EVENT_TYPE = 1,
+	PCIPASS_A_EVENT_ADDR,
+	PCIPASS_A_EVENT_DRIVER,
+	PCIPASS_A_EVENT_OVERRIDE,
+	PCIPASS_A_EVENT_GROUP,
+	PCIPASS_A_EVENT_OUTCOME,
+	PCIPASS_A_EVENT_ERROR,
+
+	__PCIPASS_A_EVENT_MAX,
+	PCIPASS_A_EVENT_MAX = (__PCIPASS_A_EVENT_MAX - 1)
+};
+
+enum {
 	PCIPASS_CMD_DEVICE_GET = 1,
 	PCIPASS_CMD_GROUP_GET,
 	PCIPASS_CMD_ISOLATION_GET,
+	PCIPASS_CMD_CLAIM,
+	PCIPASS_CMD_RELEASE,
+	PCIPASS_CMD_EVENT,
 
 	__PCIPASS_CMD_MAX,
 	PCIPASS_CMD_MAX = (__PCIPASS_CMD_MAX - 1)
 };
+
+#define PCIPASS_MCGRP_EVENTS	"events"
 
 #endif /* _UAPI_LINUX_PCIPASS_H */

@@ -257,8 +257,72 @@ struct pcipass_ioc_isolation {
 
 #define PCIPASS_IOC_ISOLATION_SIZE_VER0	5176
 
+/*
+ * PCIPASS_IOC_CLAIM / PCIPASS_IOC_RELEASE: the netlink claim and release
+ * commands (see Documentation/netlink/specs/pcipass.yaml for the
+ * semantics and the values of state, step, reason and outcome: enums
+ * pcipass_member_state, pcipass_step, pcipass_blocker_reason,
+ * pcipass_outcome of <linux/pcipass.h>).  Both need CAP_SYS_ADMIN in the
+ * caller.  In: size, flags, driver (claim; "" = vfio-pci) and either addr
+ * or, with PCIPASS_IOC_CLAIM_F_GROUP, group.  Out: everything else -- also
+ * when the ioctl fails after the group was found (EBUSY refused, the
+ * failing step's errno after a rollback): then message says why.
+ */
+#define PCIPASS_IOC_CLAIM_F_DRY_RUN	(1U << 0)  /* = PCIPASS_CLAIM_F_DRY_RUN */
+#define PCIPASS_IOC_CLAIM_F_FORCE	(1U << 1)  /* = PCIPASS_CLAIM_F_FORCE */
+#define PCIPASS_IOC_CLAIM_F_GROUP	(1U << 2)  /* target is group, not addr */
+
+/* Bits of pcipass_ioc_claim.present. */
+enum {
+	PCIPASS_CLAIM_P_GROUP		= 1 << 0,  /* group and outcome are valid */
+	PCIPASS_CLAIM_P_TRUNCATED	= 1 << 1,  /* a list or name did not fit */
+};
+
+#define PCIPASS_IOC_CLAIM_MEMBERS	32
+#define PCIPASS_IOC_CLAIM_BLOCKERS	16
+#define PCIPASS_IOC_MESSAGE_LEN		160
+
+struct pcipass_ioc_claim_member {
+	struct pcipass_ioc_addr addr;
+	__u32 state;
+	__u32 step;
+	__s32 error;
+	__u32 reserved;
+	char from_driver[PCIPASS_NAME_LEN];
+	char from_override[PCIPASS_NAME_LEN];
+	char to_driver[PCIPASS_NAME_LEN];
+};
+
+struct pcipass_ioc_claim_blocker {
+	struct pcipass_ioc_addr addr;
+	__u32 reason;
+	__u32 forced;
+	char detail[PCIPASS_NAME_LEN];
+};
+
+struct pcipass_ioc_claim {
+	__u32 size;
+	__u32 flags;
+	struct pcipass_ioc_addr addr;
+	__u32 group;
+	__u32 present;
+	__u32 outcome;
+	__u32 nr_members;
+	__u32 nr_blockers;
+	__u32 reserved;
+	char driver[PCIPASS_NAME_LEN];
+	char message[PCIPASS_IOC_MESSAGE_LEN];
+	struct pcipass_ioc_claim_member members[PCIPASS_IOC_CLAIM_MEMBERS];
+	struct pcipass_ioc_claim_blocker blockers[PCIPASS_IOC_CLAIM_BLOCKERS];
+};
+
+#define PCIPASS_IOC_CLAIM_SIZE_VER0	8848
+
 #define PCIPASS_IOC_VERSION	_IOWR(PCIPASS_IOC_MAGIC, 0x00, struct pcipass_ioc_version)
 #define PCIPASS_IOC_DEVICE_GET	_IOWR(PCIPASS_IOC_MAGIC, 0x01, struct pcipass_ioc_device)
 #define PCIPASS_IOC_ISOLATION_GET _IOWR(PCIPASS_IOC_MAGIC, 0x02, struct pcipass_ioc_isolation)
+
+#define PCIPASS_IOC_CLAIM	_IOWR(PCIPASS_IOC_MAGIC, 0x03, struct pcipass_ioc_claim)
+#define PCIPASS_IOC_RELEASE	_IOWR(PCIPASS_IOC_MAGIC, 0x04, struct pcipass_ioc_claim)
 
 #endif /* _UAPI_LINUX_PCIPASS_IOCTL_H */
