@@ -26,6 +26,12 @@ static const struct command commands[] = {
 	  "can it go to a VM: verdict, reasons, what goes along" },
 	{ "host", cmd_host, "",
 	  "host readiness for PCI passthrough (a checklist)" },
+	{ "claim", cmd_claim, "ADDR|--group N [...]",
+	  "bind a whole IOMMU group to vfio-pci, all or nothing" },
+	{ "release", cmd_release, "ADDR|--group N [...]",
+	  "give a claimed group back to its drivers" },
+	{ "monitor", cmd_monitor, "[--count N]",
+	  "print device, driver and claim events as they happen" },
 	{ "version", cmd_version, "",
 	  "CLI and kernel module versions" },
 	{ "help", cmd_help, "", "this help" },
@@ -92,10 +98,30 @@ void cli_usage(FILE *f)
 	      "A separate line says whether VFIO can take the group now, or what\n"
 	      "to unbind first.\n"
 	      "\n"
+	      "claim ADDR|SLOT|--group N [--driver D] [--dry-run] [--force]\n"
+	      "(needs root) binds every function of the IOMMU group to D\n"
+	      "(default vfio-pci) in the kernel, all or nothing: safety checks\n"
+	      "first (boot VGA, disks in use, the root filesystem, NICs with\n"
+	      "addresses, SR-IOV VFs, a claim for another driver), then\n"
+	      "driver_override, unbind and bind; on any failure every member\n"
+	      "is put back.  A SLOT counts only when all its functions are in\n"
+	      "one group.  --dry-run checks and prints the plan; --force takes\n"
+	      "the boot VGA, disks in use and active NICs anyway (never the\n"
+	      "root filesystem).  release ADDR|SLOT|--group N [--dry-run] gives\n"
+	      "a claimed group back to its original drivers and overrides.\n"
+	      "\n"
+	      "monitor [--count N] prints one line (or JSON object) per event:\n"
+	      "devices added and removed, drivers bound and unbound, overrides\n"
+	      "pcipass changed, claims and releases; it ends after N events, or\n"
+	      "on Ctrl-C (status 0).  Needs no privileges.\n"
+	      "\n"
 	      "Exit status: 0 success, 1 runtime error (module not loaded,\n"
-	      "kernel error, no such device; for host: a check failed),\n"
-	      "2 usage error; for check: 0 ready, 3 needs companions,\n"
-	      "4 not isolatable, 5 no IOMMU.\n", f);
+	      "kernel error, no such device; for host: a check failed; for\n"
+	      "claim: a step failed and everything was put back), 2 usage\n"
+	      "error; for check: 0 ready, 3 needs companions, 4 not\n"
+	      "isolatable, 5 no IOMMU; for claim and release: 6 refused by a\n"
+	      "safety check (nothing changed), 7 a failure could not be undone\n"
+	      "(the host needs attention: see the 'fix:' lines).\n", f);
 }
 
 int cli_usage_error(const char *fmt, ...)

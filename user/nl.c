@@ -410,6 +410,13 @@ static const char *strip_module_prefix(const char *msg)
 						       : msg + sizeof(prefix) - 1;
 }
 
+const char *pnl_kernel_msg(const struct pnl *nl)
+{
+	const struct pnl_error *e = &nl->err;
+
+	return e->from_kernel && e->msg[0] ? strip_module_prefix(e->msg) : NULL;
+}
+
 void pnl_perror(const struct pnl *nl)
 {
 	const struct pnl_error *e = &nl->err;

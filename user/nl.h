@@ -40,6 +40,10 @@ int pnl_do(struct pnl *nl, uint8_t cmd, pnl_fill_fn fill, const void *fill_arg,
 int pnl_dump(struct pnl *nl, uint8_t cmd, pnl_parse_fn parse, void *arg);
 
 void pnl_perror(const struct pnl *nl);
+/* The kernel's extack message of the last error without the module's
+ * "pcipass: " prefix; NULL when the kernel sent none.
+ */
+const char *pnl_kernel_msg(const struct pnl *nl);
 
 #define PNL_NOT_LOADED_MSG \
 	"kernel module not loaded: run 'modprobe pcipass' " \

@@ -13,6 +13,10 @@ enum {
 	EXIT_OK = 0,
 	EXIT_RUNTIME = 1,
 	EXIT_USAGE = 2,
+	/* 3-5: the verdicts of "check" (verdict_exit()) */
+	EXIT_REFUSED = 6,	/* claim: a safety or pre-flight check said no */
+	EXIT_ATTENTION = 7,	/* claim/release could not be undone or
+				 * finished: the host needs attention */
 };
 
 void pp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

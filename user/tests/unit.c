@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for the parts of pcipass that need no kernel: address
- * parsing, the group state word, class filters and the PCIe tables.
+ * parsing, the group state word, class filters and the PCIe tables;
+ * claim, release and monitor in unit_claim.c.
  * Run with "make -C user test".
  */
 #include <stdio.h>
@@ -16,20 +17,9 @@
 #include "../state.h"
 #include "../verdict.h"
 #include "../util.h"
+#include "unit.h"
 
-static unsigned int passed, failed;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (cond) {						\
-			passed++;					\
-		} else {						\
-			failed++;					\
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
-			printf(__VA_ARGS__);				\
-			putchar('\n');					\
-		}							\
-	} while (0)
+unsigned int passed, failed;
 
 static void expect_addr(const char *in, const char *canon,
 			enum addr_scope want_scope)
@@ -412,6 +402,7 @@ int main(void)
 	test_cmdline();
 	test_verdict();
 	test_acs_cmdline();
+	test_claim();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

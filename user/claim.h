@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PCIPASS_CLAIM_H
+#define PCIPASS_CLAIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+struct nl_msg;
+struct pnl;
+
+/* pcipass claim / release: hand a whole IOMMU group to one driver and give
+ * it back.
+ *
+ *   claim.c        - the CLAIM and RELEASE requests and their reply;
+ *   claim_target.c - ADDR, SLOT or --group into a request;
+ *   claim_words.c  - names, sentences, fix hints, exit statuses (pure);
+ *   claim_print.c  - the report, text and JSON;
+ *   cmd_claim.c    - the two commands.
+ *
+ * The kernel answers a request that found its group with one reply (the
+ * report below), and when the transaction failed or was refused, then
+ * with an error and an extended ack.  Both are kept.
+ */
+
+enum claim_op {
+	CLAIM_OP_CLAIM,
+	CLAIM_OP_RELEASE,
+};
+
+enum claim_query {
+	CLAIM_Q_FUNCTION,	/* 06:00.0 */
+	CLAIM_Q_SLOT,		/* 06:00: the one group of all its functions */
+	CLAIM_Q_GROUP,		/* --group 5 */
+};
+
+struct claim_req {
+	enum claim_op op;
+	enum claim_query kind;
+	const char *arg;	/* as given: "06:00", "5" */
+	struct pp_addr addr;	/* CLAIM_Q_FUNCTION, CLAIM_Q_SLOT */
+	bool by_group;		/* send the group id, not addr */
+	uint32_t group;
+	const char *driver;	/* NULL: the kernel's default (vfio-pci) */
+	uint32_t flags;		/* PCIPASS_CLAIM_F_* */
+};
+
+/* The default the kernel applies when a claim names no driver. */
+#define CLAIM_DEFAULT_DRIVER "vfio-pci"
+
+/* One member nest.  Strings are NULL when the attribute is absent. */
+struct claim_member {
+	struct pp_addr addr;
+	uint32_t state;		/* enum pcipass_member_state */
+	char *from_driver;
+	char *from_override;
+	char *to_driver;
+	bool has_step;
+	uint32_t step;		/* enum pcipass_step */
+	int error;		/* negative errno, or 0 */
+};
+
+struct claim_blocker {
+	struct pp_addr addr;
+	uint32_t reason;	/* enum pcipass_blocker_reason */
+	char *detail;
+	bool forced;
+};
+
+struct claim_report {
+	bool has_reply;		/* the kernel found the group and said so */
+	bool has_group;
+	uint32_t group;
+	char *driver;
+	bool has_outcome;
+	uint32_t outcome;	/* enum pcipass_outcome */
+	struct claim_member *members;
+	size_t nr_members;
+	struct claim_blocker *blockers;
+	size_t nr_blockers;
+};
+
+/* The failure that came with (or instead of) the report. */
+struct claim_error {
+	int errnum;		/* positive errno, 0: none */
+	bool from_kernel;
+	const char *kernel_msg;	/* extack text, NULL when none */
+};
+
+/* claim.c: sends the request; the report is filled whenever the kernel
+ * sent one, also when the return value is an error (-errno).
+ */
+int claim_transact(struct pnl *nl, const struct claim_req *req,
+		   struct claim_report *rep);
+void claim_report_free(struct claim_report *rep);
+/* One reply message into rep (replacing what it held); 0 or -EBADMSG. */
+int claim_parse_reply(struct nl_msg *msg, struct claim_report *rep);
+
+/* claim_target.c: turns a slot into its single group (0, or 1 after
+ * saying what is wrong); a function or group is left to the kernel.
+ */
+int claim_resolve(struct pnl *nl, struct claim_req *req);
+
+/* claim_words.c: pure. */
+const char *claim_outcome_key(uint32_t outcome);	/* "rolled_back" */
+const char *claim_state_key(uint32_t state);		/* "skipped_bridge" */
+const char *claim_state_words(uint32_t state);		/* "bridge, stays" */
+const char *claim_step_key(uint32_t step);		/* "bind" */
+const char *claim_blocker_key(uint32_t reason);	/* "boot_vga" */
+const char *claim_event_key(uint32_t type);		/* "driver_bound" */
+/* "rolled_back" -> "rolled-back", as the spec and monitor's text spell it */
+const char *claim_hyphenate(const char *key, char *buf, size_t size);
+
+bool claim_blocker_forceable(uint32_t reason);
+/* "0000:00:02.0 is the boot VGA device, the host's console" */
+const char *claim_blocker_text(const struct claim_blocker *b, char *buf,
+			       size_t size);
+/* What to do about it; NULL when nothing but another slot helps. */
+const char *claim_blocker_fix(const struct claim_blocker *b, char *buf,
+			      size_t size);
+/* Shell commands that put a member back by hand after a failed rollback
+ * or release; NULL when the member needs none.
+ */
+const char *claim_member_fix(enum claim_op op, const struct claim_member *m,
+			     char *buf, size_t size);
+/* The one-line verdict: "group 5 claimed for vfio-pci: 2 functions". */
+const char *claim_summary(enum claim_op op, const struct claim_req *req,
+			  const struct claim_report *rep, char *buf,
+			  size_t size);
+/* Exit status from the outcome, else from the error. */
+int claim_exit(const struct claim_report *rep, int err);
+
+/* claim_print.c */
+void claim_print(const struct claim_req *req, const struct claim_report *rep,
+		 const struct claim_error *err);
+
+#endif

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Names, sentences, fixes and exit statuses of claim, release and the
+ * events.  Pure: no netlink, no output; unit-tested in tests/unit.c.
+ * Unknown values (a newer module) get "unknown" rather than a crash.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/pcipass.h>
+
+#include "claim.h"
+#include "util.h"
+
+#define UNKNOWN "unknown"
+
+static const char *lookup(const char *const *names, size_t n, uint32_t v)
+{
+	return v < n && names[v] ? names[v] : UNKNOWN;
+}
+
+const char *claim_outcome_key(uint32_t outcome)
+{
+	static const char *const names[] = {
+		[PCIPASS_OUTCOME_CLAIMED] = "claimed",
+		[PCIPASS_OUTCOME_ALREADY_CLAIMED] = "already_claimed",
+		[PCIPASS_OUTCOME_PLANNED] = "planned",
+		[PCIPASS_OUTCOME_REFUSED] = "refused",
+		[PCIPASS_OUTCOME_ROLLED_BACK] = "rolled_back",
+		[PCIPASS_OUTCOME_ROLLBACK_FAILED] = "rollback_failed",
+		[PCIPASS_OUTCOME_RELEASED] = "released",
+		[PCIPASS_OUTCOME_RELEASE_FAILED] = "release_failed",
+	};
+
+	return lookup(names, ARRAY_SIZE(names), outcome);
+}
+
+const char *claim_state_key(uint32_t state)
+{
+	static const char *const names[] = {
+		[PCIPASS_MEMBER_PLANNED] = "planned",
+		[PCIPASS_MEMBER_CLAIMED] = "claimed",
+		[PCIPASS_MEMBER_ALREADY] = "already",
+		[PCIPASS_MEMBER_SKIPPED_BRIDGE] = "skipped_bridge",
+		[PCIPASS_MEMBER_FAILED] = "failed",
+		[PCIPASS_MEMBER_ROLLED_BACK] = "rolled_back",
+		[PCIPASS_MEMBER_ROLLBACK_FAILED] = "rollback_failed",
+		[PCIPASS_MEMBER_UNTOUCHED] = "untouched",
+		[PCIPASS_MEMBER_RELEASED] = "released",
+		[PCIPASS_MEMBER_RELEASE_FAILED] = "release_failed",
+		[PCIPASS_MEMBER_GONE] = "gone",
+	};
+
+	return lookup(names, ARRAY_SIZE(names), state);
+}
+
+const char *claim_state_words(uint32_t state)
+{
+	static const char *const words[] = {
+		[PCIPASS_MEMBER_PLANNED] = "would move",
+		[PCIPASS_MEMBER_CLAIMED] = "claimed",
+		[PCIPASS_MEMBER_ALREADY] = "already there",
+		[PCIPASS_MEMBER_SKIPPED_BRIDGE] = "bridge, stays",
+		[PCIPASS_MEMBER_FAILED] = "FAILED",
+		[PCIPASS_MEMBER_ROLLED_BACK] = "rolled back",
+		[PCIPASS_MEMBER_ROLLBACK_FAILED] = "ROLLBACK FAILED",
+		[PCIPASS_MEMBER_UNTOUCHED] = "untouched",
+		[PCIPASS_MEMBER_RELEASED] = "released",
+		[PCIPASS_MEMBER_RELEASE_FAILED] = "RELEASE FAILED",
+		[PCIPASS_MEMBER_GONE] = "gone (removed from the system)",
+	};
+
+	return lookup(words, ARRAY_SIZE(words), state);
+}
+
+const char *claim_step_key(uint32_t step)
+{
+	static const char *const names[] = {
+		[PCIPASS_STEP_OVERRIDE] = "override",
+		[PCIPASS_STEP_UNBIND] = "unbind",
+		[PCIPASS_STEP_BIND] = "bind",
+		[PCIPASS_STEP_VERIFY] = "verify",
+		[PCIPASS_STEP_RESTORE] = "restore",
+	};
+
+	return lookup(names, ARRAY_SIZE(names), step);
+}
+
+const char *claim_blocker_key(uint32_t reason)
+{
+	static const char *const names[] = {
+		[PCIPASS_BLOCKER_BOOT_VGA] = "boot_vga",
+		[PCIPASS_BLOCKER_BLOCK_IN_USE] = "block_in_use",
+		[PCIPASS_BLOCKER_ROOT_FS] = "root_fs",
+		[PCIPASS_BLOCKER_NETDEV_ACTIVE] = "netdev_active",
+		[PCIPASS_BLOCKER_ACTIVE_VFS] = "active_vfs",
+		[PCIPASS_BLOCKER_CLAIMED_OTHER] = "claimed_other",
+	};
+
+	return lookup(names, ARRAY_SIZE(names), reason);
+}
+
+const char *claim_event_key(uint32_t type)
+{
+	static const char *const names[] = {
+		[PCIPASS_EVENT_DEVICE_ADDED] = "device_added",
+		[PCIPASS_EVENT_DEVICE_REMOVED] = "device_removed",
+		[PCIPASS_EVENT_DRIVER_BOUND] = "driver_bound",
+		[PCIPASS_EVENT_DRIVER_UNBOUND] = "driver_unbound",
+		[PCIPASS_EVENT_OVERRIDE_CHANGED] = "override_changed",
+		[PCIPASS_EVENT_CLAIM_STARTED] = "claim_started",
+		[PCIPASS_EVENT_CLAIM_FINISHED] = "claim_finished",
+		[PCIPASS_EVENT_RELEASE_STARTED] = "release_started",
+		[PCIPASS_EVENT_RELEASE_FINISHED] = "release_finished",
+	};
+
+	return lookup(names, ARRAY_SIZE(names), type);
+}
+
+const char *claim_hyphenate(const char *key, char *buf, size_t size)
+{
+	size_t i;
+
+	if (!size)
+		return "";
+	for (i = 0; key[i] && i + 1 < size; i++)
+		buf[i] = key[i] == '_' ? '-' : key[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+/* ------------------------------------------------------------ blockers */
+
+bool claim_blocker_forceable(uint32_t reason)
+{
+	switch (reason) {
+	case PCIPASS_BLOCKER_BOOT_VGA:
+	case PCIPASS_BLOCKER_BLOCK_IN_USE:
+	case PCIPASS_BLOCKER_NETDEV_ACTIVE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const char *claim_blocker_text(const struct claim_blocker *b, char *buf,
+			       size_t size)
+{
+	const char *d = b->detail;
+	char a[ADDR_STRLEN];
+
+	addr_fmt(&b->addr, a);
+	switch (b->reason) {
+	case PCIPASS_BLOCKER_BOOT_VGA:
+		snprintf(buf, size, "%s is the boot VGA device", a);
+		break;
+	case PCIPASS_BLOCKER_BLOCK_IN_USE:
+		snprintf(buf, size, "%s holds %s, in use by the host", a,
+			 d ? d : "a block device");
+		break;
+	case PCIPASS_BLOCKER_ROOT_FS:
+		snprintf(buf, size, "%s holds the host's root filesystem%s%s%s",
+			 a, d ? " (" : "", d ? d : "", d ? ")" : "");
+		break;
+	case PCIPASS_BLOCKER_NETDEV_ACTIVE:
+		snprintf(buf, size, "%s has network interface %s up with addresses",
+			 a, d ? d : "(unnamed)");
+		break;
+	case PCIPASS_BLOCKER_ACTIVE_VFS:
+		snprintf(buf, size, "%s has SR-IOV VFs enabled outside the group%s%s%s",
+			 a, d ? " (" : "", d ? d : "", d ? ")" : "");
+		break;
+	case PCIPASS_BLOCKER_CLAIMED_OTHER:
+		snprintf(buf, size, "%s is in a group claimed for %s", a,
+			 d ? d : "another driver");
+		break;
+	default:
+		snprintf(buf, size, "%s: safety check %u failed (unknown to this pcipass%s%s)",
+			 a, b->reason, d ? ": " : "", d ? d : "");
+		break;
+	}
+	return buf;
+}
+
+const char *claim_blocker_fix(const struct claim_blocker *b, char *buf,
+			      size_t size)
+{
+	const char *ifname = b->detail ? b->detail : "IFACE";
+	char a[ADDR_STRLEN];
+
+	addr_fmt(&b->addr, a);
+	switch (b->reason) {
+	case PCIPASS_BLOCKER_BOOT_VGA:
+		snprintf(buf, size, "use --force to take it anyway; the host loses its console");
+		break;
+	case PCIPASS_BLOCKER_BLOCK_IN_USE:
+		snprintf(buf, size, "unmount it, swapoff it, or stop what is built on it (vgchange -an VG, mdadm --stop, cryptsetup close), then try again; or use --force");
+		break;
+	case PCIPASS_BLOCKER_ROOT_FS:
+		snprintf(buf, size, "never taken, not even with --force: the host runs from it");
+		break;
+	case PCIPASS_BLOCKER_NETDEV_ACTIVE:
+		snprintf(buf, size, "take it down first, not over that connection: ip addr flush dev %s && ip link set %s down; or use --force",
+			 ifname, ifname);
+		break;
+	case PCIPASS_BLOCKER_ACTIVE_VFS:
+		snprintf(buf, size, "disable them first: echo 0 > /sys/bus/pci/devices/%s/sriov_numvfs (--force does not override this)",
+			 a);
+		break;
+	case PCIPASS_BLOCKER_CLAIMED_OTHER:
+		snprintf(buf, size, "release it first: pcipass release %s (--force does not override this)",
+			 a);
+		break;
+	default:
+		return NULL;
+	}
+	return buf;
+}
+
+/* ------------------------------------------------------------ members */
+
+static bool same_driver(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* What to run when a member is stranded.  After a failed claim its
+ * original override and driver are known (from-*); after a failed release
+ * they are not (from-* is the claim's state), so the override is cleared
+ * and the kernel picks the driver.
+ */
+const char *claim_member_fix(enum claim_op op, const struct claim_member *m,
+			     char *buf, size_t size)
+{
+	const char *ovr = NULL, *drv = NULL;
+	char a[ADDR_STRLEN];
+	size_t off;
+
+	if (m->state != PCIPASS_MEMBER_ROLLBACK_FAILED &&
+	    m->state != PCIPASS_MEMBER_RELEASE_FAILED)
+		return NULL;
+	addr_fmt(&m->addr, a);
+	if (op == CLAIM_OP_CLAIM) {
+		ovr = m->from_override;
+		drv = m->from_driver;
+	}
+	off = snprintf(buf, size, "echo %s%s> /sys/bus/pci/devices/%s/driver_override",
+		       ovr ? ovr : "", ovr ? " " : "", a);
+	if (m->to_driver && (op != CLAIM_OP_CLAIM || !same_driver(m->to_driver, drv)) &&
+	    off < size)
+		off += snprintf(buf + off, size - off,
+				"; echo %s > /sys/bus/pci/devices/%s/driver/unbind",
+				a, a);
+	if (off >= size)
+		return buf;
+	if (op != CLAIM_OP_CLAIM)
+		snprintf(buf + off, size - off,
+			 "; echo %s > /sys/bus/pci/drivers_probe", a);
+	else if (drv && !same_driver(m->to_driver, drv))
+		snprintf(buf + off, size - off,
+			 "; echo %s > /sys/bus/pci/drivers/%s/bind", a, drv);
+	return buf;
+}
+
+/* ------------------------------------------------------------ summary */
+
+static size_t count_state(const struct claim_report *rep, uint32_t state)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rep->nr_members; i++)
+		n += rep->members[i].state == state;
+	return n;
+}
+
+static size_t count_functions(const struct claim_report *rep)
+{
+	return rep->nr_members - count_state(rep, PCIPASS_MEMBER_SKIPPED_BRIDGE) -
+	       count_state(rep, PCIPASS_MEMBER_GONE);
+}
+
+static size_t count_refusals(const struct claim_report *rep)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rep->nr_blockers; i++)
+		n += !rep->blockers[i].forced;
+	return n;
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* "bind failed on 0000:06:00.1 (No such device)" */
+static const char *failure_words(const struct claim_report *rep, char *buf,
+				 size_t size)
+{
+	char a[ADDR_STRLEN];
+
+	for (size_t i = 0; i < rep->nr_members; i++) {
+		const struct claim_member *m = &rep->members[i];
+
+		if (m->state != PCIPASS_MEMBER_FAILED)
+			continue;
+		snprintf(buf, size, "%s failed on %s (%s)",
+			 m->has_step ? claim_step_key(m->step) : "a step",
+			 addr_fmt(&m->addr, a),
+			 m->error ? strerror(-m->error) : "no error code");
+		return buf;
+	}
+	snprintf(buf, size, "a step failed");
+	return buf;
+}
+
+const char *claim_summary(enum claim_op op, const struct claim_req *req,
+			  const struct claim_report *rep, char *buf,
+			  size_t size)
+{
+	const char *drv = rep->driver ? rep->driver :
+			  req && req->driver ? req->driver :
+			  op == CLAIM_OP_CLAIM ? CLAIM_DEFAULT_DRIVER : "its driver";
+	bool dry = req && (req->flags & PCIPASS_CLAIM_F_DRY_RUN);
+	char grp[32], why[160];
+	size_t n;
+
+	if (rep->has_group)
+		snprintf(grp, sizeof(grp), "group %u", rep->group);
+	else
+		snprintf(grp, sizeof(grp), "the group");
+	if (!rep->has_outcome) {
+		snprintf(buf, size, "%s: the kernel's reply has no outcome", grp);
+		return buf;
+	}
+	switch (rep->outcome) {
+	case PCIPASS_OUTCOME_CLAIMED:
+		n = count_functions(rep);
+		snprintf(buf, size, "%s claimed for %s: %zu %s", grp, drv, n,
+			 plural(n, "function", "functions"));
+		break;
+	case PCIPASS_OUTCOME_ALREADY_CLAIMED:
+		snprintf(buf, size, "%s already claimed for %s: nothing changed",
+			 grp, drv);
+		break;
+	case PCIPASS_OUTCOME_PLANNED:
+		n = count_state(rep, PCIPASS_MEMBER_PLANNED);
+		snprintf(buf, size, "%s can be %s %s %s: %zu %s would move (dry run, nothing changed)",
+			 grp, op == CLAIM_OP_CLAIM ? "claimed" : "released",
+			 op == CLAIM_OP_CLAIM ? "for" : "from", drv, n,
+			 plural(n, "function", "functions"));
+		break;
+	case PCIPASS_OUTCOME_REFUSED:
+		n = count_refusals(rep);
+		if (n)
+			snprintf(why, sizeof(why), "refused by %zu safety %s",
+				 n, plural(n, "check", "checks"));
+		else
+			snprintf(why, sizeof(why), "refused by a pre-flight check");
+		snprintf(buf, size, "%s %s %s %s: %s, nothing changed%s", grp,
+			 dry ? "cannot be" : "not",
+			 op == CLAIM_OP_CLAIM ? "claimed for" : "released from",
+			 drv, why, dry ? " (dry run)" : "");
+		break;
+	case PCIPASS_OUTCOME_ROLLED_BACK:
+		snprintf(buf, size, "%s not claimed for %s: %s; every member restored",
+			 grp, drv, failure_words(rep, why, sizeof(why)));
+		break;
+	case PCIPASS_OUTCOME_ROLLBACK_FAILED:
+		n = count_state(rep, PCIPASS_MEMBER_ROLLBACK_FAILED);
+		snprintf(buf, size, "%s not claimed for %s: %s, and %zu %s could not be restored: the host needs attention",
+			 grp, drv, failure_words(rep, why, sizeof(why)), n,
+			 plural(n, "function", "functions"));
+		break;
+	case PCIPASS_OUTCOME_RELEASED:
+		n = count_functions(rep);
+		snprintf(buf, size, "%s released from %s: %zu %s back on %s own %s",
+			 grp, drv, n, plural(n, "function", "functions"),
+			 plural(n, "its", "their"),
+			 plural(n, "driver", "drivers"));
+		break;
+	case PCIPASS_OUTCOME_RELEASE_FAILED:
+		n = count_state(rep, PCIPASS_MEMBER_RELEASE_FAILED);
+		snprintf(buf, size, "%s not fully released from %s: %zu %s could not be given back: the host needs attention",
+			 grp, drv, n, plural(n, "function", "functions"));
+		break;
+	default:
+		snprintf(buf, size, "%s: outcome %u (unknown to this pcipass)",
+			 grp, rep->outcome);
+		break;
+	}
+	return buf;
+}
+
+/* ------------------------------------------------------------ exit */
+
+int claim_exit(const struct claim_report *rep, int err)
+{
+	if (!rep->has_reply || !rep->has_outcome)
+		return EXIT_RUNTIME;
+	switch (rep->outcome) {
+	case PCIPASS_OUTCOME_CLAIMED:
+	case PCIPASS_OUTCOME_ALREADY_CLAIMED:
+	case PCIPASS_OUTCOME_PLANNED:
+	case PCIPASS_OUTCOME_RELEASED:
+		return err ? EXIT_RUNTIME : EXIT_OK;
+	case PCIPASS_OUTCOME_REFUSED:
+		return EXIT_REFUSED;
+	case PCIPASS_OUTCOME_ROLLED_BACK:
+		return EXIT_RUNTIME;
+	case PCIPASS_OUTCOME_ROLLBACK_FAILED:
+	case PCIPASS_OUTCOME_RELEASE_FAILED:
+		return EXIT_ATTENTION;
+	default:
+		/* A newer module's outcome: its error says how it went. */
+		return err ? EXIT_RUNTIME : EXIT_OK;
+	}
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcipass claim ADDR|SLOT|--group N [--driver D] [--dry-run] [--force]
+ * pcipass release ADDR|SLOT|--group N [--dry-run]
+ *
+ * The kernel does the transaction (all or nothing, with rollback); this
+ * names the group, sends one request and reports what the kernel says.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/pcipass.h>
+
+#include "claim.h"
+#include "cli.h"
+#include "nl.h"
+#include "print.h"
+#include "util.h"
+
+struct claim_opts {
+	bool has_group;
+	uint32_t group;
+};
+
+/* Decimal only, as /sys/kernel/iommu_groups/N spells it. */
+static bool parse_u32(const char *s, uint32_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 10)
+		return false;
+	x = strtoull(s, &end, 10);
+	if (x > UINT32_MAX)
+		return false;
+	*v = (uint32_t)x;
+	return true;
+}
+
+static bool valid_driver(const char *d)
+{
+	size_t n = strlen(d);
+
+	return n && n < PCIPASS_DRIVER_NAME_MAX && !strpbrk(d, "/ \t\n");
+}
+
+static int parse_target(struct claim_req *req, const struct claim_opts *o,
+			int argc, char **argv, const char *cmd)
+{
+	enum addr_scope scope;
+	uint32_t dummy;
+
+	if (optind + 1 < argc)
+		return cli_usage_error("%s: unexpected argument '%s'", cmd,
+				       argv[optind + 1]);
+	if (o->has_group && optind < argc)
+		return cli_usage_error("%s: give an address or --group, not both",
+				       cmd);
+	if (o->has_group) {
+		req->kind = CLAIM_Q_GROUP;
+		req->group = o->group;
+		return 0;
+	}
+	if (optind >= argc)
+		return cli_usage_error("%s: missing ADDR or --group N, e.g. 'pcipass %s 01:00.0'",
+				       cmd, cmd);
+	req->arg = argv[optind];
+	if (parse_u32(req->arg, &dummy))
+		return cli_usage_error("%s: '%s' is not a PCI address; for IOMMU group %s use --group %s",
+				       cmd, req->arg, req->arg, req->arg);
+	if (addr_parse(req->arg, &req->addr, &scope))
+		return cli_usage_error("%s: invalid address '%s': expected [DDDD:]BB:DD[.F]",
+				       cmd, req->arg);
+	req->kind = scope == ADDR_SLOT ? CLAIM_Q_SLOT : CLAIM_Q_FUNCTION;
+	return 0;
+}
+
+/* What to do about an error, beyond the kernel's own message. */
+static void hint(const struct claim_req *req, const struct claim_report *rep,
+		 int rc)
+{
+	const char *verb = req->op == CLAIM_OP_CLAIM ? "claim" : "release";
+
+	if (rc == -EPERM)
+		pp_err("%s changes driver bindings: run it as root (it needs CAP_SYS_ADMIN)",
+		       verb);
+	else if (rc == -EOPNOTSUPP && !rep->has_reply)
+		pp_err("the loaded pcipass module has no %s command: load the one built with this CLI ('modprobe -r pcipass && modprobe pcipass')",
+		       verb);
+	if (rep->has_reply && claim_exit(rep, rc) == EXIT_ATTENTION)
+		pp_err("the host needs attention: put the functions marked FAILED back with their 'fix:' commands, or reboot");
+}
+
+/* A transaction the kernel finished must be reported, so Ctrl-C waits
+ * until it is; the kernel does not stop half way either.
+ */
+static void block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+static int run(struct claim_req *req)
+{
+	struct claim_report rep = { 0 };
+	struct claim_error err = { 0 };
+	struct pnl nl;
+	int rc, status;
+
+	block_signals();
+	if (pnl_open_or_report(&nl))
+		return EXIT_RUNTIME;
+	if (claim_resolve(&nl, req)) {
+		pnl_close(&nl);
+		return EXIT_RUNTIME;
+	}
+	rc = claim_transact(&nl, req, &rep);
+	if (rc) {
+		err.errnum = -rc;
+		err.from_kernel = nl.err.from_kernel;
+		err.kernel_msg = pnl_kernel_msg(&nl);
+	}
+	/* Without a reply there is nothing to report but the error, as
+	 * for every other command (no document).
+	 */
+	if (rep.has_reply)
+		claim_print(req, &rep, &err);
+	if (rc) {
+		print_flush();
+		print_cleanup();
+		pnl_perror(&nl);
+		hint(req, &rep, rc);
+	}
+	status = claim_exit(&rep, rc);
+	claim_report_free(&rep);
+	pnl_close(&nl);
+	return status;
+}
+
+static int claim_or_release(int argc, char **argv, enum claim_op op)
+{
+	static const struct option claim_longopts[] = {
+		CLI_LONGOPTS,
+		{ "group", required_argument, NULL, 'g' },
+		{ "driver", required_argument, NULL, 'd' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
+		{ 0 },
+	};
+	static const struct option release_longopts[] = {
+		CLI_LONGOPTS,
+		{ "group", required_argument, NULL, 'g' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ 0 },
+	};
+	const char *cmd = op == CLAIM_OP_CLAIM ? "claim" : "release";
+	struct claim_req req = { .op = op };
+	struct claim_opts o = { 0 };
+	int c;
+
+	while ((c = op == CLAIM_OP_CLAIM ?
+		    cli_getopt(argc, argv, CLI_SHORTOPTS("g:d:nf"), claim_longopts) :
+		    cli_getopt(argc, argv, CLI_SHORTOPTS("g:n"), release_longopts)) != -1) {
+		switch (c) {
+		case 'g':
+			if (!parse_u32(optarg, &o.group))
+				return cli_usage_error("%s: --group wants an IOMMU group number, not '%s'",
+						       cmd, optarg);
+			o.has_group = true;
+			break;
+		case 'd':
+			if (!valid_driver(optarg))
+				return cli_usage_error("%s: invalid driver name '%s' (at most %d characters, no '/' or blanks)",
+						       cmd, optarg,
+						       PCIPASS_DRIVER_NAME_MAX - 1);
+			req.driver = optarg;
+			break;
+		case 'n':
+			req.flags |= PCIPASS_CLAIM_F_DRY_RUN;
+			break;
+		case 'f':
+			req.flags |= PCIPASS_CLAIM_F_FORCE;
+			break;
+		case 'h':
+			cli_usage(stdout);
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	c = parse_target(&req, &o, argc, argv, cmd);
+	if (c)
+		return c;
+	if (req.kind == CLAIM_Q_GROUP) {
+		static char group_arg[16];
+
+		snprintf(group_arg, sizeof(group_arg), "%u", o.group);
+		req.arg = group_arg;
+	}
+	return run(&req);
+}
+
+int cmd_claim(int argc, char **argv)
+{
+	return claim_or_release(argc, argv, CLAIM_OP_CLAIM);
+}
+
+int cmd_release(int argc, char **argv)
+{
+	return claim_or_release(argc, argv, CLAIM_OP_RELEASE);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PCIPASS_TESTS_UNIT_H
+#define PCIPASS_TESTS_UNIT_H
+
+#include <stdio.h>
+
+extern unsigned int passed, failed;
+
+#define CHECK(cond, ...)						\
+	do {								\
+		if (cond) {						\
+			passed++;					\
+		} else {						\
+			failed++;					\
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
+			printf(__VA_ARGS__);				\
+			putchar('\n');					\
+		}							\
+	} while (0)
+
+void test_claim(void);
+
+#endif
