@@ -129,6 +129,15 @@ const char *claim_member_fix(enum claim_op op, const struct claim_member *m,
 const char *claim_summary(enum claim_op op, const struct claim_req *req,
 			  const struct claim_report *rep, char *buf,
 			  size_t size);
+/* claimed, already claimed, planned, released */
+bool claim_outcome_ok(uint32_t outcome);
+/* Whether the reply reports on the transaction.  The module also replies
+ * to errors found before a transaction ran (a release of a group pcipass
+ * did not claim), with the outcome and member states still at their zero
+ * values, "claimed" and "planned": a success outcome next to an error is
+ * no report.
+ */
+bool claim_report_usable(const struct claim_report *rep, int err);
 /* Exit status from the outcome, else from the error. */
 int claim_exit(const struct claim_report *rep, int err);
 

@@ -394,6 +394,25 @@ const char *claim_summary(enum claim_op op, const struct claim_req *req,
 
 /* ------------------------------------------------------------ exit */
 
+bool claim_outcome_ok(uint32_t outcome)
+{
+	switch (outcome) {
+	case PCIPASS_OUTCOME_CLAIMED:
+	case PCIPASS_OUTCOME_ALREADY_CLAIMED:
+	case PCIPASS_OUTCOME_PLANNED:
+	case PCIPASS_OUTCOME_RELEASED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool claim_report_usable(const struct claim_report *rep, int err)
+{
+	return rep->has_reply && rep->has_outcome &&
+	       !(err && claim_outcome_ok(rep->outcome));
+}
+
 int claim_exit(const struct claim_report *rep, int err)
 {
 	if (!rep->has_reply || !rep->has_outcome)

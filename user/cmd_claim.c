@@ -127,9 +127,11 @@ static int run(struct claim_req *req)
 		err.from_kernel = nl.err.from_kernel;
 		err.kernel_msg = pnl_kernel_msg(&nl);
 	}
-	/* Without a reply there is nothing to report but the error, as
-	 * for every other command (no document).
+	/* Without a usable reply there is nothing to report but the error,
+	 * as for every other command (no document).
 	 */
+	if (!claim_report_usable(&rep, rc))
+		claim_report_free(&rep);
 	if (rep.has_reply)
 		claim_print(req, &rep, &err);
 	if (rc) {

@@ -114,6 +114,13 @@ static void test_exit(void)
 		      cases[i].want);
 	}
 	CHECK(claim_exit(&none, -EPERM) == EXIT_RUNTIME, "no reply: 1");
+	rep.outcome = PCIPASS_OUTCOME_CLAIMED;	/* the zero value */
+	CHECK(!claim_report_usable(&rep, -ENOENT),
+	      "success outcome with an error is no report");
+	CHECK(claim_report_usable(&rep, 0), "success outcome");
+	rep.outcome = PCIPASS_OUTCOME_REFUSED;
+	CHECK(claim_report_usable(&rep, -EBUSY), "refusal with its error");
+	CHECK(!claim_report_usable(&none, 0), "no reply");
 	CHECK(EXIT_REFUSED == 6 && EXIT_ATTENTION == 7,
 	      "documented exit statuses");
 }
