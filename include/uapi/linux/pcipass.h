@@ -93,6 +93,7 @@ enum pcipass_claim_flags {
 
 /**
  * enum pcipass_outcome - What a claim or release transaction did as a whole.
+ * @PCIPASS_OUTCOME_UNSPEC: Never sent (zero is no answer).
  * @PCIPASS_OUTCOME_CLAIMED: Every member is bound to the target driver now.
  * @PCIPASS_OUTCOME_ALREADY_CLAIMED: The group was already claimed for the
  *   driver; nothing changed.
@@ -110,6 +111,7 @@ enum pcipass_claim_flags {
  *   (see members).
  */
 enum pcipass_outcome {
+	PCIPASS_OUTCOME_UNSPEC,
 	PCIPASS_OUTCOME_CLAIMED,
 	PCIPASS_OUTCOME_ALREADY_CLAIMED,
 	PCIPASS_OUTCOME_PLANNED,
@@ -122,6 +124,7 @@ enum pcipass_outcome {
 
 /**
  * enum pcipass_member_state - What happened to one member of the group.
+ * @PCIPASS_MEMBER_UNSPEC: Never sent (zero is no answer).
  * @PCIPASS_MEMBER_PLANNED: A dry run would move it from from-driver to
  *   to-driver.
  * @PCIPASS_MEMBER_CLAIMED: Moved to the target driver.
@@ -141,6 +144,7 @@ enum pcipass_outcome {
  * @PCIPASS_MEMBER_GONE: Removed from the system while the transaction ran.
  */
 enum pcipass_member_state {
+	PCIPASS_MEMBER_UNSPEC,
 	PCIPASS_MEMBER_PLANNED,
 	PCIPASS_MEMBER_CLAIMED,
 	PCIPASS_MEMBER_ALREADY,
@@ -156,8 +160,10 @@ enum pcipass_member_state {
 
 /**
  * enum pcipass_step - The transaction step a member's error comes from.
+ * @PCIPASS_STEP_UNSPEC: Never sent (zero is no answer).
  */
 enum pcipass_step {
+	PCIPASS_STEP_UNSPEC,
 	PCIPASS_STEP_OVERRIDE,
 	PCIPASS_STEP_UNBIND,
 	PCIPASS_STEP_BIND,
@@ -167,6 +173,7 @@ enum pcipass_step {
 
 /**
  * enum pcipass_blocker_reason - Why a claim is refused.
+ * @PCIPASS_BLOCKER_UNSPEC: Never sent (zero is no answer).
  * @PCIPASS_BLOCKER_BOOT_VGA: The boot VGA device (the host's console). Force
  *   overrides.
  * @PCIPASS_BLOCKER_BLOCK_IN_USE: A block device of the controller is held by
@@ -183,6 +190,7 @@ enum pcipass_step {
  *   release it first. Never overridden.
  */
 enum pcipass_blocker_reason {
+	PCIPASS_BLOCKER_UNSPEC,
 	PCIPASS_BLOCKER_BOOT_VGA,
 	PCIPASS_BLOCKER_BLOCK_IN_USE,
 	PCIPASS_BLOCKER_ROOT_FS,
@@ -194,11 +202,13 @@ enum pcipass_blocker_reason {
 /**
  * enum pcipass_event_type - What an event on the events multicast group
  *   reports.
+ * @PCIPASS_EVENT_UNSPEC: Never sent (zero is no answer).
  * @PCIPASS_EVENT_OVERRIDE_CHANGED: pcipass changed a function's
  *   driver_override (override absent: cleared). Writes to sysfs by others are
  *   not reported: the driver core has no notification for them.
  */
 enum pcipass_event_type {
+	PCIPASS_EVENT_UNSPEC,
 	PCIPASS_EVENT_DEVICE_ADDED,
 	PCIPASS_EVENT_DEVICE_REMOVED,
 	PCIPASS_EVENT_DRIVER_BOUND,
