@@ -654,7 +654,12 @@ static int pcipass_set_overrides(struct pcipass_tx *tx)
 	for (i = 0; i < tx->n; i++) {
 		struct pcipass_tx_member *m = &tx->m[i];
 
-		if (!pcipass_takes(tx, m))
+		/*
+		 * Members already on the target get the override too: once
+		 * claimed, no unbind may let another driver in.
+		 */
+		if (m->bridge || (m->orig_override &&
+				  !strcmp(m->orig_override, tx->target->name)))
 			continue;
 		m->touched = true;
 		err = pcipass_override(m, tx->target->name);
