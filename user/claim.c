@@ -67,6 +67,10 @@ static int parse_member(struct nlattr *nest, struct claim_member *m)
 	m->from_driver = opt_strdup(tb[PCIPASS_A_MEMBER_FROM_DRIVER]);
 	m->from_override = opt_strdup(tb[PCIPASS_A_MEMBER_FROM_OVERRIDE]);
 	m->to_driver = opt_strdup(tb[PCIPASS_A_MEMBER_TO_DRIVER]);
+	/* A refused claim leaves to-driver out: untouched, so unchanged. */
+	if (m->state == PCIPASS_MEMBER_UNTOUCHED && !m->to_driver &&
+	    m->from_driver)
+		m->to_driver = xstrdup(m->from_driver);
 	if (tb[PCIPASS_A_MEMBER_STEP]) {
 		m->has_step = true;
 		m->step = nla_get_u32(tb[PCIPASS_A_MEMBER_STEP]);

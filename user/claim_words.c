@@ -232,7 +232,7 @@ static bool same_driver(const char *a, const char *b)
 const char *claim_member_fix(enum claim_op op, const struct claim_member *m,
 			     char *buf, size_t size)
 {
-	const char *ovr = NULL, *drv = NULL;
+	const char *ovr = NULL, *drv = NULL, *later = NULL;
 	char a[ADDR_STRLEN];
 	size_t off;
 
@@ -243,6 +243,14 @@ const char *claim_member_fix(enum claim_op op, const struct claim_member *m,
 	if (op == CLAIM_OP_CLAIM) {
 		ovr = m->from_override;
 		drv = m->from_driver;
+	}
+	/* An override naming another driver would refuse the bind: clear
+	 * it first, put it back after the bind.
+	 */
+	if (ovr && drv && !same_driver(ovr, drv) &&
+	    !same_driver(m->to_driver, drv)) {
+		later = ovr;
+		ovr = NULL;
 	}
 	off = snprintf(buf, size, "echo %s%s> /sys/bus/pci/devices/%s/driver_override",
 		       ovr ? ovr : "", ovr ? " " : "", a);
@@ -257,8 +265,12 @@ const char *claim_member_fix(enum claim_op op, const struct claim_member *m,
 		snprintf(buf + off, size - off,
 			 "; echo %s > /sys/bus/pci/drivers_probe", a);
 	else if (drv && !same_driver(m->to_driver, drv))
+		off += snprintf(buf + off, size - off,
+				"; echo %s > /sys/bus/pci/drivers/%s/bind", a, drv);
+	if (later && off < size)
 		snprintf(buf + off, size - off,
-			 "; echo %s > /sys/bus/pci/drivers/%s/bind", a, drv);
+			 "; echo %s > /sys/bus/pci/devices/%s/driver_override",
+			 later, a);
 	return buf;
 }
 

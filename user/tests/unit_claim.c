@@ -188,6 +188,13 @@ static void test_member_fix(void)
 	struct claim_member fine = {
 		.addr = addr("06:00.0"), .state = PCIPASS_MEMBER_ROLLED_BACK,
 	};
+	/* Bound to e1000e with an override naming vfio-pci: the override
+	 * would refuse the bind, so it goes back last.
+	 */
+	struct claim_member mism = {
+		.addr = addr("04:00.0"), .state = PCIPASS_MEMBER_ROLLBACK_FAILED,
+		.from_driver = "e1000e", .from_override = "vfio-pci",
+	};
 	char f[BUF];
 
 	CHECK(has(claim_member_fix(CLAIM_OP_CLAIM, &stranded, f, sizeof(f)),
@@ -204,6 +211,11 @@ static void test_member_fix(void)
 	      !has(f, "echo vfio-pci"), "stranded release: %s", f);
 	CHECK(!claim_member_fix(CLAIM_OP_CLAIM, &fine, f, sizeof(f)),
 	      "nothing to fix");
+	CHECK(!strcmp(claim_member_fix(CLAIM_OP_CLAIM, &mism, f, sizeof(f)),
+		      "echo > /sys/bus/pci/devices/0000:04:00.0/driver_override; "
+		      "echo 0000:04:00.0 > /sys/bus/pci/drivers/e1000e/bind; "
+		      "echo vfio-pci > /sys/bus/pci/devices/0000:04:00.0/driver_override"),
+	      "override of another driver goes back last: %s", f);
 }
 
 static void test_summary(void)
