@@ -210,6 +210,16 @@ if [ -f tests/e2e/check_test.py ]; then
 	cat "$results/check.tap"
 fi
 
+# --- pcipass claim, release and monitor end to end (sysfs, VFIO) ------------
+
+if [ -f tests/e2e/claim_test.py ]; then
+	PCIPASS_FAILPROBE_KO=$failprobe_ko \
+		python3 tests/e2e/claim_test.py --cli "$cli" >"$results/claim.tap" \
+		2>"$results/logs/claim.stderr"
+	tap_result $? "claim e2e: exit status" "$results/logs/claim.stderr"
+	cat "$results/claim.tap"
+fi
+
 # --- The kernel's own YNL client, driven by our spec ------------------------
 
 if [ -n "${KSRC:-}" ]; then
