@@ -92,10 +92,13 @@ lint: kdir-check
 # The demo and the benchmark run in the test guest (Debian's 6.12 kernel).
 KDIR_GUEST = $(lastword $(sort $(wildcard /lib/modules/6.12*/build)))
 
+BENCH_ROUNDS ?= 10
 bench:
 	$(Q)scripts/install-deps.sh
 	$(Q)$(MAKE) KDIR="$(KDIR_GUEST)" module cli
-	$(Q)tests/vm/run.sh --quiet --out build/bench \
+	$(Q)tests/vm/run.sh --quiet --out build/bench --timeout 3600 \
+		--env PCIPASS_BENCH_ROUNDS=$(BENCH_ROUNDS) \
 		--append "$$(tests/vm/topology.sh --kernel-args $(notdir $(KDIR_GUEST:/build=)))" \
 		tests/guest/bench.sh
-	$(Q)sed -n '/^bench\/list:/,/operators today/p' build/bench/console.log
+	$(Q)sed -n -e '/^bench\/list:/,/operators today/p' \
+		-e '/^bench\/claim:/,/^bench\/claim: end/p' build/bench/console.log
