@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * claim_test helpers: claim/release requests over netlink and the ioctl,
+ * strict parsers of the claim report and of events, the events multicast
+ * group, and the ground truth a claim is judged by: every function's
+ * driver and driver_override in sysfs (snapshot, diff, restore) and
+ * VFIO_GROUP_GET_STATUS on the legacy /dev/vfio/N group node.
+ */
+#ifndef PCIPASS_SELFTEST_PPCLAIM_H
+#define PCIPASS_SELFTEST_PPCLAIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ppcommon.h"
+
+#define PPC_NAME	64
+#define PPC_MAX_FN	160
+#define PPC_MAX_MEM	64
+#define PPC_MAX_BLK	16
+
+/* driver and override of every PCI function, from sysfs only */
+struct ppc_fn {
+	char name[16];			/* "dddd:bb:dd.f" */
+	char driver[PPC_NAME];		/* "" when unbound */
+	char override[PPC_NAME];	/* "" when none */
+	uint32_t group;
+	bool bridge;			/* header type 1 or 2 */
+};
+
+struct ppc_state {
+	int n;
+	struct ppc_fn fn[PPC_MAX_FN];
+};
+
+int ppc_state_read(struct ppc_state *s);
+const struct ppc_fn *ppc_state_find(const struct ppc_state *s, const char *name);
+/* Differences (driver or override) between two snapshots; count. */
+int ppc_state_diff(const struct ppc_state *a, const struct ppc_state *b,
+		   char *why, int whylen);
+/* Put every function of @want back on its driver and override; diffs left. */
+int ppc_state_restore(const struct ppc_state *want, char *why, int whylen);
+/* Members of a group (sorted names) from the snapshot; count. */
+int ppc_group_members(const struct ppc_state *s, uint32_t group,
+		      const struct ppc_fn **out, int max);
+
+/* One member / blocker / the whole claim report (netlink or ioctl). */
+struct ppc_member {
+	char name[16];
+	uint32_t state, step;
+	int32_t error;
+	bool has_step, has_error;
+	char from_driver[PPC_NAME], from_override[PPC_NAME], to_driver[PPC_NAME];
+};
+
+struct ppc_blocker {
+	char name[16];
+	uint32_t reason;
+	bool forced;
+	char detail[PPC_NAME];
+};
+
+struct ppc_report {
+	bool has_reply;			/* a reply message / P_GROUP */
+	uint32_t group, outcome;
+	bool has_group, has_outcome;
+	char driver[PPC_NAME];
+	int nmembers, nblockers;
+	struct ppc_member m[PPC_MAX_MEM];
+	struct ppc_blocker b[PPC_MAX_BLK];
+	int error;			/* 0 or -errno of the request */
+	char msg[512];			/* extack / ioctl message */
+	bool has_offs;
+	uint32_t offs;			/* extack offset: attribute in request */
+	size_t group_offs, addr_offs, driver_offs, flags_offs;	/* in request */
+};
+
+/* A request.  @addr NULL: by group.  @driver NULL: no attribute. */
+struct ppc_req {
+	bool claim;
+	const char *addr;
+	bool by_group;
+	uint32_t group;
+	const char *driver;
+	bool has_flags;
+	uint32_t flags;
+	bool both;			/* addr AND group (validation test) */
+};
+
+/* 0 when the exchange completed (kernel verdict in rep->error), or -errno. */
+int ppc_nl(struct nl_sock *s, uint16_t family, const struct ppc_req *r,
+	   struct ppc_report *rep, char *why, int whylen);
+/* ioctl on /dev/pcipass; returns the ioctl's 0/-errno, report filled. */
+int ppc_ioc(int fd, const struct ppc_req *r, struct ppc_report *rep);
+
+const struct ppc_member *ppc_member(const struct ppc_report *r, const char *name);
+
+/* VFIO_GROUP_GET_STATUS flags of /dev/vfio/<group>, or -errno. */
+int ppc_vfio_status(uint32_t group, uint32_t *flags);
+
+/* Events: a socket joined to the "events" group. */
+int ppc_events_open(struct nl_sock *s, uint16_t *family);
+struct ppc_event {
+	uint32_t type;
+	char name[16];			/* "" when absent */
+	char driver[PPC_NAME];
+	char override[PPC_NAME];
+	bool has_override, has_group, has_outcome, has_error;
+	uint32_t group, outcome;
+	int32_t error;
+};
+/* Read every queued event (non-blocking); count, or -errno. */
+int ppc_events_read(struct nl_sock *s, uint16_t family, struct ppc_event *ev,
+		    int max, char *why, int whylen);
+
+/* Small utilities. */
+int ppc_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *ppc_state_name(uint32_t state);
+const char *ppc_outcome_name(uint32_t outcome);
+const char *ppc_event_name(uint32_t type);
+
+#endif
