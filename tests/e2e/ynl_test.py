@@ -314,6 +314,26 @@ def isolation_errors_carry_extack(ynl):
            f"uid 65534: {out[-300:]}")
 
 
+@test
+def claim_release_errors(ynl):
+    """claim/release: no target as root is EINVAL with extack; uid 65534 gets EPERM (GENL_ADMIN_PERM)"""
+    for op in ("claim", "release"):
+        r = ynl.run("--do", op, "--json", "{}")
+        out = r.stdout + r.stderr
+        expect(r.returncode != 0 and
+               ("Invalid argument" in out or "-22" in out) and
+               "missing target: an address or a group" in out,
+               f"{op} without attributes: {out[-300:]}")
+        # a group that does not exist: harmless even if the check were gone
+        r = ynl.run("--do", op, "--json", json.dumps({"group": 0xfffffff0}),
+                    user=65534)
+        out = r.stdout + r.stderr
+        expect(r.returncode != 0 and
+               ("Operation not permitted" in out or "-1\n" in out or
+                "error: -1" in out) and "'msg'" not in out,
+               f"{op} as uid 65534: {out[-300:]}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ksrc", required=True, help="linux-source tree (for YNL)")

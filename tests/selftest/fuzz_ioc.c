@@ -13,6 +13,7 @@
 
 #include "fuzz_gt.h"
 #include "fuzz_ioc.h"
+#include "fuzz_nlmodel.h"
 #include "ppcommon.h"
 #include "ppiso.h"
 
@@ -87,6 +88,9 @@ size_t ioc_ksize(int kind)
 		return sizeof(struct pcipass_ioc_device);
 	case IK_ISOLATION:
 		return sizeof(struct pcipass_ioc_isolation);
+	case IK_CLAIM:
+	case IK_RELEASE:
+		return sizeof(struct pcipass_ioc_claim);
 	default:
 		return 0;
 	}
@@ -98,11 +102,15 @@ unsigned int pick_cmd(struct rng *r, int *kind)
 		[IK_VERSION] = _IOC_NR(PCIPASS_IOC_VERSION),
 		[IK_DEVICE] = _IOC_NR(PCIPASS_IOC_DEVICE_GET),
 		[IK_ISOLATION] = _IOC_NR(PCIPASS_IOC_ISOLATION_GET),
+		[IK_CLAIM] = _IOC_NR(PCIPASS_IOC_CLAIM),
+		[IK_RELEASE] = _IOC_NR(PCIPASS_IOC_RELEASE),
 	};
-	unsigned int dir, nr, size, type, cmd, k = below(r, 10);
+	unsigned int dir, nr, size, type, cmd, k = below(r, 50);
 	uint32_t w = below(r, 1000);
 
-	*kind = k < 2 ? IK_VERSION : k < 6 ? IK_DEVICE : IK_ISOLATION;
+	/* claims are few: a dry run that gets through takes the claim lock */
+	*kind = k < 10 ? IK_VERSION : k < 29 ? IK_DEVICE : k < 47 ? IK_ISOLATION :
+		k < 49 ? IK_CLAIM : IK_RELEASE;
 	nr = nrs[*kind];
 	dir = _IOC_READ | _IOC_WRITE;
 	size = ioc_ksize(*kind);
@@ -150,6 +158,10 @@ classify:
 		*kind = IK_DEVICE;
 	else if (_IOC_NR(cmd) == _IOC_NR(PCIPASS_IOC_ISOLATION_GET))
 		*kind = IK_ISOLATION;
+	else if (_IOC_NR(cmd) == _IOC_NR(PCIPASS_IOC_CLAIM))
+		*kind = IK_CLAIM;
+	else if (_IOC_NR(cmd) == _IOC_NR(PCIPASS_IOC_RELEASE))
+		*kind = IK_RELEASE;
 	else
 		*kind = IK_UNKNOWN;
 	return cmd;
@@ -172,6 +184,45 @@ static uint32_t get32(const uint8_t *img, size_t off)
 #define DOFF(field) offsetof(struct pcipass_ioc_device, field)
 #define VOFF(field) offsetof(struct pcipass_ioc_version, field)
 #define IOFF(field) offsetof(struct pcipass_ioc_isolation, field)
+#define COFF(field) offsetof(struct pcipass_ioc_claim, field)
+
+_Static_assert(DOFF(addr) == COFF(addr), "claim requests share the layout");
+
+
+/* The input fields of a claim or release; always a dry run. */
+static void gen_claim_img(struct rng *r, struct ioreq *q, uint8_t *img)
+{
+	size_t n = q->ilen;
+	uint32_t flags = n >= 8 ? get32(img, 4) : 0;
+	const char *drv;
+
+	if (pm(r, 400)) {			/* by group */
+		uint32_t id = pm(r, 800) && gt.n ? gt.sd[below(r, gt.n)].group :
+			      rnd32(r);
+
+		flags |= PCIPASS_IOC_CLAIM_F_GROUP;
+		if (pm(r, 950))
+			memset(img + COFF(addr), 0,
+			       n > COFF(group) ? sizeof(struct pcipass_ioc_addr) : 0);
+		put32(img, n, COFF(group), id);
+	} else if (pm(r, 950)) {
+		flags &= ~PCIPASS_IOC_CLAIM_F_GROUP;
+		put32(img, n, COFF(group), pm(r, 950) ? 0 : rnd32(r));
+	}
+	if (pm(r, 300))
+		flags |= PCIPASS_IOC_CLAIM_F_FORCE;
+	flags |= PCIPASS_IOC_CLAIM_F_DRY_RUN;	/* never anything else */
+	put32(img, n, 4, flags);
+	drv = q->kind == IK_CLAIM || pm(r, 100) ?
+	      fz_claim_drivers[below(r, FZ_CLAIM_DRIVERS)] : "";
+	if (n >= COFF(message)) {
+		memset(img + COFF(driver), 0, PCIPASS_NAME_LEN);
+		if (pm(r, 20))			/* no NUL */
+			memset(img + COFF(driver), 'x', PCIPASS_NAME_LEN);
+		else
+			strcpy((char *)img + COFF(driver), drv);
+	}
+}
 
 /* The request part of both queries: size, flags, addr, in the same place. */
 _Static_assert(DOFF(addr) == IOFF(addr) && DOFF(present) == IOFF(present),
@@ -211,7 +262,7 @@ void gen_ioc_img(struct rng *r, struct ioreq *q, uint8_t *img)
 	if (pm(r, 300))		/* output fields: callers may leave garbage */
 		for (i = 8; i < n && i < ksize; i++)
 			img[i] = rnd32(r);
-	if (q->kind == IK_DEVICE || q->kind == IK_ISOLATION) {
+	if (q->kind == IK_DEVICE || q->kind == IK_ISOLATION || ik_claims(q->kind)) {
 		struct pci_addr a;
 
 		g_random_addr(r, &a);
@@ -220,6 +271,14 @@ void gen_ioc_img(struct rng *r, struct ioreq *q, uint8_t *img)
 		put32(img, n, DOFF(addr.devfn), pm(r, 900) ? a.devfn :
 			   pm(r, 500) ? 256 : rnd32(r));
 		put32(img, n, DOFF(addr.reserved), pm(r, 900) ? 0 : rnd32(r));
+	}
+	if (ik_claims(q->kind)) {
+		/* output fields must come in zero: mostly they do */
+		if (pm(r, 700))
+			memset(img + 8 + sizeof(struct pcipass_ioc_addr) + 4, 0,
+			       (n < ksize ? n : ksize) > COFF(present) ?
+			       (n < ksize ? n : ksize) - COFF(present) : 0);
+		gen_claim_img(r, q, img);
 	}
 	if (n > ksize && pm(r, 400)) {	/* a tail this kernel does not know */
 		if (pm(r, 500))
@@ -303,6 +362,71 @@ uint64_t eset(int e)
 	return e < 63 ? 1ULL << e : 0;
 }
 
+static bool img_zero(const uint8_t *img, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		if (img[from])
+			return false;
+	return true;
+}
+
+/*
+ * A claim or release whose struct passed the common rules (size, flags,
+ * tail): the output fields, the target, then a dry-run transaction.
+ * pcipass_ioc_claim_req() looks at the first member's state only.
+ */
+static uint64_t claim_expect(const struct ioreq *q, const uint8_t *img)
+{
+	const size_t m0state = COFF(members) +
+		offsetof(struct pcipass_ioc_claim_member, state);
+	uint32_t flags = get32(img, 4), bus, devfn;
+	bool claim = q->kind == IK_CLAIM;
+	uint64_t s = 0;
+	struct pci_addr a;
+	int idx;
+
+	if (get32(img, COFF(present)) || get32(img, COFF(outcome)) ||
+	    get32(img, COFF(nr_members)) || get32(img, COFF(nr_blockers)) ||
+	    get32(img, COFF(reserved)) || img[COFF(message)] ||
+	    get32(img, m0state) || (!claim && img[COFF(driver)]) ||
+	    !memchr(img + COFF(driver), 0, PCIPASS_NAME_LEN))
+		return eset(EINVAL);
+	bus = get32(img, COFF(addr.bus));
+	devfn = get32(img, COFF(addr.devfn));
+	a.domain = get32(img, COFF(addr.domain));
+	a.bus = bus;
+	a.devfn = devfn;
+	if (flags & PCIPASS_IOC_CLAIM_F_GROUP) {
+		if (!img_zero(img, COFF(addr), COFF(group)))
+			return eset(EINVAL);
+		if (gt_group(get32(img, COFF(group))) < 0)
+			return eset(ENOENT);
+	} else {
+		if (get32(img, COFF(group)) || get32(img, COFF(addr.reserved)) ||
+		    bus > 255 || devfn > 255)
+			return eset(EINVAL);
+		idx = gt_find(&a);
+		if (idx < 0)
+			return eset(ENODEV);
+		if (!gt.sd[idx].has_group)
+			return eset(ENXIO);
+	}
+	/*
+	 * A group: a dry run plans (0), is refused (EBUSY), names a driver
+	 * that does not exist (ENOENT) or a group of bridges (EINVAL), or
+	 * the group is too big (E2BIG).  A dry release: ENOENT unless
+	 * pcipass claimed the group (another test may have).
+	 */
+	if (claim)
+		s = eset(EBUSY) | eset(ENOENT) | eset(EINVAL) | eset(E2BIG);
+	else
+		s = eset(ENOENT) | eset(E2BIG);
+	/* the report goes back also with an error; on success EFAULT only */
+	if (!q->writable)
+		s |= eset(EFAULT);
+	return s | ES_OK;
+}
+
 uint64_t ioc_expect(const struct ioreq *q, const uint8_t *img)
 {
 	size_t ksize = ioc_ksize(q->kind);
@@ -314,6 +438,12 @@ uint64_t ioc_expect(const struct ioreq *q, const uint8_t *img)
 	/* decided on the opener's privilege before the struct is looked at */
 	if (q->kind == IK_ISOLATION && !q->priv)
 		return eset(EPERM);
+	/* the opener's and the caller's: the same process in these streams */
+	if (ik_claims(q->kind) && !q->priv)
+		return eset(EPERM);
+	if (ik_claims(q->kind) && q->ilen >= 8 &&
+	    !(get32(img, 4) & PCIPASS_IOC_CLAIM_F_DRY_RUN))
+		abort();	/* the generator must never ask for a real claim */
 	if (q->usize < ksize)		/* below *_SIZE_VER0 */
 		return eset(EINVAL);
 	if (q->avail < 4)
@@ -328,8 +458,13 @@ uint64_t ioc_expect(const struct ioreq *q, const uint8_t *img)
 			s |= eset(E2BIG);
 			break;
 		}
-	if (readable >= 8 && get32(img, 4))
+	if (readable >= 8 && (get32(img, 4) & ~(ik_claims(q->kind) ?
+			(uint32_t)(PCIPASS_IOC_CLAIM_F_DRY_RUN |
+				   PCIPASS_IOC_CLAIM_F_FORCE |
+				   PCIPASS_IOC_CLAIM_F_GROUP) : 0U)))
 		s |= eset(EOPNOTSUPP);
+	if (ik_claims(q->kind))
+		return s ? s : claim_expect(q, img);
 	if ((q->kind == IK_DEVICE || q->kind == IK_ISOLATION) &&
 	    readable >= DOFF(present)) {
 		uint32_t bus = get32(img, DOFF(addr.bus)), devfn = get32(img, DOFF(addr.devfn));
@@ -359,6 +494,8 @@ void eset_str(uint64_t s, char *buf, size_t len)
 					 used ? "|" : "", errname(e));
 	if (!used)
 		snprintf(buf, len, "success");
+	else if (s & ES_OK)
+		snprintf(buf + used, len - used, "|success");
 }
 
 /* Check a successful call's output; 0 or -1 with c->why set. */
@@ -394,6 +531,63 @@ static int iso_check_out(struct fz *c, const struct ioreq *q, const uint8_t *img
 	return 0;
 }
 
+/*
+ * A successful dry run: the request echoed, a group, a planned (or
+ * already claimed) outcome with members in a plan's states, and the
+ * message NUL-terminated.
+ */
+static int claim_check_out(struct fz *c, const struct ioreq *q, const uint8_t *img)
+{
+	static struct pcipass_ioc_claim cl;
+	unsigned int i, n;
+
+	memcpy(&cl, q->view, sizeof(cl));
+	if (cl.size != q->usize || cl.flags != get32(img, 4)) {
+		why_set(c, "claim: size %u flags %#x", cl.size, cl.flags);
+		return -1;
+	}
+	if (!(cl.present & PCIPASS_CLAIM_P_GROUP) || gt_group(cl.group) < 0 ||
+	    !cl.nr_members || cl.reserved ||
+	    !memchr(cl.message, 0, sizeof(cl.message)) ||
+	    !memchr(cl.driver, 0, sizeof(cl.driver))) {
+		why_set(c, "claim: present %#x group %u members %u reserved %#x",
+			cl.present, cl.group, cl.nr_members, cl.reserved);
+		return -1;
+	}
+	if (q->kind == IK_CLAIM ?
+	    cl.outcome != PCIPASS_OUTCOME_PLANNED &&
+	    cl.outcome != PCIPASS_OUTCOME_ALREADY_CLAIMED :
+	    cl.outcome != PCIPASS_OUTCOME_PLANNED) {
+		why_set(c, "claim: a dry run's outcome %u", cl.outcome);
+		return -1;
+	}
+	n = cl.nr_members < PCIPASS_IOC_CLAIM_MEMBERS ? cl.nr_members :
+	    PCIPASS_IOC_CLAIM_MEMBERS;
+	for (i = 0; i < n; i++) {
+		const struct pcipass_ioc_claim_member *m = &cl.members[i];
+		struct pci_addr a = {
+			.domain = m->addr.domain, .bus = m->addr.bus,
+			.devfn = m->addr.devfn,
+		};
+		int idx = gt_find(&a);
+
+		if (idx < 0 || !gt.sd[idx].has_group ||
+		    gt.sd[idx].group != cl.group || m->error || m->step) {
+			why_set(c, "claim: member %u %x:%x:%x not of group %u or error %d",
+				i, a.domain, a.bus, a.devfn, cl.group, m->error);
+			return -1;
+		}
+		if (m->state != PCIPASS_MEMBER_PLANNED &&
+		    m->state != PCIPASS_MEMBER_ALREADY &&
+		    m->state != PCIPASS_MEMBER_SKIPPED_BRIDGE) {
+			why_set(c, "claim: member %u state %u in a dry run", i,
+				m->state);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int ioc_check_out(struct fz *c, const struct ioreq *q, const uint8_t *img)
 {
 	size_t ksize = ioc_ksize(q->kind);
@@ -413,6 +607,9 @@ int ioc_check_out(struct fz *c, const struct ioreq *q, const uint8_t *img)
 		}
 	} else if (q->kind == IK_ISOLATION) {
 		if (iso_check_out(c, q, img))
+			return -1;
+	} else if (ik_claims(q->kind)) {
+		if (claim_check_out(c, q, img))
 			return -1;
 	} else {
 		struct pcipass_ioc_device d;

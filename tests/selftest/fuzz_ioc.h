@@ -14,7 +14,18 @@
 #include "fuzz_report.h"
 #include "fuzz_rng.h"
 
-enum { IK_UNKNOWN, IK_VERSION, IK_DEVICE, IK_ISOLATION };
+enum { IK_UNKNOWN, IK_VERSION, IK_DEVICE, IK_ISOLATION, IK_CLAIM, IK_RELEASE };
+
+/*
+ * Claim and release: the caller's struct always has
+ * PCIPASS_IOC_CLAIM_F_DRY_RUN set, so no request of the fuzzer can move a
+ * device.  On error after the struct was read, the report may be written
+ * back into the struct (not around it).
+ */
+static inline bool ik_claims(int kind)
+{
+	return kind == IK_CLAIM || kind == IK_RELEASE;
+}
 
 enum {
 	PC_RW, PC_END, PC_RO, PC_NULL, PC_ONE, PC_KERNEL, PC_NONCANON, PC_GONE,
@@ -65,7 +76,10 @@ void place(struct arena *ar, struct rng *r, struct ioreq *q);
 
 /* A set of errnos; EOPNOTSUPP (95) takes bit 63 (ENOSR, never used here). */
 uint64_t eset(int e);
-/* The errnos the call may fail with; 0: it must succeed. */
+/* In an errno set: success is allowed too (errno 0 is no errno). */
+#define ES_OK		1ULL
+
+/* The errnos the call may fail with (and ES_OK); 0: it must succeed. */
 uint64_t ioc_expect(const struct ioreq *q, const uint8_t *img);
 /* "EINVAL|EFAULT", or "success" for an empty set. */
 void eset_str(uint64_t s, char *buf, size_t len);

@@ -107,6 +107,8 @@ static bool errno_ok(const struct nlexp *e, int err)
 {
 	if (err == EBUSY && e->allow_busy)
 		return true;
+	if (e->claim && err > 0 && err < 64 && (e->claim_errs & (1ULL << err)))
+		return true;
 	if (e->want == WANT_POLICY)
 		return err == EINVAL || err == ERANGE;
 	return e->want && err == e->want;
@@ -188,7 +190,8 @@ int on_error(struct nlrun *n, struct nlsock *s, const struct nlmsghdr *nlh,
 		return -1;
 	}
 	count_errno(&n->c, -err->error);
-	if (e->ndata || !errno_ok(e, -err->error) ||
+	/* a claim's or release's report may come before its error */
+	if ((e->ndata && !e->claim) || !errno_ok(e, -err->error) ||
 	    (e->kind != EX_DO && e->kind != EX_DUMP)) {
 		why_set(&n->c, "error %s, want %s%s", errname(-err->error), want_str(e),
 			e->ndata ? " (after a reply)" : "");
@@ -197,6 +200,65 @@ int on_error(struct nlrun *n, struct nlsock *s, const struct nlmsghdr *nlh,
 	if (s->ext_ack && err->error != -EBUSY && extack_mismatch(n, e, &got))
 		return -1;
 	e->done = true;
+	return 0;
+}
+
+/*
+ * The report of a dry run: the group asked about (or the function's), an
+ * outcome, and its members; each member of that group.
+ */
+static int check_claim_msg(struct nlrun *n, const struct nlmsghdr *nlh,
+			   struct nlexp *e)
+{
+	uint32_t want_grp = e->grp >= 0 ? gt.groups[e->grp].id :
+			    gt.sd[e->dev].group, v = 0;
+	bool has_grp = false, has_outcome = false;
+	const struct nlattr *a, *m;
+	char why[256] = "";
+	int len, rem, rem2, members = 0;
+	void *attrs;
+
+	if (pp_check_genl_hdr(nlh, e->cmd, why, sizeof(why))) {
+		why_set(&n->c, "claim report: %s", why);
+		return -1;
+	}
+	attrs = genl_attrs(nlh, &len);
+	nla_for_each(a, attrs, len, rem) {
+		switch (nla_kind(a)) {
+		case PCIPASS_A_CLAIM_GROUP:
+			has_grp = nla_plen(a) == 4;
+			memcpy(&v, nla_payload(a), 4);
+			break;
+		case PCIPASS_A_CLAIM_OUTCOME:
+			has_outcome = nla_plen(a) == 4;
+			break;
+		case PCIPASS_A_CLAIM_MEMBER:
+			members++;
+			nla_for_each(m, nla_payload(a), nla_plen(a), rem2) {
+				struct pci_addr ma;
+				int idx;
+
+				if (nla_kind(m) != PCIPASS_A_MEMBER_ADDR)
+					continue;
+				if (pp_get_addr(m, &ma, "member addr", why, sizeof(why)) ||
+				    (idx = gt_find(&ma)) < 0 ||
+				    gt.sd[idx].group != want_grp) {
+					why_set(&n->c, "claim report: member not in group %u %s",
+						want_grp, why);
+					return -1;
+				}
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (rem || !has_grp || v != want_grp || !has_outcome || !members) {
+		why_set(&n->c, "claim report: group %s%u (want %u), outcome %s, %d members",
+			has_grp ? "" : "none ", v, want_grp,
+			has_outcome ? "present" : "absent", members);
+		return -1;
+	}
 	return 0;
 }
 
@@ -364,6 +426,8 @@ int on_data(struct nlrun *n, const struct nlmsghdr *nlh, struct nlexp *e,
 	n->c.stats->replies++;
 	if (e->cmd == PCIPASS_CMD_ISOLATION_GET)
 		return check_iso_msg(n, nlh, e);
+	if (e->claim)
+		return check_claim_msg(n, nlh, e);
 	return e->cmd == PCIPASS_CMD_DEVICE_GET ? check_dev_msg(n, nlh, e, false) :
 	       check_group_msg(n, nlh, e, false);
 }

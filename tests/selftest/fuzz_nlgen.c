@@ -7,6 +7,7 @@
 
 #include "fuzz_gt.h"
 #include "fuzz_nlgen.h"
+#include "fuzz_nlmodel.h"
 #include "ppcommon.h"
 
 static void g_raw(struct gen *g, const void *d, size_t n)
@@ -396,6 +397,49 @@ static void g_groupget_body(struct gen *g, uint32_t id, unsigned int m)
 		g_soup(g, 0, 1 + below(r, 3));
 }
 
+/*
+ * claim / release: a target (address or group), a driver (claim), the
+ * flags -- the model sets the dry-run bit in them and turns a privileged
+ * request without them into an unknown command (fuzz_nlmodel.c).
+ */
+static void g_claim_body(struct gen *g, uint8_t cmd, unsigned int m)
+{
+	struct rng *r = g->r;
+	struct pci_addr a;
+	uint32_t flags = PCIPASS_CLAIM_F_DRY_RUN;
+
+	if (pm(r, 600)) {
+		g_random_addr(r, &a);
+		g_addr_body(g, &a, m);		/* attribute 1 = claim's addr */
+	}
+	if (pm(r, 450) || pm(r, m / 3)) {
+		uint16_t type = PCIPASS_A_CLAIM_GROUP;
+
+		if (pm(r, m / 4))
+			type |= NLA_F_NESTED;
+		g_scalar(g, type, pick_group(r), pm(r, m / 4) ? below(r, 9) : 4);
+	}
+	if ((cmd == PCIPASS_CMD_CLAIM && pm(r, 500)) || pm(r, m / 4)) {
+		const char *d = fz_claim_drivers[below(r, FZ_CLAIM_DRIVERS)];
+		size_t off = g_attr_begin(g, PCIPASS_A_CLAIM_DRIVER);
+
+		if (pm(r, m / 3))
+			g_rand(g, below(r, 100), below(r, 4));
+		else
+			g_raw(g, d, strlen(d) + !pm(r, m / 4));
+		g_attr_end(g, off);
+	}
+	if (pm(r, 300))
+		flags |= PCIPASS_CLAIM_F_FORCE;
+	if (pm(r, m / 4))
+		flags |= 1u << below(r, 32);
+	if (!pm(r, m / 8))
+		g_scalar(g, PCIPASS_A_CLAIM_FLAGS, flags,
+			 pm(r, m / 6) ? below(r, 9) : 4);
+	if (pm(r, m / 3))
+		g_soup(g, 0, 1 + below(r, 3));
+}
+
 /* Hundreds of attributes, mostly of the valid type. */
 static void g_many(struct gen *g, uint8_t cmd)
 {
@@ -520,7 +564,7 @@ static void g_message(struct gen *g, uint16_t family)
 	struct rng *r = g->r;
 	static const uint8_t cmds[] = {
 		PCIPASS_CMD_DEVICE_GET, PCIPASS_CMD_GROUP_GET,
-		PCIPASS_CMD_ISOLATION_GET,
+		PCIPASS_CMD_ISOLATION_GET, PCIPASS_CMD_CLAIM, PCIPASS_CMD_RELEASE,
 	};
 	uint32_t w = below(r, 1000);
 	uint8_t cmd = cmds[below(r, sizeof(cmds))];
@@ -537,7 +581,9 @@ static void g_message(struct gen *g, uint16_t family)
 		if (pm(r, 800))
 			flags &= NLM_F_REQUEST | NLM_F_ACK;
 		off = g_msg_begin(g, family, flags | NLM_F_REQUEST, cmd, GENL_HDRLEN);
-		if (cmd != PCIPASS_CMD_GROUP_GET) {
+		if (cmd == PCIPASS_CMD_CLAIM || cmd == PCIPASS_CMD_RELEASE) {
+			g_claim_body(g, cmd, 0);
+		} else if (cmd != PCIPASS_CMD_GROUP_GET) {
 			g_random_addr(r, &a);
 			g_addr_body(g, &a, 0);
 		} else {
@@ -569,7 +615,9 @@ static void g_message(struct gen *g, uint16_t family)
 			g_addr_body(g, &(struct pci_addr){ 0 }, below(r, 300));
 	} else if (w < 680) {		/* a valid request, mutated */
 		off = g_msg_begin(g, family, pick_flags(r, false), cmd, GENL_HDRLEN);
-		if (cmd != PCIPASS_CMD_GROUP_GET) {
+		if (cmd == PCIPASS_CMD_CLAIM || cmd == PCIPASS_CMD_RELEASE) {
+			g_claim_body(g, cmd, 100 + below(r, 500));
+		} else if (cmd != PCIPASS_CMD_GROUP_GET) {
 			g_random_addr(r, &a);
 			g_addr_body(g, &a, 100 + below(r, 500));
 		} else {

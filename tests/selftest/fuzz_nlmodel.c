@@ -14,7 +14,7 @@
 #include "fuzz_report.h"
 #include "ppcommon.h"
 
-enum { P_NONE, P_U8, P_U32, P_NEST_ADDR };
+enum { P_NONE, P_U8, P_U32, P_NEST_ADDR, P_U32_FLAGS, P_DRIVER };
 
 static const uint8_t pol_addr[PCIPASS_A_ADDR_MAX + 1] = {
 	[PCIPASS_A_ADDR_DOMAIN] = P_U32,
@@ -28,6 +28,29 @@ _Static_assert(PCIPASS_A_DEV_ADDR == 1 && PCIPASS_A_ISO_ADDR == 1 &&
 	       PCIPASS_A_DEV_MAX > 1 && PCIPASS_A_ISO_MAX > 1,
 	       "both do policies: addr, the only attribute");
 static const uint8_t pol_group[2] = { [PCIPASS_A_GROUP_ID] = P_U32 };
+/* claim and release: release has no driver (NLA_UNSPEC: rejected) */
+static const uint8_t pol_claim[PCIPASS_A_CLAIM_FLAGS + 1] = {
+	[PCIPASS_A_CLAIM_ADDR] = P_NEST_ADDR,
+	[PCIPASS_A_CLAIM_GROUP] = P_U32,
+	[PCIPASS_A_CLAIM_DRIVER] = P_DRIVER,
+	[PCIPASS_A_CLAIM_FLAGS] = P_U32_FLAGS,
+};
+static const uint8_t pol_release[PCIPASS_A_CLAIM_FLAGS + 1] = {
+	[PCIPASS_A_CLAIM_ADDR] = P_NEST_ADDR,
+	[PCIPASS_A_CLAIM_GROUP] = P_U32,
+	[PCIPASS_A_CLAIM_FLAGS] = P_U32_FLAGS,
+};
+_Static_assert((int)PCIPASS_A_CLAIM_ADDR == (int)PCIPASS_A_DEV_ADDR,
+	       "claim's address is attribute 1 too");
+
+/*
+ * Target drivers the fuzzer may name: loading them binds nothing.  Not a
+ * driver that no module provides: the module polls for it for 15 s
+ * (pcipass_driver_load()) with the claim lock held.
+ */
+const char *const fz_claim_drivers[FZ_CLAIM_DRIVERS] = {
+	"", "vfio-pci", "pci-stub",
+};
 
 /*
  * What __nla_validate_parse() does with NL_VALIDATE_STRICT and the
@@ -62,6 +85,31 @@ static int v_parse(const uint8_t *head, int len, int maxtype,
 			if (ntype & NLA_F_NESTED)
 				return -1;	/* NLA_F_NESTED not expected */
 			break;
+		case P_U32_FLAGS: {
+			uint32_t v;
+
+			if (alen != 4 || (ntype & NLA_F_NESTED))
+				return -1;
+			memcpy(&v, p + NLA_HDRLEN, 4);
+			if (v & ~(uint32_t)(PCIPASS_CLAIM_F_DRY_RUN |
+					    PCIPASS_CLAIM_F_FORCE))
+				return -1;	/* reserved bit set */
+			break;
+		}
+		case P_DRIVER: {	/* NLA_NUL_STRING, len 63 */
+			const uint8_t *d = p + NLA_HDRLEN;
+			int minlen = alen < 64 ? alen : 64, slen = alen;
+
+			if (ntype & NLA_F_NESTED)
+				return -1;
+			if (!minlen || !memchr(d, 0, minlen))
+				return -1;
+			if (d[alen - 1] == 0)
+				slen--;
+			if (slen > PCIPASS_DRIVER_NAME_MAX - 1)
+				return -1;	/* ERANGE */
+			break;
+		}
 		case P_NEST_ADDR:
 			if (!(ntype & NLA_F_NESTED))
 				return -1;	/* NLA_F_NESTED is missing */
@@ -94,14 +142,122 @@ static uint16_t nla_len_at(const uint8_t *nla)
 	return l;
 }
 
-static void model_pcipass(const uint8_t *msg, uint32_t len, struct nlexp *e,
+/*
+ * No privileged claim or release of the fuzzer may change anything: set
+ * the dry-run bit in every well-sized flags attribute, and when the last
+ * flags attribute is missing, make the message an unknown command (event
+ * is a notification, not an op).  A target driver outside
+ * fz_claim_drivers[] becomes an invalid name ('/').  Attributes are found
+ * as nla_parse() finds them; a message the policy rejects is harmless
+ * whatever the rewrite did.
+ */
+static void claim_safety(uint8_t *msg, uint32_t len)
+{
+	struct genlmsghdr *gh = (void *)(msg + NLMSG_HDRLEN);
+	uint8_t *p = msg + NLMSG_LENGTH(GENL_HDRLEN);
+	int rem = len - NLMSG_LENGTH(GENL_HDRLEN);
+	bool flags_ok = false;
+
+	while (rem >= NLA_HDRLEN) {
+		uint16_t nlen, ntype;
+		int t, alen, i;
+
+		memcpy(&nlen, p, 2);
+		memcpy(&ntype, p + 2, 2);
+		if (nlen < NLA_HDRLEN || nlen > rem)
+			break;
+		t = ntype & NLA_TYPE_MASK;
+		alen = nlen - NLA_HDRLEN;
+		if (t == PCIPASS_A_CLAIM_FLAGS) {
+			flags_ok = alen == 4;
+			if (flags_ok)
+				p[NLA_HDRLEN] |= PCIPASS_CLAIM_F_DRY_RUN;
+		} else if (t == PCIPASS_A_CLAIM_DRIVER && alen > 0 &&
+			   p[NLA_HDRLEN]) {
+			for (i = 0; i < FZ_CLAIM_DRIVERS; i++)
+				if (alen > (int)strlen(fz_claim_drivers[i]) &&
+				    !strcmp((char *)p + NLA_HDRLEN,
+					    fz_claim_drivers[i]))
+					break;
+			if (i == FZ_CLAIM_DRIVERS)
+				p[NLA_HDRLEN] = '/';
+		}
+		rem -= NLA_ALIGN(nlen);
+		p += NLA_ALIGN(nlen);
+	}
+	if (!flags_ok)
+		gh->cmd = PCIPASS_CMD_EVENT;
+}
+
+/* claim and release as root, once the policy passed (a dry run). */
+static void model_claim(const uint8_t *msg, const uint8_t **tb,
+			struct nlexp *e)
+{
+	const uint8_t *a = tb[PCIPASS_A_CLAIM_ADDR], *g = tb[PCIPASS_A_CLAIM_GROUP];
+	const uint8_t *itb[PCIPASS_A_ADDR_MAX + 1];
+	int t;
+
+	if (a && g) {
+		e->want = EINVAL;	/* give an address or a group, not both */
+		e->offs = g - msg;
+		return;
+	}
+	if (!a && !g) {
+		e->want = EINVAL;	/* missing target */
+		return;
+	}
+	if (g) {
+		uint32_t id;
+
+		memcpy(&id, g + NLA_HDRLEN, 4);
+		e->grp = gt_group(id);
+		if (e->grp < 0) {
+			e->want = ENOENT;
+			e->offs = g - msg;
+			return;
+		}
+	} else {
+		v_parse(a + NLA_HDRLEN, nla_len_at(a) - NLA_HDRLEN,
+			PCIPASS_A_ADDR_MAX, pol_addr, itb);
+		for (t = PCIPASS_A_ADDR_DOMAIN; t <= PCIPASS_A_ADDR_DEVFN; t++)
+			if (!itb[t]) {
+				e->want = EINVAL;
+				e->miss_type = t;
+				e->miss_nest = a - msg;
+				return;
+			}
+		memcpy(&e->addr.domain, itb[PCIPASS_A_ADDR_DOMAIN] + NLA_HDRLEN, 4);
+		e->addr.bus = itb[PCIPASS_A_ADDR_BUS][NLA_HDRLEN];
+		e->addr.devfn = itb[PCIPASS_A_ADDR_DEVFN][NLA_HDRLEN];
+		e->dev = gt_find(&e->addr);
+		if (e->dev < 0 || !gt.sd[e->dev].has_group) {
+			e->want = e->dev < 0 ? ENODEV : ENXIO;
+			e->offs = a - msg;
+			return;
+		}
+	}
+	/*
+	 * A group: the dry run plans (a report, then the ACK), or the report
+	 * comes before an error: refused (EBUSY), no such driver (ENOENT),
+	 * an invalid driver name or a group of bridges (EINVAL), too many
+	 * members (E2BIG); release: not claimed (ENOENT).
+	 */
+	e->want = 0;
+	e->claim = true;
+	e->claim_errs = e->cmd == PCIPASS_CMD_CLAIM ?
+		(1ULL << EBUSY) | (1ULL << ENOENT) | (1ULL << EINVAL) |
+		(1ULL << E2BIG) : (1ULL << ENOENT) | (1ULL << E2BIG);
+}
+
+static void model_pcipass(uint8_t *msg, uint32_t len, struct nlexp *e,
 			  bool *dump_started, bool priv)
 {
 	const struct nlmsghdr *h = (const void *)msg;
-	const struct genlmsghdr *gh = (const void *)(msg + NLMSG_HDRLEN);
+	struct genlmsghdr *gh = (void *)(msg + NLMSG_HDRLEN);
 	uint16_t f = h->nlmsg_flags;
 	const uint8_t *tb[2], *itb[PCIPASS_A_ADDR_MAX + 1];
-	bool dump = (f & NLM_F_DUMP) == NLM_F_DUMP;
+	const uint8_t *ctb[PCIPASS_A_CLAIM_FLAGS + 1];
+	bool dump = (f & NLM_F_DUMP) == NLM_F_DUMP, claims;
 	int bad, t;
 
 	e->kind = EX_DO;
@@ -116,15 +272,39 @@ static void model_pcipass(const uint8_t *msg, uint32_t len, struct nlexp *e,
 		e->want = EINVAL;
 		return;
 	}
+	claims = gh->cmd == PCIPASS_CMD_CLAIM || gh->cmd == PCIPASS_CMD_RELEASE;
+	if (claims && priv && !dump) {
+		claim_safety(msg, len);
+		/* the report, then always an answer: the end of the exchange */
+		((struct nlmsghdr *)msg)->nlmsg_flags |= NLM_F_ACK;
+		e->flags |= NLM_F_ACK;
+		claims = gh->cmd == PCIPASS_CMD_CLAIM ||
+			 gh->cmd == PCIPASS_CMD_RELEASE;	/* or no more */
+	}
 	e->cmd = gh->cmd;
 	if (gh->cmd != PCIPASS_CMD_DEVICE_GET && gh->cmd != PCIPASS_CMD_GROUP_GET &&
-	    gh->cmd != PCIPASS_CMD_ISOLATION_GET) {
+	    gh->cmd != PCIPASS_CMD_ISOLATION_GET && !claims) {
 		e->want = EOPNOTSUPP;
 		return;
 	}
-	/* isolation-get has no dump: refused before the attributes are parsed */
-	if (dump && gh->cmd == PCIPASS_CMD_ISOLATION_GET) {
+	/* isolation-get, claim, release: no dump, refused before anything */
+	if (dump && (gh->cmd == PCIPASS_CMD_ISOLATION_GET || claims)) {
 		e->want = EOPNOTSUPP;
+		return;
+	}
+	/* GENL_ADMIN_PERM: genetlink's EPERM comes before the policy */
+	if (claims && !priv) {
+		e->want = EPERM;
+		return;
+	}
+	if (claims) {
+		if (v_parse(msg + NLMSG_LENGTH(GENL_HDRLEN),
+			    len - NLMSG_LENGTH(GENL_HDRLEN), PCIPASS_A_CLAIM_FLAGS,
+			    gh->cmd == PCIPASS_CMD_CLAIM ? pol_claim : pol_release,
+			    ctb))
+			e->want = WANT_POLICY;
+		else
+			model_claim(msg, ctb, e);
 		return;
 	}
 	bad = v_parse(msg + NLMSG_LENGTH(GENL_HDRLEN), len - NLMSG_LENGTH(GENL_HDRLEN),

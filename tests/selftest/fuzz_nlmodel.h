@@ -31,6 +31,12 @@ struct nlexp {
 	uint32_t offs;		/* NLMSGERR_ATTR_OFFS: the attribute used */
 	uint32_t miss_type;	/* NLMSGERR_ATTR_MISS_TYPE, 0: none allowed */
 	uint32_t miss_nest;	/* NLMSGERR_ATTR_MISS_NEST, 0: none allowed */
+	/*
+	 * claim / release (a dry run) that found its group: at most one
+	 * report, then the ACK or one of claim_errs (bit per errno).
+	 */
+	bool claim;
+	uint64_t claim_errs;
 	/* progress */
 	bool done;
 	int ndata;
@@ -38,6 +44,9 @@ struct nlexp {
 	int batches, last_batch;	/* dump: recv() calls that brought parts */
 	uint8_t *seen;		/* dump: devices or group members seen */
 };
+
+#define FZ_CLAIM_DRIVERS	3
+extern const char *const fz_claim_drivers[FZ_CLAIM_DRIVERS];
 
 /*
  * Walk the datagram as netlink_rcv_skb() does.  Messages of any other

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -26,6 +27,10 @@ _Static_assert(sizeof(struct pcipass_ioc_device) == PCIPASS_IOC_DEVICE_SIZE_VER0
 	       "struct pcipass_ioc_device layout");
 _Static_assert(sizeof(struct pcipass_ioc_isolation) == PCIPASS_IOC_ISOLATION_SIZE_VER0,
 	       "struct pcipass_ioc_isolation layout");
+_Static_assert(sizeof(struct pcipass_ioc_claim) == PCIPASS_IOC_CLAIM_SIZE_VER0,
+	       "struct pcipass_ioc_claim layout");
+_Static_assert(offsetof(struct pcipass_ioc_claim, addr) ==
+	       offsetof(struct pcipass_ioc_device, addr), "claim: addr at the same offset");
 /* The rules of the header apply to every struct: size, flags, addr first. */
 _Static_assert(offsetof(struct pcipass_ioc_isolation, addr) ==
 	       offsetof(struct pcipass_ioc_device, addr), "addr at the same offset");
@@ -37,7 +42,11 @@ _Static_assert(offsetof(struct pcipass_ioc_isolation, addr) ==
 #define VER_SIZE		sizeof(struct pcipass_ioc_version)
 #define ISO_NR			_IOC_NR(PCIPASS_IOC_ISOLATION_GET)
 #define ISO_SIZE		sizeof(struct pcipass_ioc_isolation)
-#define UNUSED_NR		0x03	/* the first number no ioctl has */
+#define CLAIM_NR		_IOC_NR(PCIPASS_IOC_CLAIM)
+#define RELEASE_NR		_IOC_NR(PCIPASS_IOC_RELEASE)
+#define CLAIM_SIZE		sizeof(struct pcipass_ioc_claim)
+#define UNUSED_NR		0x05	/* the first number no ioctl has */
+#define DRY_RUN			PCIPASS_IOC_CLAIM_F_DRY_RUN
 
 #define OPEN_DEV(fdp) do {						\
 	*(fdp) = open(PCIPASS_DEV_PATH, O_RDONLY | O_CLOEXEC);		\
@@ -290,7 +299,8 @@ union iocbuf {
 	struct pcipass_ioc_device d;
 	struct pcipass_ioc_version v;
 	struct pcipass_ioc_isolation i;
-	uint8_t raw[ISO_SIZE + 64];
+	struct pcipass_ioc_claim c;
+	uint8_t raw[CLAIM_SIZE + 64];
 };
 
 typedef void (*prep_fn)(union iocbuf *b);
@@ -312,6 +322,17 @@ FIXTURE_VARIANT(iocerr) {
 	 * CAP_SYS_ADMIN gets EPERM before anything else is looked at.
 	 */
 	bool iso;
+	/*
+	 * A claim or release request (size field CLAIM_SIZE, dry run, the
+	 * valid function as target): EPERM for anyone without
+	 * CAP_SYS_ADMIN, opener or caller.  None of them gets to act.
+	 */
+	bool claim;
+	/*
+	 * The claim looked for its target and failed: the report (message)
+	 * is written back into the struct.
+	 */
+	bool report;
 };
 
 FIXTURE_SETUP(iocerr)
@@ -321,7 +342,10 @@ FIXTURE_SETUP(iocerr)
 	self->fd = -1;
 	OPEN_DEV(&self->fd);
 	memset(&self->b, 0, sizeof(self->b));
-	self->b.d.size = variant->iso ? ISO_SIZE : DEV_SIZE;
+	self->b.d.size = variant->claim ? CLAIM_SIZE :
+			 variant->iso ? ISO_SIZE : DEV_SIZE;
+	if (variant->claim)
+		self->b.c.flags = DRY_RUN;
 	if (variant->use_addr) {
 		struct pci_addr a = {
 			.domain = variant->addr.domain,
@@ -367,6 +391,38 @@ static void prep_iso_small(union iocbuf *b)	{ b->i.size = ISO_SIZE - 4; }
 static void prep_iso_big(union iocbuf *b)	{ b->i.size = ISO_SIZE + 8; }
 static void prep_iso_dev_size(union iocbuf *b)	{ b->i.size = DEV_SIZE; }
 static void prep_iso_ver0_m4(union iocbuf *b)	{ b->i.size = PCIPASS_IOC_ISOLATION_SIZE_VER0 - 4; }
+static void prep_cl_small(union iocbuf *b)	{ b->c.size = CLAIM_SIZE - 4; }
+static void prep_cl_big(union iocbuf *b)	{ b->c.size = CLAIM_SIZE + 8; }
+static void prep_cl_iso_size(union iocbuf *b)	{ b->c.size = ISO_SIZE; }
+static void prep_cl_ver0_m4(union iocbuf *b)	{ b->c.size = PCIPASS_IOC_CLAIM_SIZE_VER0 - 4; }
+static void prep_cl_flags_8(union iocbuf *b)	{ b->c.flags = DRY_RUN | 8; }
+static void prep_cl_flags_high(union iocbuf *b)	{ b->c.flags = DRY_RUN | 0x80000000; }
+static void prep_cl_present(union iocbuf *b)	{ b->c.present = PCIPASS_CLAIM_P_GROUP; }
+static void prep_cl_outcome(union iocbuf *b)	{ b->c.outcome = PCIPASS_OUTCOME_PLANNED; }
+static void prep_cl_nr_members(union iocbuf *b)	{ b->c.nr_members = 1; }
+static void prep_cl_nr_blockers(union iocbuf *b) { b->c.nr_blockers = 1; }
+static void prep_cl_reserved(union iocbuf *b)	{ b->c.reserved = 1; }
+static void prep_cl_message(union iocbuf *b)	{ b->c.message[0] = 'x'; }
+static void prep_cl_member_state(union iocbuf *b) { b->c.members[0].state = 1; }
+static void prep_cl_driver_no_nul(union iocbuf *b)
+{
+	memset(b->c.driver, 'x', sizeof(b->c.driver));
+}
+static void prep_cl_driver(union iocbuf *b)	{ strcpy(b->c.driver, "vfio-pci"); }
+/* by group, but an address given as well */
+static void prep_cl_group_and_addr(union iocbuf *b)
+{
+	b->c.flags |= PCIPASS_IOC_CLAIM_F_GROUP;
+	b->c.addr.bus = 1;	/* not all zero, whatever the function */
+}
+/* a group without PCIPASS_IOC_CLAIM_F_GROUP */
+static void prep_cl_group_no_flag(union iocbuf *b) { b->c.group = 1; }
+static void prep_cl_absent_group(union iocbuf *b)
+{
+	memset(&b->c.addr, 0, sizeof(b->c.addr));
+	b->c.flags |= PCIPASS_IOC_CLAIM_F_GROUP;
+	b->c.group = 0xfffffff0;
+}
 
 /* -- unknown ioctls -- */
 FIXTURE_VARIANT_ADD(iocerr, enotty_magic) {
@@ -417,6 +473,25 @@ FIXTURE_VARIANT_ADD(iocerr, enotty_iso_ior) {
 FIXTURE_VARIANT_ADD(iocerr, enotty_iso_io) {
 	.cmd = _IO(PCIPASS_IOC_MAGIC, ISO_NR),
 	.err = ENOTTY, .iso = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, enotty_nr_5_claim_size) {
+	.cmd = _IOWR(PCIPASS_IOC_MAGIC, UNUSED_NR, struct pcipass_ioc_claim),
+	.err = ENOTTY, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, enotty_claim_ior) {
+	.cmd = _IOR(PCIPASS_IOC_MAGIC, CLAIM_NR, struct pcipass_ioc_claim),
+	.err = ENOTTY, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, enotty_claim_iow) {
+	.cmd = _IOW(PCIPASS_IOC_MAGIC, CLAIM_NR, struct pcipass_ioc_claim),
+	.err = ENOTTY, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, enotty_claim_io) {
+	.cmd = _IO(PCIPASS_IOC_MAGIC, CLAIM_NR), .err = ENOTTY, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, enotty_release_ior) {
+	.cmd = _IOR(PCIPASS_IOC_MAGIC, RELEASE_NR, struct pcipass_ioc_claim),
+	.err = ENOTTY, .claim = true,
 };
 FIXTURE_VARIANT_ADD(iocerr, enotty_tcgets) {
 	.cmd = 0x5401,	/* TCGETS: not a tty */
@@ -558,6 +633,126 @@ FIXTURE_VARIANT_ADD(iocerr, iso_null) {
 	.null_arg = true,
 };
 
+/*
+ * -- PCIPASS_IOC_CLAIM / PCIPASS_IOC_RELEASE: every request a dry run;
+ * unprivileged: EPERM before anything else (even a NULL pointer).
+ */
+FIXTURE_VARIANT_ADD(iocerr, claim_size_field_smaller) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_small, .err = EINVAL, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_size_field_bigger) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_big, .err = EINVAL, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_size_field_zero) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_size_zero, .err = EINVAL, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_ioc_size_below_ver0) {
+	.cmd = IOC_RW(CLAIM_NR, PCIPASS_IOC_CLAIM_SIZE_VER0 - 4),
+	.prep = prep_cl_ver0_m4, .err = EINVAL, .claim = true,
+};
+/* the isolation struct's size in the claim number: below its VER0 */
+FIXTURE_VARIANT_ADD(iocerr, claim_ioc_size_isolation) {
+	.cmd = IOC_RW(CLAIM_NR, ISO_SIZE), .prep = prep_cl_iso_size, .err = EINVAL,
+	.claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_ioc_size_8) {
+	.cmd = IOC_RW(CLAIM_NR, 8), .prep = prep_size_8, .err = EINVAL, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_flags_unknown_bit) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_flags_8, .err = EOPNOTSUPP,
+	.claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_flags_high) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_flags_high, .err = EOPNOTSUPP,
+	.claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_out_present) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_present, .err = EINVAL, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_out_outcome) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_outcome, .err = EINVAL, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_out_nr_members) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_nr_members, .err = EINVAL,
+	.claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_out_nr_blockers) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_nr_blockers, .err = EINVAL,
+	.claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_out_reserved) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_reserved, .err = EINVAL, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_out_message) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_message, .err = EINVAL, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_out_member_state) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_member_state, .err = EINVAL,
+	.claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_driver_no_nul) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_driver_no_nul, .err = EINVAL,
+	.claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_group_and_addr) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_group_and_addr, .err = EINVAL,
+	.claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_group_without_flag) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_group_no_flag, .err = EINVAL,
+	.claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_addr_reserved) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_addr_reserved, .err = EINVAL,
+	.claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_bus_256) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_bus_256, .err = EINVAL, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_devfn_max) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_devfn_max, .err = EINVAL, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_absent_bus_fe) {
+	.cmd = PCIPASS_IOC_CLAIM, .err = ENODEV, .claim = true, .report = true,
+	.use_addr = true, .addr = { .domain = 0, .bus = 0xfe, .devfn = 0xff },
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_absent_group) {
+	.cmd = PCIPASS_IOC_CLAIM, .prep = prep_cl_absent_group, .err = ENOENT,
+	.claim = true, .report = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, claim_null) {
+	.cmd = PCIPASS_IOC_CLAIM, .err = EFAULT, .claim = true, .null_arg = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, release_size_field_smaller) {
+	.cmd = PCIPASS_IOC_RELEASE, .prep = prep_cl_small, .err = EINVAL, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, release_ioc_size_8) {
+	.cmd = IOC_RW(RELEASE_NR, 8), .prep = prep_size_8, .err = EINVAL, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, release_flags_unknown_bit) {
+	.cmd = PCIPASS_IOC_RELEASE, .prep = prep_cl_flags_8, .err = EOPNOTSUPP,
+	.claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, release_out_present) {
+	.cmd = PCIPASS_IOC_RELEASE, .prep = prep_cl_present, .err = EINVAL,
+	.claim = true,
+};
+/* release takes no driver */
+FIXTURE_VARIANT_ADD(iocerr, release_driver) {
+	.cmd = PCIPASS_IOC_RELEASE, .prep = prep_cl_driver, .err = EINVAL, .claim = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, release_absent_bus_fe) {
+	.cmd = PCIPASS_IOC_RELEASE, .err = ENODEV, .claim = true, .report = true,
+	.use_addr = true, .addr = { .domain = 0, .bus = 0xfe, .devfn = 0xff },
+};
+FIXTURE_VARIANT_ADD(iocerr, release_absent_group) {
+	.cmd = PCIPASS_IOC_RELEASE, .prep = prep_cl_absent_group, .err = ENOENT,
+	.claim = true, .report = true,
+};
+FIXTURE_VARIANT_ADD(iocerr, release_null) {
+	.cmd = PCIPASS_IOC_RELEASE, .err = EFAULT, .claim = true, .null_arg = true,
+};
+
 static void check_rejected(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(iocerr) *self,
 			   const FIXTURE_VARIANT(iocerr) *variant, bool priv)
@@ -566,11 +761,27 @@ static void check_rejected(struct __test_metadata *_metadata,
 	int want = variant->err, ret;
 
 	/* the command number decides first, privilege next */
-	if (variant->iso && !priv && want != ENOTTY)
+	if ((variant->iso || variant->claim) && !priv && want != ENOTTY)
 		want = EPERM;
+	/* never anything but a dry run here (claim_test.c claims for real) */
+	if (variant->claim && _IOC_NR(variant->cmd) == CLAIM_NR && !variant->null_arg)
+		ASSERT_TRUE(self->b.c.size < 8 || (self->b.c.flags & DRY_RUN));
 	ret = pp_ioctl(self->fd, variant->cmd, variant->null_arg ? NULL : &self->b);
 	EXPECT_EQ(-want, ret)
 		TH_LOG("cmd %#lx: got %d (%s)", variant->cmd, ret, strerror(-ret));
+	if (variant->report && want != EPERM) {
+		/*
+		 * The target was looked for: the report comes back, with the
+		 * request, no group and a message saying why.
+		 */
+		EXPECT_EQ(0, memcmp(&before, &self->b, offsetof(struct pcipass_ioc_claim, present)));
+		EXPECT_EQ(0U, self->b.c.present & PCIPASS_CLAIM_P_GROUP);
+		EXPECT_EQ(0U, self->b.c.nr_members);
+		EXPECT_NE(0, self->b.c.message[0]);
+		EXPECT_NE(NULL, memchr(self->b.c.message, 0, sizeof(self->b.c.message)));
+		TH_LOG("message: %.160s", self->b.c.message);
+		return;
+	}
 	/* a rejected request leaves the caller's memory alone */
 	EXPECT_EQ(0, memcmp(&before, &self->b, sizeof(before)));
 }
@@ -580,7 +791,7 @@ TEST_F(iocerr, rejected)
 	check_rejected(_metadata, self, variant, geteuid() == 0);
 }
 
-/* The same answer for an unprivileged opener (isolation: EPERM). */
+/* The same answer for an unprivileged opener (isolation, claim: EPERM). */
 TEST_F(iocerr, rejected_unprivileged)
 {
 	if (geteuid() == 0) {
@@ -857,6 +1068,215 @@ TEST_F(ioc, isolation_repeated_queries_stable)
 	}
 	free(a);
 	free(b);
+}
+
+/* ------------------------------------------------------------------ */
+/* PCIPASS_IOC_CLAIM / PCIPASS_IOC_RELEASE: privilege and dry runs.   */
+
+static void claim_req(struct pcipass_ioc_claim *c, const struct pci_addr *a,
+		      uint32_t flags)
+{
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->flags = flags | DRY_RUN;	/* never a real claim in this file */
+	c->addr.domain = a->domain;
+	c->addr.bus = a->bus;
+	c->addr.devfn = a->devfn;
+}
+
+/* What a claim could change: driver, override, group of every function. */
+struct snap {
+	int n;
+	char **names;
+	struct sysfs_dev *sd;
+};
+
+static int snap_take(struct snap *sn)
+{
+	int i;
+
+	sn->n = sysfs_pci_list(&sn->names);
+	if (sn->n <= 0)
+		return -1;
+	sn->sd = calloc(sn->n, sizeof(*sn->sd));
+	if (!sn->sd)
+		return -1;
+	for (i = 0; i < sn->n; i++)
+		if (sysfs_pci_read(sn->names[i], &sn->sd[i]))
+			return -1;
+	return 0;
+}
+
+static void snap_free(struct snap *sn)
+{
+	sysfs_names_free(sn->names, sn->n);
+	free(sn->sd);
+}
+
+/* 0, or the index of the first function that changed (+1) */
+static int snap_diff(const struct snap *a, const struct snap *b)
+{
+	int i;
+
+	if (a->n != b->n)
+		return 1;
+	for (i = 0; i < a->n; i++) {
+		const struct sysfs_dev *x = &a->sd[i], *y = &b->sd[i];
+
+		if (strcmp(x->name, y->name) || x->has_driver != y->has_driver ||
+		    strcmp(x->driver, y->driver) ||
+		    x->has_override != y->has_override ||
+		    strcmp(x->override, y->override) ||
+		    x->has_group != y->has_group || x->group != y->group)
+			return i + 1;
+	}
+	return 0;
+}
+
+/*
+ * A dry-run claim by root of every function: 0 (planned, or already
+ * claimed), refused (EBUSY: the function is in use by the host), a group
+ * of bridges only (EINVAL) or no IOMMU group (ENXIO); whatever the
+ * answer, no driver, override or group changed.  A plan lists exactly the
+ * PCI functions of the group.  At least one function can be planned.
+ */
+TEST_F(ioc, claim_dry_run_changes_nothing)
+{
+	struct pcipass_ioc_claim *c = malloc(CLAIM_SIZE);
+	struct snap before, after;
+	int i, planned = 0, d;
+
+	NEED_ROOT();
+	ASSERT_NE(NULL, c);
+	ASSERT_EQ(0, snap_take(&before));
+	for (i = 0; i < before.n; i++) {
+		const struct sysfs_dev *sd = &before.sd[i];
+		unsigned int j, k, members = 0;
+		int ret;
+
+		claim_req(c, &sd->addr, 0);
+		ret = pp_ioctl(self->fd, PCIPASS_IOC_CLAIM, c);
+		TH_LOG("%s: %s, outcome %u, %u members, message '%.160s'",
+		       sd->name, ret ? strerror(-ret) : "planned", c->outcome,
+		       c->nr_members, c->message);
+		if (!sd->has_group) {
+			EXPECT_EQ(-ENXIO, ret);
+			continue;
+		}
+		EXPECT_TRUE(ret == 0 || ret == -EBUSY || ret == -EINVAL)
+			TH_LOG("%s: %d", sd->name, ret);
+		EXPECT_EQ(CLAIM_SIZE, c->size);
+		EXPECT_EQ(DRY_RUN, c->flags);
+		EXPECT_NE(0U, c->present & PCIPASS_CLAIM_P_GROUP);
+		EXPECT_EQ(sd->group, c->group);
+		EXPECT_EQ(0U, c->reserved);
+		for (k = 0; k < (unsigned int)before.n; k++)
+			members += before.sd[k].has_group &&
+				   before.sd[k].group == sd->group;
+		EXPECT_EQ(members, c->nr_members);
+		if (ret)
+			continue;
+		planned++;
+		EXPECT_TRUE(c->outcome == PCIPASS_OUTCOME_PLANNED ||
+			    c->outcome == PCIPASS_OUTCOME_ALREADY_CLAIMED);
+		EXPECT_EQ(0, strcmp(c->driver, "vfio-pci")) TH_LOG("%s", c->driver);
+		for (j = 0; j < c->nr_members && j < PCIPASS_IOC_CLAIM_MEMBERS; j++) {
+			const struct pcipass_ioc_claim_member *m = &c->members[j];
+			struct pci_addr ma = {
+				.domain = m->addr.domain, .bus = m->addr.bus,
+				.devfn = m->addr.devfn,
+			};
+			char name[32];
+			struct sysfs_dev msd;
+
+			pci_addr_fmt(&ma, name, sizeof(name));
+			ASSERT_EQ(0, sysfs_pci_read(name, &msd)) TH_LOG("%s", name);
+			EXPECT_EQ(sd->group, msd.group) TH_LOG("%s", name);
+			EXPECT_EQ(0, m->error);
+			EXPECT_TRUE(m->state == PCIPASS_MEMBER_PLANNED ||
+				    m->state == PCIPASS_MEMBER_ALREADY ||
+				    m->state == PCIPASS_MEMBER_SKIPPED_BRIDGE)
+				TH_LOG("%s: state %u", name, m->state);
+			/* a plan names where the member comes from */
+			if (m->state == PCIPASS_MEMBER_PLANNED) {
+				EXPECT_EQ(0, strcmp(m->from_driver,
+						    msd.has_driver ? msd.driver : ""))
+					TH_LOG("%s: from '%s', sysfs '%s'", name,
+					       m->from_driver, msd.driver);
+			}
+		}
+	}
+	EXPECT_LE(1, planned) TH_LOG("no function could be planned");
+	ASSERT_EQ(0, snap_take(&after));
+	d = snap_diff(&before, &after);
+	EXPECT_EQ(0, d) TH_LOG("%s changed", d > 0 && d <= after.n ?
+			       after.names[d - 1] : "the set of functions");
+	snap_free(&before);
+	snap_free(&after);
+	free(c);
+}
+
+/* A dry-run release of a group pcipass did not claim: ENOENT, nothing moves. */
+TEST_F(ioc, release_dry_run_unclaimed)
+{
+	struct pcipass_ioc_claim *c = malloc(CLAIM_SIZE);
+	struct snap before, after;
+	int ret;
+
+	NEED_ROOT();
+	ASSERT_NE(NULL, c);
+	if (!self->sd.has_group)
+		SKIP(return, "%s has no IOMMU group", self->sd.name);
+	ASSERT_EQ(0, snap_take(&before));
+	claim_req(c, &self->valid, 0);
+	ret = pp_ioctl(self->fd, PCIPASS_IOC_RELEASE, c);
+	EXPECT_EQ(-ENOENT, ret) TH_LOG("%s: %.160s", self->sd.name, c->message);
+	EXPECT_NE(0U, c->present & PCIPASS_CLAIM_P_GROUP);
+	EXPECT_EQ(self->sd.group, c->group);
+	EXPECT_NE(0, c->message[0]);
+	ASSERT_EQ(0, snap_take(&after));
+	EXPECT_EQ(0, snap_diff(&before, &after));
+	snap_free(&before);
+	snap_free(&after);
+	free(c);
+}
+
+/* Both need CAP_SYS_ADMIN: a root descriptor in an unprivileged caller. */
+TEST_F(ioc, claim_unprivileged_caller_root_opener)
+{
+	struct pcipass_ioc_claim c, before;
+
+	NEED_ROOT();
+	ASSERT_EQ(0, pp_drop_privileges());
+	claim_req(&c, &self->valid, 0);
+	before = c;
+	EXPECT_EQ(-EPERM, pp_ioctl(self->fd, PCIPASS_IOC_CLAIM, &c));
+	EXPECT_EQ(-EPERM, pp_ioctl(self->fd, PCIPASS_IOC_RELEASE, &c));
+	EXPECT_EQ(-EPERM, pp_ioctl(self->fd, PCIPASS_IOC_CLAIM, NULL));
+	EXPECT_EQ(0, memcmp(&before, &c, sizeof(c)));
+}
+
+/* ... and an unprivileged opener's descriptor in a root caller. */
+TEST_F(ioc, claim_unprivileged_opener_root_caller)
+{
+	struct pcipass_ioc_claim c, before;
+	int fd;
+
+	NEED_ROOT();
+	ASSERT_EQ(0, setegid(65534));
+	ASSERT_EQ(0, seteuid(65534));
+	fd = open(PCIPASS_DEV_PATH, O_RDONLY | O_CLOEXEC);
+	ASSERT_EQ(0, seteuid(0));
+	ASSERT_EQ(0, setegid(0));
+	ASSERT_LE(0, fd);
+	claim_req(&c, &self->valid, 0);
+	before = c;
+	EXPECT_EQ(-EPERM, pp_ioctl(fd, PCIPASS_IOC_CLAIM, &c));
+	EXPECT_EQ(-EPERM, pp_ioctl(fd, PCIPASS_IOC_RELEASE, &c));
+	EXPECT_EQ(0, memcmp(&before, &c, sizeof(c)));
+	/* the same request on root's own descriptor is looked at */
+	EXPECT_NE(-EPERM, pp_ioctl(self->fd, PCIPASS_IOC_RELEASE, &c));
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -51,16 +51,20 @@ FIXTURE_TEARDOWN(nl)
 
 /*
  * nlctrl describes the family as the spec says: device-get and group-get
- * (do and dump), isolation-get (do only).  No op carries GENL_ADMIN_PERM:
- * the queries are open to every user, and isolation-get decides on
- * CAP_SYS_ADMIN itself (GENL_ADMIN_PERM would check CAP_NET_ADMIN).
+ * (do and dump), isolation-get, claim and release (do only); event is a
+ * notification, not an op.  The queries are open to every user:
+ * isolation-get decides on CAP_SYS_ADMIN itself (GENL_ADMIN_PERM would
+ * check CAP_NET_ADMIN).  claim and release carry GENL_ADMIN_PERM (and the
+ * module checks CAP_SYS_ADMIN on top).
  */
 TEST_F(nl, family_description)
 {
 	const uint32_t caps = GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP |
 			      GENL_CMD_CAP_HASPOL;
+	const uint32_t admin = GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM;
 	struct genl_family_info fi;
-	bool dev = false, grp = false, iso = false;
+	bool dev = false, grp = false, iso = false, claim = false,
+	     release = false;
 	int i;
 
 	ASSERT_EQ(0, genl_resolve(&self->s, PCIPASS_FAMILY_NAME, &fi));
@@ -68,26 +72,96 @@ TEST_F(nl, family_description)
 	EXPECT_LE(GENL_MIN_ID, fi.id);
 	EXPECT_EQ((uint32_t)PCIPASS_FAMILY_VERSION, fi.version);
 	EXPECT_EQ(0U, fi.hdrsize);
-	EXPECT_EQ(3, fi.nops);
+	EXPECT_EQ(5, fi.nops);
 	for (i = 0; i < fi.nops; i++) {
 		TH_LOG("op %u flags %#x", fi.ops[i].cmd, fi.ops[i].flags);
-		if (fi.ops[i].cmd == PCIPASS_CMD_DEVICE_GET) {
+		switch (fi.ops[i].cmd) {
+		case PCIPASS_CMD_DEVICE_GET:
 			dev = true;
 			EXPECT_EQ(caps, fi.ops[i].flags & caps);
-		} else if (fi.ops[i].cmd == PCIPASS_CMD_GROUP_GET) {
+			EXPECT_EQ(0U, fi.ops[i].flags & admin);
+			break;
+		case PCIPASS_CMD_GROUP_GET:
 			grp = true;
 			EXPECT_EQ(caps, fi.ops[i].flags & caps);
-		} else if (fi.ops[i].cmd == PCIPASS_CMD_ISOLATION_GET) {
+			EXPECT_EQ(0U, fi.ops[i].flags & admin);
+			break;
+		case PCIPASS_CMD_ISOLATION_GET:
 			iso = true;
 			EXPECT_EQ((uint32_t)(GENL_CMD_CAP_DO | GENL_CMD_CAP_HASPOL),
 				  fi.ops[i].flags & caps);
+			EXPECT_EQ(0U, fi.ops[i].flags & admin);
+			break;
+		case PCIPASS_CMD_CLAIM:
+		case PCIPASS_CMD_RELEASE:
+			if (fi.ops[i].cmd == PCIPASS_CMD_CLAIM)
+				claim = true;
+			else
+				release = true;
+			EXPECT_EQ((uint32_t)(GENL_CMD_CAP_DO | GENL_CMD_CAP_HASPOL),
+				  fi.ops[i].flags & caps);
+			EXPECT_EQ((uint32_t)GENL_ADMIN_PERM,
+				  fi.ops[i].flags & admin);
+			break;
+		default:
+			EXPECT_TRUE(false) TH_LOG("unexpected op %u", fi.ops[i].cmd);
 		}
-		EXPECT_EQ(0U, fi.ops[i].flags &
-			  (GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM));
 	}
 	EXPECT_TRUE(dev);
 	EXPECT_TRUE(grp);
 	EXPECT_TRUE(iso);
+	EXPECT_TRUE(claim);
+	EXPECT_TRUE(release);
+}
+
+/*
+ * Exactly one multicast group, "events" (PCIPASS_MCGRP_EVENTS), with an id
+ * of its own that a socket can join.
+ */
+TEST_F(nl, family_mcast_groups)
+{
+	const struct nlattr *tb[CTRL_ATTR_MAX + 1], *g, *a;
+	uint32_t id = 0, ngroups = 0;
+	char name[GENL_NAMSIZ] = "";
+	struct nl_reply rep;
+	int len, rem, rem2;
+	struct nlb b;
+	void *attrs;
+
+	nlb_init(&b, GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK,
+		 CTRL_CMD_GETFAMILY, 1);
+	nlb_put_str(&b, CTRL_ATTR_FAMILY_NAME, PCIPASS_FAMILY_NAME);
+	ASSERT_EQ(0, nl_transact(&self->s, &b, &rep));
+	ASSERT_EQ(0, rep.error);
+	ASSERT_EQ(1, rep.nmsgs);
+	attrs = genl_attrs(rep.msgs[0].nlh, &len);
+	ASSERT_NE(NULL, attrs);
+	ASSERT_EQ(0, nla_parse_strict(attrs, len, tb, CTRL_ATTR_MAX, 0));
+	ASSERT_NE(NULL, tb[CTRL_ATTR_MCAST_GROUPS]);
+	nla_for_each(g, nla_payload(tb[CTRL_ATTR_MCAST_GROUPS]),
+		     nla_plen(tb[CTRL_ATTR_MCAST_GROUPS]), rem) {
+		ngroups++;
+		nla_for_each(a, nla_payload(g), nla_plen(g), rem2) {
+			if (nla_kind(a) == CTRL_ATTR_MCAST_GRP_ID &&
+			    nla_plen(a) == 4)
+				memcpy(&id, nla_payload(a), 4);
+			else if (nla_kind(a) == CTRL_ATTR_MCAST_GRP_NAME &&
+				 nla_plen(a) > 0 && nla_plen(a) <= GENL_NAMSIZ)
+				snprintf(name, sizeof(name), "%.*s",
+					 nla_plen(a), (char *)nla_payload(a));
+		}
+	}
+	nl_reply_free(&rep);
+	EXPECT_EQ(1U, ngroups);
+	EXPECT_STREQ(PCIPASS_MCGRP_EVENTS, name);
+	EXPECT_STREQ("events", name);
+	ASSERT_NE(0U, id);
+	/* anyone may listen: no GENL_MCAST_CAP_* restriction on the group */
+	EXPECT_EQ(0, setsockopt(self->s.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&id, sizeof(id))) TH_LOG("join %u: %s", id,
+							 strerror(errno));
+	EXPECT_EQ(0, setsockopt(self->s.fd, SOL_NETLINK,
+				NETLINK_DROP_MEMBERSHIP, &id, sizeof(id)));
 }
 
 /* A do request gets exactly one reply message, not multi, then the ACK. */
@@ -178,6 +252,18 @@ FIXTURE_VARIANT(nlerr) {
 	 * unless the policy rejected the request first.  0: the same answer.
 	 */
 	int unpriv_err;
+	/*
+	 * claim and release carry GENL_ADMIN_PERM: genetlink answers an
+	 * unprivileged caller EPERM, without any extack, before the policy.
+	 */
+	bool admin;
+	bool own_group;		/* ask for the group of the first function */
+	/*
+	 * A claim or release that found its group answers with the report
+	 * (members, blockers) before the error: one reply message of this
+	 * command is allowed as root.
+	 */
+	uint8_t report_cmd;
 };
 
 FIXTURE_SETUP(nlerr)
@@ -194,6 +280,16 @@ FIXTURE_SETUP(nlerr)
 		ASSERT_EQ(0, pp_first_pci_addr(&self->c.addr));
 	}
 	self->c.group = variant->group;
+	if (variant->own_group) {
+		struct sysfs_dev sd;
+		char name[32];
+
+		pci_addr_fmt(&self->c.addr, name, sizeof(name));
+		ASSERT_EQ(0, sysfs_pci_read(name, &sd));
+		if (!sd.has_group)
+			SKIP(return, "%s has no IOMMU group", name);
+		self->c.group = sd.group;
+	}
 }
 
 FIXTURE_TEARDOWN(nlerr)
@@ -578,6 +674,203 @@ static void bld_cmd_max_plus_one(struct nlb *b, struct req_ctx *c)
 		 PCIPASS_FAMILY_VERSION);
 }
 
+/*
+ * claim and release.  Every request here is malformed, names nothing, or
+ * is a dry run: none can move a device, not even when socket_usable_after
+ * sends it again as root.
+ */
+static void claim_hdr(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_ACK,
+		 PCIPASS_CMD_CLAIM, PCIPASS_FAMILY_VERSION);
+}
+
+static void rel_hdr(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_ACK,
+		 PCIPASS_CMD_RELEASE, PCIPASS_FAMILY_VERSION);
+}
+
+static size_t put_claim_addr(struct nlb *b, const struct pci_addr *a)
+{
+	size_t off = nlb_nest_start(b, PCIPASS_A_CLAIM_ADDR | NLA_F_NESTED);
+
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, a->domain);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, a->bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, a->devfn);
+	nlb_nest_end(b);
+	return off;
+}
+
+static void put_dry_run(struct nlb *b)
+{
+	nlb_put_u32(b, PCIPASS_A_CLAIM_FLAGS, PCIPASS_CLAIM_F_DRY_RUN);
+}
+
+static void bld_claim_none(struct nlb *b, struct req_ctx *c)
+{
+	claim_hdr(b, c);
+}
+
+static void bld_claim_addr_and_group(struct nlb *b, struct req_ctx *c)
+{
+	claim_hdr(b, c);
+	put_claim_addr(b, &c->addr);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_CLAIM_GROUP, 0);
+	put_dry_run(b);
+}
+
+static void bld_claim_flags_4(struct nlb *b, struct req_ctx *c)
+{
+	claim_hdr(b, c);
+	put_claim_addr(b, &c->addr);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_CLAIM_FLAGS,
+				 PCIPASS_CLAIM_F_DRY_RUN | 4);
+}
+
+static void bld_claim_flags_u8(struct nlb *b, struct req_ctx *c)
+{
+	claim_hdr(b, c);
+	put_claim_addr(b, &c->addr);
+	c->bad_off = nlb_put_u8(b, PCIPASS_A_CLAIM_FLAGS,
+				PCIPASS_CLAIM_F_DRY_RUN);
+}
+
+static void bld_claim_group_u16(struct nlb *b, struct req_ctx *c)
+{
+	claim_hdr(b, c);
+	c->bad_off = nlb_put_u16(b, PCIPASS_A_CLAIM_GROUP, 0);
+	put_dry_run(b);
+}
+
+/*
+ * 64 characters and the NUL: NLA_NUL_STRING with len 63 looks for the NUL
+ * in the first 64 bytes (EINVAL)
+ */
+static void bld_claim_driver_64(struct nlb *b, struct req_ctx *c)
+{
+	char name[PCIPASS_DRIVER_NAME_MAX + 1];
+
+	memset(name, 'x', PCIPASS_DRIVER_NAME_MAX);
+	name[PCIPASS_DRIVER_NAME_MAX] = '\0';
+	claim_hdr(b, c);
+	put_claim_addr(b, &c->addr);
+	c->bad_off = nlb_put(b, PCIPASS_A_CLAIM_DRIVER, name, sizeof(name));
+	put_dry_run(b);
+}
+
+/* a NUL in time, but more bytes after it than the policy's 63: ERANGE */
+static void bld_claim_driver_long_tail(struct nlb *b, struct req_ctx *c)
+{
+	char name[72];
+
+	memset(name, 'x', sizeof(name));
+	memcpy(name, "vfio-pci", 9);
+	claim_hdr(b, c);
+	put_claim_addr(b, &c->addr);
+	c->bad_off = nlb_put(b, PCIPASS_A_CLAIM_DRIVER, name, sizeof(name));
+	put_dry_run(b);
+}
+
+static void bld_claim_driver_no_nul(struct nlb *b, struct req_ctx *c)
+{
+	claim_hdr(b, c);
+	put_claim_addr(b, &c->addr);
+	c->bad_off = nlb_put(b, PCIPASS_A_CLAIM_DRIVER, "vfio-pci", 8);
+	put_dry_run(b);
+}
+
+/* A reply attribute in the request: the policy ends at flags. */
+static void bld_claim_reply_only_attr(struct nlb *b, struct req_ctx *c)
+{
+	claim_hdr(b, c);
+	put_claim_addr(b, &c->addr);
+	put_dry_run(b);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_CLAIM_OUTCOME, 0);
+}
+
+static void bld_claim_addr_no_nest_flag(struct nlb *b, struct req_ctx *c)
+{
+	claim_hdr(b, c);
+	c->bad_off = nlb_nest_start(b, PCIPASS_A_CLAIM_ADDR);
+	nlb_put_u32(b, PCIPASS_A_ADDR_DOMAIN, c->addr.domain);
+	nlb_put_u8(b, PCIPASS_A_ADDR_BUS, c->addr.bus);
+	nlb_put_u8(b, PCIPASS_A_ADDR_DEVFN, c->addr.devfn);
+	nlb_nest_end(b);
+	put_dry_run(b);
+}
+
+static void bld_claim_addr_empty(struct nlb *b, struct req_ctx *c)
+{
+	claim_hdr(b, c);
+	c->nest_off = nlb_nest_start(b, PCIPASS_A_CLAIM_ADDR | NLA_F_NESTED);
+	nlb_nest_end(b);
+	put_dry_run(b);
+}
+
+static void bld_claim_addr_dry(struct nlb *b, struct req_ctx *c)
+{
+	claim_hdr(b, c);
+	c->bad_off = put_claim_addr(b, &c->addr);
+	put_dry_run(b);
+}
+
+static void bld_claim_group_dry(struct nlb *b, struct req_ctx *c)
+{
+	claim_hdr(b, c);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_CLAIM_GROUP, c->group);
+	put_dry_run(b);
+}
+
+/* claim has no dump: genetlink refuses before privilege and attributes */
+static void bld_claim_dump(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_DUMP,
+		 PCIPASS_CMD_CLAIM, PCIPASS_FAMILY_VERSION);
+}
+
+static void bld_rel_none(struct nlb *b, struct req_ctx *c)
+{
+	rel_hdr(b, c);
+}
+
+/* release takes no driver: a hole in its policy (NLA_UNSPEC, strict) */
+static void bld_rel_driver(struct nlb *b, struct req_ctx *c)
+{
+	rel_hdr(b, c);
+	put_claim_addr(b, &c->addr);
+	c->bad_off = nlb_put_str(b, PCIPASS_A_CLAIM_DRIVER, "vfio-pci");
+	put_dry_run(b);
+}
+
+static void bld_rel_flags_4(struct nlb *b, struct req_ctx *c)
+{
+	rel_hdr(b, c);
+	put_claim_addr(b, &c->addr);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_CLAIM_FLAGS,
+				 PCIPASS_CLAIM_F_DRY_RUN | 4);
+}
+
+static void bld_rel_group_dry(struct nlb *b, struct req_ctx *c)
+{
+	rel_hdr(b, c);
+	c->bad_off = nlb_put_u32(b, PCIPASS_A_CLAIM_GROUP, c->group);
+	put_dry_run(b);
+}
+
+static void bld_rel_dump(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_DUMP,
+		 PCIPASS_CMD_RELEASE, PCIPASS_FAMILY_VERSION);
+}
+
+/* event is a notification, not an op */
+static void bld_cmd_event(struct nlb *b, struct req_ctx *c)
+{
+	nlb_init(b, c->family, NLM_F_REQUEST | NLM_F_ACK, PCIPASS_CMD_EVENT,
+		 PCIPASS_FAMILY_VERSION);
+}
+
 /* -- device-get: missing attributes -- */
 FIXTURE_VARIANT_ADD(nlerr, dev_no_addr) {
 	.build = bld_dev_no_addr, .err = EINVAL, .need_msg = true,
@@ -793,6 +1086,102 @@ FIXTURE_VARIANT_ADD(nlerr, iso_dump_with_addr) {
 	.build = bld_iso_dump_addr, .err = EOPNOTSUPP,
 };
 
+/*
+ * -- claim and release: GENL_ADMIN_PERM (unprivileged: EPERM from
+ * genetlink before the policy); as root the policy, then the module.
+ */
+FIXTURE_VARIANT_ADD(nlerr, claim_no_attrs) {
+	.build = bld_claim_none, .err = EINVAL, .need_msg = true,
+	.msg = "missing target: an address or a group", .admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, claim_addr_and_group) {
+	.build = bld_claim_addr_and_group, .err = EINVAL, .need_msg = true,
+	.msg = "give an address or a group, not both", .check_offs = true,
+	.admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, claim_flags_unknown_bit) {
+	.build = bld_claim_flags_4, .err = EINVAL, .need_msg = true,
+	.msg = "reserved bit set", .check_offs = true, .admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, claim_flags_1_byte) {
+	.build = bld_claim_flags_u8, .err = EINVAL, .need_msg = true,
+	.msg = "invalid attribute length", .check_offs = true, .admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, claim_group_2_bytes) {
+	.build = bld_claim_group_u16, .err = EINVAL, .need_msg = true,
+	.msg = "invalid attribute length", .check_offs = true, .admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, claim_driver_too_long) {
+	.build = bld_claim_driver_64, .err = EINVAL, .need_msg = true,
+	.msg = "Attribute failed policy validation", .check_offs = true,
+	.admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, claim_driver_long_tail) {
+	.build = bld_claim_driver_long_tail, .err = ERANGE, .need_msg = true,
+	.msg = "Attribute failed policy validation", .check_offs = true,
+	.admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, claim_driver_no_nul) {
+	.build = bld_claim_driver_no_nul, .err = EINVAL, .need_msg = true,
+	.msg = "Attribute failed policy validation", .check_offs = true,
+	.admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, claim_reply_only_attr) {
+	.build = bld_claim_reply_only_attr, .err = EINVAL, .need_msg = true,
+	.msg = "Unknown attribute type", .check_offs = true, .admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, claim_addr_no_nest_flag) {
+	.build = bld_claim_addr_no_nest_flag, .err = EINVAL, .need_msg = true,
+	.msg = "NLA_F_NESTED is missing", .check_offs = true, .admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, claim_addr_empty) {
+	.build = bld_claim_addr_empty, .err = EINVAL, .need_msg = true,
+	.msg = "address needs domain, bus and devfn",
+	.miss = MISS_REQUIRED, .miss_nested = true,
+	.miss_type = { PCIPASS_A_ADDR_DOMAIN }, .admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, claim_absent_bus_fe_dry_run) {
+	.build = bld_claim_addr_dry, .err = ENODEV, .need_msg = true,
+	.check_offs = true, .admin = true,
+	.use_addr = true, .addr = { .domain = 0, .bus = 0xfe, .devfn = 0xff },
+};
+FIXTURE_VARIANT_ADD(nlerr, claim_absent_group_dry_run) {
+	.build = bld_claim_group_dry, .err = ENOENT, .need_msg = true,
+	.msg = "IOMMU group 4294967280 holds no PCI function",
+	.check_offs = true, .admin = true, .group = 0xfffffff0,
+};
+FIXTURE_VARIANT_ADD(nlerr, claim_dump) {
+	.build = bld_claim_dump, .err = EOPNOTSUPP,
+};
+FIXTURE_VARIANT_ADD(nlerr, release_no_attrs) {
+	.build = bld_rel_none, .err = EINVAL, .need_msg = true,
+	.msg = "missing target: an address or a group", .admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, release_driver_attr) {
+	.build = bld_rel_driver, .err = EINVAL, .need_msg = true,
+	.msg = "Unsupported attribute", .check_offs = true, .admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, release_flags_unknown_bit) {
+	.build = bld_rel_flags_4, .err = EINVAL, .need_msg = true,
+	.msg = "reserved bit set", .check_offs = true, .admin = true,
+};
+FIXTURE_VARIANT_ADD(nlerr, release_absent_group_dry_run) {
+	.build = bld_rel_group_dry, .err = ENOENT, .need_msg = true,
+	.msg = "IOMMU group 4294967280 holds no PCI function",
+	.check_offs = true, .admin = true, .group = 0xfffffff0,
+};
+/* a group pcipass did not claim: nothing to give back */
+FIXTURE_VARIANT_ADD(nlerr, release_unclaimed_group_dry_run) {
+	.build = bld_rel_group_dry, .err = ENOENT, .need_msg = true,
+	.admin = true, .own_group = true, .report_cmd = PCIPASS_CMD_RELEASE,
+};
+FIXTURE_VARIANT_ADD(nlerr, release_dump) {
+	.build = bld_rel_dump, .err = EOPNOTSUPP,
+};
+FIXTURE_VARIANT_ADD(nlerr, cmd_event) {
+	.build = bld_cmd_event, .err = EOPNOTSUPP,
+};
+
 /* -- unknown commands: genetlink core, no extack text -- */
 FIXTURE_VARIANT_ADD(nlerr, cmd_0xf0) {
 	.build = bld_cmd_f0, .err = EOPNOTSUPP,
@@ -815,6 +1204,8 @@ struct rej_expect {
 	enum miss_mode miss;
 	const uint32_t *miss_type;
 	bool miss_nested;
+	bool no_msg;		/* no extack text at all */
+	uint8_t report_cmd;	/* a report message may come first */
 };
 
 /* What @variant expects from a caller with or without CAP_SYS_ADMIN. */
@@ -824,6 +1215,7 @@ static struct rej_expect rej_expect(const FIXTURE_VARIANT(nlerr) *v, bool priv)
 		.err = v->err, .need_msg = v->need_msg, .msg = v->msg,
 		.check_offs = v->check_offs, .miss = v->miss,
 		.miss_type = v->miss_type, .miss_nested = v->miss_nested,
+		.report_cmd = v->report_cmd,
 	};
 
 	if (!priv && v->unpriv_err) {
@@ -835,6 +1227,13 @@ static struct rej_expect rej_expect(const FIXTURE_VARIANT(nlerr) *v, bool priv)
 
 		x = eperm;
 		x.err = v->unpriv_err;
+	}
+	if (!priv && v->admin) {
+		static const struct rej_expect admin_eperm = {
+			.err = EPERM, .miss = MISS_ABSENT, .no_msg = true,
+		};
+
+		x = admin_eperm;
 	}
 	return x;
 }
@@ -869,7 +1268,16 @@ static void check_rejected(struct __test_metadata *_metadata,
 
 	EXPECT_EQ(-x.err, rep.error);
 	EXPECT_TRUE(rep.got_ack);
-	EXPECT_EQ(0, rep.nmsgs);
+	if (x.report_cmd && rep.nmsgs) {
+		char why[256] = "";
+
+		EXPECT_EQ(1, rep.nmsgs);
+		EXPECT_EQ(self->c.family, rep.msgs[0].nlh->nlmsg_type);
+		EXPECT_EQ(0, pp_check_genl_hdr(rep.msgs[0].nlh, x.report_cmd,
+					       why, sizeof(why))) TH_LOG("%s", why);
+	} else {
+		EXPECT_EQ(0, rep.nmsgs);
+	}
 	EXPECT_FALSE(rep.malformed);
 	EXPECT_FALSE(rep.bad_seq);
 
@@ -879,6 +1287,10 @@ static void check_rejected(struct __test_metadata *_metadata,
 	}
 	if (x.msg) {
 		EXPECT_STREQ(x.msg, rep.ext_msg);
+	}
+	if (x.no_msg) {
+		EXPECT_FALSE(rep.has_msg);
+		EXPECT_FALSE(rep.has_offs);
 	}
 	if (x.check_offs) {
 		EXPECT_TRUE(rep.has_offs);
@@ -924,7 +1336,8 @@ TEST_F(nlerr, rejected)
 
 /*
  * The same answer for an unprivileged caller on its own socket (for
- * isolation-get: EPERM where the variant says so).
+ * isolation-get: EPERM where the variant says so; claim and release:
+ * always EPERM from genetlink, except for a dump, which has no op).
  */
 TEST_F(nlerr, rejected_unprivileged)
 {
