@@ -745,6 +745,21 @@ static int pcipass_rebind(struct pci_dev *pdev, struct device_driver *drv)
 	return device_driver_attach(drv, &pdev->dev);
 }
 
+/*
+ * The override to hold while a member's original driver binds again: its
+ * original override, unless that names another driver than the original
+ * one (sysfs allows that: an override only acts on the next probe).  The
+ * PCI core would refuse the original driver then, so it binds under an
+ * override naming itself and the original override is written after.
+ */
+static const char *pcipass_bind_override(const char *orig_override,
+					 const char *orig_driver)
+{
+	if (orig_override && orig_driver && strcmp(orig_override, orig_driver))
+		return orig_driver;
+	return orig_override;
+}
+
 static void pcipass_rollback_member(struct pcipass_tx_member *m)
 {
 	struct pcipass_claim_member *out = m->out;
@@ -776,7 +791,8 @@ static void pcipass_rollback(struct pcipass_tx *tx)
 
 		if (!m->touched)
 			continue;
-		err = pcipass_override(m, m->orig_override);
+		err = pcipass_override(m, pcipass_bind_override(m->orig_override,
+				m->orig ? m->orig->name : NULL));
 		if (err && !m->out->error) {
 			m->out->step = PCIPASS_STEP_RESTORE;
 			m->out->error = err;
@@ -792,6 +808,9 @@ static void pcipass_rollback(struct pcipass_tx *tx)
 		if (!m->touched)
 			continue;
 		err = pcipass_rebind(m->pdev, m->orig);
+		if (!err && pcipass_bind_override(m->orig_override,
+				m->orig ? m->orig->name : NULL) != m->orig_override)
+			err = pcipass_override(m, m->orig_override);
 		if (err && !m->out->error) {
 			m->out->step = PCIPASS_STEP_RESTORE;
 			m->out->error = err;
@@ -1062,6 +1081,7 @@ static void pcipass_release_member(struct pcipass_tx_member *m)
 		drv = pcipass_driver_load(orig);
 		if (!drv) {
 			/* Let the driver core match as at boot. */
+			pcipass_override(m, m->rec->orig_override);
 			if (READ_ONCE(m->pdev->dev.driver))
 				device_release_driver(&m->pdev->dev);
 			if (device_attach(&m->pdev->dev) < 0)
@@ -1070,6 +1090,9 @@ static void pcipass_release_member(struct pcipass_tx_member *m)
 		}
 	}
 	err = pcipass_rebind(m->pdev, drv);
+	if (!err && pcipass_bind_override(m->rec->orig_override, orig) !=
+	    m->rec->orig_override)
+		err = pcipass_override(m, m->rec->orig_override);
 	if (err)
 		m->out->error = err;
 	pcipass_driver_unpin(drv);
@@ -1106,7 +1129,8 @@ static int pcipass_release_execute(struct pcipass_tx *tx)
 		m = &tx->m[i];
 		if (!m->rec)
 			continue;
-		err = pcipass_override(m, m->rec->orig_override);
+		err = pcipass_override(m, pcipass_bind_override(
+				m->rec->orig_override, m->rec->orig_driver));
 		if (err) {
 			m->out->step = PCIPASS_STEP_OVERRIDE;
 			m->out->error = err;
