@@ -13,8 +13,9 @@
  *               their PF); bind (PFs before VFs); verify;
  *   rollback  - on any failure, in reverse: every override restored first,
  *               then the target unbound and the originals bound again.
- * Bridges are never touched (VFIO refuses them; pcieport manages DMA
- * itself).  What a successful claim changed is remembered per function
+ * Bridges are never bound to the target (VFIO refuses them); they stay on
+ * a driver that leaves DMA to VFIO (pcieport), and one on any other driver
+ * (shpchp) is unbound, or the group would not be viable.  What a successful claim changed is remembered per function
  * (struct pcipass_rec) until release gives it back or the function goes
  * away; it does not survive unloading the module.
  *
@@ -45,7 +46,7 @@ static DEFINE_SPINLOCK(pcipass_rec_lock);
 static LIST_HEAD(pcipass_recs);
 
 /* How long a claim waits for a target driver's module to register it. */
-#define PCIPASS_MODULE_WAIT_MS	15000
+#define PCIPASS_MODULE_WAIT_MS	10000
 #define PCIPASS_MODULE_POLL_MS	50
 
 /**
@@ -74,7 +75,10 @@ struct pcipass_rec {
  * @orig: its driver before (module pinned), NULL when unbound
  * @orig_override: its full override before, NULL when none
  * @rec: its record (release only)
- * @bridge: a bridge, never touched
+ * @bridge: a bridge: VFIO never takes one
+ * @detach: a bridge on a driver that does not leave DMA to VFIO (shpchp):
+ *          the group is not viable until it is unbound, so the claim
+ *          unbinds it (and release binds it again)
  * @touched: the transaction changed its override or driver
  * @out: its line in the report
  */
@@ -84,6 +88,7 @@ struct pcipass_tx_member {
 	char *orig_override;
 	struct pcipass_rec *rec;
 	bool bridge;
+	bool detach;
 	bool touched;
 	struct pcipass_claim_member *out;
 };
@@ -599,15 +604,15 @@ static int pcipass_check_records(struct pcipass_tx *tx, bool *already)
 	for (i = 0; i < tx->n; i++) {
 		struct pcipass_tx_member *m = &tx->m[i];
 
-		if (m->bridge)
-			continue;
-		candidates++;
 		spin_lock(&pcipass_rec_lock);
 		rec = pcipass_rec_find(m->pdev);
 		conflict = rec && strcmp(rec->driver, tx->target->name);
 		if (conflict)
 			strscpy(other, rec->driver, sizeof(other));
 		spin_unlock(&pcipass_rec_lock);
+		if (m->bridge && !rec && !m->detach)
+			continue;
+		candidates++;
 		if (conflict) {
 			b = pcipass_blocker_add(tx->rep, m->pdev,
 						PCIPASS_BLOCKER_CLAIMED_OTHER);
@@ -615,7 +620,7 @@ static int pcipass_check_records(struct pcipass_tx *tx, bool *already)
 				strscpy(b->detail, other, sizeof(b->detail));
 			return pcipass_refuse(tx, b ?: &tx->rep->blockers[0]);
 		}
-		if (rec && m->orig == tx->target)
+		if (rec && m->orig == (m->bridge ? NULL : tx->target))
 			claimed++;
 	}
 	*already = candidates && claimed == candidates;
@@ -643,7 +648,20 @@ static int pcipass_override(struct pcipass_tx_member *m, const char *name)
 
 static bool pcipass_takes(struct pcipass_tx *tx, struct pcipass_tx_member *m)
 {
-	return !m->bridge && m->orig != tx->target;
+	return m->detach || (!m->bridge && m->orig != tx->target);
+}
+
+/* Bridges whose driver keeps the group from being viable (see @detach). */
+static void pcipass_mark_detach(struct pcipass_tx *tx)
+{
+	unsigned int i;
+
+	for (i = 0; i < tx->n; i++) {
+		struct pcipass_tx_member *m = &tx->m[i];
+
+		m->detach = m->bridge && m->orig &&
+			    !to_pci_driver(m->orig)->driver_managed_dma;
+	}
 }
 
 static int pcipass_set_overrides(struct pcipass_tx *tx)
@@ -658,8 +676,9 @@ static int pcipass_set_overrides(struct pcipass_tx *tx)
 		 * Members already on the target get the override too: once
 		 * claimed, no unbind may let another driver in.
 		 */
-		if (m->bridge || (m->orig_override &&
-				  !strcmp(m->orig_override, tx->target->name)))
+		if ((m->bridge && !m->detach) ||
+		    (m->orig_override &&
+		     !strcmp(m->orig_override, tx->target->name)))
 			continue;
 		m->touched = true;
 		err = pcipass_override(m, tx->target->name);
@@ -692,7 +711,7 @@ static int pcipass_bind_all(struct pcipass_tx *tx)
 	for (i = 0; i < tx->n; i++) {
 		struct pcipass_tx_member *m = &tx->m[i];
 
-		if (!pcipass_takes(tx, m) ||
+		if (!pcipass_takes(tx, m) || m->detach ||
 		    READ_ONCE(m->pdev->dev.driver) == tx->target)
 			continue;
 		err = device_driver_attach(tx->target, &m->pdev->dev);
@@ -715,13 +734,15 @@ static int pcipass_verify(struct pcipass_tx *tx)
 	for (i = 0; i < tx->n; i++) {
 		struct pcipass_tx_member *m = &tx->m[i];
 
-		if (m->bridge || m->out->state == PCIPASS_MEMBER_GONE)
+		if ((m->bridge && !m->detach) ||
+		    m->out->state == PCIPASS_MEMBER_GONE)
 			continue;
 		if (pcipass_gone(m->pdev)) {
 			m->out->state = PCIPASS_MEMBER_GONE;
 			continue;
 		}
-		if (READ_ONCE(m->pdev->dev.driver) != tx->target) {
+		if (READ_ONCE(m->pdev->dev.driver) !=
+		    (m->detach ? NULL : tx->target)) {
 			pcipass_member_error(m, PCIPASS_STEP_VERIFY, -EIO);
 			return -EIO;
 		}
@@ -837,13 +858,18 @@ static void pcipass_plan(struct pcipass_tx *tx, u8 state)
 	for (i = 0; i < tx->n; i++) {
 		struct pcipass_tx_member *m = &tx->m[i];
 
-		if (m->bridge)
+		if (m->detach && m->out->state != PCIPASS_MEMBER_GONE)
+			m->out->state = state == PCIPASS_MEMBER_PLANNED ?
+					state : PCIPASS_MEMBER_UNBOUND_BRIDGE;
+		else if (m->bridge)
 			m->out->state = PCIPASS_MEMBER_SKIPPED_BRIDGE;
 		else if (m->orig == tx->target)
 			m->out->state = PCIPASS_MEMBER_ALREADY;
 		else if (m->out->state != PCIPASS_MEMBER_GONE)
 			m->out->state = state;
-		if (m->bridge)
+		if (m->detach)
+			m->out->to_driver[0] = '\0';
+		else if (m->bridge)
 			strscpy(m->out->to_driver, m->out->from_driver,
 				PCIPASS_DRIVER_MAX);
 		else if (m->out->state != PCIPASS_MEMBER_GONE)
@@ -861,7 +887,8 @@ static int pcipass_remember(struct pcipass_tx *tx)
 	for (i = 0; i < tx->n; i++) {
 		struct pcipass_tx_member *m = &tx->m[i];
 
-		if (m->bridge || m->out->state == PCIPASS_MEMBER_GONE)
+		if ((m->bridge && !m->detach) ||
+		    m->out->state == PCIPASS_MEMBER_GONE)
 			continue;
 		spin_lock(&pcipass_rec_lock);
 		known = pcipass_rec_find(m->pdev);
@@ -945,11 +972,11 @@ static int pcipass_claim_locked(struct pcipass_tx *tx)
 
 	err = pcipass_collect(tx);
 	if (!err)
-		err = pcipass_find_target(tx);
-	if (!err)
 		err = pcipass_read_members(tx);
-	if (!err)
-		err = pcipass_check_records(tx, &already);
+	if (err)
+		return err;
+	pcipass_mark_detach(tx);
+	err = pcipass_check_records(tx, &already);
 	if (err)
 		return err;
 	for (i = 0; i < tx->n; i++)
@@ -999,6 +1026,12 @@ int pcipass_claim(const struct pcipass_claim_req *req,
 
 	if (!tx)
 		return -ENOMEM;
+	/* Outside the lock: loading a module must not stall other claims. */
+	err = pcipass_find_target(tx);
+	if (err) {
+		pcipass_tx_release(tx);
+		return err;
+	}
 	if (mutex_lock_killable(&pcipass_claim_lock)) {
 		pcipass_tx_release(tx);
 		return -EINTR;
@@ -1137,9 +1170,13 @@ static int pcipass_release_execute(struct pcipass_tx *tx)
 		}
 	}
 	/* VFs first off, PFs first on, as in a claim. */
-	for (i = tx->n; i-- > 0;)
-		if (tx->m[i].rec && READ_ONCE(tx->m[i].pdev->dev.driver))
-			device_release_driver(&tx->m[i].pdev->dev);
+	for (i = tx->n; i-- > 0;) {
+		m = &tx->m[i];
+		/* A member the claim did not move stays bound (a VM may use it). */
+		if (m->rec && READ_ONCE(m->pdev->dev.driver) &&
+		    strcmp(pcipass_drv_name(m->pdev), m->rec->orig_driver ?: ""))
+			device_release_driver(&m->pdev->dev);
+	}
 	for (i = 0; i < tx->n; i++)
 		if (tx->m[i].rec && !pcipass_gone(tx->m[i].pdev))
 			pcipass_release_member(&tx->m[i]);

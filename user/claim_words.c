@@ -49,6 +49,7 @@ const char *claim_state_key(uint32_t state)
 		[PCIPASS_MEMBER_RELEASED] = "released",
 		[PCIPASS_MEMBER_RELEASE_FAILED] = "release_failed",
 		[PCIPASS_MEMBER_GONE] = "gone",
+		[PCIPASS_MEMBER_UNBOUND_BRIDGE] = "unbound_bridge",
 	};
 
 	return lookup(names, ARRAY_SIZE(names), state);
@@ -68,6 +69,7 @@ const char *claim_state_words(uint32_t state)
 		[PCIPASS_MEMBER_RELEASED] = "released",
 		[PCIPASS_MEMBER_RELEASE_FAILED] = "RELEASE FAILED",
 		[PCIPASS_MEMBER_GONE] = "gone (removed from the system)",
+		[PCIPASS_MEMBER_UNBOUND_BRIDGE] = "bridge, unbound (its driver would keep VFIO out)",
 	};
 
 	return lookup(words, ARRAY_SIZE(words), state);

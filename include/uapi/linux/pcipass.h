@@ -129,8 +129,8 @@ enum pcipass_outcome {
  *   to-driver.
  * @PCIPASS_MEMBER_CLAIMED: Moved to the target driver.
  * @PCIPASS_MEMBER_ALREADY: Already bound to the target driver; left as it was.
- * @PCIPASS_MEMBER_SKIPPED_BRIDGE: A bridge; stays on its port driver (VFIO
- *   never takes bridges).
+ * @PCIPASS_MEMBER_SKIPPED_BRIDGE: A bridge on a driver that leaves DMA to VFIO
+ *   (pcieport) or on none: stays as it is (VFIO never takes bridges).
  * @PCIPASS_MEMBER_FAILED: The step in error failed on this member.
  * @PCIPASS_MEMBER_ROLLED_BACK: Restored to its original driver and override
  *   after a failure.
@@ -142,6 +142,9 @@ enum pcipass_outcome {
  * @PCIPASS_MEMBER_RELEASE_FAILED: Could not be given back; to-driver is what
  *   it is bound to now.
  * @PCIPASS_MEMBER_GONE: Removed from the system while the transaction ran.
+ * @PCIPASS_MEMBER_UNBOUND_BRIDGE: A bridge on a driver that does not leave DMA
+ *   to VFIO (e.g. shpchp): unbound for the claim, or the group would not be
+ *   viable; release binds it again.
  */
 enum pcipass_member_state {
 	PCIPASS_MEMBER_UNSPEC,
@@ -156,6 +159,7 @@ enum pcipass_member_state {
 	PCIPASS_MEMBER_RELEASED,
 	PCIPASS_MEMBER_RELEASE_FAILED,
 	PCIPASS_MEMBER_GONE,
+	PCIPASS_MEMBER_UNBOUND_BRIDGE,
 };
 
 /**
