@@ -49,7 +49,9 @@ static void link_base(const char *path, char *buf, size_t len)
 		return;
 	tmp[n] = 0;
 	b = strrchr(tmp, '/');
-	snprintf(buf, len, "%s", b ? b + 1 : tmp);
+	b = b ? b + 1 : tmp;
+	if (strlen(b) < len)
+		memcpy(buf, b, strlen(b) + 1);
 }
 
 static int fn_read(const char *name, struct ppc_fn *f)
@@ -657,6 +659,7 @@ const char *ppc_state_name(uint32_t state)
 		[PCIPASS_MEMBER_CLAIMED] = "claimed",
 		[PCIPASS_MEMBER_ALREADY] = "already",
 		[PCIPASS_MEMBER_SKIPPED_BRIDGE] = "skipped-bridge",
+		[PCIPASS_MEMBER_UNBOUND_BRIDGE] = "unbound-bridge",
 		[PCIPASS_MEMBER_FAILED] = "failed",
 		[PCIPASS_MEMBER_ROLLED_BACK] = "rolled-back",
 		[PCIPASS_MEMBER_ROLLBACK_FAILED] = "rollback-failed",
