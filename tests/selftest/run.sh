@@ -22,7 +22,8 @@ set -u
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 bindir=${PCIPASS_SELFTEST_BINDIR:-$here}
-progs=(netlink_test ioctl_test groundtruth_test isolation_test fuzz_test claim_test)
+progs=(netlink_test ioctl_test groundtruth_test isolation_test fuzz_test claim_test
+	claim_race_test)
 
 while getopts "d:h" opt; do
 	case $opt in
