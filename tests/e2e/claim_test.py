@@ -356,6 +356,23 @@ def release_restores_an_override_of_another_driver(cli):
 
 
 @test
+def claimed_group_behind_pci_bridge_is_viable(cli):
+    """claim of (d) (bridge 07:00.0 on shpchp): exit 0 only if VFIO finds it viable"""
+    addr = "0000:08:01.0"
+    g, ms = members(addr)
+    with Guarded(ms):
+        r = cli.run("claim", addr)
+        try:
+            if r.returncode == 0:
+                expect_claimed(addr)	# VFIO_GROUP_GET_STATUS: VIABLE
+            else:
+                expect_eq(r.returncode, 6, "exit status of a refusal")
+                expect("0000:07:00.0" in r.stdout, "refusal names the bridge")
+        finally:
+            cli.run("release", addr)
+
+
+@test
 def unprivileged_is_told_to_run_as_root(cli):
     """claim as uid 65534 without capabilities: nonzero, says run as root"""
     before = state()
