@@ -194,6 +194,7 @@ static void model_claim(const uint8_t *msg, const uint8_t **tb,
 			struct nlexp *e)
 {
 	const uint8_t *a = tb[PCIPASS_A_CLAIM_ADDR], *g = tb[PCIPASS_A_CLAIM_GROUP];
+	const uint8_t *d = tb[PCIPASS_A_CLAIM_DRIVER];
 	const uint8_t *itb[PCIPASS_A_ADDR_MAX + 1];
 	int t;
 
@@ -204,6 +205,17 @@ static void model_claim(const uint8_t *msg, const uint8_t **tb,
 	}
 	if (!a && !g) {
 		e->want = EINVAL;	/* missing target */
+		return;
+	}
+	/*
+	 * claim: the target driver is found first (outside the claim lock);
+	 * claim_safety() left a name of fz_claim_drivers[] or one starting
+	 * with '/', which no driver has.
+	 */
+	if (e->cmd == PCIPASS_CMD_CLAIM && d && nla_len_at(d) > NLA_HDRLEN &&
+	    d[NLA_HDRLEN] == '/') {
+		e->want = EINVAL;	/* invalid driver name */
+		e->offs = d - msg;
 		return;
 	}
 	if (g) {
