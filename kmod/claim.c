@@ -344,6 +344,16 @@ static struct iommu_group *pcipass_req_group(struct pcipass_tx *tx)
 				    pcipass_astr(&req->addr).s));
 }
 
+/*
+ * Bridges (and host bridges, which have a normal header) belong to the
+ * host's PCI fabric: never handed to the target driver.
+ */
+static bool pcipass_is_bridge(struct pci_dev *pdev)
+{
+	return pdev->hdr_type != PCI_HEADER_TYPE_NORMAL ||
+	       (pdev->class >> 8) == PCI_CLASS_BRIDGE_HOST;
+}
+
 /* Members in claim order: every other function before the VFs. */
 static void pcipass_order(struct pcipass_tx *tx)
 {
@@ -382,8 +392,7 @@ static int pcipass_collect(struct pcipass_tx *tx)
 		tx->m[i].out = &rep->members[i];
 		pcipass_addr_of(tx->m[i].pdev, &rep->members[i].addr);
 		rep->members[i].state = PCIPASS_MEMBER_UNTOUCHED;
-		tx->m[i].bridge = tx->m[i].pdev->hdr_type !=
-				  PCI_HEADER_TYPE_NORMAL;
+		tx->m[i].bridge = pcipass_is_bridge(tx->m[i].pdev);
 	}
 	rep->nr_members = tx->n;
 	return 0;

@@ -264,9 +264,11 @@ struct pcipass_ioc_isolation {
  * pcipass_member_state, pcipass_step, pcipass_blocker_reason,
  * pcipass_outcome of <linux/pcipass.h>).  Both need CAP_SYS_ADMIN in the
  * caller.  In: size, flags, driver (claim; "" = vfio-pci) and either addr
- * or, with PCIPASS_IOC_CLAIM_F_GROUP, group.  Out: everything else -- also
- * when the ioctl fails after the group was found (EBUSY refused, the
- * failing step's errno after a rollback): then message says why.
+ * or, with PCIPASS_IOC_CLAIM_F_GROUP, group.  Out: everything else --
+ * also when the ioctl fails, except for the struct's own checks (EPERM,
+ * EINVAL, EOPNOTSUPP, EFAULT before anything was looked up): message says
+ * why (no such function or group, unknown driver, refused, rolled back),
+ * PCIPASS_CLAIM_P_GROUP says whether group, outcome and the lists are valid.
  */
 #define PCIPASS_IOC_CLAIM_F_DRY_RUN	(1U << 0)  /* = PCIPASS_CLAIM_F_DRY_RUN */
 #define PCIPASS_IOC_CLAIM_F_FORCE	(1U << 1)  /* = PCIPASS_CLAIM_F_FORCE */
