@@ -937,8 +937,10 @@ static int pcipass_execute(struct pcipass_tx *tx)
 		return 0;
 	}
 	pcipass_rollback(tx);
+	/* Name the member whose step failed, not one that failed to roll back. */
 	for (i = 0; i < tx->n; i++)
-		if (tx->m[i].out->error)
+		if (tx->m[i].out->error &&
+		    tx->m[i].out->step != PCIPASS_STEP_RESTORE)
 			break;
 	if (i == tx->n)
 		return pcipass_fail(tx->rep, PCIPASS_FIELD_NONE, err,
@@ -1169,7 +1171,9 @@ static int pcipass_release_execute(struct pcipass_tx *tx)
 
 	for (i = tx->n; i-- > 0;) {
 		m = &tx->m[i];
-		if (!m->rec)
+		/* The claim left an override equal to its target alone. */
+		if (!m->rec || (m->rec->orig_override &&
+				!strcmp(m->rec->orig_override, m->rec->driver)))
 			continue;
 		err = pcipass_override(m, pcipass_bind_override(
 				m->rec->orig_override, m->rec->orig_driver));
