@@ -15,9 +15,10 @@
  *               then the target unbound and the originals bound again.
  * Bridges are never bound to the target (VFIO refuses them); they stay on
  * a driver that leaves DMA to VFIO (pcieport), and one on any other driver
- * (shpchp) is unbound, or the group would not be viable.  What a successful claim changed is remembered per function
- * (struct pcipass_rec) until release gives it back or the function goes
- * away; it does not survive unloading the module.
+ * (shpchp) is unbound, or the group would not be viable.  What a
+ * successful claim changed is remembered per function (struct pcipass_rec)
+ * until release gives it back or the function goes away; it does not
+ * survive unloading the module.
  *
  * Lock ordering: see claim.h.  No device_lock is held by pcipass across
  * device_release_driver() / device_driver_attach(): both take it.
@@ -790,6 +791,12 @@ static const char *pcipass_bind_override(const char *orig_override,
 	return orig_override;
 }
 
+static const char *pcipass_member_bind_override(struct pcipass_tx_member *m)
+{
+	return pcipass_bind_override(m->orig_override,
+				     m->orig ? m->orig->name : NULL);
+}
+
 static void pcipass_rollback_member(struct pcipass_tx_member *m)
 {
 	struct pcipass_claim_member *out = m->out;
@@ -821,8 +828,7 @@ static void pcipass_rollback(struct pcipass_tx *tx)
 
 		if (!m->touched)
 			continue;
-		err = pcipass_override(m, pcipass_bind_override(m->orig_override,
-				m->orig ? m->orig->name : NULL));
+		err = pcipass_override(m, pcipass_member_bind_override(m));
 		if (err && !m->out->error) {
 			m->out->step = PCIPASS_STEP_RESTORE;
 			m->out->error = err;
@@ -838,8 +844,7 @@ static void pcipass_rollback(struct pcipass_tx *tx)
 		if (!m->touched)
 			continue;
 		err = pcipass_rebind(m->pdev, m->orig);
-		if (!err && pcipass_bind_override(m->orig_override,
-				m->orig ? m->orig->name : NULL) != m->orig_override)
+		if (!err && pcipass_member_bind_override(m) != m->orig_override)
 			err = pcipass_override(m, m->orig_override);
 		if (err && !m->out->error) {
 			m->out->step = PCIPASS_STEP_RESTORE;
@@ -1166,6 +1171,7 @@ static int pcipass_release_execute(struct pcipass_tx *tx)
 {
 	struct pcipass_claim_report *rep = tx->rep;
 	struct pcipass_tx_member *m;
+	const char *bind;
 	unsigned int i;
 	int err;
 
@@ -1175,8 +1181,9 @@ static int pcipass_release_execute(struct pcipass_tx *tx)
 		if (!m->rec || (m->rec->orig_override &&
 				!strcmp(m->rec->orig_override, m->rec->driver)))
 			continue;
-		err = pcipass_override(m, pcipass_bind_override(
-				m->rec->orig_override, m->rec->orig_driver));
+		bind = pcipass_bind_override(m->rec->orig_override,
+					     m->rec->orig_driver);
+		err = pcipass_override(m, bind);
 		if (err) {
 			m->out->step = PCIPASS_STEP_OVERRIDE;
 			m->out->error = err;
