@@ -1177,12 +1177,13 @@ static int pcipass_release_execute(struct pcipass_tx *tx)
 
 	for (i = tx->n; i-- > 0;) {
 		m = &tx->m[i];
-		/* The claim left an override equal to its target alone. */
-		if (!m->rec || (m->rec->orig_override &&
-				!strcmp(m->rec->orig_override, m->rec->driver)))
+		if (!m->rec)
 			continue;
 		bind = pcipass_bind_override(m->rec->orig_override,
 					     m->rec->orig_driver);
+		/* Already in place: the claim left it alone (no event). */
+		if (bind && !strcmp(bind, m->rec->driver))
+			continue;
 		err = pcipass_override(m, bind);
 		if (err) {
 			m->out->step = PCIPASS_STEP_OVERRIDE;
