@@ -301,7 +301,9 @@ static void model_pcipass(uint8_t *msg, uint32_t len, struct nlexp *e,
 	}
 	/* isolation-get, claim, release: no dump, refused before anything */
 	if (dump && (gh->cmd == PCIPASS_CMD_ISOLATION_GET || claims)) {
-		e->want = EOPNOTSUPP;
+		/* (before 6.2 the admin check of claim/release comes first) */
+		e->want = claims && !priv && pp_kernel_before_6_2() ?
+			  EPERM : EOPNOTSUPP;
 		return;
 	}
 	/* GENL_ADMIN_PERM: genetlink's EPERM comes before the policy */

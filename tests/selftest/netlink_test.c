@@ -1228,13 +1228,19 @@ static struct rej_expect rej_expect(const FIXTURE_VARIANT(nlerr) *v, bool priv)
 		x = eperm;
 		x.err = v->unpriv_err;
 	}
-	if (!priv && v->admin) {
+	if (!priv && (v->admin ||
+		      ((v->build == bld_claim_dump || v->build == bld_rel_dump) &&
+		       pp_kernel_before_6_2()))) {
 		static const struct rej_expect admin_eperm = {
 			.err = EPERM, .miss = MISS_ABSENT, .no_msg = true,
 		};
 
 		x = admin_eperm;
 	}
+	/* Without formatted extack the module says which kind of failure. */
+	if (x.msg && x.report_cmd == 0 && x.err == ENOENT &&
+	    strstr(x.msg, "holds no PCI function") && pp_kernel_before_6_2())
+		x.msg = "no such function, group or driver";
 	return x;
 }
 

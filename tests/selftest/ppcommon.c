@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "ppcommon.h"
@@ -593,4 +594,14 @@ bool pp_sysfs_has(const struct pci_addr *a)
 	pci_addr_fmt(a, name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/%s", SYSFS_PCI_DEVICES, name);
 	return stat(path, &st) == 0;
+}
+
+bool pp_kernel_before_6_2(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major < 6 || (major == 6 && minor < 2);
 }

@@ -116,4 +116,11 @@ int pp_ioctl(int fd, unsigned long cmd, void *arg);
 /* setgroups(0), setgid(65534), setuid(65534); 0 or -errno. */
 int pp_drop_privileges(void);
 
+/*
+ * Before 6.2 (Debian's 6.1), genetlink checks GENL_ADMIN_PERM before it
+ * looks for a dump handler, and NL_SET_ERR_MSG_FMT does not exist: the
+ * module then answers with fixed extack messages.
+ */
+bool pp_kernel_before_6_2(void);
+
 #endif
