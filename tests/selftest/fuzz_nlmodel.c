@@ -207,8 +207,20 @@ static void model_claim(const uint8_t *msg, const uint8_t **tb,
 		e->want = EINVAL;	/* missing target */
 		return;
 	}
+	/* the request is parsed first: an address must be complete */
+	if (a) {
+		v_parse(a + NLA_HDRLEN, nla_len_at(a) - NLA_HDRLEN,
+			PCIPASS_A_ADDR_MAX, pol_addr, itb);
+		for (t = PCIPASS_A_ADDR_DOMAIN; t <= PCIPASS_A_ADDR_DEVFN; t++)
+			if (!itb[t]) {
+				e->want = EINVAL;
+				e->miss_type = t;
+				e->miss_nest = a - msg;
+				return;
+			}
+	}
 	/*
-	 * claim: the target driver is found first (outside the claim lock);
+	 * claim: the target driver is found next (outside the claim lock);
 	 * claim_safety() left a name of fz_claim_drivers[] or one starting
 	 * with '/', which no driver has.
 	 */
@@ -229,15 +241,6 @@ static void model_claim(const uint8_t *msg, const uint8_t **tb,
 			return;
 		}
 	} else {
-		v_parse(a + NLA_HDRLEN, nla_len_at(a) - NLA_HDRLEN,
-			PCIPASS_A_ADDR_MAX, pol_addr, itb);
-		for (t = PCIPASS_A_ADDR_DOMAIN; t <= PCIPASS_A_ADDR_DEVFN; t++)
-			if (!itb[t]) {
-				e->want = EINVAL;
-				e->miss_type = t;
-				e->miss_nest = a - msg;
-				return;
-			}
 		memcpy(&e->addr.domain, itb[PCIPASS_A_ADDR_DOMAIN] + NLA_HDRLEN, 4);
 		e->addr.bus = itb[PCIPASS_A_ADDR_BUS][NLA_HDRLEN];
 		e->addr.devfn = itb[PCIPASS_A_ADDR_DEVFN][NLA_HDRLEN];
