@@ -45,7 +45,7 @@ struct nlexp {
 	uint8_t *seen;		/* dump: devices or group members seen */
 };
 
-#define FZ_CLAIM_DRIVERS	3
+#define FZ_CLAIM_DRIVERS	2
 extern const char *const fz_claim_drivers[FZ_CLAIM_DRIVERS];
 
 /*
