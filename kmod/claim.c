@@ -961,6 +961,20 @@ static int pcipass_execute(struct pcipass_tx *tx)
 
 /* --- Claim -------------------------------------------------------------- */
 
+/* One transaction at a time; @tx is consumed. */
+static int pcipass_tx_run(struct pcipass_tx *tx,
+			  int (*locked)(struct pcipass_tx *tx))
+{
+	int err = -EINTR;
+
+	if (!mutex_lock_killable(&pcipass_claim_lock)) {
+		err = locked(tx);
+		mutex_unlock(&pcipass_claim_lock);
+	}
+	pcipass_tx_release(tx);
+	return err;
+}
+
 static int pcipass_find_target(struct pcipass_tx *tx)
 {
 	struct pcipass_claim_report *rep = tx->rep;
@@ -1048,14 +1062,7 @@ int pcipass_claim(const struct pcipass_claim_req *req,
 		pcipass_tx_release(tx);
 		return err;
 	}
-	if (mutex_lock_killable(&pcipass_claim_lock)) {
-		pcipass_tx_release(tx);
-		return -EINTR;
-	}
-	err = pcipass_claim_locked(tx);
-	mutex_unlock(&pcipass_claim_lock);
-	pcipass_tx_release(tx);
-	return err;
+	return pcipass_tx_run(tx, pcipass_claim_locked);
 }
 
 /* --- Release ------------------------------------------------------------ */
@@ -1279,18 +1286,10 @@ int pcipass_release(const struct pcipass_claim_req *req,
 		    struct pcipass_claim_report *rep)
 {
 	struct pcipass_tx *tx = pcipass_tx_new(req, rep);
-	int err;
 
 	if (!tx)
 		return -ENOMEM;
-	if (mutex_lock_killable(&pcipass_claim_lock)) {
-		pcipass_tx_release(tx);
-		return -EINTR;
-	}
-	err = pcipass_release_locked(tx);
-	mutex_unlock(&pcipass_claim_lock);
-	pcipass_tx_release(tx);
-	return err;
+	return pcipass_tx_run(tx, pcipass_release_locked);
 }
 
 /* --- Module lifetime ---------------------------------------------------- */

@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "ppclaim.h"
 #include "ppcommon.h"
 
 #define DEV	"/sys/bus/pci/devices/"
@@ -341,21 +342,7 @@ static int pp_claim(struct nl_sock *s, uint16_t fam, uint8_t cmd,
 
 static const char *outcome_name(const struct cres *r)
 {
-	static const char *const n[] = {
-		[PCIPASS_OUTCOME_CLAIMED] = "claimed",
-		[PCIPASS_OUTCOME_ALREADY_CLAIMED] = "already-claimed",
-		[PCIPASS_OUTCOME_PLANNED] = "planned",
-		[PCIPASS_OUTCOME_REFUSED] = "refused",
-		[PCIPASS_OUTCOME_ROLLED_BACK] = "rolled-back",
-		[PCIPASS_OUTCOME_ROLLBACK_FAILED] = "rollback-failed",
-		[PCIPASS_OUTCOME_RELEASED] = "released",
-		[PCIPASS_OUTCOME_RELEASE_FAILED] = "release-failed",
-	};
-
-	if (!r->has_outcome)
-		return "-";
-	return r->outcome < sizeof(n) / sizeof(n[0]) && n[r->outcome] ?
-	       n[r->outcome] : "?";
+	return r->has_outcome ? ppc_outcome_name(r->outcome) : "-";
 }
 
 static void cres_log(const char *who, const char *what, const struct cres *r)
