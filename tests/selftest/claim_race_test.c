@@ -934,6 +934,18 @@ static void unload_worker(int id, void *arg)
 				fprintf(stderr, "# unload: dump -> %d local=%d\n", r.err, r.local);
 				bad++;
 			}
+			/*
+			 * A dump that did not end pins the module until its
+			 * socket is closed: start afresh, or rmmod waits for
+			 * this worker forever.
+			 */
+			if (r.local || r.err) {
+				nl_close(&s);
+				if (nl_open(&s, 0)) {
+					bad++;
+					break;
+				}
+			}
 		} else {
 			uint8_t cmd = op ? PCIPASS_CMD_RELEASE : PCIPASS_CMD_CLAIM;
 
