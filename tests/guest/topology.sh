@@ -6,17 +6,16 @@
 #
 #   topo_drivers    host drivers for shapes (j) and (k): bochs-drm on the
 #                   boot VGA, snd_hda_intel on its audio function, xhci_hcd
-#                   on the USB controller.  A driver the kernel does not
-#                   have at all (the debug kernel: no DRM, no sound) is
-#                   reported and left out.
+#                   on the USB controller.  Every test kernel has them
+#                   (the debug kernel built in): one missing is a failure.
 #   topo_host_nic   the host NIC: PCIPASS_VM_HOST_NIC (0e:00.0, shape (h))
 #                   gets PCIPASS_VM_HOST_NIC_ADDR, is set up, and gets the
 #                   route PCIPASS_VM_HOST_NIC_ROUTE.  Prints its name.
 #   topo_check      the guest has exactly the PCI functions, IOMMU groups
 #                   and ACS controls of PCIPASS_VM_GROUPS/PCIPASS_VM_ACS,
-#                   12:00.0 is the only boot VGA, and the USB keyboard and
-#                   the sound card are there whenever their controller has
-#                   a driver.
+#                   12:00.0 is the only boot VGA, the USB keyboard is under
+#                   the xHCI controller and the sound card on the audio
+#                   function.
 #
 # Each prints what it found and returns non-zero on a problem.
 
@@ -33,17 +32,14 @@ topo_driver() {	# topo_driver BB:DD.F: the bound driver's name, or nothing
 }
 
 topo_drivers() {
-	local m a
-	for m in bochs snd_hda_intel xhci_pci; do
-		if modprobe -n -q "$m"; then
-			modprobe "$m" || return 1
-		else
-			echo "$m: not in this kernel ($(uname -r)), left out"
-		fi
+	local m a drv bad=0
+	modprobe -a bochs snd_hda_intel xhci_pci || return 1
+	for m in 12:00.0=bochs-drm 12:00.1=snd_hda_intel 13:00.0=xhci_hcd; do
+		a=${m%=*} drv=$(topo_driver "$a")
+		echo "$a: driver ${drv:-none}, want ${m#*=}"
+		[ "$drv" = "${m#*=}" ] || bad=1
 	done
-	for a in 12:00.0 12:00.1 13:00.0; do
-		echo "$a: driver $(topo_driver "$a" || echo none)"
-	done
+	return "$bad"
 }
 
 topo_host_nic() {
@@ -127,30 +123,24 @@ topo_check() {
 		read -r m <"$p" && [ "$m" = 1 ] && a=${p%/boot_vga} && have+="${a##*/0000:} "
 	done
 	[ "$have" = "12:00.0 " ] || { echo "boot VGA: '${have% }', documented 12:00.0"; bad=1; }
-	# The USB keyboard under the xHCI controller, when it has a driver.
-	if [ -e "$(topo_sysdev 13:00.0)/driver" ]; then
-		have=
-		for p in "$(topo_sysdev 13:00.0)"/usb*/*-*/idVendor; do
-			[ -e "$p" ] && read -r m <"$p" && [ "$m" = 0627 ] && read -r have <"${p%/*}/product"
-		done
-		if [ -n "$have" ]; then
-			echo "USB: $have under 13:00.0"
-		else
-			echo "USB: no keyboard (0627:0001) under 13:00.0"; bad=1
-		fi
+	# The USB keyboard under the xHCI controller (topo_drivers bound it).
+	have=
+	for p in "$(topo_sysdev 13:00.0)"/usb*/*-*/idVendor; do
+		[ -e "$p" ] && read -r m <"$p" && [ "$m" = 0627 ] && read -r have <"${p%/*}/product"
+	done
+	if [ -n "$have" ]; then
+		echo "USB: $have under 13:00.0"
 	else
-		echo "USB: 13:00.0 has no driver in this kernel, keyboard not checked"
+		echo "USB: no keyboard (0627:0001) under 13:00.0 (driver: $(topo_driver 13:00.0 || echo none))"
+		bad=1
 	fi
-	# The sound card of the GPU's audio function, when it has a driver.
-	if [ -e "$(topo_sysdev 12:00.1)/driver" ]; then
-		p=$(topo_sysdev 12:00.1)/sound
-		if compgen -G "$p/card*" >/dev/null; then
-			echo "sound: $(cd "$p" && echo card*) on 12:00.1"
-		else
-			echo "sound: no card on 12:00.1"; bad=1
-		fi
+	# The sound card of the GPU's audio function.
+	p=$(topo_sysdev 12:00.1)/sound
+	if compgen -G "$p/card*" >/dev/null; then
+		echo "sound: $(cd "$p" && echo card*) on 12:00.1"
 	else
-		echo "sound: 12:00.1 has no driver in this kernel, card not checked"
+		echo "sound: no card on 12:00.1 (driver: $(topo_driver 12:00.1 || echo none))"
+		bad=1
 	fi
 	[ "$bad" = 0 ] && echo "topology as documented: ${#PCIPASS_VM_GROUPS[@]} groups"
 	return "$bad"
