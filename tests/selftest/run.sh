@@ -16,7 +16,9 @@
 # fuzz_test reads PCIPASS_FUZZ_COUNT (requests per run, default 100000),
 # PCIPASS_FUZZ_QUICK=1 (10000 unless a count is given), PCIPASS_FUZZ_SEED
 # (default: random, printed as "# seed=...") and PCIPASS_FUZZ_FIRST from
-# the environment; see README.md.
+# the environment; see README.md.  PCIPASS_FUZZ_SEEDS="S1 S2 ..." runs
+# fuzz_test once per seed instead (tests/check.sh: the 6.1 tier, quick, with
+# the seeds of tests/expected/fuzz-seeds).
 
 set -u
 
@@ -38,15 +40,16 @@ shift $((OPTIND - 1))
 KSFT_SKIP=4
 failed=()
 
-for prog in "${progs[@]}"; do
-	bin=$bindir/$prog
+run_one() {	# run_one PROG [ENV=VALUE...]
+	local prog=$1 bin=$bindir/$1 rc
+	shift
 	echo "# selftest: $prog"
 	if [[ ! -x $bin ]]; then
 		echo "# $bin: not built (make -C tests/selftest KSFT_DIR=...)"
 		failed+=("$prog(missing)")
-		continue
+		return
 	fi
-	"$bin"
+	env "$@" "$bin"
 	rc=$?
 	case $rc in
 	0 | "$KSFT_SKIP") echo "# selftest: $prog: exit $rc" ;;
@@ -55,6 +58,16 @@ for prog in "${progs[@]}"; do
 		failed+=("$prog(exit $rc)")
 		;;
 	esac
+}
+
+for prog in "${progs[@]}"; do
+	if [[ $prog == fuzz_test && -n ${PCIPASS_FUZZ_SEEDS:-} ]]; then
+		for seed in $PCIPASS_FUZZ_SEEDS; do
+			run_one "$prog" "PCIPASS_FUZZ_SEED=$seed"
+		done
+	else
+		run_one "$prog"
+	fi
 done
 
 if ((${#failed[@]})); then
