@@ -7,6 +7,7 @@
 #   make install          install both (module into /lib/modules/KVER/updates)
 #   make dkms-install     register with DKMS, build and install for KVER
 #   make check            the whole test suite (boots QEMU guests)
+#   make check-quick      the edit-test loop: 6.12 only, quick fuzz, no debug tier
 #   make demo             boot the demo guest and run 'pcipass list' there
 #   make regen            regenerate netlink code from the YAML spec
 #   make lint             checkpatch + sparse on the module
@@ -26,7 +27,7 @@ MAKEFLAGS += --no-print-directory
 endif
 
 .PHONY: all kdir-check module cli bench install install-module install-cli dkms-install \
-	dkms-uninstall clean clean-module check demo regen lint deps bench
+	dkms-uninstall clean clean-module check check-quick demo regen lint deps bench
 
 all: module cli
 
@@ -79,6 +80,9 @@ deps:
 
 check:
 	$(Q)tests/check.sh
+
+check-quick:
+	$(Q)tests/check.sh --quick
 
 demo:
 	$(Q)tests/demo.sh

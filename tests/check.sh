@@ -1,22 +1,40 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The whole pcipass test suite ("make check"):
-#   1. host: builds (6.1 and 6.12, W=1), sparse, checkpatch, DKMS builds,
-#      generated code up to date, CLI and selftest builds, CLI unit tests;
-#   2. guests: boots Debian's 6.12 and 6.1 kernels and the debug kernel
-#      (tests/kernel: KUnit, KASAN, lockdep) in QEMU (TCG, q35 +
-#      intel-iommu, tests/vm/topology.sh), loads the fresh pcipass.ko and runs
-#      tests/guest/suite.sh there (kselftests, CLI end-to-end, ground truth,
-#      kernel log and taint checks).
-# Prints "N passed, N failed" last; exits non-zero on any failure.
+# The whole pcipass test suite ("make check"), tier by tier:
+#   host   builds (6.1 and 6.12, W=1), sparse, checkpatch, DKMS builds,
+#          generated code up to date, CLI and selftest builds, CLI unit tests;
+#   6.12, 6.1, debug
+#          boots Debian's 6.12 and 6.1 kernels and the debug kernel
+#          (tests/kernel: KUnit, KASAN, lockdep) in QEMU (TCG, q35 +
+#          intel-iommu, tests/vm/topology.sh), loads the fresh pcipass.ko and
+#          runs tests/guest/suite.sh there (kselftests, CLI end-to-end, ground
+#          truth, kernel log and taint checks).
+# Each tier's results are held to tests/expected/counts (every suite ran
+# all its cases) and tests/expected/skips (the only skips allowed) by
+# tests/lib/verify_tier.py.  The 6.1 tier fuzzes in quick mode with fixed
+# seeds (tests/expected/fuzz-seeds); 6.12 and debug run the full random
+# stream.
+#
+# usage: tests/check.sh [--quick]
+#   --quick   "make check-quick": host builds for 6.12 only, the 6.12 guest
+#             with the quick fuzz, no 6.1 and no debug tier
+# Prints the time of each tier and "N passed, N failed, N skipped" last;
+# exits non-zero on any failure.
 set -uo pipefail
+
+quick=0
+case ${1:-} in
+--quick) quick=1 ;;
+"") ;;
+*) echo "usage: tests/check.sh [--quick]" >&2; exit 2 ;;
+esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 start=$(date +%s)
 
-"$top/scripts/install-deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+"$top/scripts/install-deps.sh" || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 K612=${K612:-$(ls -d /lib/modules/6.12*/build | sort -V | tail -n1)}
 K61=${K61:-$(ls -d /lib/modules/6.1.*/build | sort -V | tail -n1)}
@@ -25,13 +43,43 @@ export KSRC
 
 results=$top/build/results
 rm -rf "$results" && mkdir -p "$results/logs"
-export TAP_FILE=$results/host.tap TAP_LOGDIR=$results/logs
+export TAP_LOGDIR=$results/logs
 # shellcheck source=tests/lib/tap.sh
 . "$top/tests/lib/tap.sh"
+
+timings=()
+tier_begin() {	# tier_begin NAME: results of NAME go to $results/NAME/
+	tier=$1 tier_t0=$(date +%s)
+	mkdir -p "$results/$tier"
+	export TAP_FILE=$results/$tier/tier.tap
+	echo "# tier $tier"
+}
+tier_end() {	# hold the tier to tests/expected/, print and keep its time
+	local t=$(( $(date +%s) - tier_t0 ))
+	mapfile -t taps < <(find "$results/$tier" -name '*.tap' ! -name verify.tap | sort)
+	python3 tests/lib/verify_tier.py "$tier" "${taps[@]}" >"$results/$tier/verify.tap"
+	cat "$results/$tier/verify.tap"
+	timings+=("$(printf 'tier %s: %dm%02ds' "$tier" $((t / 60)) $((t % 60)))")
+	echo "# ${timings[-1]}"
+}
 
 warn_free_build() {	# warn_free_build KDIR DIR: W=1 build with no warnings
 	make -C "$1" M="$2" W=1 modules 2>&1 | tee "$results/logs/build.tmp"
 	[ "${PIPESTATUS[0]}" = 0 ] && ! grep -E 'warning:|error:' "$results/logs/build.tmp"
+}
+
+# sparse_clean KDIR DIR...: C=2 with sparse present, every file checked
+# ("CHECK" lines), and not one warning or error.
+sparse_clean() {
+	local kdir=$1 d out
+	shift
+	command -v sparse >/dev/null || { echo "sparse not installed"; return 1; }
+	for d in "$@"; do
+		out=$(make -C "$kdir" M="$d" C=2 modules 2>&1) || { echo "$out"; return 1; }
+		echo "$out"
+		grep -q ' CHECK ' <<<"$out" || { echo "sparse did not run in $d"; return 1; }
+		! grep -E 'warning:|error:' <<<"$out" || return 1
+	done
 }
 
 # The 6.1 build gets its own copy so kmod/ stays built for the guest (6.12).
@@ -77,44 +125,57 @@ staged_install() {	# make install into a scratch DESTDIR, check what landed
 	return $rc
 }
 
-echo "# host checks"
-copy_tree "$top" "$top/build/k61"
-tap_run "build: module W=1 against $(basename "$(dirname "$K61")")" \
-	warn_free_build "$K61" "$top/build/k61"
-tap_run "build: module W=1 against $(basename "$(dirname "$K612")")" \
-	warn_free_build "$K612" "$top"
-# The test-only driver (tests/failprobe), next to each pcipass.ko.
-tap_run "build: failprobe test driver W=1 against $(basename "$(dirname "$K61")")" \
-	warn_free_build "$K61" "$top/build/k61/tests/failprobe"
-tap_run "build: failprobe test driver W=1 against $(basename "$(dirname "$K612")")" \
-	warn_free_build "$K612" "$top/tests/failprobe"
-tap_run "lint: checkpatch --strict and sparse (6.12)" tests/lint.sh "$K612"
-tap_run "lint: sparse (6.1)" bash -c "{ make -C '$K61' M='$top/build/k61' C=2 modules &&
-	make -C '$K61' M='$top/build/k61/tests/failprobe' C=2 modules; } 2>&1 |
-	tee /dev/stderr | { ! grep -E 'warning:|error:'; }"
-tap_run "build: generated netlink code matches the YAML spec" regen_is_current
-for k in "$K61" "$K612"; do
-	kver=$(basename "$(dirname "$k")")
-	tap_run "dkms: build for $kver" dkms_build "$kver"
-done
-tap_run "build: CLI" make -C user
-tap_run "install: make install DESTDIR= stages module and CLI" staged_install
-tap_run "build: selftests" make -C tests/selftest KSFT_DIR="$KSRC/tools/testing/selftests"
-make -s --no-print-directory -C user test >"$results/logs/user-unit.log" 2>&1
-tap_result $? "cli: unit tests, pure logic ($(tail -n1 "$results/logs/user-unit.log") checks)" \
-	"$results/logs/user-unit.log"
+kname() { basename "$(dirname "$1")"; }	# /lib/modules/REL/build -> REL
+
+host_checks() {
+	if ((!quick)); then
+		copy_tree "$top" "$top/build/k61"
+		tap_run "build: module W=1 against $(kname "$K61")" \
+			warn_free_build "$K61" "$top/build/k61"
+	fi
+	tap_run "build: module W=1 against $(kname "$K612")" \
+		warn_free_build "$K612" "$top"
+	# The test-only driver (tests/failprobe), next to each pcipass.ko.
+	if ((!quick)); then
+		tap_run "build: failprobe test driver W=1 against $(kname "$K61")" \
+			warn_free_build "$K61" "$top/build/k61/tests/failprobe"
+	fi
+	tap_run "build: failprobe test driver W=1 against $(kname "$K612")" \
+		warn_free_build "$K612" "$top/tests/failprobe"
+	if ((!quick)); then
+		tap_run "lint: checkpatch --strict and sparse (6.12)" tests/lint.sh "$K612"
+		tap_run "lint: sparse (6.1)" sparse_clean "$K61" \
+			"$top/build/k61" "$top/build/k61/tests/failprobe"
+		tap_run "build: generated netlink code matches the YAML spec" regen_is_current
+		for k in "$K61" "$K612"; do
+			tap_run "dkms: build for $(kname "$k")" dkms_build "$(kname "$k")"
+		done
+	fi
+	tap_run "build: CLI" make -C user
+	((quick)) ||
+		tap_run "install: make install DESTDIR= stages module and CLI" staged_install
+	tap_run "build: selftests" make -C tests/selftest KSFT_DIR="$KSRC/tools/testing/selftests"
+	make -s --no-print-directory -C user test >"$results/logs/user-unit.log" 2>&1
+	tap_result $? "cli: unit tests, pure logic ($(tail -n1 "$results/logs/user-unit.log") checks)" \
+		"$results/logs/user-unit.log"
+}
 
 # The same in-guest suite on each kernel, with the module built for it,
-# booted with the kernel arguments the topology needs (shape (g)).
-guest_run() {	# guest_run RELEASE KO [run.sh options...]
-	local name=$1 ko=$2 out=$results/guest-$1 rc kargs
-	shift 2
-	mkdir -p "$out"
+# booted with the kernel arguments the topology needs (shape (g)).  The
+# module index (modules.dep, modules.alias, ...) for the kernel's modules
+# plus the fresh pcipass.ko is made on the host first: depmod over the
+# guest's 9p root took about 100 s of each guest's time under TCG.
+guest_run() {	# guest_run RELEASE KO MODROOT [run.sh options...]
+	local name=$1 ko=$2 modroot=$3 out=$results/$tier rc kargs
+	shift 3
 	echo "# guest checks: $name"
 	kargs=$(tests/vm/topology.sh --kernel-args "$name") ||
 		{ tap_result 1 "guest $name: kernel arguments for the topology"; return 1; }
+	tap_run "guest $name: module index with the fresh pcipass.ko made on the host" \
+		tests/vm/depmod-stage.sh "$name" "$ko" "$modroot" "$out/modindex"
 	tests/vm/run.sh --out "$out" --timeout "${GUEST_TIMEOUT:-2400}" \
-		--env PCIPASS_KO="$ko" --env KSRC="$KSRC" --append "$kargs" "$@" \
+		--env PCIPASS_KO="$ko" --env KSRC="$KSRC" \
+		--env PCIPASS_MODINDEX="$out/modindex" --append "$kargs" "$@" \
 		tests/guest/suite.sh
 	rc=$?
 	tap_result "$([ "$rc" = 0 ] && echo 0 || echo 1)" \
@@ -122,37 +183,73 @@ guest_run() {	# guest_run RELEASE KO [run.sh options...]
 	tap_run "guest $name: whole kernel log free of WARN/BUG/oops/KASAN/lockdep splats" \
 		tests/guest/dmesg-check.sh "$out/dmesg.txt"
 }
-kver612=$(basename "$(dirname "$K612")")
-kver61=$(basename "$(dirname "$K61")")
-guest_run "$kver612" "$top/kmod/pcipass.ko" --kernel "/boot/vmlinuz-$kver612" \
-	--env PCIPASS_FAILPROBE_KO="$top/tests/failprobe/pcipass_failprobe.ko"
-guest_run "$kver61" "$top/build/k61/kmod/pcipass.ko" --kernel "/boot/vmlinuz-$kver61" \
-	--env PCIPASS_FAILPROBE_KO="$top/build/k61/tests/failprobe/pcipass_failprobe.ko"
 
-# Debug tier: the same suite on a kernel with KUnit, KASAN and lockdep,
-# built from the same linux-source-6.12 (cached between runs), plus the
-# KUnit suites.
-echo "# debug kernel"
-t0=$(date +%s)
-if kdbg=$(tests/kernel/build.sh 2>"$results/logs/kernel-build.log" | tail -n1) &&
-		[ -f "$kdbg/bzImage" ]; then
-	tap_result 0 "debug kernel: built or reused ($(( $(date +%s) - t0 )) s, $kdbg)"
-	copy_tree "$top" "$top/build/kdbg"
-	tap_run "build: module and KUnit suites W=1 against the debug kernel" \
-		warn_free_build "$kdbg/build" "$top/build/kdbg"
-	tap_run "build: failprobe test driver W=1 against the debug kernel" \
-		warn_free_build "$kdbg/build" "$top/build/kdbg/tests/failprobe"
-	guest_run "$(cat "$kdbg/release")" "$top/build/kdbg/kmod/pcipass.ko" \
-		--kernel "$kdbg/bzImage" --modules-root "$kdbg/root" \
-		--env PCIPASS_FAILPROBE_KO="$top/build/kdbg/tests/failprobe/pcipass_failprobe.ko" \
-		--env PCIPASS_KUNIT_KO="$top/build/kdbg/tests/kunit/pcipass_kunit.ko"
-else
-	tap_result 1 "debug kernel: build" "$results/logs/kernel-build.log"
+# The 6.1 tier fuzzes fewer requests from seeds fixed in the repository:
+# the full random stream runs on 6.12 and under KASAN/lockdep.
+fuzz_seeds=$(grep -v '^#' tests/expected/fuzz-seeds | tr -s ' \n' ' ')
+
+# The debug kernel builds (or is found in its cache) in the background from
+# the start: the stock guests keep about one core busy, the build takes
+# the other.  Its result is waited for at the debug tier.
+if ((!quick)); then
+	kbuild_t0=$(date +%s)
+	tests/kernel/build.sh >"$results/logs/kernel-build.out" 2>"$results/logs/kernel-build.log" &
+	kbuild_pid=$!
 fi
 
-mapfile -t taps <<<"$(find "$results" -name '*.tap' | sort)"
+tier_begin "$( ((quick)) && echo host-quick || echo host)"
+host_checks
+tier_end
+
+kver612=$(kname "$K612")
+tier_begin 6.12
+if ((quick)); then
+	guest_run "$kver612" "$top/kmod/pcipass.ko" / --kernel "/boot/vmlinuz-$kver612" \
+		--env PCIPASS_FAILPROBE_KO="$top/tests/failprobe/pcipass_failprobe.ko" \
+		--env PCIPASS_FUZZ_QUICK=1
+else
+	guest_run "$kver612" "$top/kmod/pcipass.ko" / --kernel "/boot/vmlinuz-$kver612" \
+		--env PCIPASS_FAILPROBE_KO="$top/tests/failprobe/pcipass_failprobe.ko"
+fi
+tier_end
+
+if ((!quick)); then
+	kver61=$(kname "$K61")
+	tier_begin 6.1
+	guest_run "$kver61" "$top/build/k61/kmod/pcipass.ko" / --kernel "/boot/vmlinuz-$kver61" \
+		--env PCIPASS_FAILPROBE_KO="$top/build/k61/tests/failprobe/pcipass_failprobe.ko" \
+		--env PCIPASS_FUZZ_QUICK=1 --env PCIPASS_FUZZ_SEEDS="$fuzz_seeds"
+	tier_end
+
+	# Debug tier: the same suite on a kernel with KUnit, KASAN and lockdep,
+	# built from the same linux-source-6.12 (cached between runs), plus
+	# the KUnit suites.
+	tier_begin debug
+	wait "$kbuild_pid"
+	kbuild_rc=$?
+	kdbg=$(tail -n1 "$results/logs/kernel-build.out")
+	if [ "$kbuild_rc" = 0 ] && [ -f "$kdbg/bzImage" ]; then
+		tap_result 0 "debug kernel: built or reused (ready $(( $(date +%s) - kbuild_t0 )) s after the start of the build, waited $(( $(date +%s) - tier_t0 )) s; $kdbg)"
+		copy_tree "$top" "$top/build/kdbg"
+		tap_run "build: module and KUnit suites W=1 against the debug kernel" \
+			warn_free_build "$kdbg/build" "$top/build/kdbg"
+		tap_run "build: failprobe test driver W=1 against the debug kernel" \
+			warn_free_build "$kdbg/build" "$top/build/kdbg/tests/failprobe"
+		guest_run "$(cat "$kdbg/release")" "$top/build/kdbg/kmod/pcipass.ko" "$kdbg/root" \
+			--kernel "$kdbg/bzImage" --modules-root "$kdbg/root" \
+			--env PCIPASS_FAILPROBE_KO="$top/build/kdbg/tests/failprobe/pcipass_failprobe.ko" \
+			--env PCIPASS_KUNIT_KO="$top/build/kdbg/tests/kunit/pcipass_kunit.ko"
+	else
+		tap_result 1 "debug kernel: build" "$results/logs/kernel-build.log"
+	fi
+	tier_end
+fi
+
+mapfile -t taps < <(find "$results" -name '*.tap' | sort)
 read -r pass fail skip <<<"$(tap_count "${taps[@]}")"
 echo "# result files: ${taps[*]}"
-echo "# wall time: $(( $(date +%s) - start )) s; skipped: $skip"
-echo "$pass passed, $fail failed"
+for t in "${timings[@]}"; do echo "# $t"; done
+total=$(( $(date +%s) - start ))
+printf '# wall time: %dm%02ds\n' $((total / 60)) $((total % 60))
+echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ] && [ "$pass" -gt 0 ]

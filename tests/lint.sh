@@ -28,6 +28,7 @@ if "$ksrc/scripts/kernel-doc" -none -Wall "${files[@]}" 2>&1 | grep .; then
 	rc=1
 fi
 
+command -v sparse >/dev/null || { echo "sparse: not installed (apt-get install sparse)" >&2; exit 1; }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 { make -C "$kdir" M="$top" C=2 W=1 modules &&
@@ -35,6 +36,9 @@ trap 'rm -f "$log"' EXIT
 	{ cat "$log"; exit 1; }
 if grep -E 'warning:|error:' "$log"; then
 	echo "sparse/W=1: not clean" >&2
+	rc=1
+elif ! grep -q ' CHECK ' "$log"; then
+	echo "sparse/W=1: sparse checked no file" >&2
 	rc=1
 else
 	echo "sparse/W=1: clean ($(grep -c CHECK "$log") files)"
