@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Addresses and routes from rtnetlink (libnl-route): the complete answer
- * on a real host.  Both tables are dumped once at open and then filtered
- * per interface.
+ * on a real host.  Addresses and routes are dumped once at open and then
+ * filtered per interface.  Routes are kept one per message, not in a
+ * libnl cache: the cache keys a route by family, table, destination and
+ * priority only, so fe80::/64 on a second interface would replace the
+ * first one's.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -12,6 +15,7 @@
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
+#include <netlink/route/rtnl.h>
 #include <netlink/route/route.h>
 
 #include "netinfo.h"
@@ -21,7 +25,8 @@ struct nlsrc {
 	struct netsrc base;	/* first: the generic handle points here */
 	struct nl_sock *sock;
 	struct nl_cache *addrs;
-	struct nl_cache *routes;
+	struct rtnl_route **routes;
+	size_t nroutes;
 };
 
 static bool text_addr(struct nl_addr *a, char *buf, size_t size)
@@ -88,10 +93,18 @@ static int nlsrc_get(struct netsrc *src, const char *ifname, struct netinfo *ni)
 	if (!ifindex)
 		return -errno;
 	add_addrs(s, ifindex, ni);
-	for (struct nl_object *o = nl_cache_get_first(s->routes); o;
-	     o = nl_cache_get_next(o))
-		add_route((struct rtnl_route *)o, ifindex, ni);
+	for (size_t i = 0; i < s->nroutes; i++)
+		add_route(s->routes[i], ifindex, ni);
 	return 0;
+}
+
+static void free_routes(struct nlsrc *s)
+{
+	for (size_t i = 0; i < s->nroutes; i++)
+		rtnl_route_put(s->routes[i]);
+	free(s->routes);
+	s->routes = NULL;
+	s->nroutes = 0;
 }
 
 static void nlsrc_close(struct netsrc *src)
@@ -99,9 +112,41 @@ static void nlsrc_close(struct netsrc *src)
 	struct nlsrc *s = (struct nlsrc *)src;
 
 	nl_cache_free(s->addrs);
-	nl_cache_free(s->routes);
+	free_routes(s);
 	nl_socket_free(s->sock);
 	free(s);
+}
+
+static int keep_route(struct nl_msg *msg, void *arg)
+{
+	struct nlsrc *s = arg;
+	struct rtnl_route *r;
+
+	if (rtnl_route_parse(nlmsg_hdr(msg), &r) < 0)
+		return NL_SKIP;
+	s->routes = xrealloc(s->routes, (s->nroutes + 1) * sizeof(*s->routes));
+	s->routes[s->nroutes++] = r;
+	return NL_OK;
+}
+
+/* Every route of every table and family, as the kernel dumps them; a
+ * dump interrupted by a change is asked for again.
+ */
+static int dump_routes(struct nlsrc *s)
+{
+	int err = -NLE_DUMP_INTR;
+
+	if (nl_socket_modify_cb(s->sock, NL_CB_VALID, NL_CB_CUSTOM,
+				keep_route, s))
+		return -1;
+	for (int tries = 0; tries < 5 && err == -NLE_DUMP_INTR; tries++) {
+		free_routes(s);
+		err = nl_rtgen_request(s->sock, RTM_GETROUTE, AF_UNSPEC,
+				       NLM_F_DUMP);
+		if (!err)
+			err = nl_recvmsgs_default(s->sock);
+	}
+	return err;
 }
 
 static const struct netsrc_ops nl_ops = {
@@ -119,7 +164,7 @@ struct netsrc *netsrc_open_netlink(void)
 	s->sock = nl_socket_alloc();
 	if (!s->sock || nl_connect(s->sock, NETLINK_ROUTE) ||
 	    rtnl_addr_alloc_cache(s->sock, &s->addrs) ||
-	    rtnl_route_alloc_cache(s->sock, AF_UNSPEC, 0, &s->routes)) {
+	    dump_routes(s)) {
 		nlsrc_close(&s->base);
 		return NULL;
 	}
