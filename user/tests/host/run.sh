@@ -5,14 +5,20 @@
 # is its /proc, /sys, /boot, /etc and /lib/modules; `modules` lists the
 # module files to fabricate under lib/modules/RELEASE ("PATH [SIGNER]",
 # signed with a throw-away key named SIGNER when given); expected.txt is
-# the text output followed by "[exit N]", expected.json the pretty JSON.
+# the text output followed by "[exit N]", expected.json the pretty JSON;
+# `facts` holds what the case exists for, written by a person: lines the
+# text output must contain (fixed substrings; "json STRING" looks in the
+# JSON instead), among them the "[exit N]" line.  The facts are checked on
+# their own, before and apart from the golden comparison, and nothing
+# rewrites them.
 # The CLI runs with PCIPASS_SYSROOT pointing at a copy of root/ in which
 # depmod has built real module indexes, so libkmod is exercised as on a
 # host.
 #
 # Usage: [GOLDEN_SUITE=NAME] run.sh PCIPASS_BINARY [CASE...]
-#        UPDATE_GOLDEN=1 run.sh ...   rewrites the expected files (review
-#                                     the diff by hand before committing)
+#        UPDATE_GOLDEN=1 run.sh ...   rewrites the expected files, then
+#                                     fails: review the diff and rerun
+#                                     without it (the facts still apply)
 # Needs cc, depmod (kmod) and openssl.
 set -eu
 
@@ -106,6 +112,31 @@ run_case() {
 	PCIPASS_SYSROOT=$root "$bin" -p $args >"$out.json" 2>&1 || rc=$?
 }
 
+# Every line of the case's facts file must be in the output.
+check_facts() {
+	case_dir=$1 out=$2 name=$(basename "$1")
+	if [ ! -f "$case_dir/facts" ]; then
+		echo "FAIL $suite facts: $name has no facts file"
+		return 1
+	fi
+	if ! grep -q '^\[exit [0-9]*\]$' "$case_dir/facts"; then
+		echo "FAIL $suite facts: $name/facts states no [exit N]"
+		return 1
+	fi
+	ok=0
+	while IFS= read -r fact; do
+		case $fact in
+		'' | '#'*) continue ;;
+		'json '*) file=$out.json fact=${fact#json } ;;
+		*) file=$out.txt ;;
+		esac
+		grep -qF -- "$fact" "$file" && continue
+		echo "FAIL $suite facts: $name: not in $(basename "$file"): $fact"
+		ok=1
+	done <"$case_dir/facts"
+	return $ok
+}
+
 check_case() {
 	case_dir=$1 name=$(basename "$1")
 	root=$tmp/$name/root
@@ -114,13 +145,15 @@ check_case() {
 	release=$(cat "$root/proc/sys/kernel/osrelease") || return 1
 	build_modules "$root" "$release" "$case_dir/modules" || return 1
 	run_case "$root" "$tmp/$name/out" "$case_dir"
-	if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+	facts_ok=0
+	check_facts "$case_dir" "$tmp/$name/out" || facts_ok=1
+	if [ -n "${UPDATE_GOLDEN:-}" ]; then
 		cp "$tmp/$name/out.txt" "$case_dir/expected.txt"
 		cp "$tmp/$name/out.json" "$case_dir/expected.json"
-		echo "updated $name"
-		return 0
+		echo "rewrote $name/expected.txt and expected.json"
+		return $facts_ok
 	fi
-	ok=0
+	ok=$facts_ok
 	diff -u "$case_dir/expected.txt" "$tmp/$name/out.txt" || ok=1
 	diff -u "$case_dir/expected.json" "$tmp/$name/out.json" || ok=1
 	# The JSON must also parse, whatever the golden file says.
@@ -144,4 +177,8 @@ for c in "$@"; do
 	fi
 done
 echo "$suite golden: $passed passed, $failed failed"
+if [ -n "${UPDATE_GOLDEN:-}" ]; then
+	echo "$suite golden: goldens rewritten: review the diff and rerun without UPDATE_GOLDEN" >&2
+	exit 1
+fi
 [ "$failed" = 0 ]
