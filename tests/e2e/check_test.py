@@ -12,7 +12,10 @@ few devices.  Prints TAP.
 
 Golden files: PCIPASS_GOLDEN_OUT=DIR writes the normalized output of every
 golden case to DIR (the suite passes $PCIPASS_OUT/golden), so after an
-intended change "cp $OUT/golden/* tests/e2e/golden/" updates them.
+intended change "cp $OUT/golden/* tests/e2e/golden/" updates them.  It
+never makes the test pass: the comparison still runs, and the facts each
+case exists for (GOLDEN_FACTS: verdict, exit status, members, key lines)
+are asserted in code, which no copy of output files changes.
 """
 
 import argparse
@@ -521,18 +524,130 @@ def prediction_differs_after_acs_change(cli):
 
 # ----------------------------------------------------------------- golden
 
-# (file name, arguments, a function whose driver the output depends on);
-# "@group-of:ADDR" is that function's group number.  A case whose driver
-# the kernel lacks (the debug kernel has no DRM) is left out, and says so.
+# (file name, arguments, functions that must be bound to a driver);
+# "@group-of:ADDR" is that function's group number.  Every case runs on
+# every kernel: the stock and the debug kernels all get IPv6, DRM bochs and
+# snd_hda_intel, so a needed driver that is missing is a failure.
 GOLDEN_CASES = [
-    ("ready-01.00.0", ["01:00.0"], None),
-    ("acs-04.00.0", ["04:00.0"], None),
-    ("companions-06.00.0", ["06:00.0"], None),
-    ("bridge-08.01.0", ["08:01.0"], None),
-    ("gpu-12.00.0", ["12:00.0"], "0000:12:00.0"),
-    ("hostnic-0e.00.0", ["0e:00.0"], None),
-    ("group-of-04.00.0", ["@group-of:0000:04:00.0"], None),
+    ("ready-01.00.0", ["01:00.0"], []),
+    ("acs-04.00.0", ["04:00.0"], []),
+    ("companions-06.00.0", ["06:00.0"], []),
+    ("bridge-08.01.0", ["08:01.0"], []),
+    ("gpu-12.00.0", ["12:00.0"], ["0000:12:00.0", "0000:12:00.1"]),
+    ("hostnic-0e.00.0", ["0e:00.0"], ["0000:0e:00.0"]),
+    ("group-of-04.00.0", ["@group-of:0000:04:00.0"], []),
 ]
+
+# What each golden case exists for, asserted in code: regenerating the
+# golden files cannot quietly change what is tested.  A reviewer edits this
+# table, never a tool.  For every case the exit status must be the
+# verdict's, both outputs must name the verdict, and the IOMMU group must
+# hold exactly the members sysfs lists, split into targets and companions
+# (everything but bridges) as sysfs says.  Then, per case:
+#   verdict     the one word (JSON .verdict)
+#   companions  JSON .companions (also checked against sysfs by the rules)
+#   causes      (code, address) pairs that must be in JSON .causes
+#   findings    (severity, function, kind) that must be in the host impact
+#   addresses   function -> "ADDR/LEN" one of its interfaces must carry
+#   text        lines that must appear verbatim in the (normalized) text
+GOLDEN_FACTS = {
+    "ready-01.00.0": {
+        "verdict": "ready", "companions": [],
+        "text": ["alone in IOMMU group #01:00.0",
+                 "VFIO now:  ready: no member of IOMMU group #01:00.0 is on a host driver"],
+    },
+    "acs-04.00.0": {
+        "verdict": "not_isolatable", "companions": ["0000:05:00.0"],
+        "causes": [("upstream_acs", "0000:00:02.0")],
+        "text": ["root port 00:02.0 has no ACS capability (needs SV RR CR UF)"],
+    },
+    "companions-06.00.0": {
+        "verdict": "needs_companions", "companions": ["0000:06:00.1"],
+        "text": ["pass 06:00.1 along: same device, same IOMMU group #06:00.0",
+                 "0000:06:00.1 (companion)"],
+    },
+    "bridge-08.01.0": {
+        "verdict": "not_isolatable", "companions": ["0000:08:02.0"],
+        "causes": [("bridge_alias", "0000:07:00.0")],
+        "text": ["PCIe-to-PCI bridge 07:00.0 gives every device below it one requester ID",
+                 "VFIO now:  not ready: unbind 07:00.0 from shpchp"],
+    },
+    "gpu-12.00.0": {
+        "verdict": "needs_companions", "companions": ["0000:12:00.1"],
+        "findings": [("critical", "0000:12:00.0", "boot_console")],
+        "text": ["pass 12:00.1 along: same device",
+                 "display     boot GPU (boot_vga)",
+                 "the text console (fbcon) draws on it",
+                 "CRITICAL  0000:12:00.0  it is the boot GPU and the host draws on it"],
+    },
+    "hostnic-0e.00.0": {
+        "verdict": "ready", "companions": [],
+        "findings": [("warning", "0000:0e:00.0", "net_addresses")],
+        "addresses": {"0000:0e:00.0": "192.0.2.10/24"},
+        "text": ["addresses 192.0.2.10/24",
+                 "has the host's addresses 192.0.2.10/24"],
+    },
+    "group-of-04.00.0": {
+        "verdict": "not_isolatable", "companions": [],
+        "causes": [("upstream_acs", "0000:00:02.0")],
+        "text": ["IOMMU group #00:02.0 joins 2 devices: 04:00, 05:00"],
+    },
+}
+
+
+def golden_facts(name, rc_text, text, rc_json, doc, members, targets,
+                 bridges):
+    """The failures of one case against GOLDEN_FACTS[name]: rc_* are the
+    exit statuses, text the normalized text, doc the raw JSON document;
+    from sysfs: members {group number: [addresses]} of the case's group,
+    the targets the arguments name and the members that are bridges (stay
+    with the host).  Pure data, so it can be tried on the golden files."""
+    facts = GOLDEN_FACTS[name]
+    bad = []
+
+    def want(cond, msg):
+        if not cond:
+            bad.append(f"{name}: {msg}")
+
+    verdict = facts["verdict"]
+    want(doc["verdict"] == verdict,
+         f"verdict {doc['verdict']!r}, the case is about {verdict!r}")
+    want((rc_text, rc_json) == (EXIT[verdict], EXIT[verdict]),
+         f"exit status text {rc_text}, JSON {rc_json}, want {EXIT[verdict]} "
+         f"({verdict})")
+    want(f"verdict:   {verdict.replace('_', ' ')}\n" in text,
+         f"the text does not say 'verdict:   {verdict.replace('_', ' ')}'")
+    want(sorted(doc["companions"]) == sorted(facts["companions"]),
+         f"companions {doc['companions']}, want {facts['companions']}")
+    # The group's members as sysfs lists them, split as sysfs says.
+    got_groups = {g["id"]: sorted(d["address"] for d in g["devices"])
+                  for g in doc["groups"]}
+    want(sorted(got_groups.values()) == sorted(members.values()),
+         f"group members {got_groups}, sysfs has {members}")
+    want(sorted(doc["targets"]) == sorted(targets),
+         f"targets {doc['targets']}, the arguments name {targets}")
+    passed = sorted(doc["targets"] + doc["companions"])
+    endpoints_ = sorted(m for ms in members.values() for m in ms
+                        if m not in bridges)
+    want(passed == endpoints_,
+         f"targets and companions {passed}, the group's non-bridges in "
+         f"sysfs are {endpoints_}")
+    causes = {(c["code"], c["address"]) for c in doc["causes"]}
+    for c in facts.get("causes", []):
+        want(c in causes, f"cause {c} not in {sorted(causes)}")
+    findings = {(f["severity"], f["address"], f["kind"])
+                for f in doc["host_impact"]["findings"]}
+    for f in facts.get("findings", []):
+        want(f in findings, f"finding {f} not in {sorted(findings)}")
+    for addr, net in facts.get("addresses", {}).items():
+        have = [f"{a['address']}/{a['prefix_len']}"
+                for fn in doc["host_impact"]["functions"]
+                if fn["address"] == addr
+                for n in fn["net"] for a in n["addresses"]]
+        want(net in have, f"{addr} carries {have}, not {net}")
+    for line in facts.get("text", []):
+        want(line in text, f"the text lacks {line!r}")
+    return bad
 
 
 def group_tokens():
@@ -591,28 +706,49 @@ def golden_compare(name, got, out_dir):
 
 @test
 def golden_text_and_json(cli):
-    """check: text and JSON output equal tests/e2e/golden/ (group numbers, interface numbers and the kernel's ACS parameter normalized)"""
+    """check: text and JSON output equal tests/e2e/golden/ (group numbers, interface numbers and the kernel's ACS parameter normalized), and each case's facts of GOLDEN_FACTS hold"""
     out_dir = os.environ.get("PCIPASS_GOLDEN_OUT")
     if out_dir:
         os.makedirs(out_dir, exist_ok=True)
-    if os.uname().release.endswith("-pcipass-debug"):
-        # Recorded on Debian's stock kernels; the debug kernel (tests/kernel)
-        # probes its built-in NIC drivers in another order (other ethN names)
-        # and has no IPv6, so its host-impact sections legitimately differ.
-        print("# golden: left out on the debug kernel (netdev names, no IPv6)")
-        return
+    expect_eq(sorted(GOLDEN_FACTS), sorted(c[0] for c in GOLDEN_CASES),
+              "golden cases with facts")
     tokens = group_tokens()
+    groups = sys_groups()
     failures = []
-    for name, args, needs_driver in GOLDEN_CASES:
-        if needs_driver and not sys_driver(needs_driver):
-            print(f"# golden {name}: left out, {needs_driver} has no driver "
-                  "in this kernel")
+    for name, args, needs in GOLDEN_CASES:
+        unbound = [a for a in needs if not sys_driver(a)]
+        if unbound:
+            failures.append(
+                f"{name}: {', '.join(unbound)} bound to no driver on kernel "
+                f"{os.uname().release}; the case needs it (every kernel of "
+                "the suite has IPv6, e1000e, DRM bochs and snd_hda_intel)")
             continue
-        args = [str(sys_group(a.split(":", 1)[1])) if a.startswith("@group-of:")
-                else a for a in args]
-        _, text = check_text(cli, *args)
-        _, doc = check(cli, *args)
-        for fname, got in ((name + ".txt", normalize_text(text, tokens)),
+        # The case's group and targets, from sysfs alone.
+        gids = [sys_group(a.split(":", 1)[1]) if a.startswith("@group-of:")
+                else sys_group(full(a)) for a in args]
+        if None in gids:
+            failures.append(f"{name}: {args} has no IOMMU group in sysfs")
+            continue
+        members = {g: groups[g] for g in gids}
+        bridges = {m for ms in members.values() for m in ms
+                   if stays_with_host(m)}
+        targets = sorted({m for a, g in zip(args, gids)
+                          for m in ([m for m in members[g] if m not in bridges]
+                                    if a.startswith("@group-of:")
+                                    else [full(a)])})
+        args = [str(g) if a.startswith("@group-of:") else a
+                for a, g in zip(args, gids)]
+        rc_text, text = check_text(cli, *args)
+        rc_json, doc = check(cli, *args)
+        text = normalize_text(text, tokens)
+        want = expected(targets)
+        if (want[0], sorted(want[1])) != (doc["verdict"],
+                                          sorted(doc["companions"])):
+            failures.append(f"{name}: sysfs gives verdict {want[0]} with "
+                            f"companions {want[1]}")
+        failures += golden_facts(name, rc_text, text, rc_json, doc, members,
+                                 targets, bridges)
+        for fname, got in ((name + ".txt", text),
                            (name + ".json", normalize_json(doc, tokens))):
             try:
                 golden_compare(fname, got, out_dir)
