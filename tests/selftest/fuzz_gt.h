@@ -6,6 +6,8 @@
 #ifndef PCIPASS_SELFTEST_FUZZ_GT_H
 #define PCIPASS_SELFTEST_FUZZ_GT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fuzz_rng.h"
@@ -14,6 +16,14 @@
 
 struct gt_idx;
 
+/* What a claim of a function would take from the host (kmod/safety.c). */
+struct gt_use {
+	uint8_t root;		/* block devices of the root filesystem */
+	uint8_t vga;		/* the boot VGA device */
+	uint8_t block;		/* block devices with a holder (mounted, swap, dm) */
+	uint8_t net;		/* interfaces up with addresses (or an upper is) */
+};
+
 struct fz_gt {
 	int n;
 	char **names;
@@ -21,6 +31,7 @@ struct fz_gt {
 	struct gt_idx *sorted;
 	int ngroups;
 	struct sysfs_group *groups;
+	struct gt_use *use;	/* per function, as gt.sd */
 	int err;
 };
 
@@ -40,6 +51,20 @@ int total_members(void);
 void gt_world(struct pp_world *w);
 /* qsort()/bsearch() comparison of struct pci_addr. */
 int cmp_pci_addr(const void *a, const void *b);
+
+/* Fill gt.use (fuzz_claimgt.c); called by gt_read(). */
+int gt_use_read(void);
+/* A PCI driver of that name is registered (/sys/bus/pci/drivers). */
+bool gt_driver_registered(const char *name);
+
+/*
+ * The module's answer to a dry-run claim (@claim) or release of group
+ * gt.groups[@g], the target driver registered: 0 (planned) or the errno,
+ * in the order of kmod/claim.c's checks.  *@report: a report with the
+ * members comes first.  @why: the prediction in words, for failures.
+ */
+int gt_claim_answer(int g, bool claim, bool force, const char *target,
+		    bool *report, char *why, size_t len);
 
 /* An existing function, a neighbour that may not exist, or any address. */
 void g_random_addr(struct rng *r, struct pci_addr *a);

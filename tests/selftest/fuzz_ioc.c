@@ -372,18 +372,20 @@ static bool img_zero(const uint8_t *img, size_t from, size_t to)
 
 /*
  * A claim or release whose struct passed the common rules (size, flags,
- * tail): the output fields, the target, then a dry-run transaction.
- * pcipass_ioc_claim_req() looks at the first member's state only.
+ * tail): the output fields and the target (pcipass_ioc_claim_req()), the
+ * target driver, then the group's dry-run transaction, predicted from
+ * sysfs: one errno, or success.  pcipass_ioc_claim_req() looks at the
+ * first member's state only.
  */
-static uint64_t claim_expect(const struct ioreq *q, const uint8_t *img)
+static uint64_t claim_expect(struct ioreq *q, const uint8_t *img)
 {
 	const size_t m0state = COFF(members) +
 		offsetof(struct pcipass_ioc_claim_member, state);
 	uint32_t flags = get32(img, 4), bus, devfn;
-	bool claim = q->kind == IK_CLAIM;
-	uint64_t s = 0;
+	bool claim = q->kind == IK_CLAIM, report;
+	const char *target = FZ_CLAIM_DEFAULT;
 	struct pci_addr a;
-	int idx;
+	int idx, g, err;
 
 	if (get32(img, COFF(present)) || get32(img, COFF(outcome)) ||
 	    get32(img, COFF(nr_members)) || get32(img, COFF(nr_blockers)) ||
@@ -399,40 +401,51 @@ static uint64_t claim_expect(const struct ioreq *q, const uint8_t *img)
 	if (flags & PCIPASS_IOC_CLAIM_F_GROUP) {
 		if (!img_zero(img, COFF(addr), COFF(group)))
 			return eset(EINVAL);
-		if (gt_group(get32(img, COFF(group))) < 0)
+	} else if (get32(img, COFF(group)) || get32(img, COFF(addr.reserved)) ||
+		   bus > 255 || devfn > 255) {
+		return eset(EINVAL);
+	}
+	/* pcipass_claim(): the driver before the group (gen_claim_img()'s names are valid) */
+	if (claim && img[COFF(driver)])
+		target = (const char *)img + COFF(driver);
+	if (claim && !gt_driver_registered(target)) {
+		snprintf(q->note, sizeof(q->note), "no driver %s", target);
+		return eset(ENOENT);
+	}
+	if (flags & PCIPASS_IOC_CLAIM_F_GROUP) {
+		g = gt_group(get32(img, COFF(group)));
+		if (g < 0)
 			return eset(ENOENT);
 	} else {
-		if (get32(img, COFF(group)) || get32(img, COFF(addr.reserved)) ||
-		    bus > 255 || devfn > 255)
-			return eset(EINVAL);
 		idx = gt_find(&a);
 		if (idx < 0)
 			return eset(ENODEV);
 		if (!gt.sd[idx].has_group)
 			return eset(ENXIO);
+		g = gt_group(gt.sd[idx].group);
 	}
+	err = gt_claim_answer(g, claim, flags & PCIPASS_IOC_CLAIM_F_FORCE, target,
+			      &report, q->note, sizeof(q->note));
 	/*
-	 * A group: a dry run plans (0), is refused (EBUSY), names a driver
-	 * that does not exist (ENOENT) or a group of bridges (EINVAL), or
-	 * the group is too big (E2BIG).  A dry release: ENOENT unless
-	 * pcipass claimed the group (another test may have).
+	 * The report is copied back also with an error, which wins over
+	 * EFAULT; a success that cannot be copied back is EFAULT.
 	 */
-	if (claim)
-		s = eset(EBUSY) | eset(ENOENT) | eset(EINVAL) | eset(E2BIG);
-	else
-		s = eset(ENOENT) | eset(E2BIG);
-	/* the report goes back also with an error; on success EFAULT only */
-	if (!q->writable)
-		s |= eset(EFAULT);
-	return s | ES_OK;
+	if (!err)
+		return q->writable ? 0 : eset(EFAULT);
+	/* a member's device lock another client held (PCIPASS_FUZZ_BUSY_OK) */
+	if (cfg.busy_ok && report)
+		return eset(err) | eset(EBUSY);
+	return eset(err);
 }
 
-uint64_t ioc_expect(const struct ioreq *q, const uint8_t *img)
+uint64_t ioc_expect(struct ioreq *q, const uint8_t *img)
 {
 	size_t ksize = ioc_ksize(q->kind);
 	size_t i, readable;
+	bool busy = false;
 	uint64_t s = 0;
 
+	q->note[0] = 0;
 	if (q->kind == IK_UNKNOWN)
 		return eset(ENOTTY);
 	/* decided on the opener's privilege before the struct is looked at */
@@ -476,9 +489,12 @@ uint64_t ioc_expect(const struct ioreq *q, const uint8_t *img)
 			s |= eset(EINVAL);
 		else if (gt_find(&a) < 0)
 			s |= eset(ENODEV);
+		else	/* a device lock another client held */
+			busy = cfg.busy_ok;
 	}
-	if (!s && !q->writable)
-		s |= eset(EFAULT);
+	if (!s)
+		s = (q->writable ? 0 : eset(EFAULT)) |
+		    (busy ? eset(EBUSY) | (q->writable ? ES_OK : 0) : 0);
 	return s;
 }
 
@@ -554,11 +570,11 @@ static int claim_check_out(struct fz *c, const struct ioreq *q, const uint8_t *i
 			cl.present, cl.group, cl.nr_members, cl.reserved);
 		return -1;
 	}
-	if (q->kind == IK_CLAIM ?
-	    cl.outcome != PCIPASS_OUTCOME_PLANNED &&
-	    cl.outcome != PCIPASS_OUTCOME_ALREADY_CLAIMED :
-	    cl.outcome != PCIPASS_OUTCOME_PLANNED) {
-		why_set(c, "claim: a dry run's outcome %u", cl.outcome);
+	/* nothing is claimed during the run: never already-claimed */
+	if (cl.outcome != PCIPASS_OUTCOME_PLANNED ||
+	    cl.nr_members != (unsigned int)gt.groups[gt_group(cl.group)].nmembers) {
+		why_set(c, "claim: a dry run's outcome %u, %u members", cl.outcome,
+			cl.nr_members);
 		return -1;
 	}
 	n = cl.nr_members < PCIPASS_IOC_CLAIM_MEMBERS ? cl.nr_members :

@@ -63,6 +63,7 @@ struct ioreq {
 	bool writable;
 	uint8_t *view;		/* where we write/read what is at ptr */
 	uint8_t *win_lo, *win_hi;	/* window (in view) we check */
+	char note[96];		/* claim, release: the prediction in words */
 };
 
 /* A command number; *kind: what the module takes it for. */
@@ -80,7 +81,7 @@ uint64_t eset(int e);
 #define ES_OK		1ULL
 
 /* The errnos the call may fail with (and ES_OK); 0: it must succeed. */
-uint64_t ioc_expect(const struct ioreq *q, const uint8_t *img);
+uint64_t ioc_expect(struct ioreq *q, const uint8_t *img);
 /* "EINVAL|EFAULT", or "success" for an empty set. */
 void eset_str(uint64_t s, char *buf, size_t len);
 /* Check a successful call's output; 0 or -1 with c->why set. */

@@ -164,6 +164,7 @@ int nl_exchange(struct nlrun *n, struct nlsock *s, size_t len)
 					"request already answered");
 				return -1;
 			}
+			on_first_answer(n, e);
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				ret = on_error(n, s, nlh, e);
 			} else if (nlh->nlmsg_type == NLMSG_DONE) {

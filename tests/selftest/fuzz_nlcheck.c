@@ -7,6 +7,7 @@
 
 #include "fuzz_gt.h"
 #include "fuzz_nlcheck.h"
+#include "fuzz_rng.h"
 #include "ppcommon.h"
 #include "ppiso.h"
 
@@ -103,15 +104,45 @@ static int extack_mismatch(struct nlrun *n, const struct nlexp *e,
 	return 0;
 }
 
+/* EBUSY from a device lock another client held: only when told so. */
+static bool busy_tolerated(const struct nlexp *e, int err)
+{
+	return err == EBUSY && e->allow_busy && cfg.busy_ok;
+}
+
 static bool errno_ok(const struct nlexp *e, int err)
 {
-	if (err == EBUSY && e->allow_busy)
-		return true;
-	if (e->claim && err > 0 && err < 64 && (e->claim_errs & (1ULL << err)))
+	if (e->busy)
+		return err == EBUSY;
+	if (busy_tolerated(e, err))
 		return true;
 	if (e->want == WANT_POLICY)
 		return err == EINVAL || err == ERANGE;
 	return e->want && err == e->want;
+}
+
+/*
+ * The first answer to a message that reaches __netlink_dump_start(): it
+ * is refused with EBUSY exactly when a dump started by an earlier message
+ * of the datagram has not ended yet.  The kernel handles the whole
+ * datagram before sendto() returns, and a dump's first part (with
+ * NLMSG_DONE when it ended there) is queued while its message is handled,
+ * so the answers arrive in the order the kernel decided: the earlier dump
+ * still ran iff its NLMSG_DONE has not been read before this answer.
+ */
+void on_first_answer(struct nlrun *n, struct nlexp *e)
+{
+	const struct nlexp *p;
+
+	if (e->answered)
+		return;
+	e->answered = true;
+	if (!e->dump_start)
+		return;
+	for (p = n->ex; p < e; p++)
+		if (p->kind == EX_DUMP && p->dump_start && !p->want &&
+		    !p->busy && !p->done)
+			e->busy = true;
 }
 
 int on_error(struct nlrun *n, struct nlsock *s, const struct nlmsghdr *nlh,
@@ -182,6 +213,8 @@ int on_error(struct nlrun *n, struct nlsock *s, const struct nlmsghdr *nlh,
 		if (e->kind == EX_ACK0 ||
 		    (e->kind == EX_DO && !e->want && e->ndata == 1 &&
 		     (e->flags & NLM_F_ACK))) {
+			if (e->claim)
+				n->c.stats->claims[0]++;
 			e->done = true;
 			return 0;
 		}
@@ -190,15 +223,20 @@ int on_error(struct nlrun *n, struct nlsock *s, const struct nlmsghdr *nlh,
 		return -1;
 	}
 	count_errno(&n->c, -err->error);
-	/* a claim's or release's report may come before its error */
-	if ((e->ndata && !e->claim) || !errno_ok(e, -err->error) ||
+	/* a claim's or release's report comes before its error */
+	if (e->ndata != (e->claim ? 1 : 0) || !errno_ok(e, -err->error) ||
 	    (e->kind != EX_DO && e->kind != EX_DUMP)) {
 		why_set(&n->c, "error %s, want %s%s", errname(-err->error), want_str(e),
-			e->ndata ? " (after a reply)" : "");
+			e->ndata ? " (after a reply)" : e->claim ? " (no report came)" : "");
 		return -1;
 	}
-	if (s->ext_ack && err->error != -EBUSY && extack_mismatch(n, e, &got))
+	if (s->ext_ack && !busy_tolerated(e, -err->error) &&
+	    extack_mismatch(n, e, &got))
 		return -1;
+	if (e->busy)
+		n->c.stats->busy_dumps++;
+	if (e->claim)
+		n->c.stats->claims[err->error == -EBUSY ? 1 : 2]++;
 	e->done = true;
 	return 0;
 }
@@ -211,7 +249,7 @@ static int check_claim_msg(struct nlrun *n, const struct nlmsghdr *nlh,
 			   struct nlexp *e)
 {
 	uint32_t want_grp = e->grp >= 0 ? gt.groups[e->grp].id :
-			    gt.sd[e->dev].group, v = 0;
+			    gt.sd[e->dev].group, v = 0, outcome = 0;
 	bool has_grp = false, has_outcome = false;
 	const struct nlattr *a, *m;
 	char why[256] = "";
@@ -231,6 +269,8 @@ static int check_claim_msg(struct nlrun *n, const struct nlmsghdr *nlh,
 			break;
 		case PCIPASS_A_CLAIM_OUTCOME:
 			has_outcome = nla_plen(a) == 4;
+			if (has_outcome)
+				memcpy(&outcome, nla_payload(a), 4);
 			break;
 		case PCIPASS_A_CLAIM_MEMBER:
 			members++;
@@ -253,10 +293,18 @@ static int check_claim_msg(struct nlrun *n, const struct nlmsghdr *nlh,
 			break;
 		}
 	}
-	if (rem || !has_grp || v != want_grp || !has_outcome || !members) {
+	if (rem || !has_grp || v != want_grp || !has_outcome ||
+	    members != gt.groups[gt_group(want_grp)].nmembers) {
 		why_set(&n->c, "claim report: group %s%u (want %u), outcome %s, %d members",
 			has_grp ? "" : "none ", v, want_grp,
 			has_outcome ? "present" : "absent", members);
+		return -1;
+	}
+	/* a refusal (or a member's lock not taken in time) changes nothing */
+	if (outcome != (e->want ? PCIPASS_OUTCOME_REFUSED : PCIPASS_OUTCOME_PLANNED) &&
+	    !(e->allow_busy && cfg.busy_ok && outcome == PCIPASS_OUTCOME_REFUSED)) {
+		why_set(&n->c, "claim report: outcome %u, want %s", outcome,
+			want_str(e));
 		return -1;
 	}
 	return 0;
@@ -398,6 +446,10 @@ int on_data(struct nlrun *n, const struct nlmsghdr *nlh, struct nlexp *e,
 	}
 	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 		e->intr = true;
+	if (e->busy) {
+		why_set(&n->c, "a dump part, want %s", want_str(e));
+		return -1;
+	}
 	if (e->kind == EX_DUMP && !e->want) {
 		if (!multi) {
 			why_set(&n->c, "dump message without NLM_F_MULTI");
@@ -411,7 +463,7 @@ int on_data(struct nlrun *n, const struct nlmsghdr *nlh, struct nlexp *e,
 		       check_dev_msg(n, nlh, e, true) :
 		       check_group_msg(n, nlh, e, true);
 	}
-	if (e->kind != EX_DO || e->want || e->ndata) {
+	if (e->kind != EX_DO || (e->want && !e->claim) || e->ndata) {
 		why_set(&n->c, "a reply, want %s%s", want_str(e),
 			e->ndata ? " (second reply)" : "");
 		return -1;
@@ -437,7 +489,7 @@ int on_done(struct nlrun *n, struct nlsock *s, const struct nlmsghdr *nlh,
 {
 	int err = 0, i, g;
 
-	if (e->kind != EX_DUMP || e->want) {
+	if (e->kind != EX_DUMP || e->want || e->busy) {
 		why_set(&n->c, "NLMSG_DONE, want %s", want_str(e));
 		return -1;
 	}
@@ -469,7 +521,7 @@ int on_done(struct nlrun *n, struct nlsock *s, const struct nlmsghdr *nlh,
 	e->done = true;
 	if (err) {
 		count_errno(&n->c, -err);
-		if (err == -EBUSY && e->cmd == PCIPASS_CMD_DEVICE_GET)
+		if (busy_tolerated(e, -err))
 			return 0;
 		why_set(&n->c, "dump ended with %s", err < 0 ? errname(-err) : "a positive error");
 		return -1;

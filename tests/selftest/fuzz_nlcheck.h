@@ -11,6 +11,9 @@
 
 #include "fuzz_nl.h"
 
+/* Before the checks below, for each message's first answer. */
+void on_first_answer(struct nlrun *n, struct nlexp *e);
+
 /*
  * One answer message to request @e, which it may complete (e->done);
  * 0, or -1 with n->c.why set.  @batch: the recv() call that brought it.

@@ -190,14 +190,30 @@ static void claim_safety(uint8_t *msg, uint32_t len)
 		gh->cmd = PCIPASS_CMD_EVENT;
 }
 
-/* claim and release as root, once the policy passed (a dry run). */
+/* The value of the (last) flags attribute; the policy checked its size. */
+static uint32_t claim_flags(const uint8_t *f)
+{
+	uint32_t v = 0;
+
+	if (f)
+		memcpy(&v, f + NLA_HDRLEN, 4);
+	return v;
+}
+
+/*
+ * claim and release as root, once the policy passed (a dry run): the
+ * checks of pcipass_nl_claim_req(), then pcipass_claim()'s and
+ * pcipass_release()'s in their order, the group's from sysfs.
+ */
 static void model_claim(const uint8_t *msg, const uint8_t **tb,
 			struct nlexp *e)
 {
 	const uint8_t *a = tb[PCIPASS_A_CLAIM_ADDR], *g = tb[PCIPASS_A_CLAIM_GROUP];
 	const uint8_t *d = tb[PCIPASS_A_CLAIM_DRIVER];
 	const uint8_t *itb[PCIPASS_A_ADDR_MAX + 1];
-	int t;
+	bool claim = e->cmd == PCIPASS_CMD_CLAIM;
+	const char *target = FZ_CLAIM_DEFAULT;
+	int t, grp;
 
 	if (a && g) {
 		e->want = EINVAL;	/* give an address or a group, not both */
@@ -225,10 +241,17 @@ static void model_claim(const uint8_t *msg, const uint8_t **tb,
 	 * claim_safety() left a name of fz_claim_drivers[] or one starting
 	 * with '/', which no driver has.
 	 */
-	if (e->cmd == PCIPASS_CMD_CLAIM && d && nla_len_at(d) > NLA_HDRLEN &&
-	    d[NLA_HDRLEN] == '/') {
-		e->want = EINVAL;	/* invalid driver name */
-		e->offs = d - msg;
+	if (claim && d && nla_len_at(d) > NLA_HDRLEN && d[NLA_HDRLEN]) {
+		if (d[NLA_HDRLEN] == '/') {
+			e->want = EINVAL;	/* invalid driver name */
+			e->offs = d - msg;
+			return;
+		}
+		target = (const char *)d + NLA_HDRLEN;
+	}
+	if (claim && !gt_driver_registered(target)) {
+		e->want = ENOENT;	/* no such driver (after a 10 s wait) */
+		e->offs = d ? d - msg : 0;
 		return;
 	}
 	if (g) {
@@ -241,6 +264,7 @@ static void model_claim(const uint8_t *msg, const uint8_t **tb,
 			e->offs = g - msg;
 			return;
 		}
+		grp = e->grp;
 	} else {
 		memcpy(&e->addr.domain, itb[PCIPASS_A_ADDR_DOMAIN] + NLA_HDRLEN, 4);
 		e->addr.bus = itb[PCIPASS_A_ADDR_BUS][NLA_HDRLEN];
@@ -251,22 +275,19 @@ static void model_claim(const uint8_t *msg, const uint8_t **tb,
 			e->offs = a - msg;
 			return;
 		}
+		grp = gt_group(gt.sd[e->dev].group);
 	}
-	/*
-	 * A group: the dry run plans (a report, then the ACK), or the report
-	 * comes before an error: refused (EBUSY), no such driver (ENOENT),
-	 * an invalid driver name or a group of bridges (EINVAL), too many
-	 * members (E2BIG); release: not claimed (ENOENT).
-	 */
-	e->want = 0;
-	e->claim = true;
-	e->claim_errs = e->cmd == PCIPASS_CMD_CLAIM ?
-		(1ULL << EBUSY) | (1ULL << ENOENT) | (1ULL << EINVAL) |
-		(1ULL << E2BIG) : (1ULL << ENOENT) | (1ULL << E2BIG);
+	/* the group's transaction: one answer, no attribute to blame */
+	e->want = gt_claim_answer(grp, claim,
+				  claim_flags(tb[PCIPASS_A_CLAIM_FLAGS]) &
+				  PCIPASS_CLAIM_F_FORCE, target, &e->claim,
+				  e->note, sizeof(e->note));
+	/* members are read under their device lock */
+	e->allow_busy = e->claim;
 }
 
 static void model_pcipass(uint8_t *msg, uint32_t len, struct nlexp *e,
-			  bool *dump_started, bool priv)
+			  bool priv)
 {
 	const struct nlmsghdr *h = (const void *)msg;
 	struct genlmsghdr *gh = (void *)(msg + NLMSG_HDRLEN);
@@ -330,12 +351,9 @@ static void model_pcipass(uint8_t *msg, uint32_t len, struct nlexp *e,
 	if (dump) {
 		e->kind = EX_DUMP;
 		e->want = bad ? WANT_POLICY : 0;
-		if (!bad) {
-			/* a second dump while the first still runs: -EBUSY */
-			e->allow_busy = *dump_started ||
-					gh->cmd == PCIPASS_CMD_DEVICE_GET;
-			*dump_started = true;
-		}
+		e->dump_start = true;
+		/* the device dump reads every driver under its device lock */
+		e->allow_busy = !bad && gh->cmd == PCIPASS_CMD_DEVICE_GET;
 		return;
 	}
 	if (bad) {
@@ -377,7 +395,7 @@ static void model_pcipass(uint8_t *msg, uint32_t len, struct nlexp *e,
 	e->addr.devfn = itb[PCIPASS_A_ADDR_DEVFN][NLA_HDRLEN];
 	e->dev = gt_find(&e->addr);
 	e->want = e->dev < 0 ? ENODEV : 0;
-	/* device_lock held by a probe (isolation-get: of any group member) */
+	/* a device lock is waited for (isolation-get: of any group member) */
 	e->allow_busy = e->dev >= 0;
 }
 
@@ -391,7 +409,6 @@ static void model_pcipass(uint8_t *msg, uint32_t len, struct nlexp *e,
 size_t nl_model(uint8_t *dg, size_t dglen, uint16_t family, bool priv,
 		uint32_t *seq, struct nlexp *ex, int *nexp)
 {
-	bool dump_started = false;
 	size_t off = 0;
 	int n = 0;
 
@@ -421,7 +438,7 @@ size_t nl_model(uint8_t *dg, size_t dglen, uint16_t family, bool priv,
 		    h->nlmsg_type < NLMSG_MIN_TYPE)
 			e->kind = h->nlmsg_flags & NLM_F_ACK ? EX_ACK0 : EX_SILENT;
 		else
-			model_pcipass(dg + off, h->nlmsg_len, e, &dump_started, priv);
+			model_pcipass(dg + off, h->nlmsg_len, e, priv);
 		if (e->kind == EX_SILENT)
 			e->done = true;
 		ml = NLMSG_ALIGN(h->nlmsg_len);
@@ -433,17 +450,20 @@ size_t nl_model(uint8_t *dg, size_t dglen, uint16_t family, bool priv,
 
 const char *want_str(const struct nlexp *e)
 {
-	static char buf[64];
+	static char buf[192];
+	const char *w;
 
 	if (e->kind == EX_SILENT)
 		return "no answer";
 	if (e->kind == EX_ACK0)
 		return "an ACK";
+	if (e->busy)
+		return "EBUSY (an earlier dump of this socket still ran)";
 	if (e->want == WANT_POLICY)
 		return "EINVAL or ERANGE (policy)";
-	if (e->want) {
-		snprintf(buf, sizeof(buf), "%s", errname(e->want));
-		return buf;
-	}
-	return e->kind == EX_DUMP ? "a dump" : "a reply";
+	w = e->want ? errname(e->want) : e->kind == EX_DUMP ? "a dump" :
+	    e->claim ? "the ACK" : "a reply";
+	snprintf(buf, sizeof(buf), "%s%s%s%s%s", e->claim ? "a report, then " : "",
+		 w, e->note[0] ? " (" : "", e->note, e->note[0] ? ")" : "");
+	return buf;
 }

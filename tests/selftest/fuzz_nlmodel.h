@@ -24,7 +24,15 @@ struct nlexp {
 	uint16_t flags;
 	uint8_t kind, cmd;
 	int want;		/* 0: success, errno, or WANT_POLICY */
-	bool allow_busy;	/* -EBUSY is fine too */
+	/* a device lock is waited for: EBUSY too with PCIPASS_FUZZ_BUSY_OK */
+	bool allow_busy;
+	/*
+	 * It reaches __netlink_dump_start(), which refuses it with EBUSY,
+	 * before the policy, while a dump of the socket still runs: an
+	 * earlier dump of this datagram whose first part did not end it.
+	 * Decided when its first answer arrives (busy).
+	 */
+	bool dump_start, answered, busy;
 	int dev, grp;		/* do: the function / group asked about */
 	struct pci_addr addr;
 	/* extended ACK the error must carry (on NETLINK_EXT_ACK sockets) */
@@ -32,11 +40,12 @@ struct nlexp {
 	uint32_t miss_type;	/* NLMSGERR_ATTR_MISS_TYPE, 0: none allowed */
 	uint32_t miss_nest;	/* NLMSGERR_ATTR_MISS_NEST, 0: none allowed */
 	/*
-	 * claim / release (a dry run) that found its group: at most one
-	 * report, then the ACK or one of claim_errs (bit per errno).
+	 * claim / release (a dry run) that collected its group: exactly one
+	 * report (outcome planned when want is 0, refused otherwise), then
+	 * the ACK or the error predicted from sysfs (gt_claim_answer()).
 	 */
 	bool claim;
-	uint64_t claim_errs;
+	char note[96];		/* the prediction in words */
 	/* progress */
 	bool done;
 	int ndata;
@@ -46,6 +55,7 @@ struct nlexp {
 };
 
 #define FZ_CLAIM_DRIVERS	2
+#define FZ_CLAIM_DEFAULT	"vfio-pci"	/* an empty driver name */
 extern const char *const fz_claim_drivers[FZ_CLAIM_DRIVERS];
 
 /*

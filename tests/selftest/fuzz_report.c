@@ -115,11 +115,14 @@ void print_stats(int st)
 	const struct fz_stats *s = &shared[st];
 
 	diag("sent=%" PRIu64 " errors=%" PRIu64 " replies=%" PRIu64 " acks=%" PRIu64
-	     " silent=%" PRIu64 " dumps=%" PRIu64 " (%" PRIu64 " split) abandoned=%" PRIu64
+	     " silent=%" PRIu64 " dumps=%" PRIu64 " (%" PRIu64 " split, %" PRIu64
+	     " refused busy) abandoned=%" PRIu64
 	     " messages=%" PRIu64
 	     " failures=%" PRIu64 " time=%.1fs rate=%.0f/s",
 	     s->sent, s->errors, s->replies, s->acks, s->silent, s->dumps,
-	     s->split_dumps, s->abandoned, s->msgs, s->failures, s->secs,
+	     s->split_dumps, s->busy_dumps, s->abandoned, s->msgs, s->failures, s->secs,
 	     s->secs > 0 ? s->sent / s->secs : 0.0);
+	diag("dry runs that reached a group: planned=%" PRIu64 " refused=%" PRIu64
+	     " other errors=%" PRIu64, s->claims[0], s->claims[1], s->claims[2]);
 	print_hist(st_name[st], s->hist);
 }

@@ -25,6 +25,8 @@ struct fz_stats {
 	uint64_t dumps;		/* dumps read to NLMSG_DONE */
 	uint64_t abandoned;	/* dumps left unread: the socket was closed */
 	uint64_t split_dumps;	/* dumps that came in more than one recv() */
+	uint64_t busy_dumps;	/* refused: an earlier dump still ran */
+	uint64_t claims[3];	/* dry runs past the group: planned, EBUSY, other */
 	uint64_t failures;
 	uint64_t hist[HIST_MAX];	/* errno -> count */
 	double secs;

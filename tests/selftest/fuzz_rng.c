@@ -73,15 +73,22 @@ static int env_u64(const char *name, uint64_t *v)
 	return 1;
 }
 
+static bool env_on(const char *name)
+{
+	const char *s = getenv(name);
+
+	return s && *s && strcmp(s, "0");
+}
+
 int fz_cfg_read(void)
 {
-	const char *quick = getenv("PCIPASS_FUZZ_QUICK");
 	uint64_t v;
 	int ret;
 
 	cfg.count = DEFAULT_COUNT;
 	cfg.count_from = "the default";
-	if (quick && *quick && strcmp(quick, "0")) {
+	cfg.busy_ok = env_on("PCIPASS_FUZZ_BUSY_OK");
+	if (env_on("PCIPASS_FUZZ_QUICK")) {
 		cfg.count = QUICK_COUNT;
 		cfg.count_from = "PCIPASS_FUZZ_QUICK";
 	}

@@ -50,6 +50,12 @@ struct fz_cfg {
 	uint64_t count;
 	uint64_t first;
 	const char *count_from;
+	/*
+	 * PCIPASS_FUZZ_BUSY_OK: other clients may probe, unbind or reset
+	 * devices meanwhile (not the quiet test VM), so a device lock the
+	 * module waited a second for may give EBUSY.
+	 */
+	bool busy_ok;
 };
 
 extern struct fz_cfg cfg;
@@ -59,8 +65,8 @@ enum { ST_NL, ST_NL_UNPRIV, ST_IOC, ST_IOC_UNPRIV, ST_MAX };
 extern const char *const st_name[ST_MAX];
 
 /*
- * Read PCIPASS_FUZZ_QUICK, _COUNT, _SEED (default: random) and _FIRST
- * into cfg; 0, or -1 after a message on stderr.
+ * Read PCIPASS_FUZZ_QUICK, _COUNT, _SEED (default: random), _FIRST and
+ * _BUSY_OK into cfg; 0, or -1 after a message on stderr.
  */
 int fz_cfg_read(void);
 

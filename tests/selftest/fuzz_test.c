@@ -30,6 +30,9 @@
  *   PCIPASS_FUZZ_QUICK=1   10000 requests unless PCIPASS_FUZZ_COUNT is set
  *   PCIPASS_FUZZ_FIRST=I   start every stream at request I (to replay a
  *                          failing request quickly; same seed and count)
+ *   PCIPASS_FUZZ_BUSY_OK=1 not a quiet machine: accept EBUSY where the
+ *                          module waits for a device lock (never set by
+ *                          the suite: in the test VM that is a failure)
  *
  * This file holds the tests and the stream loops (they stop a test with
  * the harness's ASSERT_*(), and only one file of a program can include
@@ -255,6 +258,8 @@ static void ioc_stream(struct __test_metadata *_metadata, int st, bool priv)
 				 memcmp(q.win_lo, ar.save, wlen))
 				why_set(&c, "%s, but user memory changed", errname(err));
 		}
+		if (!c.why[0] && ik_claims(q.kind) && q.note[0])
+			c.stats->claims[!err ? 0 : err == EBUSY ? 1 : 2]++;
 		if (c.why[0]) {
 			char what[256];
 
@@ -264,6 +269,8 @@ static void ioc_stream(struct __test_metadata *_metadata, int st, bool priv)
 				 _IOC_SIZE(q.cmd), pc_name[q.cls], q.ptr, q.avail);
 			fz_report(&c);
 			diag("%s", what);
+			if (q.note[0])
+				diag("predicted from sysfs: %s", q.note);
 			fz_report_end(&c, ar.img, q.ilen);
 		}
 	}
