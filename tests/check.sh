@@ -178,6 +178,10 @@ guest_run() {	# guest_run RELEASE KO MODROOT [run.sh options...]
 		--env PCIPASS_MODINDEX="$out/modindex" --append "$kargs" "$@" \
 		tests/guest/suite.sh
 	rc=$?
+	# The guest's TAP files in full (the serial console got only failures).
+	for f in "$out"/results/*.tap; do
+		[ -f "$f" ] && { echo "# $f"; cat "$f"; }
+	done
 	tap_result "$([ "$rc" = 0 ] && echo 0 || echo 1)" \
 		"guest $name: booted, ran the suite, exited 0 (rc=$rc)" "$out/console.log"
 	tap_run "guest $name: whole kernel log free of WARN/BUG/oops/KASAN/lockdep splats" \

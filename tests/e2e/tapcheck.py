@@ -2,6 +2,7 @@
 """What the end-to-end tests share: expectations and a TAP runner."""
 
 import sys
+import time
 import traceback
 
 
@@ -36,8 +37,10 @@ class Suite:
         failed = 0
         for i, fn in enumerate(self.tests, 1):
             name = f"{self.prefix}.{fn.__name__}"
+            t0 = time.monotonic()
             try:
                 fn(arg)
+                print(f"# time: {time.monotonic() - t0:.1f} s")
                 print(f"ok {i} {name}")
             except Failure as e:
                 failed += 1
