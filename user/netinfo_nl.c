@@ -19,14 +19,14 @@
 #include <netlink/route/route.h>
 
 #include "netinfo.h"
+#include "netinfo_nl.h"
 #include "util.h"
 
 struct nlsrc {
 	struct netsrc base;	/* first: the generic handle points here */
 	struct nl_sock *sock;
 	struct nl_cache *addrs;
-	struct rtnl_route **routes;
-	size_t nroutes;
+	struct nl_route_list routes;
 };
 
 static bool text_addr(struct nl_addr *a, char *buf, size_t size)
@@ -93,18 +93,18 @@ static int nlsrc_get(struct netsrc *src, const char *ifname, struct netinfo *ni)
 	if (!ifindex)
 		return -errno;
 	add_addrs(s, ifindex, ni);
-	for (size_t i = 0; i < s->nroutes; i++)
-		add_route(s->routes[i], ifindex, ni);
+	for (size_t i = 0; i < s->routes.n; i++)
+		add_route(s->routes.v[i], ifindex, ni);
 	return 0;
 }
 
-static void free_routes(struct nlsrc *s)
+void nl_route_list_free(struct nl_route_list *l)
 {
-	for (size_t i = 0; i < s->nroutes; i++)
-		rtnl_route_put(s->routes[i]);
-	free(s->routes);
-	s->routes = NULL;
-	s->nroutes = 0;
+	for (size_t i = 0; i < l->n; i++)
+		rtnl_route_put(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }
 
 static void nlsrc_close(struct netsrc *src)
@@ -112,39 +112,38 @@ static void nlsrc_close(struct netsrc *src)
 	struct nlsrc *s = (struct nlsrc *)src;
 
 	nl_cache_free(s->addrs);
-	free_routes(s);
+	nl_route_list_free(&s->routes);
 	nl_socket_free(s->sock);
 	free(s);
 }
 
 static int keep_route(struct nl_msg *msg, void *arg)
 {
-	struct nlsrc *s = arg;
+	struct nl_route_list *l = arg;
 	struct rtnl_route *r;
 
 	if (rtnl_route_parse(nlmsg_hdr(msg), &r) < 0)
 		return NL_SKIP;
-	s->routes = xrealloc(s->routes, (s->nroutes + 1) * sizeof(*s->routes));
-	s->routes[s->nroutes++] = r;
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = r;
 	return NL_OK;
 }
 
 /* Every route of every table and family, as the kernel dumps them; a
  * dump interrupted by a change is asked for again.
  */
-static int dump_routes(struct nlsrc *s)
+int nl_route_list_dump(struct nl_sock *sock, struct nl_route_list *l)
 {
 	int err = -NLE_DUMP_INTR;
 
-	if (nl_socket_modify_cb(s->sock, NL_CB_VALID, NL_CB_CUSTOM,
-				keep_route, s))
+	if (nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, keep_route, l))
 		return -1;
 	for (int tries = 0; tries < 5 && err == -NLE_DUMP_INTR; tries++) {
-		free_routes(s);
-		err = nl_rtgen_request(s->sock, RTM_GETROUTE, AF_UNSPEC,
+		nl_route_list_free(l);
+		err = nl_rtgen_request(sock, RTM_GETROUTE, AF_UNSPEC,
 				       NLM_F_DUMP);
 		if (!err)
-			err = nl_recvmsgs_default(s->sock);
+			err = nl_recvmsgs_default(sock);
 	}
 	return err;
 }
@@ -164,7 +163,7 @@ struct netsrc *netsrc_open_netlink(void)
 	s->sock = nl_socket_alloc();
 	if (!s->sock || nl_connect(s->sock, NETLINK_ROUTE) ||
 	    rtnl_addr_alloc_cache(s->sock, &s->addrs) ||
-	    dump_routes(s)) {
+	    nl_route_list_dump(s->sock, &s->routes)) {
 		nlsrc_close(&s->base);
 		return NULL;
 	}

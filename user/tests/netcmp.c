@@ -43,6 +43,7 @@
 #include <netlink/route/rtnl.h>
 
 #include "../netinfo.h"
+#include "../netinfo_nl.h"
 #include "../sysroot.h"
 #include "../util.h"
 #include "netcmp.h"
@@ -60,8 +61,7 @@ struct iface {
  */
 struct ref {
 	struct nl_sock *sock;
-	struct rtnl_route **routes;
-	size_t n;
+	struct nl_route_list routes;
 };
 
 static unsigned int passed, failed;
@@ -144,38 +144,17 @@ static const char *route_text(const struct net_route *r, char *buf,
 
 /* ---- the all-tables reference dump ---- */
 
-static int ref_keep(struct nl_msg *msg, void *arg)
-{
-	struct ref *r = arg;
-	struct rtnl_route *rr;
-
-	if (rtnl_route_parse(nlmsg_hdr(msg), &rr) < 0)
-		return NL_SKIP;
-	r->routes = xrealloc(r->routes, (r->n + 1) * sizeof(*r->routes));
-	r->routes[r->n++] = rr;
-	return NL_OK;
-}
-
-/* One object per message: a libnl cache would merge fe80::/64 of two
- * interfaces into one.
- */
 static bool ref_open(struct ref *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->sock = nl_socket_alloc();
 	return r->sock && !nl_connect(r->sock, NETLINK_ROUTE) &&
-	       !nl_socket_modify_cb(r->sock, NL_CB_VALID, NL_CB_CUSTOM,
-				    ref_keep, r) &&
-	       !nl_rtgen_request(r->sock, RTM_GETROUTE, AF_UNSPEC,
-				 NLM_F_DUMP) &&
-	       !nl_recvmsgs_default(r->sock);
+	       !nl_route_list_dump(r->sock, &r->routes);
 }
 
 static void ref_close(struct ref *r)
 {
-	for (size_t i = 0; i < r->n; i++)
-		rtnl_route_put(r->routes[i]);
-	free(r->routes);
+	nl_route_list_free(&r->routes);
 	if (r->sock)
 		nl_socket_free(r->sock);
 }
@@ -211,8 +190,8 @@ static bool ref_local4(const struct ref *ref, const char *addr)
 	struct net_route want = { .family = AF_INET, .dst_len = 32 };
 
 	snprintf(want.dst, sizeof(want.dst), "%s", addr);
-	for (size_t k = 0; k < ref->n; k++) {
-		struct rtnl_route *rr = ref->routes[k];
+	for (size_t k = 0; k < ref->routes.n; k++) {
+		struct rtnl_route *rr = ref->routes.v[k];
 
 		if (rtnl_route_get_family(rr) == AF_INET &&
 		    rtnl_route_get_type(rr) == RTN_LOCAL &&
@@ -233,8 +212,8 @@ enum ref_want {
 static unsigned int ref_find(const struct ref *ref, int ifindex,
 			     const struct net_route *r, enum ref_want want)
 {
-	for (size_t k = 0; k < ref->n; k++) {
-		struct rtnl_route *rr = ref->routes[k];
+	for (size_t k = 0; k < ref->routes.n; k++) {
+		struct rtnl_route *rr = ref->routes.v[k];
 		unsigned int table = rtnl_route_get_table(rr);
 		bool main_wanted = want == REF_LATER_HOP;
 
