@@ -7,7 +7,8 @@
  *               only takes references: probe takes device_lock and then
  *               the group mutex, so nothing more may happen in there);
  *   pre-flight- the target driver (module loaded on demand and pinned), each
- *               member's driver (pinned) and override, SR-IOV, safety;
+ *               member's driver (pinned) and override, a VFIO user (a VM)
+ *               holding the group (claim and release), SR-IOV, safety;
  *   execute   - override on every member first, so no other driver can
  *               take a member between unbind and bind; unbind (VFs before
  *               their PF); bind (PFs before VFs); verify;
@@ -102,11 +103,13 @@ struct pcipass_tx_member {
  * @n: members in @m
  * @m: members: PFs and other functions first, VFs last
  * @scratch: a page to read overrides into under their lock
+ * @group: the group (reference held), to ask who owns its DMA
  */
 struct pcipass_tx {
 	const struct pcipass_claim_req *req;
 	struct pcipass_claim_report *rep;
 	struct device_driver *target;
+	struct iommu_group *group;
 	unsigned int n;
 	struct pcipass_tx_member m[PCIPASS_CLAIM_MEMBERS];
 	char *scratch;
@@ -382,8 +385,8 @@ static int pcipass_collect(struct pcipass_tx *tx)
 		return PTR_ERR(group);
 	rep->has_group = true;
 	rep->group = iommu_group_id(group);
+	tx->group = group;
 	err = iommu_group_for_each_dev(group, tx, pcipass_collect_one);
-	iommu_group_put(group);
 	if (err)
 		return pcipass_fail(rep, PCIPASS_FIELD_NONE, err,
 				    "group %u has more than %u PCI functions",
@@ -459,6 +462,7 @@ static void pcipass_tx_release(struct pcipass_tx *tx)
 		pci_dev_put(tx->m[i].pdev);
 	}
 	pcipass_driver_unpin(tx->target);
+	iommu_group_put(tx->group);
 	kfree(tx->scratch);
 	kfree(tx);
 }
@@ -530,6 +534,47 @@ static void pcipass_check_vfs(struct pcipass_tx *tx,
 			  "%u VFs enabled outside the group", outside);
 }
 
+/*
+ * A VFIO user (a VM) holds the group: its DMA ownership is claimed while
+ * every member is unbound or on a driver that leaves DMA to its user
+ * (vfio-pci, pcieport).  A kernel driver that manages DMA itself also
+ * raises the owner count, so that case is not a VFIO user.  Nothing may be
+ * touched then: vfio-pci's remove waits until the VM lets go, which a
+ * paused VM never does.  Only the group's owner knows who it is; the CLI
+ * finds the process from /dev/vfio.
+ */
+static bool pcipass_vfio_user(struct pcipass_tx *tx)
+{
+	unsigned int i;
+
+	if (!iommu_group_dma_owner_claimed(tx->group))
+		return false;
+	for (i = 0; i < tx->n; i++)
+		if (tx->m[i].orig &&
+		    !to_pci_driver(tx->m[i].orig)->driver_managed_dma)
+			return false;
+	return true;
+}
+
+/* Return: -EBUSY (with the blocker) when a VFIO user holds the group. */
+static int pcipass_check_vfio_user(struct pcipass_tx *tx)
+{
+	struct pcipass_claim_report *rep = tx->rep;
+	struct pcipass_claim_blocker *b;
+
+	if (!pcipass_vfio_user(tx))
+		return 0;
+	b = pcipass_blocker_add(rep, tx->m[0].pdev,
+				PCIPASS_BLOCKER_VFIO_IN_USE);
+	if (b)
+		scnprintf(b->detail, sizeof(b->detail), "/dev/vfio/%u",
+			  rep->group);
+	rep->outcome = PCIPASS_OUTCOME_REFUSED;
+	return pcipass_fail(rep, PCIPASS_FIELD_NONE, -EBUSY,
+			    "group %u is in use by a VFIO user (a VM): stop it first",
+			    rep->group);
+}
+
 static bool pcipass_forceable(u8 reason)
 {
 	return reason == PCIPASS_BLOCKER_BOOT_VGA ||
@@ -581,6 +626,8 @@ static const char *pcipass_blocker_text(u8 reason)
 		return "has SR-IOV VFs outside the group";
 	case PCIPASS_BLOCKER_CLAIMED_OTHER:
 		return "is claimed for another driver";
+	case PCIPASS_BLOCKER_VFIO_IN_USE:
+		return "is in use by a VFIO user";
 	}
 	return "is in use";
 }
@@ -1003,6 +1050,8 @@ static int pcipass_claim_locked(struct pcipass_tx *tx)
 	err = pcipass_collect(tx);
 	if (!err)
 		err = pcipass_read_members(tx);
+	if (!err)
+		err = pcipass_check_vfio_user(tx);
 	if (err)
 		return err;
 	pcipass_mark_detach(tx);
@@ -1238,6 +1287,8 @@ static int pcipass_release_locked(struct pcipass_tx *tx)
 	err = pcipass_collect(tx);
 	if (!err)
 		err = pcipass_read_members(tx);
+	if (!err)
+		err = pcipass_check_vfio_user(tx);
 	if (err)
 		return err;
 	for (i = 0; i < tx->n; i++)

@@ -200,8 +200,10 @@ void claim_report_free(struct claim_report *rep)
 		free(rep->members[i].from_override);
 		free(rep->members[i].to_driver);
 	}
-	for (size_t i = 0; i < rep->nr_blockers; i++)
+	for (size_t i = 0; i < rep->nr_blockers; i++) {
 		free(rep->blockers[i].detail);
+		free(rep->blockers[i].holder);
+	}
 	free(rep->members);
 	free(rep->blockers);
 	free(rep->driver);

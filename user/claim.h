@@ -67,6 +67,7 @@ struct claim_blocker {
 	uint32_t reason;	/* enum pcipass_blocker_reason */
 	char *detail;
 	bool forced;
+	char *holder;		/* vfio-in-use: "PID 4242 (qemu-system-x86_64)" */
 };
 
 struct claim_report {

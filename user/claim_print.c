@@ -123,6 +123,7 @@ static void print_blocker(const struct claim_blocker *b)
 	print_string(PRINT_JSON, "reason", NULL, claim_blocker_key(b->reason));
 	print_opt_string(PRINT_JSON, "detail", NULL, b->detail, NULL);
 	print_bool(PRINT_JSON, "forced", NULL, b->forced);
+	print_opt_string(PRINT_JSON, "holder", NULL, b->holder, NULL);
 	print_bool(PRINT_JSON, "forceable", NULL,
 		   claim_blocker_forceable(b->reason));
 	print_text("  %s ", b->forced ? "forced: " : "refused:");

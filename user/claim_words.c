@@ -97,6 +97,7 @@ const char *claim_blocker_key(uint32_t reason)
 		[PCIPASS_BLOCKER_NETDEV_ACTIVE] = "netdev_active",
 		[PCIPASS_BLOCKER_ACTIVE_VFS] = "active_vfs",
 		[PCIPASS_BLOCKER_CLAIMED_OTHER] = "claimed_other",
+		[PCIPASS_BLOCKER_VFIO_IN_USE] = "vfio_in_use",
 	};
 
 	return lookup(names, ARRAY_SIZE(names), reason);
@@ -176,6 +177,11 @@ const char *claim_blocker_text(const struct claim_blocker *b, char *buf,
 		snprintf(buf, size, "%s is in a group claimed for %s", a,
 			 d ? d : "another driver");
 		break;
+	case PCIPASS_BLOCKER_VFIO_IN_USE:
+		snprintf(buf, size, "%s is in a group in use by %s%s%s", a,
+			 b->holder ? b->holder : "a VFIO user (a VM)",
+			 d ? " through " : "", d ? d : "");
+		break;
 	default:
 		snprintf(buf, size, "%s: safety check %u failed (unknown to this pcipass%s%s)",
 			 a, b->reason, d ? ": " : "", d ? d : "");
@@ -212,6 +218,9 @@ const char *claim_blocker_fix(const struct claim_blocker *b, char *buf,
 	case PCIPASS_BLOCKER_CLAIMED_OTHER:
 		snprintf(buf, size, "release it first: pcipass release %s (--force does not override this)",
 			 a);
+		break;
+	case PCIPASS_BLOCKER_VFIO_IN_USE:
+		snprintf(buf, size, "stop the VM first; --force does not override this");
 		break;
 	default:
 		return NULL;

@@ -18,6 +18,7 @@
 #include "nl.h"
 #include "print.h"
 #include "util.h"
+#include "vfio_holders.h"
 
 struct claim_opts {
 	bool has_group;
@@ -107,6 +108,22 @@ static void block_signals(void)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
+/* The kernel knows a VFIO user holds the group, not who: name it. */
+static void name_holders(struct claim_report *rep)
+{
+	struct vfio_holders h;
+
+	for (size_t i = 0; i < rep->nr_blockers; i++) {
+		struct claim_blocker *b = &rep->blockers[i];
+
+		if (b->reason != PCIPASS_BLOCKER_VFIO_IN_USE || b->holder ||
+		    !rep->has_group || !vfio_holders_find(rep->group, &h))
+			continue;
+		b->holder = vfio_holders_words(&h);
+		vfio_holders_free(&h);
+	}
+}
+
 static int run(struct claim_req *req)
 {
 	struct claim_report rep = { 0 };
@@ -132,6 +149,7 @@ static int run(struct claim_req *req)
 	 */
 	if (!claim_report_usable(&rep, rc))
 		claim_report_free(&rep);
+	name_holders(&rep);
 	if (rep.has_reply)
 		claim_print(req, &rep, &err);
 	if (rc) {

@@ -489,6 +489,122 @@ def monitor_records_claim_and_release(cli):
                      "released", claimed, before)
 
 
+class InnerVm:
+    """A paused VM inside the guest holding addr through VFIO: the real
+    consumer of a claim (testbed.md).  QMP query-pci is the ground truth
+    that the device was really passed through."""
+
+    def __init__(self, addr):
+        self.addr = addr
+        self.sock = f"/tmp/pcipass-qmp-{os.getpid()}.sock"
+        self.proc = None
+
+    def __enter__(self):
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
+        self.proc = subprocess.Popen(
+            ["qemu-system-x86_64", "-accel", "tcg", "-M", "q35", "-m", "64",
+             "-nodefaults", "-nographic", "-display", "none", "-S",
+             "-device", f"vfio-pci,host={self.addr}",
+             "-qmp", f"unix:{self.sock},server=on,wait=off"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        return self
+
+    def qmp(self, *commands, timeout=120):
+        """Answers to commands, on a fresh QMP connection."""
+        import socket
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise Failure(f"inner QEMU exited {self.proc.returncode}: "
+                              f"{self.proc.stdout.read()[-600:]!r}")
+            try:
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(self.sock)
+                break
+            except OSError:
+                s.close()
+                if time.monotonic() > deadline:
+                    raise Failure("inner QEMU's QMP socket never came up")
+                time.sleep(0.2)
+        with s:
+            s.settimeout(max(1, deadline - time.monotonic()))
+            f = s.makefile("rw")
+            json.loads(f.readline())			# greeting
+            answers = []
+            for c in ("qmp_capabilities",) + commands:
+                f.write(json.dumps({"execute": c}) + "\n")
+                f.flush()
+                while True:
+                    msg = json.loads(f.readline())
+                    if "event" not in msg:
+                        break
+                if "error" in msg:
+                    raise Failure(f"QMP {c}: {msg['error']}")
+                answers.append(msg.get("return"))
+            return answers[1:]
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=60)
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
+        return False
+
+
+def vm_sees(vm, addr):
+    """The inner VM's PCI bus has addr's vendor:device."""
+    with open(f"{SYS_DEV}/{addr}/vendor") as f:
+        vendor = int(f.read(), 16)
+    with open(f"{SYS_DEV}/{addr}/device") as f:
+        device = int(f.read(), 16)
+    (buses,) = vm.qmp("query-pci")
+    return any(d["id"]["vendor"] == vendor and d["id"]["device"] == device
+               for b in buses for d in b["devices"])
+
+
+@test
+def refuses_a_group_a_vm_holds(cli):
+    """a VM holds (i)'s 10:00.0: release and claim --force refuse at once naming its PID, nothing moves"""
+    g, ms = members(ALONE)
+    with Guarded(ms) as before:
+        r = cli.run("claim", ALONE)
+        expect_eq(r.returncode, 0, "claim exit status")
+        claimed = state(ms)
+        with InnerVm(ALONE) as vm:
+            expect(vm_sees(vm, ALONE), "the inner VM has the device (QMP query-pci)")
+            pid = str(vm.proc.pid)
+            for args in (("release", ALONE),
+                         ("claim", "--force", ALONE),
+                         ("release", "--group", str(g))):
+                t0 = time.monotonic()
+                r = cli.run(*args, timeout=30)
+                took = time.monotonic() - t0
+                print(f"# {' '.join(args)}: answered in {took:.2f} s")
+                expect_eq(r.returncode, 6, f"exit status of {' '.join(args)}")
+                expect(took < 1.0, f"{' '.join(args)} took {took:.2f} s")
+                out = r.stdout + r.stderr
+                expect(f"PID {pid} (qemu-system-x86_64)" in out,
+                       f"{' '.join(args)} names PID {pid} (qemu-system-x86_64)")
+                expect("stop the VM" in out, "says to stop the VM")
+                expect_eq(state(ms), claimed, f"drivers after {args[0]}")
+            doc = cli.json("release", ALONE, want_rc=6)
+            b = doc["blockers"]
+            expect(len(b) == 1 and b[0]["reason"] == "vfio_in_use" and
+                   b[0]["holder"] == f"PID {pid} (qemu-system-x86_64)" and
+                   b[0]["detail"] == f"/dev/vfio/{g}" and
+                   not b[0]["forceable"], f"JSON blocker: {b}")
+            expect_eq(doc["error"]["errno"], 16, "errno EBUSY")
+            expect(vm_sees(vm, ALONE), "the inner VM still has the device")
+            vm.qmp("quit")
+            vm.proc.wait(timeout=60)
+        r = cli.run("release", ALONE)
+        expect_eq(r.returncode, 0, "release once the VM is gone")
+        expect_state(before, "after release")
+
+
 @test
 def everything_back_as_it_was(cli):
     """at the end: every function has its original driver and override"""

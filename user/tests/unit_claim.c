@@ -128,18 +128,24 @@ static void test_exit(void)
 static void test_blockers(void)
 {
 	struct claim_blocker vga = { addr("00:02.0"), PCIPASS_BLOCKER_BOOT_VGA,
-				     NULL, false };
+				     NULL, false, NULL };
 	struct claim_blocker net = { addr("03:00.0"),
-				     PCIPASS_BLOCKER_NETDEV_ACTIVE, "eth0", false };
+				     PCIPASS_BLOCKER_NETDEV_ACTIVE, "eth0", false, NULL };
 	struct claim_blocker vfs = { addr("03:00.0"), PCIPASS_BLOCKER_ACTIVE_VFS,
-				     "0000:03:10.0", false };
+				     "0000:03:10.0", false, NULL };
 	struct claim_blocker root = { addr("01:00.0"), PCIPASS_BLOCKER_ROOT_FS,
-				      "nvme0n1p2", false };
+				      "nvme0n1p2", false, NULL };
 	struct claim_blocker blk = { addr("01:00.0"),
-				     PCIPASS_BLOCKER_BLOCK_IN_USE, "nvme0n1p3", false };
+				     PCIPASS_BLOCKER_BLOCK_IN_USE, "nvme0n1p3", false, NULL };
 	struct claim_blocker other = { addr("06:00.0"),
-				       PCIPASS_BLOCKER_CLAIMED_OTHER, "pci-stub", false };
-	struct claim_blocker odd = { addr("06:00.0"), 77, NULL, false };
+				       PCIPASS_BLOCKER_CLAIMED_OTHER, "pci-stub", false, NULL };
+	struct claim_blocker odd = { addr("06:00.0"), 77, NULL, false, NULL };
+	struct claim_blocker vm = { addr("05:00.0"), PCIPASS_BLOCKER_VFIO_IN_USE,
+				    "/dev/vfio/8", false,
+				    "PID 4242 (qemu-system-x86_64)" };
+	struct claim_blocker vm_anon = { addr("05:00.0"),
+					 PCIPASS_BLOCKER_VFIO_IN_USE, NULL, false,
+					 NULL };
 	char t[BUF], f[BUF];
 
 	CHECK(!strcmp(claim_blocker_text(&vga, t, sizeof(t)),
@@ -166,6 +172,17 @@ static void test_blockers(void)
 	CHECK(has(claim_blocker_text(&other, t, sizeof(t)), "claimed for pci-stub") &&
 	      has(claim_blocker_fix(&other, f, sizeof(f)),
 		  "pcipass release 0000:06:00.0"), "claimed other");
+	CHECK(!strcmp(claim_blocker_text(&vm, t, sizeof(t)),
+		      "0000:05:00.0 is in a group in use by PID 4242 (qemu-system-x86_64) through /dev/vfio/8"),
+	      "vfio in use: %s", t);
+	CHECK(has(claim_blocker_fix(&vm, f, sizeof(f)), "stop the VM first") &&
+	      !claim_blocker_forceable(PCIPASS_BLOCKER_VFIO_IN_USE),
+	      "vfio in use fix: %s", f);
+	CHECK(!strcmp(claim_blocker_text(&vm_anon, t, sizeof(t)),
+		      "0000:05:00.0 is in a group in use by a VFIO user (a VM)"),
+	      "vfio in use, holder unknown: %s", t);
+	CHECK(!strcmp(claim_blocker_key(PCIPASS_BLOCKER_VFIO_IN_USE),
+		      "vfio_in_use"), "vfio in use key");
 	CHECK(has(claim_blocker_text(&odd, t, sizeof(t)), "unknown") &&
 	      !claim_blocker_fix(&odd, f, sizeof(f)), "unknown blocker");
 }

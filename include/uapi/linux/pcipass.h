@@ -192,6 +192,10 @@ enum pcipass_step {
  *   are outside the group: disable them first. Never overridden.
  * @PCIPASS_BLOCKER_CLAIMED_OTHER: The group is claimed for another driver:
  *   release it first. Never overridden.
+ * @PCIPASS_BLOCKER_VFIO_IN_USE: A VFIO user (a VM) holds the group: its DMA
+ *   ownership is claimed and every member is unbound or on a driver that
+ *   leaves DMA to its user (detail: the group's /dev/vfio node). Claim and
+ *   release touch nothing then; stop the VM first. Never overridden.
  */
 enum pcipass_blocker_reason {
 	PCIPASS_BLOCKER_UNSPEC,
@@ -201,6 +205,7 @@ enum pcipass_blocker_reason {
 	PCIPASS_BLOCKER_NETDEV_ACTIVE,
 	PCIPASS_BLOCKER_ACTIVE_VFS,
 	PCIPASS_BLOCKER_CLAIMED_OTHER,
+	PCIPASS_BLOCKER_VFIO_IN_USE,
 };
 
 /**

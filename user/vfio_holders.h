@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PCIPASS_VFIO_HOLDERS_H
+#define PCIPASS_VFIO_HOLDERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Who holds an IOMMU group through VFIO: the processes with
+ * /dev/vfio/GROUP open, or the cdev /dev/vfio/devices/vfioN of one of the
+ * group's functions (iommufd).  The kernel knows only that the group's DMA
+ * is owned; which process owns it is found here, as fuser would, from
+ * /proc/PID/fd.  Processes whose fds this user may not read (another
+ * user's, without CAP_SYS_PTRACE) are counted, not named.
+ */
+
+struct vfio_holder {
+	pid_t pid;
+	char comm[64];		/* its executable's name (else comm) */
+};
+
+struct vfio_holders {
+	struct vfio_holder *list;
+	size_t n;
+	size_t unreadable;	/* processes whose fds we could not read */
+};
+
+/* Fills h (free with vfio_holders_free); false when /proc is unreadable. */
+bool vfio_holders_find(uint32_t group, struct vfio_holders *h);
+void vfio_holders_free(struct vfio_holders *h);
+
+/* "PID 4242 (qemu-system-x86_64)", "PIDs 1, 2 (qemu...)", or NULL when
+ * nobody was found.  Caller frees.
+ */
+char *vfio_holders_words(const struct vfio_holders *h);
+
+#endif
