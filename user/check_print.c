@@ -20,6 +20,7 @@
 #include "snippet.h"
 #include "state.h"
 #include "util.h"
+#include "vfio_holders.h"
 
 #define WORDS_LEN 1024
 #define LIST_LEN 256
@@ -916,6 +917,32 @@ static int cmp_dev_ptr(const void *pa, const void *pb)
 	return addr_cmp(&(*a)->addr, &(*b)->addr);
 }
 
+/* A group with a VFIO member and no host driver may be held by a VM;
+ * claim and release would be refused, so say who holds it.
+ */
+static void print_vfio_user(const struct pp_device **m, size_t n, uint32_t id)
+{
+	bool vfio = false, host = false, known = true;
+	char *who = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		vfio |= member_kind(m[i]) == MEMBER_VFIO;
+		host |= member_kind(m[i]) == MEMBER_HOST;
+	}
+	if (vfio && !host)
+		who = vfio_holders_of_group(id, &known);
+	if (who) {
+		print_string(PRINT_ANY, "vfio_user",
+			     "  in use by %s through VFIO: stop the VM before claim or release\n",
+			     who);
+	} else {
+		print_null(PRINT_JSON, "vfio_user", NULL, NULL);
+		if (!known)
+			print_text("  VFIO users unknown (run as root to see them)\n");
+	}
+	free(who);
+}
+
 static void print_group(const struct check *c, uint32_t id)
 {
 	const struct pp_device **m = NULL;
@@ -933,6 +960,7 @@ static void print_group(const struct check *c, uint32_t id)
 	open_json_object(NULL);
 	print_uint(PRINT_ANY, "id", "\nIOMMU group %u", id);
 	print_prediction(c, iso);
+	print_vfio_user(m, n, id);
 	if (iso && iso->truncated)
 		print_text("  (the group is too large: the module's lists stop at %u entries)\n",
 			   PCIPASS_ISO_LIST_MAX);

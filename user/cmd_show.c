@@ -13,6 +13,7 @@
 #include "print.h"
 #include "state.h"
 #include "util.h"
+#include "vfio_holders.h"
 
 /* Everything is fetched before anything is printed, so a failure half way
  * leaves no half-written JSON document or listing behind.
@@ -213,6 +214,28 @@ static void print_drivers(const struct pp_device *d)
 			 d->driver_override, "none");
 }
 
+/* Only a group on vfio-pci can have a VFIO user (a VM). */
+static void print_vfio_user(const struct show_item *it)
+{
+	bool known = true;
+	char *who = NULL;
+
+	if (it->state == GROUP_VFIO)
+		who = vfio_holders_of_group(it->dev.iommu_group, &known);
+	if (who || !known)
+		label("in use by");
+	if (who) {
+		print_string(PRINT_ANY, "vfio_user",
+			     "%s through VFIO: stop the VM before claim or release\n",
+			     who);
+	} else {
+		print_null(PRINT_JSON, "vfio_user", NULL, NULL);
+		if (!known)
+			print_text("unknown (run as root to see VFIO users)\n");
+	}
+	free(who);
+}
+
 static void print_group_info(const struct show_item *it)
 {
 	const struct pp_device *d = &it->dev;
@@ -233,6 +256,7 @@ static void print_group_info(const struct show_item *it)
 	for (size_t i = 0; i < it->peers.n; i++)
 		print_device_row(&it->peers.v[i], true, ROW_NO_MARK);
 	close_json_array();
+	print_vfio_user(it);
 }
 
 static void print_upstream(const struct pp_device *d)

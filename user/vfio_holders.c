@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sysroot.h"
 #include "util.h"
 #include "vfio_holders.h"
 
@@ -173,4 +174,18 @@ char *vfio_holders_words(const struct vfio_holders *h)
 			h->list[i].comm[0] ? h->list[i].comm : "?");
 	fclose(f);
 	return s;
+}
+
+char *vfio_holders_of_group(uint32_t group, bool *known)
+{
+	struct vfio_holders h;
+	char *words;
+
+	*known = false;
+	if (sysroot_prefix()[0] || !vfio_holders_find(group, &h))
+		return NULL;
+	words = vfio_holders_words(&h);
+	*known = words || !h.unreadable;
+	vfio_holders_free(&h);
+	return words;
 }

@@ -35,4 +35,11 @@ void vfio_holders_free(struct vfio_holders *h);
  */
 char *vfio_holders_words(const struct vfio_holders *h);
 
+/* For show and check: the words for group's holders, NULL when there are
+ * none.  *known is false when some process could not be looked at (not
+ * root), or when the facts come from a fixture tree (PCIPASS_SYSROOT),
+ * whose groups are not this host's.
+ */
+char *vfio_holders_of_group(uint32_t group, bool *known);
+
 #endif

@@ -597,6 +597,17 @@ def refuses_a_group_a_vm_holds(cli):
                    b[0]["detail"] == f"/dev/vfio/{g}" and
                    not b[0]["forceable"], f"JSON blocker: {b}")
             expect_eq(doc["error"]["errno"], 16, "errno EBUSY")
+            holder = f"PID {pid} (qemu-system-x86_64)"
+            for cmd in ("show", "check"):
+                r = cli.run(cmd, ALONE)
+                expect(re.search(rf"in use by +{re.escape(holder)} through VFIO",
+                                 r.stdout),
+                       f"{cmd} says the group is in use by {holder}")
+            expect_eq(cli.json("show", ALONE)["devices"][0]["vfio_user"], holder,
+                      "show --json vfio_user")
+            groups = cli.json("check", ALONE, want_rc=None)["groups"]
+            expect_eq([x["vfio_user"] for x in groups], [holder],
+                      "check --json groups[].vfio_user")
             expect(vm_sees(vm, ALONE), "the inner VM still has the device")
             vm.qmp("quit")
             vm.proc.wait(timeout=60)
