@@ -147,6 +147,7 @@ long pcipass_ioc_claim(struct file *file, void __user *uarg, size_t usize,
 		err = pcipass_ioc_claim_req(c, claim, &req);
 	if (err)
 		goto out;
+	req.may_load = capable(CAP_SYS_MODULE);
 	err = claim ? pcipass_claim(&req, rep) : pcipass_release(&req, rep);
 	if (rep->has_group || rep->msg) {
 		pcipass_ioc_report_out(rep, c);

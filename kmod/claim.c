@@ -156,22 +156,52 @@ static bool pcipass_driver_name_ok(const char *name)
 	return true;
 }
 
+struct pcipass_drv_lookup {
+	const char *name;
+	struct device_driver *drv;
+};
+
+/*
+ * Called by bus_for_each_drv(), whose klist iterator holds the driver's
+ * node: bus_remove_driver() waits for it in klist_remove(), so *drv is
+ * valid here, and once its module is pinned it stays valid afterwards.
+ * (driver_find() returns the driver with no such guarantee.)
+ */
+static int pcipass_drv_match(struct device_driver *drv, void *data)
+{
+	struct pcipass_drv_lookup *l = data;
+
+	if (strcmp(drv->name, l->name))
+		return 0;
+	if (try_module_get(drv->owner))
+		l->drv = drv;
+	return 1;	/* found: a module on its way out counts as none */
+}
+
 /* A PCI driver by name, with its module pinned; NULL when none. */
 static struct device_driver *pcipass_driver_pin(const char *name)
 {
-	struct device_driver *drv = driver_find(name, &pci_bus_type);
+	struct pcipass_drv_lookup l = { .name = name };
 
-	/*
-	 * driver_find() takes no reference: pin the module, then make sure
-	 * the driver was not unregistered in between.
-	 */
-	if (!drv || !try_module_get(drv->owner))
-		return NULL;
-	if (driver_find(name, &pci_bus_type) != drv) {
-		module_put(drv->owner);
-		return NULL;
-	}
-	return drv;
+	bus_for_each_drv(&pci_bus_type, NULL, &l, pcipass_drv_match);
+	return l.drv;
+}
+
+/*
+ * vfio-pci and its variant drivers (mlx5_vfio_pci, hisi_acc_vfio_pci, ...):
+ * what a claim is for, so loading them needs no more than the claim does.
+ */
+static bool pcipass_vfio_driver_name(const char *name)
+{
+	size_t len = strlen(name);
+	const char *tail;
+
+	if (len < 8)
+		return false;
+	tail = name + len - 8;
+	return (len == 8 || tail[-1] == '-' || tail[-1] == '_') &&
+	       !strncmp(tail, "vfio", 4) && (tail[4] == '-' || tail[4] == '_') &&
+	       !strcmp(tail + 5, "pci");
 }
 
 static void pcipass_driver_unpin(struct device_driver *drv)
@@ -1032,6 +1062,17 @@ static int pcipass_find_target(struct pcipass_tx *tx)
 	if (!pcipass_driver_name_ok(name))
 		return pcipass_fail(rep, PCIPASS_FIELD_DRIVER, -EINVAL,
 				    "invalid driver name");
+	tx->target = pcipass_driver_pin(name);
+	if (tx->target)
+		return 0;
+	/*
+	 * Loading a module by a name the user chose is CAP_SYS_MODULE's
+	 * business (the class of CVE-2011-1019), not CAP_SYS_ADMIN's.
+	 */
+	if (!tx->req->may_load && !pcipass_vfio_driver_name(name))
+		return pcipass_fail(rep, PCIPASS_FIELD_DRIVER, -ENOENT,
+				    "no PCI driver '%s' is registered; load its module first",
+				    name);
 	tx->target = pcipass_driver_load(name);
 	if (!tx->target)
 		return pcipass_fail(rep, PCIPASS_FIELD_DRIVER, -ENOENT,

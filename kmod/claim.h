@@ -44,6 +44,9 @@ struct pci_dev;
  * @by_group: the group was named by id
  * @flags: PCIPASS_CLAIM_F_* (validated by the interface)
  * @driver: target driver name; empty means PCIPASS_CLAIM_DEFAULT
+ * @may_load: the requester has CAP_SYS_MODULE: a target driver that is
+ *            not registered may be loaded by name.  Without it only
+ *            vfio-pci and its variant drivers are loaded on demand.
  */
 struct pcipass_claim_req {
 	struct pcipass_addr addr;
@@ -51,6 +54,7 @@ struct pcipass_claim_req {
 	bool by_group;
 	u32 flags;
 	char driver[PCIPASS_DRIVER_MAX];
+	bool may_load;
 };
 
 /**

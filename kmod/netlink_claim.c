@@ -197,6 +197,7 @@ static int pcipass_nl_claim_common(struct sk_buff *skb, struct genl_info *info,
 	err = pcipass_nl_claim_req(info, claim, &req);
 	if (err)
 		return err;
+	req.may_load = netlink_capable(skb, CAP_SYS_MODULE);
 	rep = kvzalloc(sizeof(*rep), GFP_KERNEL);
 	if (!rep)
 		return -ENOMEM;

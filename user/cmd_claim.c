@@ -9,11 +9,16 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include <linux/pcipass.h>
 
 #include "claim.h"
+#include "modlookup.h"
+#include "sysroot.h"
 #include "cli.h"
 #include "nl.h"
 #include "print.h"
@@ -124,6 +129,33 @@ static void name_holders(struct claim_report *rep)
 	}
 }
 
+/* A target driver that is neither registered nor known to modprobe is a
+ * typo: say so at once rather than let the kernel wait for a module that
+ * will never come.  Without an index (or for release) the kernel decides.
+ */
+static bool driver_exists(const struct claim_req *req)
+{
+	const char *name = req->driver ? req->driver : CLAIM_DEFAULT_DRIVER;
+	struct modlookup *ml;
+	enum mod_avail found;
+	struct utsname u;
+	char path[PATH_MAX];
+
+	if (req->op != CLAIM_OP_CLAIM)
+		return true;
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s", name);
+	if (sysroot_is_dir(path) || uname(&u))
+		return true;
+	ml = modlookup_open(u.release);
+	found = modlookup_resolves(ml, name);
+	modlookup_close(ml);
+	if (found != MOD_MISSING)
+		return true;
+	pp_err("no PCI driver '%s' is registered and no module provides it (modinfo %s): check the name, e.g. vfio-pci",
+	       name, name);
+	return false;
+}
+
 static int run(struct claim_req *req)
 {
 	struct claim_report rep = { 0 };
@@ -132,6 +164,8 @@ static int run(struct claim_req *req)
 	int rc, status;
 
 	block_signals();
+	if (!driver_exists(req))
+		return EXIT_RUNTIME;
 	if (pnl_open_or_report(&nl))
 		return EXIT_RUNTIME;
 	if (claim_resolve(&nl, req)) {

@@ -171,6 +171,20 @@ void modlookup_get(struct modlookup *ml, const char *name, bool want_sig,
 	kmod_module_unref_list(list);
 }
 
+enum mod_avail modlookup_resolves(struct modlookup *ml, const char *name)
+{
+	struct kmod_list *list = NULL;
+	enum mod_avail found;
+
+	if (!ml->ctx)
+		return MOD_UNKNOWN;
+	if (kmod_module_new_from_lookup(ml->ctx, name, &list) < 0)
+		return MOD_UNKNOWN;
+	found = list ? MOD_FILE : MOD_MISSING;
+	kmod_module_unref_list(list);
+	return found;
+}
+
 void modlookup_info_free(struct mod_info *info)
 {
 	free(info->path);

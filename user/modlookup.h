@@ -45,6 +45,12 @@ void modlookup_get(struct modlookup *ml, const char *name, bool want_sig,
 		   struct mod_info *info);
 void modlookup_info_free(struct mod_info *info);
 
+/* Would "modprobe name" find something (a module of that name, dashes and
+ * underscores alike, or one with that alias)?  MOD_UNKNOWN without an
+ * index, else MOD_MISSING or MOD_FILE.
+ */
+enum mod_avail modlookup_resolves(struct modlookup *ml, const char *name);
+
 const char *modlookup_avail_name(enum mod_avail a);
 
 #endif

@@ -250,6 +250,25 @@ def claim_by_group_number(cli):
 
 
 @test
+def mistyped_driver_is_answered_at_once(cli):
+    """claim --driver vfio-pcj: exit 1 within a second of a show, says no module provides it, nothing changed"""
+    before = state()
+    t0 = time.monotonic()
+    cli.run("show", ALONE)
+    base = time.monotonic() - t0
+    t0 = time.monotonic()
+    r = cli.run("claim", "--driver", "vfio-pcj", ALONE, timeout=60)
+    took = time.monotonic() - t0
+    print(f"# answered in {took:.2f} s (show: {base:.2f} s; the kernel's "
+          "wait for a module is 10 s)")
+    expect_eq(r.returncode, 1, "exit status")
+    expect("no PCI driver 'vfio-pcj' is registered and no module provides it"
+           in r.stderr, "says no module provides vfio-pcj")
+    expect(took < base + 1.0, f"took {took:.2f} s, show {base:.2f} s")
+    expect_eq(state(), before, "sysfs after the refusal")
+
+
+@test
 def refuses_boot_vga(cli):
     """claim of the boot VGA 12:00.0: exit 6, names the device and why, nothing changed"""
     before = state()
