@@ -29,6 +29,12 @@
  *                   rmmods and reloads pcipass twice: only 0 / ENOENT,
  *                   no hang.  The reloaded module forgot its records: the
  *                   teardown puts the functions back through sysfs.
+ *   target_unload   2 workers claim/release VF 0a:00.1 for
+ *                   pcipass-failprobe while the parent unloads and loads
+ *                   failprobe again and again: the lookup that pins the
+ *                   target driver runs against its unregistration.  Only
+ *                   claimed, ENOENT (no such driver), a rollback, or a
+ *                   release; no splat (KASAN on the debug kernel).
  *
  * Every test takes a snapshot of the functions it touches (driver and
  * driver_override) and its teardown writes it back through sysfs; each
@@ -48,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -1024,6 +1031,86 @@ TEST_F_TIMEOUT(race, module_unload, 180)
 	 * Release what it knows, then put the functions back through sysfs.
 	 */
 	finish(_metadata, self, true);
+}
+
+/* --- 6. The target driver's module unloaded during claims ------------- */
+
+static void target_worker(int id, void *arg)
+{
+	volatile int *stop = arg;
+	int gid = group_of(VF1), n = 0, claimed = 0, gone = 0, bad = 0;
+	bool busy;
+	struct nl_sock s;
+	uint16_t fam;
+	struct cres r;
+
+	(void)id;
+	w_open(&s, &fam);
+	while (!*stop && n < 400) {
+		uint8_t cmd = n++ & 1 ? PCIPASS_CMD_RELEASE : PCIPASS_CMD_CLAIM;
+
+		pp_claim(&s, fam, cmd, id ? NULL : VF1, gid, FP, &r);
+		claimed += cmd == PCIPASS_CMD_CLAIM && !r.err;
+		gone += r.err == -ENOENT;
+		/*
+		 * A claim: the driver may be missing (ENOENT, no group found
+		 * yet), or leave between pin and bind (a rollback).  Either:
+		 * the function busy past the bounded device_lock wait while
+		 * failprobe's probe or remove holds it (EBUSY, refused).
+		 */
+		busy = r.err == -EBUSY && r.has_outcome &&
+		       r.outcome == PCIPASS_OUTCOME_REFUSED;
+		if (!cres_ok(cmd, &r, false, true) && !busy &&
+		    !(cmd == PCIPASS_CMD_CLAIM && r.err == -ENOENT && !r.local)) {
+			cres_log("target_unload", cmd == PCIPASS_CMD_CLAIM ?
+				 "claim" : "release", &r);
+			bad++;
+		}
+	}
+	fprintf(stderr, "# target_unload worker %d: %d requests, %d claimed, %d ENOENT\n",
+		id, n, claimed, gone);
+	nl_close(&s);
+	_exit(bad ? 1 : 0);
+}
+
+TEST_F_TIMEOUT(race, target_unload, 180)
+{
+	static int *stop;
+	char cmd[PATH_MAX + 32];
+	struct workers w = {};
+	int cycles = 0, unloaded = 0;
+	double t = now_s();
+	const char *ko = failprobe_ko();
+
+	stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, (void *)stop);
+	*stop = 0;
+	snprintf(cmd, sizeof(cmd), "insmod '%s'", ko ? ko : "/nonexistent");
+	for (int i = 0; i < 2; i++)
+		w_start(&w, target_worker, stop);
+	while (now_s() - t < 20 && cycles < 4 * iters()) {
+		/* bound or pinned by a claim in flight: refused, try again */
+		for (int tries = 0; fp_loaded() && tries < 500; tries++)
+			if (syscall(SYS_delete_module, "pcipass_failprobe",
+				    O_NONBLOCK))
+				usleep(2000);
+		unloaded += !fp_loaded();
+		usleep(100000);	/* claims meanwhile find no driver */
+		if (!fp_loaded())
+			ASSERT_EQ(0, system(cmd));
+		fp_params("0", "0");
+		cycles++;
+		usleep(20000);
+	}
+	*stop = 1;
+	EXPECT_EQ(0, w_wait(&w, 120));
+	fprintf(stderr, "# target_unload: %d cycles (%d unloads) in %.1f s\n",
+		cycles, unloaded, now_s() - t);
+	EXPECT_LT(0, unloaded);
+	EXPECT_EQ(0, allowed_state(self->before, FP));
+	munmap(stop, sizeof(*stop));
+	finish(_metadata, self, false);
 }
 
 TEST_HARNESS_MAIN
