@@ -236,11 +236,22 @@ static struct device_driver *pcipass_driver_load(const char *name)
 	return NULL;
 }
 
-static const char *pcipass_drv_name(struct pci_dev *pdev)
+/*
+ * Copy the name of @pdev's driver into @buf ("" when unbound, "?" when the
+ * device stays locked past the bounded wait).  ->driver and the module
+ * its name lives in are stable only under device_lock: a driver pcipass
+ * did not pin may be unbound and its module unloaded at any time.
+ */
+static void pcipass_drv_name(struct pci_dev *pdev, char *buf, size_t size)
 {
-	struct device_driver *drv = READ_ONCE(pdev->dev.driver);
+	struct device *dev = &pdev->dev;
 
-	return drv ? drv->name : "";
+	if (pcipass_device_lock_bounded(dev)) {
+		strscpy(buf, "?", size);
+		return;
+	}
+	strscpy(buf, dev->driver ? dev->driver->name : "", size);
+	device_unlock(dev);
 }
 
 static bool pcipass_gone(struct pci_dev *pdev)
@@ -935,8 +946,8 @@ static void pcipass_rollback(struct pcipass_tx *tx)
 
 		if (m->touched)
 			pcipass_rollback_member(m);
-		strscpy(m->out->to_driver, pcipass_drv_name(m->pdev),
-			PCIPASS_DRIVER_MAX);
+		pcipass_drv_name(m->pdev, m->out->to_driver,
+				 PCIPASS_DRIVER_MAX);
 		if (m->out->state == PCIPASS_MEMBER_ROLLBACK_FAILED)
 			rep->outcome = PCIPASS_OUTCOME_ROLLBACK_FAILED;
 	}
@@ -1206,8 +1217,8 @@ static void pcipass_release_plan(struct pcipass_tx *tx, u8 state)
 		struct pcipass_tx_member *m = &tx->m[i];
 
 		if (!m->rec) {
-			strscpy(m->out->to_driver, pcipass_drv_name(m->pdev),
-				PCIPASS_DRIVER_MAX);
+			pcipass_drv_name(m->pdev, m->out->to_driver,
+					 PCIPASS_DRIVER_MAX);
 			continue;
 		}
 		m->out->state = state;
@@ -1249,7 +1260,7 @@ static void pcipass_release_verify(struct pcipass_tx_member *m)
 	const char *orig = m->rec->orig_driver ?: "";
 	struct pcipass_claim_member *out = m->out;
 
-	strscpy(out->to_driver, pcipass_drv_name(m->pdev), PCIPASS_DRIVER_MAX);
+	pcipass_drv_name(m->pdev, out->to_driver, PCIPASS_DRIVER_MAX);
 	if (pcipass_gone(m->pdev)) {
 		out->state = PCIPASS_MEMBER_GONE;
 	} else if (strcmp(out->to_driver, orig)) {
@@ -1290,9 +1301,11 @@ static int pcipass_release_execute(struct pcipass_tx *tx)
 	/* VFs first off, PFs first on, as in a claim. */
 	for (i = tx->n; i-- > 0;) {
 		m = &tx->m[i];
+		if (!m->rec)
+			continue;
 		/* A member the claim did not move stays bound (a VM may use it). */
-		if (m->rec && READ_ONCE(m->pdev->dev.driver) &&
-		    strcmp(pcipass_drv_name(m->pdev), m->rec->orig_driver ?: ""))
+		pcipass_drv_name(m->pdev, tx->scratch, PCIPASS_DRIVER_MAX);
+		if (tx->scratch[0] && strcmp(tx->scratch, m->rec->orig_driver ?: ""))
 			device_release_driver(&m->pdev->dev);
 	}
 	for (i = 0; i < tx->n; i++)
@@ -1303,8 +1316,8 @@ static int pcipass_release_execute(struct pcipass_tx *tx)
 	for (i = 0; i < tx->n; i++) {
 		m = &tx->m[i];
 		if (!m->rec) {
-			strscpy(m->out->to_driver, pcipass_drv_name(m->pdev),
-				PCIPASS_DRIVER_MAX);
+			pcipass_drv_name(m->pdev, m->out->to_driver,
+					 PCIPASS_DRIVER_MAX);
 			continue;
 		}
 		pcipass_release_verify(m);
@@ -1339,8 +1352,7 @@ static int pcipass_release_locked(struct pcipass_tx *tx)
 		return pcipass_fail(rep, PCIPASS_FIELD_NONE, -ENOENT,
 				    "group %u was not claimed by pcipass",
 				    rep->group);
-	strscpy(rep->driver, pcipass_drv_name(tx->m[0].pdev),
-		sizeof(rep->driver));
+	pcipass_drv_name(tx->m[0].pdev, rep->driver, sizeof(rep->driver));
 	for (i = 0; i < tx->n; i++)
 		if (tx->m[i].rec)
 			strscpy(rep->driver, tx->m[i].rec->driver,
