@@ -14,6 +14,35 @@
 
 #include "conftest.h"
 
+/*
+ * Which driver_override PCI uses: its own while struct pci_dev has one,
+ * else the driver core's (pcipass_compat_check() makes sure PCI's bus type
+ * says so at load time).
+ */
+#if defined(PCIPASS_HAVE_PCI_DEV_DRIVER_OVERRIDE)
+#define PCIPASS_PCI_OVERRIDE_IN_PCI_DEV 1
+#elif !defined(PCIPASS_HAVE_DEVICE_DRIVER_OVERRIDE)
+#error "neither struct pci_dev nor struct device has a driver_override"
+#endif
+
+/**
+ * pcipass_compat_check() - does this kernel's PCI work as compat.h assumes?
+ *
+ * Return: 0, or -ENODEV (logged) when PCI uses neither override pcipass
+ * knows: writing one PCI does not read would let any driver bind during a
+ * claim.
+ */
+static inline int pcipass_compat_check(void)
+{
+#ifndef PCIPASS_PCI_OVERRIDE_IN_PCI_DEV
+	if (!pci_bus_type.driver_override) {
+		pr_err("pcipass: PCI does not use the driver core's driver_override on this kernel: unsupported\n");
+		return -ENODEV;
+	}
+#endif
+	return 0;
+}
+
 /**
  * pcipass_read_driver_override() - copy a device's driver_override
  * @pdev: the device; its device_lock must be held
@@ -29,8 +58,12 @@ static inline ssize_t pcipass_read_driver_override(struct pci_dev *pdev,
 	ssize_t ret = 0;
 
 	buf[0] = '\0';
-#ifdef PCIPASS_HAVE_DEVICE_DRIVER_OVERRIDE
-	/* Generic override: guarded by its own spinlock, as in bus.c's show. */
+#ifndef PCIPASS_PCI_OVERRIDE_IN_PCI_DEV
+	/*
+	 * Generic override: guarded by its own spinlock, as in bus.c's show.
+	 * The driver core has setters and a matcher but no reader; reports
+	 * need the name, so it is copied here under that lock.
+	 */
 	spin_lock(&pdev->dev.driver_override.lock);
 	if (pdev->dev.driver_override.name)
 		ret = strscpy(buf, pdev->dev.driver_override.name, len);
@@ -54,7 +87,7 @@ static inline ssize_t pcipass_read_driver_override(struct pci_dev *pdev,
 static inline int pcipass_set_driver_override(struct pci_dev *pdev,
 					      const char *name)
 {
-#ifdef PCIPASS_HAVE_DEVICE_DRIVER_OVERRIDE
+#ifndef PCIPASS_PCI_OVERRIDE_IN_PCI_DEV
 	/* NULL is refused there; "" clears. */
 	return device_set_driver_override(&pdev->dev, name ?: "");
 #else

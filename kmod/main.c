@@ -11,6 +11,7 @@
 
 #include "chardev.h"
 #include "claim.h"
+#include "compat.h"
 #include "core.h"
 #include "netlink.h"
 
@@ -18,6 +19,9 @@ static int __init pcipass_init(void)
 {
 	int err;
 
+	err = pcipass_compat_check();
+	if (err)
+		return err;
 	err = pcipass_core_init();
 	if (err)
 		return err;
