@@ -189,7 +189,11 @@ static void pcipass_config_access_end(struct pci_dev *pdev)
  * @ctrl: ACS Control register
  *
  * Extended config space: callers report the result to CAP_SYS_ADMIN only.
- * Sleeps (wakes the device from D3cold like a sysfs config read).
+ * Sleeps (wakes the device from D3cold like a sysfs config read).  Reads
+ * through the user accessors, as sysfs does: while a reset or BIST blocks
+ * config access (pci_cfg_access_lock()), they wait for it to end instead
+ * of reading a device in the middle of its reset (all ones mid-FLR).
+ * That wait is the PCI core's, bounded by the reset.
  *
  * Return: true when @cap and @ctrl were read.
  */
@@ -204,8 +208,8 @@ bool pcipass_acs_read(struct pci_dev *pdev, u16 *pos, u16 *cap, u16 *ctrl)
 		return false;
 	}
 	pcipass_config_access_begin(pdev);
-	ok = !pci_read_config_word(pdev, *pos + PCI_ACS_CAP, cap) &&
-	     !pci_read_config_word(pdev, *pos + PCI_ACS_CTRL, ctrl);
+	ok = !pci_user_read_config_word(pdev, *pos + PCI_ACS_CAP, cap) &&
+	     !pci_user_read_config_word(pdev, *pos + PCI_ACS_CTRL, ctrl);
 	pcipass_config_access_end(pdev);
 	if (!ok)
 		*pos = 0;
