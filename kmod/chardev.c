@@ -164,7 +164,7 @@ static long pcipass_ioc_device_get(struct file *file, void __user *uarg,
 	pdev = pcipass_dev_get(&addr);
 	if (!pdev)
 		return -ENODEV;
-	err = pcipass_devinfo_fill(pdev, privileged, &info);
+	err = pcipass_devinfo_fill(pdev, privileged, true, &info);
 	pci_dev_put(pdev);
 	if (err)
 		return err;

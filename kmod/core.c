@@ -258,9 +258,11 @@ int pcipass_device_lock_bounded(struct device *dev)
  * module its name lives in) could go away while we copy the name.  The
  * override is copied whole: the driver core caps it below PAGE_SIZE, so
  * one page always holds it; allocating before taking the locks keeps the
- * 6.12 spinlock section free of allocations.
+ * 6.12 spinlock section free of allocations.  A device held by a long
+ * probe or removal is reported as such (DRIVER_BUSY) rather than failing
+ * the request: a dump does not wait for it at all, a do a second.
  */
-static int pcipass_fill_driver(struct pci_dev *pdev,
+static int pcipass_fill_driver(struct pci_dev *pdev, bool wait,
 			       struct pcipass_devinfo *info)
 {
 	struct device *dev = &pdev->dev;
@@ -271,10 +273,15 @@ static int pcipass_fill_driver(struct pci_dev *pdev,
 	override = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!override)
 		return -ENOMEM;
-	err = pcipass_device_lock_bounded(dev);
+	if (wait)
+		err = pcipass_device_lock_bounded(dev);
+	else
+		err = device_trylock(dev) ? 0 : -EBUSY;
+	if (err == -EBUSY)
+		info->present |= PCIPASS_DEV_F_DRIVER_BUSY;
 	if (err) {
 		kfree(override);
-		return err;
+		return err == -EBUSY ? 0 : err;
 	}
 	if (dev->driver) {
 		info->driver = kstrdup(dev->driver->name, GFP_KERNEL);
@@ -317,17 +324,18 @@ EXPORT_SYMBOL_IF_KUNIT(pcipass_devinfo_fill_static);
  * pcipass_devinfo_fill() - take a snapshot of a PCI function
  * @pdev: the device (a reference must be held)
  * @privileged: the caller may see what sysfs shows only to CAP_SYS_ADMIN
+ * @wait: wait up to a second for a device a probe or removal holds (a
+ *        request about this one function), or not at all (a dump)
  * @info: the snapshot, fully overwritten
  *
  * Sleeps (allocates, takes device_lock).  On success the caller owns the
  * strings in @info and frees them with pcipass_devinfo_release(); on
  * failure nothing is left to free.
  *
- * Return: 0; -EBUSY when the device stayed locked (a driver probe or
- * removal in progress) for a second; -EINTR when a signal arrived while
- * waiting for it; -ENOMEM.
+ * Return: 0 (with PCIPASS_DEV_F_DRIVER_BUSY when the device stayed
+ * locked); -EINTR when a signal arrived while waiting; -ENOMEM.
  */
-int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged,
+int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged, bool wait,
 			 struct pcipass_devinfo *info)
 {
 	int err;
@@ -338,7 +346,7 @@ int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged,
 		pcipass_fill_privileged(pdev, info);
 	else
 		info->present |= PCIPASS_DEV_F_RESTRICTED;
-	err = pcipass_fill_driver(pdev, info);
+	err = pcipass_fill_driver(pdev, wait, info);
 	if (err)
 		pcipass_devinfo_release(info);
 	return err;

@@ -80,7 +80,7 @@ unsigned int pcipass_topology_gen_read(void);
 void pcipass_addr_of(const struct pci_dev *pdev, struct pcipass_addr *addr);
 struct pci_dev *pcipass_dev_get(const struct pcipass_addr *addr);
 struct pci_dev *pcipass_dev_next(struct pci_dev *from);
-int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged,
+int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged, bool wait,
 			 struct pcipass_devinfo *info);
 void pcipass_devinfo_release(struct pcipass_devinfo *info);
 bool pcipass_acs_read(struct pci_dev *pdev, u16 *pos, u16 *cap, u16 *ctrl);

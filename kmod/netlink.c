@@ -119,7 +119,9 @@ static int pcipass_nl_put_optional(struct sk_buff *skb,
 				 &info->upstream)) ||
 	    ((p & PCIPASS_DEV_F_ACS) && pcipass_nl_put_acs(skb, info)) ||
 	    ((p & PCIPASS_DEV_F_RESTRICTED) &&
-	     nla_put_flag(skb, PCIPASS_A_DEV_RESTRICTED)))
+	     nla_put_flag(skb, PCIPASS_A_DEV_RESTRICTED)) ||
+	    ((p & PCIPASS_DEV_F_DRIVER_BUSY) &&
+	     nla_put_flag(skb, PCIPASS_A_DEV_DRIVER_BUSY)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -208,11 +210,9 @@ int pcipass_nl_device_get_doit(struct sk_buff *skb, struct genl_info *info)
 				    "no PCI function at this address");
 		return -ENODEV;
 	}
-	err = pcipass_devinfo_fill(pdev, pcipass_nl_privileged(skb), &devinfo);
+	err = pcipass_devinfo_fill(pdev, pcipass_nl_privileged(skb), true,
+				   &devinfo);
 	pci_dev_put(pdev);
-	if (err == -EBUSY)
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "device busy: a driver probe or removal is in progress, try again");
 	if (err)
 		return err;
 
@@ -270,7 +270,8 @@ int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
 	while ((pdev = pcipass_dev_next(pdev))) {
 		if (index++ < ctx->next_index)
 			continue;
-		err = pcipass_devinfo_fill(pdev, ctx->privileged, &devinfo);
+		err = pcipass_devinfo_fill(pdev, ctx->privileged, false,
+					   &devinfo);
 		if (!err) {
 			err = pcipass_nl_put_device(skb,
 						    NETLINK_CB(cb->skb).portid,

@@ -208,7 +208,9 @@ static void print_function_kind(const struct pp_device *d)
 static void print_drivers(const struct pp_device *d)
 {
 	label("driver");
-	print_opt_string(PRINT_ANY, "driver", "%s\n", d->driver, "none");
+	print_opt_string(PRINT_ANY, "driver", "%s\n", d->driver, d->driver_busy ?
+			 "unknown (a driver probe or removal is in progress)" :
+			 "none");
 	label("driver_override");
 	print_opt_string(PRINT_ANY, "driver_override", "%s\n",
 			 d->driver_override, "none");
@@ -322,6 +324,7 @@ static void print_item(const struct show_item *it)
 	print_upstream(d);
 	print_acs(d);
 	print_bool(PRINT_JSON, "restricted", NULL, d->restricted);
+	print_bool(PRINT_JSON, "driver_busy", NULL, d->driver_busy);
 	close_json_object();
 }
 

@@ -53,6 +53,7 @@ static const struct nla_policy dev_policy[PCIPASS_A_DEV_MAX + 1] = {
 	[PCIPASS_A_DEV_UPSTREAM] = { .type = NLA_NESTED },
 	[PCIPASS_A_DEV_ACS] = { .type = NLA_NESTED },
 	[PCIPASS_A_DEV_RESTRICTED] = { .type = NLA_FLAG },
+	[PCIPASS_A_DEV_DRIVER_BUSY] = { .type = NLA_FLAG },
 };
 
 /* All three members are required: a partial address would silently alias
@@ -169,6 +170,7 @@ int device_parse(struct nl_msg *msg, struct pp_device *d)
 	if (d->has_iommu_group)
 		d->iommu_group = nla_get_u32(tb[PCIPASS_A_DEV_IOMMU_GROUP]);
 	d->restricted = tb[PCIPASS_A_DEV_RESTRICTED];
+	d->driver_busy = tb[PCIPASS_A_DEV_DRIVER_BUSY];
 	d->driver = opt_strdup(tb[PCIPASS_A_DEV_DRIVER]);
 	d->driver_override = opt_strdup(tb[PCIPASS_A_DEV_DRIVER_OVERRIDE]);
 	return 0;

@@ -45,6 +45,7 @@ struct pp_device {
 	bool has_acs;
 	struct pp_acs acs;
 	bool restricted;
+	bool driver_busy;	/* driver/override unknown: probe or removal */
 };
 
 struct pp_devlist {

@@ -48,7 +48,9 @@ void print_device_row(const struct pp_device *d, bool matched,
 	print_uint(PRINT_ANY, "device", "%04x] ", d->device);
 	print_uint(PRINT_JSON, "class", NULL, d->class);
 	print_uint(PRINT_JSON, "header_type", NULL, d->header_type);
-	print_opt_string(PRINT_ANY, "driver", "%-13s ", d->driver, "-");
+	print_opt_string(PRINT_ANY, "driver", "%-13s ", d->driver,
+			 d->driver_busy ? "?" : "-");
+	print_bool(PRINT_JSON, "driver_busy", NULL, d->driver_busy);
 	print_bool(PRINT_JSON, "matched", NULL, matched);
 	print_json_names(&n, false);
 	print_text_description(d, &n);

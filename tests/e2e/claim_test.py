@@ -377,6 +377,49 @@ def rollback_of_multifunction_group(cli):
 
 
 @test
+def list_does_not_wait_for_a_probe(cli):
+    """a 5 s probe holds VF 0a:00.2: list --json answers meanwhile with every function, that one driver_busy"""
+    import threading
+    ko = os.environ.get("PCIPASS_FAILPROBE_KO")
+    if not ko or not os.path.exists(ko):
+        raise Failure(f"no failprobe module (PCIPASS_FAILPROBE_KO={ko!r})")
+    vf = "0000:0a:00.2"
+    dev = os.path.join(SYS_DEV, vf)
+    subprocess.run(["insmod", ko], check=True)
+    try:
+        with Guarded([vf]):
+            with open(f"{FP_PARAMS}/probe_delay_ms", "w") as f:
+                f.write("5000")
+            with open(f"{dev}/driver_override", "w") as f:
+                f.write(FAILPROBE)
+
+            def probe():
+                with open("/sys/bus/pci/drivers_probe", "w") as f:
+                    f.write(vf)
+            t = threading.Thread(target=probe)
+            t.start()
+            time.sleep(1)		# the probe sleeps with the device locked
+            doc = cli.json("list")
+            probing = t.is_alive()
+            t.join(timeout=30)
+            expect(probing, "list waited for the probe to end")
+            rows = {d["address"]: d for g in doc["groups"]
+                    for d in g["devices"]}
+            rows.update({d["address"]: d for d in doc["ungrouped_devices"]})
+            expect_eq(sorted(rows), sorted(os.listdir(SYS_DEV)),
+                      "list has every function")
+            expect_eq((rows[vf]["driver"], rows[vf]["driver_busy"]),
+                      (None, True), f"{vf} while its probe runs")
+            others = [a for a, d in rows.items() if d["driver_busy"]]
+            expect_eq(others, [vf], "functions reported busy")
+            expect_eq(sys_driver(vf), FAILPROBE, "after the probe")
+            with open(f"{FP_PARAMS}/probe_delay_ms", "w") as f:
+                f.write("0")
+    finally:
+        subprocess.run(["rmmod", "pcipass_failprobe"])
+
+
+@test
 def release_restores_an_override_of_another_driver(cli):
     """claim + release of (b): 04:00.0 (e1000e, override vfio-pci) comes back as it was"""
     g, ms = members(GROUP_B_EPS[0])

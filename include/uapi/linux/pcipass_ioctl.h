@@ -82,6 +82,8 @@ enum {
 	PCIPASS_DEV_F_ACS		= 1 << 7,  /* acs_* are valid */
 	PCIPASS_DEV_F_RESTRICTED	= 1 << 8,  /* privileged facts withheld */
 	PCIPASS_DEV_F_TRUNCATED		= 1 << 9,  /* a name did not fit */
+	/* driver and driver_override unknown: a probe or removal held it */
+	PCIPASS_DEV_F_DRIVER_BUSY	= 1 << 10,
 };
 
 #define PCIPASS_NAME_LEN	64
