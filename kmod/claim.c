@@ -17,7 +17,8 @@
  * Bridges are never bound to the target (VFIO refuses them); they stay on
  * a driver that leaves DMA to VFIO (pcieport), and one on any other driver
  * (shpchp) is unbound, or the group would not be viable.  What a
- * successful claim changed is remembered per function (struct pcipass_rec)
+ * successful claim changed is remembered per function (struct pcipass_rec,
+ * made pending before the first change, kept only when the claim succeeds)
  * until release gives it back or the function goes away; it does not
  * survive unloading the module.
  *
@@ -56,7 +57,9 @@ static LIST_HEAD(pcipass_recs);
  * @node: in pcipass_recs
  * @pdev: the function (reference held)
  * @busy: a release is working on it; the bus notifier only marks @gone
- * @gone: the function was removed while @busy
+ * @pending: made by the claim in progress, which commits or drops it; the
+ *           bus notifier only marks @gone
+ * @gone: the function was removed while @busy or @pending
  * @orig_driver: driver before the claim, NULL when unbound
  * @orig_override: driver_override before the claim, NULL when none
  * @driver: the driver it was claimed for
@@ -65,6 +68,7 @@ struct pcipass_rec {
 	struct list_head node;
 	struct pci_dev *pdev;
 	bool busy;
+	bool pending;
 	bool gone;
 	char *orig_driver;
 	char *orig_override;
@@ -77,6 +81,7 @@ struct pcipass_rec {
  * @orig: its driver before (module pinned), NULL when unbound
  * @orig_override: its full override before, NULL when none
  * @rec: its record (release only)
+ * @new_rec: the record this claim made for it (pending until commit)
  * @bridge: a bridge: VFIO never takes one
  * @detach: a bridge on a driver that does not leave DMA to VFIO (shpchp):
  *          the group is not viable until it is unbound, so the claim
@@ -89,6 +94,7 @@ struct pcipass_tx_member {
 	struct device_driver *orig;
 	char *orig_override;
 	struct pcipass_rec *rec;
+	struct pcipass_rec *new_rec;
 	bool bridge;
 	bool detach;
 	bool touched;
@@ -280,9 +286,11 @@ static void pcipass_rec_free(struct pcipass_rec *rec)
 	kfree(rec);
 }
 
+/* A pending record for @m, made before anything is touched. */
 static int pcipass_rec_add(struct pcipass_tx_member *m, const char *driver)
 {
 	struct pcipass_rec *rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+	bool known;
 
 	if (!rec)
 		return -ENOMEM;
@@ -298,9 +306,16 @@ static int pcipass_rec_add(struct pcipass_tx_member *m, const char *driver)
 	}
 	strscpy(rec->driver, driver, sizeof(rec->driver));
 	rec->pdev = pci_dev_get(m->pdev);
+	rec->pending = true;
 	spin_lock(&pcipass_rec_lock);
-	list_add_tail(&rec->node, &pcipass_recs);
+	known = pcipass_rec_find(m->pdev);
+	if (!known) {
+		list_add_tail(&rec->node, &pcipass_recs);
+		m->new_rec = rec;
+	}
 	spin_unlock(&pcipass_rec_lock);
+	if (known)	/* claimed before: that record stays the one */
+		pcipass_rec_free(rec);
 	return 0;
 nomem:
 	kfree(rec->orig_driver);
@@ -318,7 +333,7 @@ void pcipass_claim_forget(struct pci_dev *pdev)
 
 	spin_lock(&pcipass_rec_lock);
 	rec = pcipass_rec_find(pdev);
-	if (rec && rec->busy) {
+	if (rec && (rec->busy || rec->pending)) {
 		rec->gone = true;
 		rec = NULL;
 	} else if (rec) {
@@ -980,22 +995,21 @@ static void pcipass_plan(struct pcipass_tx *tx, u8 state)
 	}
 }
 
-static int pcipass_remember(struct pcipass_tx *tx)
+/*
+ * Records are made before anything is touched (an allocation failure then
+ * changes nothing) and inserted pending: from then on the bus notifier
+ * marks a member removed during the claim instead of missing it.  Commit
+ * keeps them, abort (a rollback, a refusal) drops every one of them.
+ */
+static int pcipass_prepare_records(struct pcipass_tx *tx)
 {
 	unsigned int i;
-	bool known;
 	int err;
 
 	for (i = 0; i < tx->n; i++) {
 		struct pcipass_tx_member *m = &tx->m[i];
 
-		if ((m->bridge && !m->detach) ||
-		    m->out->state == PCIPASS_MEMBER_GONE)
-			continue;
-		spin_lock(&pcipass_rec_lock);
-		known = pcipass_rec_find(m->pdev);
-		spin_unlock(&pcipass_rec_lock);
-		if (known)
+		if (m->bridge && !m->detach)
 			continue;
 		err = pcipass_rec_add(m, tx->target->name);
 		if (err)
@@ -1004,12 +1018,43 @@ static int pcipass_remember(struct pcipass_tx *tx)
 	return 0;
 }
 
+/* Keep, or with @abort drop, the pending records of the claim. */
+static void pcipass_finish_records(struct pcipass_tx *tx, bool abort)
+{
+	struct pcipass_rec *drop[PCIPASS_CLAIM_MEMBERS];
+	unsigned int i, n = 0;
+
+	spin_lock(&pcipass_rec_lock);
+	for (i = 0; i < tx->n; i++) {
+		struct pcipass_rec *rec = tx->m[i].new_rec;
+
+		if (!rec)
+			continue;
+		tx->m[i].new_rec = NULL;
+		if (abort || rec->gone) {
+			list_del(&rec->node);
+			drop[n++] = rec;
+		} else {
+			rec->pending = false;
+		}
+	}
+	spin_unlock(&pcipass_rec_lock);
+	while (n)
+		pcipass_rec_free(drop[--n]);
+}
+
 static int pcipass_execute(struct pcipass_tx *tx)
 {
 	const char *what = "override";
 	unsigned int i;
 	int err;
 
+	err = pcipass_prepare_records(tx);
+	if (err) {
+		pcipass_finish_records(tx, true);
+		return pcipass_fail(tx->rep, PCIPASS_FIELD_NONE, err,
+				    "no memory to record the claim; nothing changed");
+	}
 	err = pcipass_set_overrides(tx);
 	if (!err) {
 		pcipass_unbind_all(tx);
@@ -1020,10 +1065,7 @@ static int pcipass_execute(struct pcipass_tx *tx)
 		what = "verify";
 		err = pcipass_verify(tx);
 	}
-	if (!err) {
-		what = "remember";
-		err = pcipass_remember(tx);
-	}
+	pcipass_finish_records(tx, err != 0);
 	if (!err) {
 		pcipass_plan(tx, PCIPASS_MEMBER_CLAIMED);
 		tx->rep->outcome = PCIPASS_OUTCOME_CLAIMED;
