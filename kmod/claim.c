@@ -1440,23 +1440,6 @@ int pcipass_release(const struct pcipass_claim_req *req,
 
 /* --- Module lifetime ---------------------------------------------------- */
 
-static int pcipass_claim_notify(struct notifier_block *nb,
-				unsigned long action, void *data)
-{
-	if (action == BUS_NOTIFY_DEL_DEVICE)
-		pcipass_claim_forget(to_pci_dev(data));
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block pcipass_claim_nb = {
-	.notifier_call = pcipass_claim_notify,
-};
-
-int __init pcipass_claim_init(void)
-{
-	return bus_register_notifier(&pci_bus_type, &pcipass_claim_nb);
-}
-
 /*
  * Claimed functions stay with their driver: unloading pcipass must not
  * take devices away from running guests.  Only the memory of their
@@ -1467,7 +1450,6 @@ void pcipass_claim_uninit(void)
 	struct pcipass_rec *rec, *tmp;
 	unsigned int n = 0;
 
-	bus_unregister_notifier(&pci_bus_type, &pcipass_claim_nb);
 	list_for_each_entry_safe(rec, tmp, &pcipass_recs, node) {
 		list_del(&rec->node);
 		pcipass_rec_free(rec);

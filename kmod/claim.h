@@ -128,7 +128,6 @@ enum pcipass_claim_field {
 	PCIPASS_FIELD_FLAGS,
 };
 
-int pcipass_claim_init(void);
 void pcipass_claim_uninit(void);
 int pcipass_claim(const struct pcipass_claim_req *req,
 		  struct pcipass_claim_report *rep);
@@ -154,8 +153,6 @@ unsigned int pcipass_safety_check(struct pci_dev *pdev,
 				  unsigned int max);
 
 /* Events (events.c); each is a no-op when nobody listens. */
-int pcipass_events_init(void);
-void pcipass_events_uninit(void);
 void pcipass_event_device(u8 type, struct pci_dev *pdev, const char *driver);
 void pcipass_event_override(struct pci_dev *pdev, const char *override);
 void pcipass_event_claim(u8 type, const struct pcipass_claim_req *req,

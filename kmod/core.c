@@ -36,27 +36,16 @@
 /* Bumped whenever a PCI function appears or goes away; see below. */
 static atomic_t pcipass_topology_gen = ATOMIC_INIT(1);
 
-static int pcipass_bus_notify(struct notifier_block *nb, unsigned long action,
-			      void *data)
+/**
+ * pcipass_topology_changed() - a PCI function appeared or is going away
+ *
+ * Called by the bus notifier (notify.c) for ADD_DEVICE, DEL_DEVICE and
+ * REMOVED_DEVICE.
+ */
+void pcipass_topology_changed(void)
 {
-	/*
-	 * DEL_DEVICE comes before the device leaves the bus list and
-	 * REMOVED_DEVICE after: count both, so a dump part that read the
-	 * generation between the two still sees a change afterwards.
-	 */
-	switch (action) {
-	case BUS_NOTIFY_ADD_DEVICE:
-	case BUS_NOTIFY_DEL_DEVICE:
-	case BUS_NOTIFY_REMOVED_DEVICE:
-		atomic_inc(&pcipass_topology_gen);
-		break;
-	}
-	return NOTIFY_DONE;
+	atomic_inc(&pcipass_topology_gen);
 }
-
-static struct notifier_block pcipass_bus_nb = {
-	.notifier_call = pcipass_bus_notify,
-};
 
 /**
  * pcipass_topology_gen_read() - generation of the set of PCI functions
@@ -71,16 +60,6 @@ static struct notifier_block pcipass_bus_nb = {
 unsigned int pcipass_topology_gen_read(void)
 {
 	return atomic_read(&pcipass_topology_gen) ?: 1;
-}
-
-int __init pcipass_core_init(void)
-{
-	return bus_register_notifier(&pci_bus_type, &pcipass_bus_nb);
-}
-
-void pcipass_core_uninit(void)
-{
-	bus_unregister_notifier(&pci_bus_type, &pcipass_bus_nb);
 }
 
 void pcipass_addr_of(const struct pci_dev *pdev, struct pcipass_addr *addr)

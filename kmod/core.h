@@ -73,9 +73,12 @@ struct pcipass_devinfo {
 
 typedef int (*pcipass_addr_fn)(const struct pcipass_addr *addr, void *data);
 
-int pcipass_core_init(void);
-void pcipass_core_uninit(void);
 unsigned int pcipass_topology_gen_read(void);
+void pcipass_topology_changed(void);
+
+/* The PCI bus notifier (notify.c). */
+int pcipass_notify_init(void);
+void pcipass_notify_uninit(void);
 
 void pcipass_addr_of(const struct pci_dev *pdev, struct pcipass_addr *addr);
 struct pci_dev *pcipass_dev_get(const struct pcipass_addr *addr);

@@ -2,15 +2,16 @@
 /*
  * pcipass events: the "events" multicast group of the genetlink family.
  *
- * Device and driver events come from a PCI bus notifier; override and
- * claim events from claim.c.  Everything an event carries (addresses,
+ * Device and driver events come from the PCI bus notifier (notify.c);
+ * override and claim events from claim.c.  Everything an event carries (addresses,
  * driver names, overrides, group ids) is world-readable in sysfs, so the
  * group is open to every listener.  Events are best effort, like every
  * netlink notification: a listener that does not keep up loses some
  * (ENOBUFS on its socket) and should re-read the state.
  *
  * The notifier is registered after the family and removed before it, so
- * no event is sent to a family that does not exist.
+ * no event is sent to a family that does not exist.  The driver events
+ * come with device_lock held: they only send.
  */
 
 #include <linux/pci.h>
@@ -141,43 +142,3 @@ void pcipass_event_claim(u8 type, const struct pcipass_claim_req *req,
 	pcipass_event_send(skb, hdr, err);
 }
 
-/* Called with device_lock held for the driver events: send only. */
-static int pcipass_events_notify(struct notifier_block *nb,
-				 unsigned long action, void *data)
-{
-	struct device *dev = data;
-	struct pci_dev *pdev = to_pci_dev(dev);
-
-	switch (action) {
-	case BUS_NOTIFY_ADD_DEVICE:
-		pcipass_event_device(PCIPASS_EVENT_DEVICE_ADDED, pdev, NULL);
-		break;
-	case BUS_NOTIFY_DEL_DEVICE:
-		pcipass_event_device(PCIPASS_EVENT_DEVICE_REMOVED, pdev, NULL);
-		break;
-	case BUS_NOTIFY_BOUND_DRIVER:
-		pcipass_event_device(PCIPASS_EVENT_DRIVER_BOUND, pdev,
-				     dev->driver ? dev->driver->name : NULL);
-		break;
-	case BUS_NOTIFY_UNBIND_DRIVER:
-		/* Still bound here: the last moment its name is known. */
-		pcipass_event_device(PCIPASS_EVENT_DRIVER_UNBOUND, pdev,
-				     dev->driver ? dev->driver->name : NULL);
-		break;
-	}
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block pcipass_events_nb = {
-	.notifier_call = pcipass_events_notify,
-};
-
-int __init pcipass_events_init(void)
-{
-	return bus_register_notifier(&pci_bus_type, &pcipass_events_nb);
-}
-
-void pcipass_events_uninit(void)
-{
-	bus_unregister_notifier(&pci_bus_type, &pcipass_events_nb);
-}

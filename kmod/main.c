@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcipass: explain and manage PCI passthrough (VFIO) on KVM hosts.
- * Module init and exit only; see core.c, claim.c, netlink.c and chardev.c.
+ * Module init and exit only; see core.c, claim.c, notify.c, netlink.c and
+ * chardev.c.
  */
 
 #include <linux/module.h>
@@ -15,6 +16,12 @@
 #include "core.h"
 #include "netlink.h"
 
+/*
+ * Order: the family first (events need it), then the one PCI bus notifier
+ * (topology generation, claim records, events), then /dev/pcipass.
+ * Unload in reverse: the notifier goes before the family, and the claim
+ * records (whose functions keep their drivers) last.
+ */
 static int __init pcipass_init(void)
 {
 	int err;
@@ -22,43 +29,31 @@ static int __init pcipass_init(void)
 	err = pcipass_compat_check();
 	if (err)
 		return err;
-	err = pcipass_core_init();
-	if (err)
-		return err;
-	err = pcipass_claim_init();
-	if (err)
-		goto err_core;
 	err = pcipass_genl_init();
 	if (err)
-		goto err_claim;
-	/* Events go to the family: only while it is registered. */
-	err = pcipass_events_init();
+		return err;
+	err = pcipass_notify_init();
 	if (err)
 		goto err_genl;
 	err = pcipass_chardev_init();
 	if (err)
-		goto err_events;
+		goto err_notify;
 	return 0;
 
-err_events:
-	pcipass_events_uninit();
+err_notify:
+	pcipass_notify_uninit();
 err_genl:
 	pcipass_genl_uninit();
-err_claim:
-	pcipass_claim_uninit();
-err_core:
-	pcipass_core_uninit();
 	return err;
 }
 
 static void __exit pcipass_exit(void)
 {
 	pcipass_chardev_uninit();
-	pcipass_events_uninit();
+	pcipass_notify_uninit();
 	/* Waits for running requests: a claim in progress finishes first. */
 	pcipass_genl_uninit();
 	pcipass_claim_uninit();
-	pcipass_core_uninit();
 }
 
 module_init(pcipass_init);

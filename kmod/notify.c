@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcipass's one PCI bus notifier: what each part of the module needs to
+ * hear about PCI functions coming, going and changing driver.
+ *
+ *   ADD_DEVICE      topology generation, device-added event
+ *   DEL_DEVICE      topology generation, claim records forgotten (or
+ *                   marked gone while a claim or release works on them),
+ *                   device-removed event
+ *   REMOVED_DEVICE  topology generation (the device has left the bus
+ *                   list: a dump part between DEL and REMOVED sees a
+ *                   change afterwards too)
+ *   BOUND_DRIVER,
+ *   UNBIND_DRIVER   driver events; device_lock is held: send only
+ *
+ * Registered after the genetlink family (events need it) and before
+ * /dev/pcipass; removed first on unload (bus_unregister_notifier() waits
+ * for a callback in progress).
+ */
+
+#include <linux/device.h>
+#include <linux/notifier.h>
+#include <linux/pci.h>
+
+#include <uapi/linux/pcipass.h>
+
+#include "claim.h"
+#include "core.h"
+
+static int pcipass_pci_notify(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	struct device *dev = data;
+	struct pci_dev *pdev = to_pci_dev(dev);
+
+	switch (action) {
+	case BUS_NOTIFY_ADD_DEVICE:
+		pcipass_topology_changed();
+		pcipass_event_device(PCIPASS_EVENT_DEVICE_ADDED, pdev, NULL);
+		break;
+	case BUS_NOTIFY_DEL_DEVICE:
+		pcipass_topology_changed();
+		pcipass_claim_forget(pdev);
+		pcipass_event_device(PCIPASS_EVENT_DEVICE_REMOVED, pdev, NULL);
+		break;
+	case BUS_NOTIFY_REMOVED_DEVICE:
+		pcipass_topology_changed();
+		break;
+	case BUS_NOTIFY_BOUND_DRIVER:
+		pcipass_event_device(PCIPASS_EVENT_DRIVER_BOUND, pdev,
+				     dev->driver ? dev->driver->name : NULL);
+		break;
+	case BUS_NOTIFY_UNBIND_DRIVER:
+		/* Still bound here: the last moment its name is known. */
+		pcipass_event_device(PCIPASS_EVENT_DRIVER_UNBOUND, pdev,
+				     dev->driver ? dev->driver->name : NULL);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pcipass_pci_nb = {
+	.notifier_call = pcipass_pci_notify,
+};
+
+int __init pcipass_notify_init(void)
+{
+	return bus_register_notifier(&pci_bus_type, &pcipass_pci_nb);
+}
+
+void pcipass_notify_uninit(void)
+{
+	bus_unregister_notifier(&pci_bus_type, &pcipass_pci_nb);
+}
