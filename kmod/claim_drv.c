@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Target drivers of a claim: name checks, lookup and pin, module autoload.
+ */
+
+#include <linux/ctype.h>
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/kmod.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "claim_int.h"
+
+/* How long a claim waits for a target driver's module to register it. */
+#define PCIPASS_MODULE_WAIT_MS	10000
+#define PCIPASS_MODULE_POLL_MS	50
+
+/* --- Drivers ------------------------------------------------------------ */
+
+bool pcipass_driver_name_ok(const char *name)
+{
+	const char *p;
+
+	if (!*name || *name == '-' || *name == '.')
+		return false;
+	for (p = name; *p; p++)
+		if (!isalnum(*p) && *p != '-' && *p != '_' && *p != '.')
+			return false;
+	return true;
+}
+
+struct pcipass_drv_lookup {
+	const char *name;
+	struct device_driver *drv;
+};
+
+/*
+ * Called by bus_for_each_drv(), whose klist iterator holds the driver's
+ * node: bus_remove_driver() waits for it in klist_remove(), so *drv is
+ * valid here, and once its module is pinned it stays valid afterwards.
+ * (driver_find() returns the driver with no such guarantee.)
+ */
+static int pcipass_drv_match(struct device_driver *drv, void *data)
+{
+	struct pcipass_drv_lookup *l = data;
+
+	if (strcmp(drv->name, l->name))
+		return 0;
+	if (try_module_get(drv->owner))
+		l->drv = drv;
+	return 1;	/* found: a module on its way out counts as none */
+}
+
+/* A PCI driver by name, with its module pinned; NULL when none. */
+struct device_driver *pcipass_driver_pin(const char *name)
+{
+	struct pcipass_drv_lookup l = { .name = name };
+
+	bus_for_each_drv(&pci_bus_type, NULL, &l, pcipass_drv_match);
+	return l.drv;
+}
+
+/*
+ * vfio-pci and its variant drivers (mlx5_vfio_pci, hisi_acc_vfio_pci, ...):
+ * what a claim is for, so loading them needs no more than the claim does.
+ */
+bool pcipass_vfio_driver_name(const char *name)
+{
+	size_t len = strlen(name);
+	const char *tail;
+
+	if (len < 8)
+		return false;
+	tail = name + len - 8;
+	return (len == 8 || tail[-1] == '-' || tail[-1] == '_') &&
+	       !strncmp(tail, "vfio", 4) && (tail[4] == '-' || tail[4] == '_') &&
+	       !strcmp(tail + 5, "pci");
+}
+
+void pcipass_driver_unpin(struct device_driver *drv)
+{
+	if (drv)
+		module_put(drv->owner);
+}
+
+/*
+ * Load the module that provides @name, without waiting for modprobe in
+ * this context: a netlink request holds genetlink's cb_lock, which a
+ * module registering a genetlink family needs for writing.  Polling
+ * instead turns that case into a timeout, not a deadlock.
+ */
+struct device_driver *pcipass_driver_load(const char *name)
+{
+	struct device_driver *drv = pcipass_driver_pin(name);
+	unsigned int waited;
+
+	if (drv)
+		return drv;
+	if (request_module_nowait("%s", name))
+		return NULL;
+	for (waited = 0; waited < PCIPASS_MODULE_WAIT_MS;
+	     waited += PCIPASS_MODULE_POLL_MS) {
+		if (msleep_interruptible(PCIPASS_MODULE_POLL_MS))
+			return NULL;
+		drv = pcipass_driver_pin(name);
+		if (drv)
+			return drv;
+	}
+	return NULL;
+}
+
+/*
+ * Copy the name of @pdev's driver into @buf ("" when unbound, "?" when the
+ * device stays locked past the bounded wait).  ->driver and the module
+ * its name lives in are stable only under device_lock: a driver pcipass
+ * did not pin may be unbound and its module unloaded at any time.
+ */
+void pcipass_drv_name(struct pci_dev *pdev, char *buf, size_t size)
+{
+	struct device *dev = &pdev->dev;
+
+	if (pcipass_device_lock_bounded(dev)) {
+		strscpy(buf, "?", size);
+		return;
+	}
+	strscpy(buf, dev->driver ? dev->driver->name : "", size);
+	device_unlock(dev);
+}
+
+bool pcipass_gone(struct pci_dev *pdev)
+{
+	return !device_is_registered(&pdev->dev);
+}

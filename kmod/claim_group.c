@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The group of a claim or release: its PCI members collected, ordered
+ * (VFs last) and read (driver pinned, override copied).
+ */
+
+#include <linux/device.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "claim_int.h"
+#include "compat.h"
+
+/* --- Collecting the group ----------------------------------------------- */
+
+static int pcipass_collect_one(struct device *dev, void *data)
+{
+	struct pcipass_tx *tx = data;
+
+	if (!dev_is_pci(dev))
+		return 0;
+	if (tx->n == ARRAY_SIZE(tx->m))
+		return -E2BIG;
+	tx->m[tx->n++].pdev = pci_dev_get(to_pci_dev(dev));
+	return 0;
+}
+
+static struct iommu_group *pcipass_group_by_id(u32 id)
+{
+	struct pci_dev *pdev = NULL;
+	struct iommu_group *group;
+
+	while ((pdev = pcipass_dev_next(pdev))) {
+		group = iommu_group_get(&pdev->dev);
+		if (group && iommu_group_id(group) == id) {
+			pci_dev_put(pdev);
+			return group;
+		}
+		iommu_group_put(group);
+	}
+	return NULL;
+}
+
+/* Return: the group (a reference), or an ERR_PTR with rep->msg set. */
+static struct iommu_group *pcipass_req_group(struct pcipass_tx *tx)
+{
+	const struct pcipass_claim_req *req = tx->req;
+	struct iommu_group *group;
+	struct pci_dev *pdev;
+
+	if (req->by_group) {
+		group = pcipass_group_by_id(req->group);
+		if (group)
+			return group;
+		return ERR_PTR(pcipass_fail(tx->rep, PCIPASS_FIELD_GROUP,
+					    -ENOENT,
+					    "IOMMU group %u holds no PCI function",
+					    req->group));
+	}
+	pdev = pcipass_dev_get(&req->addr);
+	if (!pdev)
+		return ERR_PTR(pcipass_fail(tx->rep, PCIPASS_FIELD_ADDR, -ENODEV,
+					    "no PCI function %s",
+					    pcipass_astr(&req->addr).s));
+	group = iommu_group_get(&pdev->dev);
+	pci_dev_put(pdev);
+	if (group)
+		return group;
+	return ERR_PTR(pcipass_fail(tx->rep, PCIPASS_FIELD_ADDR, -ENXIO,
+				    "%s has no IOMMU group: is the IOMMU on?",
+				    pcipass_astr(&req->addr).s));
+}
+
+/*
+ * Bridges (and host bridges, which have a normal header) belong to the
+ * host's PCI fabric: never handed to the target driver.
+ */
+static bool pcipass_is_bridge(struct pci_dev *pdev)
+{
+	return pdev->hdr_type != PCI_HEADER_TYPE_NORMAL ||
+	       (pdev->class >> 8) == PCI_CLASS_BRIDGE_HOST;
+}
+
+/* Members in claim order: every other function before the VFs. */
+static void pcipass_order(struct pcipass_tx *tx)
+{
+	struct pcipass_tx_member tmp;
+	unsigned int i, j;
+
+	for (i = 1; i < tx->n; i++) {
+		tmp = tx->m[i];
+		for (j = i; j > 0 && tx->m[j - 1].pdev->is_virtfn &&
+		     !tmp.pdev->is_virtfn; j--)
+			tx->m[j] = tx->m[j - 1];
+		tx->m[j] = tmp;
+	}
+}
+
+int pcipass_collect(struct pcipass_tx *tx)
+{
+	struct pcipass_claim_report *rep = tx->rep;
+	struct iommu_group *group;
+	unsigned int i;
+	int err;
+
+	group = pcipass_req_group(tx);
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	rep->has_group = true;
+	rep->group = iommu_group_id(group);
+	tx->group = group;
+	err = iommu_group_for_each_dev(group, tx, pcipass_collect_one);
+	if (err)
+		return pcipass_fail(rep, PCIPASS_FIELD_NONE, err,
+				    "group %u has more than %u PCI functions",
+				    rep->group, PCIPASS_CLAIM_MEMBERS);
+	pcipass_order(tx);
+	for (i = 0; i < tx->n; i++) {
+		tx->m[i].out = &rep->members[i];
+		pcipass_addr_of(tx->m[i].pdev, &rep->members[i].addr);
+		rep->members[i].state = PCIPASS_MEMBER_UNTOUCHED;
+		tx->m[i].bridge = pcipass_is_bridge(tx->m[i].pdev);
+	}
+	rep->nr_members = tx->n;
+	return 0;
+}
+
+/*
+ * The member's driver (pinned: it must still exist for a rollback) and
+ * override.  device_lock makes ->driver stable for the pin; held briefly.
+ */
+static int pcipass_member_read(struct pcipass_tx *tx,
+			       struct pcipass_tx_member *m)
+{
+	struct device *dev = &m->pdev->dev;
+	ssize_t len;
+	int err;
+
+	err = pcipass_device_lock_bounded(dev);
+	if (err)
+		return err;
+	if (dev->driver && try_module_get(dev->driver->owner))
+		m->orig = dev->driver;
+	else if (dev->driver)
+		err = -EBUSY;	/* its module is being unloaded */
+	len = pcipass_read_driver_override(m->pdev, tx->scratch, PAGE_SIZE);
+	device_unlock(dev);
+	if (err)
+		return err;
+	if (len > 0) {
+		m->orig_override = kstrdup(tx->scratch, GFP_KERNEL);
+		if (!m->orig_override)
+			return -ENOMEM;
+	}
+	if (m->orig)
+		strscpy(m->out->from_driver, m->orig->name, PCIPASS_DRIVER_MAX);
+	if (m->orig_override)
+		strscpy(m->out->from_override, m->orig_override,
+			PCIPASS_DRIVER_MAX);
+	return 0;
+}
+
+int pcipass_read_members(struct pcipass_tx *tx)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < tx->n; i++) {
+		err = pcipass_member_read(tx, &tx->m[i]);
+		if (err)
+			return pcipass_fail(tx->rep, PCIPASS_FIELD_NONE, err,
+					    "%s is busy (probe or removal in progress)",
+					    pcipass_astr(&tx->m[i].out->addr).s);
+	}
+	return 0;
+}
+
+void pcipass_tx_release(struct pcipass_tx *tx)
+{
+	unsigned int i;
+
+	for (i = 0; i < tx->n; i++) {
+		pcipass_driver_unpin(tx->m[i].orig);
+		kfree(tx->m[i].orig_override);
+		pci_dev_put(tx->m[i].pdev);
+	}
+	pcipass_driver_unpin(tx->target);
+	iommu_group_put(tx->group);
+	kfree(tx->scratch);
+	kfree(tx);
+}
+
+struct pcipass_tx *pcipass_tx_new(const struct pcipass_claim_req *req,
+				  struct pcipass_claim_report *rep)
+{
+	struct pcipass_tx *tx = kzalloc(sizeof(*tx), GFP_KERNEL);
+
+	if (!tx)
+		return NULL;
+	tx->scratch = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!tx->scratch) {
+		kfree(tx);
+		return NULL;
+	}
+	tx->req = req;
+	tx->rep = rep;
+	/* Until a step says otherwise, nothing changed. */
+	rep->outcome = PCIPASS_OUTCOME_REFUSED;
+	return tx;
+}

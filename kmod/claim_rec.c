@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a claim changed, per function (struct pcipass_rec): made pending
+ * before the first change, committed or dropped, taken by a release,
+ * forgotten when the function goes away.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "claim_int.h"
+
+DEFINE_SPINLOCK(pcipass_rec_lock);
+LIST_HEAD(pcipass_recs);
+
+/* --- Records ------------------------------------------------------------ */
+
+struct pcipass_rec *pcipass_rec_find(struct pci_dev *pdev)
+{
+	struct pcipass_rec *rec;
+
+	lockdep_assert_held(&pcipass_rec_lock);
+	list_for_each_entry(rec, &pcipass_recs, node)
+		if (rec->pdev == pdev)
+			return rec;
+	return NULL;
+}
+
+static void pcipass_rec_free(struct pcipass_rec *rec)
+{
+	pci_dev_put(rec->pdev);
+	kfree(rec->orig_driver);
+	kfree(rec->orig_override);
+	kfree(rec);
+}
+
+/* A pending record for @m, made before anything is touched. */
+static int pcipass_rec_add(struct pcipass_tx_member *m, const char *driver)
+{
+	struct pcipass_rec *rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+	bool known;
+
+	if (!rec)
+		return -ENOMEM;
+	if (m->orig) {
+		rec->orig_driver = kstrdup(m->orig->name, GFP_KERNEL);
+		if (!rec->orig_driver)
+			goto nomem;
+	}
+	if (m->orig_override) {
+		rec->orig_override = kstrdup(m->orig_override, GFP_KERNEL);
+		if (!rec->orig_override)
+			goto nomem;
+	}
+	strscpy(rec->driver, driver, sizeof(rec->driver));
+	rec->pdev = pci_dev_get(m->pdev);
+	rec->pending = true;
+	spin_lock(&pcipass_rec_lock);
+	known = pcipass_rec_find(m->pdev);
+	if (!known) {
+		list_add_tail(&rec->node, &pcipass_recs);
+		m->new_rec = rec;
+	}
+	spin_unlock(&pcipass_rec_lock);
+	if (known)	/* claimed before: that record stays the one */
+		pcipass_rec_free(rec);
+	return 0;
+nomem:
+	kfree(rec->orig_driver);
+	kfree(rec);
+	return -ENOMEM;
+}
+
+/**
+ * pcipass_claim_forget() - drop what was remembered about a function
+ * @pdev: a function being removed (bus notifier, DEL_DEVICE)
+ */
+void pcipass_claim_forget(struct pci_dev *pdev)
+{
+	struct pcipass_rec *rec;
+
+	spin_lock(&pcipass_rec_lock);
+	rec = pcipass_rec_find(pdev);
+	if (rec && (rec->busy || rec->pending)) {
+		rec->gone = true;
+		rec = NULL;
+	} else if (rec) {
+		list_del(&rec->node);
+	}
+	spin_unlock(&pcipass_rec_lock);
+	if (rec)
+		pcipass_rec_free(rec);
+}
+
+/*
+ * Records are made before anything is touched (an allocation failure then
+ * changes nothing) and inserted pending: from then on the bus notifier
+ * marks a member removed during the claim instead of missing it.  Commit
+ * keeps them, abort (a rollback, a refusal) drops every one of them.
+ */
+int pcipass_prepare_records(struct pcipass_tx *tx)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < tx->n; i++) {
+		struct pcipass_tx_member *m = &tx->m[i];
+
+		if (m->bridge && !m->detach)
+			continue;
+		err = pcipass_rec_add(m, tx->target->name);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Keep, or with @abort drop, the pending records of the claim. */
+void pcipass_finish_records(struct pcipass_tx *tx, bool abort)
+{
+	struct pcipass_rec *drop[PCIPASS_CLAIM_MEMBERS];
+	unsigned int i, n = 0;
+
+	spin_lock(&pcipass_rec_lock);
+	for (i = 0; i < tx->n; i++) {
+		struct pcipass_rec *rec = tx->m[i].new_rec;
+
+		if (!rec)
+			continue;
+		tx->m[i].new_rec = NULL;
+		if (abort || rec->gone) {
+			list_del(&rec->node);
+			drop[n++] = rec;
+		} else {
+			rec->pending = false;
+		}
+	}
+	spin_unlock(&pcipass_rec_lock);
+	while (n)
+		pcipass_rec_free(drop[--n]);
+}
+
+/* Take the records of the members: the bus notifier leaves them alone. */
+unsigned int pcipass_release_take(struct pcipass_tx *tx)
+{
+	unsigned int i, found = 0;
+
+	spin_lock(&pcipass_rec_lock);
+	for (i = 0; i < tx->n; i++) {
+		tx->m[i].rec = pcipass_rec_find(tx->m[i].pdev);
+		if (tx->m[i].rec) {
+			tx->m[i].rec->busy = true;
+			found++;
+		}
+	}
+	spin_unlock(&pcipass_rec_lock);
+	return found;
+}
+
+/* Drop the records of released (or removed) members, keep the others. */
+void pcipass_release_put(struct pcipass_tx *tx)
+{
+	struct pcipass_rec *rec;
+	unsigned int i;
+	bool drop;
+
+	for (i = 0; i < tx->n; i++) {
+		rec = tx->m[i].rec;
+		if (!rec)
+			continue;
+		spin_lock(&pcipass_rec_lock);
+		rec->busy = false;
+		drop = rec->gone ||
+		       tx->m[i].out->state == PCIPASS_MEMBER_RELEASED ||
+		       tx->m[i].out->state == PCIPASS_MEMBER_GONE;
+		if (drop)
+			list_del(&rec->node);
+		spin_unlock(&pcipass_rec_lock);
+		if (drop)
+			pcipass_rec_free(rec);
+	}
+}
+
+/* --- Module lifetime ---------------------------------------------------- */
+
+/*
+ * Claimed functions stay with their driver: unloading pcipass must not
+ * take devices away from running guests.  Only the memory of their
+ * originals is lost (logged).
+ */
+void pcipass_claim_uninit(void)
+{
+	struct pcipass_rec *rec, *tmp;
+	unsigned int n = 0;
+
+	list_for_each_entry_safe(rec, tmp, &pcipass_recs, node) {
+		list_del(&rec->node);
+		pcipass_rec_free(rec);
+		n++;
+	}
+	if (n)
+		pr_info("%u claimed functions keep their driver; their original drivers are forgotten\n",
+			n);
+}
