@@ -5,8 +5,12 @@
 # back with "pcipass claim/release" against what operators run today for
 # the same job -- driverctl (set-override on every member, then
 # unset-override) and DPDK's dpdk-devbind.py (-b vfio-pci ADDRS, then
-# -b ORIGINAL_DRIVER ADDRS) -- interleaved in one run, rotating the order
-# of the tools every round so all see the same machine.  After every claim
+# -b ORIGINAL_DRIVER ADDRS) -- and against the floor: the same sysfs
+# writes in the safe order (override every member, unbind every member,
+# probe every member; back: override cleared, unbind, bind the original)
+# from this shell's builtins, with no checks and no process started --
+# what any tool must at least spend.  Interleaved in one run, rotating the
+# order of the tools every round so all see the same machine.  After every claim
 # the members' drivers and VFIO's own verdict on the group
 # (VFIO_GROUP_GET_STATUS, the VIABLE flag) are checked, after every release
 # the original drivers and overrides; whatever a tool left wrong is listed
@@ -31,7 +35,7 @@ declare -A members=(
 	[b]="0000:04:00.0 0000:05:00.0"
 	[d]="0000:08:01.0 0000:08:02.0"
 )
-tools=(pcipass driverctl dpdk-devbind)
+tools=(floor pcipass driverctl dpdk-devbind)
 sysdev=/sys/bus/pci/devices
 times=$(mktemp) issues=$(mktemp)
 trap 'rm -f "$times" "$issues"' EXIT
@@ -60,6 +64,12 @@ EOF
 claim() {	# claim TOOL GROUP
 	local a
 	case $1 in
+	floor)
+		for a in ${members[$2]}; do echo vfio-pci >"$sysdev/$a/driver_override"; done
+		for a in ${members[$2]}; do
+			[ -e "$sysdev/$a/driver" ] && echo "$a" >"$sysdev/$a/driver/unbind"
+		done
+		for a in ${members[$2]}; do echo "$a" >/sys/bus/pci/drivers_probe; done ;;
 	pcipass) "$cli" claim "${members[$2]%% *}" >/dev/null ;;
 	driverctl)
 		for a in ${members[$2]}; do
@@ -73,6 +83,12 @@ claim() {	# claim TOOL GROUP
 release() {	# release TOOL GROUP
 	local a
 	case $1 in
+	floor)
+		for a in ${members[$2]}; do echo >"$sysdev/$a/driver_override"; done
+		for a in ${members[$2]}; do
+			[ -e "$sysdev/$a/driver" ] && echo "$a" >"$sysdev/$a/driver/unbind"
+		done
+		for a in ${members[$2]}; do echo "$a" >"/sys/bus/pci/drivers/${orig[$a]}/bind"; done ;;
 	pcipass) "$cli" release "${members[$2]%% *}" >/dev/null ;;
 	driverctl)
 		for a in ${members[$2]}; do
@@ -164,7 +180,7 @@ for line in open(sys.argv[1]):
     tool, group, op, us = line.split()
     times[tool, group, op].append(int(us) / 1000)
     times[tool, "all", op].append(int(us) / 1000)
-tools = ["pcipass", "driverctl", "dpdk-devbind"]
+tools = ["floor", "pcipass", "driverctl", "dpdk-devbind"]
 med = {k: statistics.median(v) for k, v in times.items()}
 print(f"bench/claim: groups (c) 2x e1000e multifunction, (b) 2x e1000e behind "
       f"a switch, (d) 2x e1000 behind a PCIe-to-PCI bridge; {sys.argv[3]} "
@@ -175,6 +191,10 @@ for t in tools:
     print(f"  {t:<14}" + "".join(f"{med[t, g, 'claim']:>11.0f}{med[t, g, 'release']:>13.0f}"
                                  for g in ("c", "b", "d", "all")))
 for t in tools[1:]:
+    print(f"  {t} / floor (median, all groups): claim "
+          f"{med[t, 'all', 'claim'] / med['floor', 'all', 'claim']:.2f}x, "
+          f"release {med[t, 'all', 'release'] / med['floor', 'all', 'release']:.2f}x")
+for t in tools[2:]:
     print(f"  {t} / pcipass (median, all groups): claim "
           f"{med[t, 'all', 'claim'] / med['pcipass', 'all', 'claim']:.1f}x, "
           f"release {med[t, 'all', 'release'] / med['pcipass', 'all', 'release']:.1f}x")
