@@ -6,6 +6,8 @@
 
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -86,7 +88,7 @@ static int pcipass_ioc_claim_req(const struct pcipass_ioc_claim *in, bool claim,
 				 struct pcipass_claim_req *req)
 {
 	if (in->present || in->outcome || in->nr_members || in->nr_blockers ||
-	    in->reserved || in->message[0] || in->members[0].state ||
+	    in->txid || in->message[0] || in->members[0].state ||
 	    (!claim && in->driver[0]))
 		return -EINVAL;
 	if (!memchr(in->driver, '\0', sizeof(in->driver)))
@@ -110,6 +112,52 @@ static int pcipass_ioc_claim_req(const struct pcipass_ioc_claim *in, bool claim,
 	return 0;
 }
 
+static unsigned int claim_wait_s = 60;
+module_param(claim_wait_s, uint, 0644);
+MODULE_PARM_DESC(claim_wait_s,
+		 "s the claim and release ioctls wait for their transaction");
+
+/*
+ * Wait for @job, bounded and interruptibly; the job goes on when the wait
+ * ends first, and @c says which it is and where it waits.
+ */
+static int pcipass_ioc_wait(struct pcipass_job *job, struct pcipass_ioc_claim *c)
+{
+	unsigned int wait_s = min(READ_ONCE(claim_wait_s), 86400U);
+	unsigned long bound = msecs_to_jiffies(wait_s * 1000);
+	struct pcipass_claim_report *msg;
+	struct pcipass_job_where w;
+	struct pcipass_job *again;
+	long left;
+
+	left = wait_for_completion_interruptible_timeout(&job->done, bound);
+	/* also a job that ended just as the wait did */
+	if (left > 0 || completion_done(&job->done)) {
+		pcipass_ioc_report_out(job->rep, c);
+		pcipass_job_read(job);
+		return job->err;
+	}
+	c->txid = job->id;
+	c->present |= PCIPASS_CLAIM_P_RUNNING;
+	again = pcipass_job_find(job->id, &w);
+	msg = w.step ? kvzalloc(sizeof(*msg), GFP_KERNEL) : NULL;
+	if (msg) {
+		pcipass_job_busy_msg(&w, msg);
+		snprintf(c->message, sizeof(c->message), "still running: %s",
+			 msg->msg + strlen("busy: "));
+		kvfree(msg);
+	} else {
+		snprintf(c->message, sizeof(c->message),
+			 "transaction %u is still %s", job->id,
+			 pcipass_job_state(job) == PCIPASS_TX_QUEUED ?
+			 "queued" : "running");
+	}
+	if (again)
+		pcipass_job_put(again);
+	/* never -ERESTARTSYS: a restarted ioctl would queue a second job */
+	return left ? -EINTR : -ETIMEDOUT;
+}
+
 /**
  * pcipass_ioc_claim() - PCIPASS_IOC_CLAIM and PCIPASS_IOC_RELEASE
  * @file: the open /dev/pcipass
@@ -118,17 +166,24 @@ static int pcipass_ioc_claim_req(const struct pcipass_ioc_claim *in, bool claim,
  * @claim: claim (true) or release
  *
  * Both the opener and the caller need CAP_SYS_ADMIN: a descriptor handed
- * to an unprivileged process must not let it move drivers.
+ * to an unprivileged process must not let it move drivers.  The
+ * transaction runs as a job (claim_job.c); the ioctl holds no lock while
+ * it waits.
  *
  * Return: 0 or a negative errno as for pcipass_claim()/pcipass_release();
- * the struct is copied back whenever a group was found.
+ * -ETIMEDOUT or -EINTR when the wait ended first (the job goes on);
+ * -EBUSY when another transaction is stuck.  The struct is copied back
+ * whenever a group was found or a message says why not.
  */
 long pcipass_ioc_claim(struct file *file, void __user *uarg, size_t usize,
 		       bool claim)
 {
+	u8 cmd = claim ? PCIPASS_CMD_CLAIM : PCIPASS_CMD_RELEASE;
 	struct pcipass_claim_report *rep;
 	struct pcipass_claim_req req = {};
 	struct pcipass_ioc_claim *c;
+	struct pcipass_job_where w;
+	struct pcipass_job *job;
 	int err, cerr;
 
 	BUILD_BUG_ON(sizeof(*c) != PCIPASS_IOC_CLAIM_SIZE_VER0);
@@ -148,9 +203,21 @@ long pcipass_ioc_claim(struct file *file, void __user *uarg, size_t usize,
 	if (err)
 		goto out;
 	req.may_load = capable(CAP_SYS_MODULE);
-	err = claim ? pcipass_claim(&req, rep) : pcipass_release(&req, rep);
-	if (rep->has_group || rep->msg) {
+	err = pcipass_claim_precheck(&req, claim, rep);
+	if (err) {
 		pcipass_ioc_report_out(rep, c);
+		goto copy_out;
+	}
+	job = pcipass_job_submit(cmd, &req, rep, &w);
+	if (IS_ERR(job)) {
+		err = PTR_ERR(job);
+		pcipass_ioc_report_out(rep, c);
+		goto copy_out;
+	}
+	err = pcipass_ioc_wait(job, c);
+	pcipass_job_put(job);
+copy_out:
+	if (c->present || c->message[0]) {
 		cerr = pcipass_ioc_copy_out(uarg, usize, c, sizeof(*c));
 		err = err ?: cerr;
 	}

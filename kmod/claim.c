@@ -66,32 +66,75 @@ int pcipass_tx_run(struct pcipass_tx *tx,
 	return err;
 }
 
-static int pcipass_find_target(struct pcipass_tx *tx)
+/*
+ * What can be said about a claim's target driver without waiting: its
+ * name is valid, and it is registered or may be loaded by this caller.
+ */
+static int pcipass_target_ok(const struct pcipass_claim_req *req,
+			     struct pcipass_claim_report *rep)
 {
-	struct pcipass_claim_report *rep = tx->rep;
-	const char *name = tx->req->driver[0] ? tx->req->driver :
-			   PCIPASS_CLAIM_DEFAULT;
+	const char *name = req->driver[0] ? req->driver : PCIPASS_CLAIM_DEFAULT;
+	struct device_driver *drv;
 
 	strscpy(rep->driver, name, sizeof(rep->driver));
 	if (!pcipass_driver_name_ok(name))
 		return pcipass_fail(rep, PCIPASS_FIELD_DRIVER, -EINVAL,
 				    "invalid driver name");
-	tx->target = pcipass_driver_pin(name);
-	if (tx->target)
-		return 0;
+	drv = pcipass_driver_pin(name);
+	pcipass_driver_unpin(drv);
 	/*
 	 * Loading a module by a name the user chose is CAP_SYS_MODULE's
 	 * business (the class of CVE-2011-1019), not CAP_SYS_ADMIN's.
 	 */
-	if (!tx->req->may_load && !pcipass_vfio_driver_name(name))
+	if (!drv && !req->may_load && !pcipass_vfio_driver_name(name))
 		return pcipass_fail(rep, PCIPASS_FIELD_DRIVER, -ENOENT,
 				    "no PCI driver '%s' is registered; load its module first",
 				    name);
-	tx->target = pcipass_driver_load(name);
+	return 0;
+}
+
+/**
+ * pcipass_claim_precheck() - what a request can be refused for at once
+ * @req: the request
+ * @claim: a claim (a release names no driver)
+ * @rep: where the message goes
+ *
+ * Does not wait for anything but allocations and the PCI and driver
+ * lists: run by the request before it queues the job, so a request that
+ * names nothing is answered at once, with the attribute it is about.
+ *
+ * Return: 0, or -ENODEV, -ENXIO, -ENOENT, -EINVAL with @rep->msg.
+ */
+int pcipass_claim_precheck(const struct pcipass_claim_req *req, bool claim,
+			   struct pcipass_claim_report *rep)
+{
+	struct iommu_group *group;
+	int err;
+
+	/* the driver first, as the transaction finds it first */
+	err = claim ? pcipass_target_ok(req, rep) : 0;
+	if (err)
+		return err;
+	group = pcipass_req_group(req, rep);
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	iommu_group_put(group);
+	return 0;
+}
+
+static int pcipass_find_target(struct pcipass_tx *tx)
+{
+	struct pcipass_claim_report *rep = tx->rep;
+	int err;
+
+	err = pcipass_target_ok(tx->req, rep);
+	if (err)
+		return err;
+	tx->target = pcipass_driver_load(rep->driver);
 	if (!tx->target)
 		return pcipass_fail(rep, PCIPASS_FIELD_DRIVER, -ENOENT,
 				    "no PCI driver '%s' and no module provides it",
-				    name);
+				    rep->driver);
 	return 0;
 }
 

@@ -2,29 +2,38 @@
 /*
  * pcipass claim: hand a whole IOMMU group to one driver, all or nothing,
  * and give it back later.  Both userspace interfaces (netlink_claim.c,
- * chardev_claim.c) fill a struct pcipass_claim_req, call pcipass_claim()
- * or pcipass_release() and report the struct pcipass_claim_report.
+ * chardev_claim.c) fill a struct pcipass_claim_req and submit it as a job
+ * (claim_job.c), whose worker calls pcipass_claim() or pcipass_release()
+ * and keeps the struct pcipass_claim_report.
  *
- *   claim.c   - the transaction (members, overrides, unbind, bind,
- *               verify, rollback) and the remembered originals;
- *   safety.c  - why taking a member from the host would hurt it;
- *   events.c  - the events multicast group.
+ *   claim_job.c - the jobs: queue, worker, where a job waits, outcomes;
+ *   claim.c     - the transaction (members, overrides, unbind, bind,
+ *                 verify, rollback) and the remembered originals;
+ *   safety.c    - why taking a member from the host would hurt it;
+ *   events.c    - the events multicast group.
  *
  * Lock ordering (outermost first):
- *   genetlink cb_lock (read; netlink requests only)
+ *   the job worker (pcipass_claim wq; holds no lock of anybody else's:
+ *   genetlink's cb_lock is never held across a transaction)
  *   -> pcipass_claim_lock (claim.c; serializes transactions)
  *   -> device_lock (taken by the driver core inside device_release_driver()
  *      and device_driver_attach(); pcipass takes it itself only briefly,
  *      bounded, to read a driver name, never across release/attach)
- *   -> pcipass_rec_lock (claim.c spinlock; the remembered originals; also
- *      taken from the bus notifier)
+ *   -> pcipass_rec_lock (claim_rec.c spinlock; the remembered originals;
+ *      also taken from the bus notifier): a leaf; pcipass_job_lock
+ *      (claim_job.c spinlock): only the workqueue's pool lock under it
  * The IOMMU group's mutex is held only inside iommu_group_for_each_dev(),
  * whose callback only takes references.
  */
 #ifndef _PCIPASS_CLAIM_H
 #define _PCIPASS_CLAIM_H
 
+#include <linux/completion.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/path.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <uapi/linux/pcipass.h>
 
 #include "core.h"
@@ -47,6 +56,10 @@ struct pci_dev;
  * @may_load: the requester has CAP_SYS_MODULE: a target driver that is
  *            not registered may be loaded by name.  Without it only
  *            vfio-pci and its variant drivers are loaded on demand.
+ * @txid: the job running it (set by pcipass_job_submit())
+ * @caller_root: the requester's root directory, taken by
+ *               pcipass_job_submit() (the job runs in a kworker, whose
+ *               root is init's): a claim never takes the disk under it
  */
 struct pcipass_claim_req {
 	struct pcipass_addr addr;
@@ -55,6 +68,8 @@ struct pcipass_claim_req {
 	u32 flags;
 	char driver[PCIPASS_DRIVER_MAX];
 	bool may_load;
+	u32 txid;
+	struct path caller_root;
 };
 
 /**
@@ -128,6 +143,73 @@ enum pcipass_claim_field {
 	PCIPASS_FIELD_FLAGS,
 };
 
+/**
+ * struct pcipass_job - one claim or release, queued, running or done
+ * @ref: the job list's reference and each user's
+ * @work: on the ordered pcipass_claim workqueue
+ * @node: in the job list (claim_job.c): by submission, read ones moved last
+ * @id: the txid userspace knows it by (never 0)
+ * @cmd: PCIPASS_CMD_CLAIM or PCIPASS_CMD_RELEASE
+ * @state: enum pcipass_tx_state
+ * @err: the transaction's result, once @state is done
+ * @read: its outcome was handed out (claim-get or the ioctl that waited)
+ * @req: the request
+ * @rep: the report, final once @state is done
+ * @done: completed when @state becomes done
+ */
+struct pcipass_job {
+	struct kref ref;
+	struct work_struct work;
+	struct list_head node;
+	u32 id;
+	u8 cmd;
+	u8 state;
+	bool read;
+	int err;
+	struct pcipass_claim_req req;
+	struct pcipass_claim_report *rep;
+	struct completion done;
+};
+
+/**
+ * struct pcipass_job_where - the step the running job waits in
+ * @txid: the running job
+ * @cmd: its command
+ * @step: enum pcipass_step (unbind, bind, load-module); 0: none
+ * @has_addr: @addr is valid
+ * @addr: the function whose driver it waits for
+ * @driver: that driver, or the module waited for
+ * @since: jiffies when the step began
+ * @ms: how long it has lasted
+ */
+struct pcipass_job_where {
+	u32 txid;
+	u8 cmd;
+	u8 step;
+	bool has_addr;
+	struct pcipass_addr addr;
+	char driver[PCIPASS_DRIVER_MAX];
+	unsigned long since;
+	unsigned int ms;
+};
+
+int pcipass_jobs_init(void);
+void pcipass_jobs_start(void);
+void pcipass_jobs_exit(void);
+struct pcipass_job *pcipass_job_submit(u8 cmd,
+				       const struct pcipass_claim_req *req,
+				       struct pcipass_claim_report *busy,
+				       struct pcipass_job_where *w);
+struct pcipass_job *pcipass_job_find(u32 id, struct pcipass_job_where *w);
+u8 pcipass_job_state(const struct pcipass_job *job);
+void pcipass_job_read(struct pcipass_job *job);
+void pcipass_job_put(struct pcipass_job *job);
+void pcipass_job_busy_msg(const struct pcipass_job_where *w,
+			  struct pcipass_claim_report *rep);
+void pcipass_job_step(u8 step, struct pci_dev *pdev, const char *driver);
+int pcipass_claim_precheck(const struct pcipass_claim_req *req, bool claim,
+			   struct pcipass_claim_report *rep);
+
 void pcipass_claim_uninit(void);
 int pcipass_claim(const struct pcipass_claim_req *req,
 		  struct pcipass_claim_report *rep);
@@ -138,6 +220,8 @@ void pcipass_claim_forget(struct pci_dev *pdev);
 /**
  * pcipass_safety_check() - why taking a function from the host would hurt
  * @pdev: the function
+ * @caller_root: the requester's root directory (its mount pins the
+ *               superblock), or NULL
  * @out: where to append blockers
  * @max: room in @out
  *
@@ -149,6 +233,7 @@ void pcipass_claim_forget(struct pci_dev *pdev);
  * Return: number of blockers written (at most @max).
  */
 unsigned int pcipass_safety_check(struct pci_dev *pdev,
+				  const struct path *caller_root,
 				  struct pcipass_claim_blocker *out,
 				  unsigned int max);
 

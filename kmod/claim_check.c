@@ -37,26 +37,37 @@ static bool pcipass_in_tx(struct pcipass_tx *tx, struct pci_dev *pdev)
 	return false;
 }
 
-/* VFs of a member outside the group would lose their PF's driver. */
+/*
+ * Unbinding a PF removes its VFs (its driver's remove disables SR-IOV),
+ * inside the group or not, and no rollback can bring them back: enabling
+ * SR-IOV is the PF driver's business.  So a PF with VFs is not taken.
+ */
 static void pcipass_check_vfs(struct pcipass_tx *tx,
 			      struct pcipass_tx_member *m)
 {
 	struct pcipass_claim_blocker *b;
 	struct pci_dev *vf = NULL;
-	unsigned int outside = 0;
+	unsigned int n, inside = 0;
 
-	if (m->pdev->is_virtfn || !pci_num_vf(m->pdev))
+	if (m->pdev->is_virtfn)
+		return;
+	n = pci_num_vf(m->pdev);
+	if (!n)
 		return;
 	while ((vf = pcipass_dev_next(vf)))
 		if (vf->is_virtfn && pci_physfn(vf) == m->pdev &&
-		    !pcipass_in_tx(tx, vf))
-			outside++;
-	if (!outside)
-		return;
+		    pcipass_in_tx(tx, vf))
+			inside++;
 	b = pcipass_blocker_add(tx->rep, m->pdev, PCIPASS_BLOCKER_ACTIVE_VFS);
-	if (b)
+	if (!b)
+		return;
+	if (inside)
 		scnprintf(b->detail, sizeof(b->detail),
-			  "%u VFs enabled outside the group", outside);
+			  "%u VFs (%u in the group) would be destroyed",
+			  n, inside);
+	else
+		scnprintf(b->detail, sizeof(b->detail),
+			  "%u VFs enabled outside the group", n);
 }
 
 /*
@@ -122,6 +133,7 @@ struct pcipass_claim_blocker *pcipass_preflight(struct pcipass_tx *tx)
 		pcipass_check_vfs(tx, m);
 		room = ARRAY_SIZE(rep->blockers) - rep->nr_blockers;
 		rep->nr_blockers += pcipass_safety_check(m->pdev,
+				&tx->req->caller_root,
 				&rep->blockers[rep->nr_blockers], room);
 	}
 	for (i = 0; i < rep->nr_blockers; i++) {

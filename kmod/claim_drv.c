@@ -101,15 +101,44 @@ struct device_driver *pcipass_driver_load(const char *name)
 		return drv;
 	if (request_module_nowait("%s", name))
 		return NULL;
+	pcipass_job_step(PCIPASS_STEP_LOAD_MODULE, NULL, name);
 	for (waited = 0; waited < PCIPASS_MODULE_WAIT_MS;
 	     waited += PCIPASS_MODULE_POLL_MS) {
 		if (msleep_interruptible(PCIPASS_MODULE_POLL_MS))
-			return NULL;
+			break;
 		drv = pcipass_driver_pin(name);
 		if (drv)
-			return drv;
+			break;
 	}
-	return NULL;
+	pcipass_job_step(0, NULL, NULL);
+	return drv;
+}
+
+/*
+ * The driver core's calls that wait for a driver's remove or probe, each
+ * announced as the job's step (claim_job.c): that is what a stuck
+ * transaction is reported by.
+ */
+void pcipass_unbind(struct pci_dev *pdev)
+{
+	char name[PCIPASS_DRIVER_MAX];
+
+	pcipass_drv_name(pdev, name, sizeof(name));
+	pcipass_job_step(PCIPASS_STEP_UNBIND, pdev, name);
+	device_release_driver(&pdev->dev);
+	pcipass_job_step(0, NULL, NULL);
+}
+
+/* @drv NULL: whichever driver matches, as at boot (device_attach()). */
+int pcipass_attach(struct device_driver *drv, struct pci_dev *pdev)
+{
+	int ret;
+
+	pcipass_job_step(PCIPASS_STEP_BIND, pdev, drv ? drv->name : NULL);
+	ret = drv ? device_driver_attach(drv, &pdev->dev) :
+		    device_attach(&pdev->dev);
+	pcipass_job_step(0, NULL, NULL);
+	return ret;
 }
 
 /*

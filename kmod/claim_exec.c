@@ -83,7 +83,7 @@ static void pcipass_unbind_all(struct pcipass_tx *tx)
 		struct pcipass_tx_member *m = &tx->m[i];
 
 		if (pcipass_takes(tx, m) && READ_ONCE(m->pdev->dev.driver))
-			device_release_driver(&m->pdev->dev);
+			pcipass_unbind(m->pdev);
 	}
 }
 
@@ -98,7 +98,7 @@ static int pcipass_bind_all(struct pcipass_tx *tx)
 		if (!pcipass_takes(tx, m) || m->detach ||
 		    READ_ONCE(m->pdev->dev.driver) == tx->target)
 			continue;
-		err = device_driver_attach(tx->target, &m->pdev->dev);
+		err = pcipass_attach(tx->target, m->pdev);
 		if (pcipass_gone(m->pdev)) {
 			m->out->state = PCIPASS_MEMBER_GONE;
 			continue;	/* not in the group any more */
@@ -144,10 +144,10 @@ int pcipass_rebind(struct pci_dev *pdev, struct device_driver *drv)
 	if (READ_ONCE(pdev->dev.driver) == drv)
 		return 0;
 	if (READ_ONCE(pdev->dev.driver))
-		device_release_driver(&pdev->dev);
+		pcipass_unbind(pdev);
 	if (!drv || pcipass_gone(pdev))
 		return 0;
-	return device_driver_attach(drv, &pdev->dev);
+	return pcipass_attach(drv, pdev);
 }
 
 /*

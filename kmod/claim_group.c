@@ -43,9 +43,9 @@ static struct iommu_group *pcipass_group_by_id(u32 id)
 }
 
 /* Return: the group (a reference), or an ERR_PTR with rep->msg set. */
-static struct iommu_group *pcipass_req_group(struct pcipass_tx *tx)
+struct iommu_group *pcipass_req_group(const struct pcipass_claim_req *req,
+				      struct pcipass_claim_report *rep)
 {
-	const struct pcipass_claim_req *req = tx->req;
 	struct iommu_group *group;
 	struct pci_dev *pdev;
 
@@ -53,21 +53,21 @@ static struct iommu_group *pcipass_req_group(struct pcipass_tx *tx)
 		group = pcipass_group_by_id(req->group);
 		if (group)
 			return group;
-		return ERR_PTR(pcipass_fail(tx->rep, PCIPASS_FIELD_GROUP,
+		return ERR_PTR(pcipass_fail(rep, PCIPASS_FIELD_GROUP,
 					    -ENOENT,
 					    "IOMMU group %u holds no PCI function",
 					    req->group));
 	}
 	pdev = pcipass_dev_get(&req->addr);
 	if (!pdev)
-		return ERR_PTR(pcipass_fail(tx->rep, PCIPASS_FIELD_ADDR, -ENODEV,
+		return ERR_PTR(pcipass_fail(rep, PCIPASS_FIELD_ADDR, -ENODEV,
 					    "no PCI function %s",
 					    pcipass_astr(&req->addr).s));
 	group = iommu_group_get(&pdev->dev);
 	pci_dev_put(pdev);
 	if (group)
 		return group;
-	return ERR_PTR(pcipass_fail(tx->rep, PCIPASS_FIELD_ADDR, -ENXIO,
+	return ERR_PTR(pcipass_fail(rep, PCIPASS_FIELD_ADDR, -ENXIO,
 				    "%s has no IOMMU group: is the IOMMU on?",
 				    pcipass_astr(&req->addr).s));
 }
@@ -104,7 +104,7 @@ int pcipass_collect(struct pcipass_tx *tx)
 	unsigned int i;
 	int err;
 
-	group = pcipass_req_group(tx);
+	group = pcipass_req_group(tx->req, rep);
 	if (IS_ERR(group))
 		return PTR_ERR(group);
 	rep->has_group = true;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Internals of the claim engine, shared by its files (see claim.c):
+ *   claim_job.c     jobs: the worker transactions run in (see claim.h)
  *   claim.c         the transaction: one at a time, claim's steps in order
  *   claim_drv.c     target drivers: name checks, lookup and pin, autoload
  *   claim_rec.c     records of what a claim changed (struct pcipass_rec)
@@ -121,6 +122,8 @@ bool pcipass_vfio_driver_name(const char *name);
 void pcipass_driver_unpin(struct device_driver *drv);
 struct device_driver *pcipass_driver_load(const char *name);
 void pcipass_drv_name(struct pci_dev *pdev, char *buf, size_t size);
+void pcipass_unbind(struct pci_dev *pdev);
+int pcipass_attach(struct device_driver *drv, struct pci_dev *pdev);
 bool pcipass_gone(struct pci_dev *pdev);
 
 /* claim_rec.c: what a claim changed, per function */
@@ -131,6 +134,8 @@ unsigned int pcipass_release_take(struct pcipass_tx *tx);
 void pcipass_release_put(struct pcipass_tx *tx);
 
 /* claim_group.c: the group and its members */
+struct iommu_group *pcipass_req_group(const struct pcipass_claim_req *req,
+				      struct pcipass_claim_report *rep);
 int pcipass_collect(struct pcipass_tx *tx);
 int pcipass_read_members(struct pcipass_tx *tx);
 void pcipass_tx_release(struct pcipass_tx *tx);

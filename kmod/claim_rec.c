@@ -13,6 +13,7 @@
 #include <linux/string.h>
 
 #include "claim_int.h"
+#include "fault.h"
 
 DEFINE_SPINLOCK(pcipass_rec_lock);
 LIST_HEAD(pcipass_recs);
@@ -38,12 +39,19 @@ static void pcipass_rec_free(struct pcipass_rec *rec)
 	kfree(rec);
 }
 
-/* A pending record for @m, made before anything is touched. */
+/*
+ * A pending record for @m, made before anything is touched.  Its only
+ * failure is -ENOMEM, which the fault point fail_pcipass_record makes
+ * on request (tests/selftest/fault_test.c).
+ */
 static int pcipass_rec_add(struct pcipass_tx_member *m, const char *driver)
 {
-	struct pcipass_rec *rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+	struct pcipass_rec *rec;
 	bool known;
 
+	if (pcipass_fault_record())
+		return -ENOMEM;
+	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
 	if (!rec)
 		return -ENOMEM;
 	if (m->orig) {

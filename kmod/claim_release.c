@@ -43,8 +43,8 @@ static void pcipass_release_member(struct pcipass_tx_member *m)
 			/* Let the driver core match as at boot. */
 			pcipass_override(m, m->rec->orig_override);
 			if (READ_ONCE(m->pdev->dev.driver))
-				device_release_driver(&m->pdev->dev);
-			if (device_attach(&m->pdev->dev) < 0)
+				pcipass_unbind(m->pdev);
+			if (pcipass_attach(NULL, m->pdev) < 0)
 				m->out->error = -ENOENT;
 			return;
 		}
@@ -109,7 +109,7 @@ static int pcipass_release_execute(struct pcipass_tx *tx)
 		/* A member the claim did not move stays bound (a VM may use it). */
 		pcipass_drv_name(m->pdev, tx->scratch, PCIPASS_DRIVER_MAX);
 		if (tx->scratch[0] && strcmp(tx->scratch, m->rec->orig_driver ?: ""))
-			device_release_driver(&m->pdev->dev);
+			pcipass_unbind(m->pdev);
 	}
 	for (i = 0; i < tx->n; i++)
 		if (tx->m[i].rec && !pcipass_gone(tx->m[i].pdev))

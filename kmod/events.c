@@ -134,6 +134,8 @@ void pcipass_event_claim(u8 type, const struct pcipass_claim_req *req,
 		err = pcipass_nl_put_addr(skb, PCIPASS_A_EVENT_ADDR, &req->addr);
 	if (!err)
 		err = nla_put_u32(skb, PCIPASS_A_EVENT_GROUP, rep->group);
+	if (!err && req->txid)
+		err = nla_put_u32(skb, PCIPASS_A_EVENT_TXID, req->txid);
 	if (!err && rep->driver[0])
 		err = nla_put_string(skb, PCIPASS_A_EVENT_DRIVER, rep->driver);
 	if (!err && finished)

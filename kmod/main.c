@@ -14,13 +14,15 @@
 #include "claim.h"
 #include "compat.h"
 #include "core.h"
+#include "fault.h"
 #include "netlink.h"
 
 /*
- * Order: the family first (events need it), then the one PCI bus notifier
- * (topology generation, claim records, events), then /dev/pcipass.
- * Unload in reverse: the notifier goes before the family, and the claim
- * records (whose functions keep their drivers) last.
+ * Order: the fault points (tests only), the job queue, the family
+ * (events need it), then the one PCI bus notifier (topology generation,
+ * claim records, events), then /dev/pcipass.  Unload in reverse: the
+ * notifier goes before the family, the claim records (whose functions
+ * keep their drivers) and the fault points last.
  */
 static int __init pcipass_init(void)
 {
@@ -29,21 +31,30 @@ static int __init pcipass_init(void)
 	err = pcipass_compat_check();
 	if (err)
 		return err;
+	pcipass_fault_init();
+	err = pcipass_jobs_init();
+	if (err)
+		goto err_fault;
 	err = pcipass_genl_init();
 	if (err)
-		return err;
+		goto err_jobs;
 	err = pcipass_notify_init();
 	if (err)
 		goto err_genl;
 	err = pcipass_chardev_init();
 	if (err)
 		goto err_notify;
+	pcipass_jobs_start();
 	return 0;
 
 err_notify:
 	pcipass_notify_uninit();
 err_genl:
 	pcipass_genl_uninit();
+err_jobs:
+	pcipass_jobs_exit();
+err_fault:
+	pcipass_fault_exit();
 	return err;
 }
 
@@ -51,9 +62,11 @@ static void __exit pcipass_exit(void)
 {
 	pcipass_chardev_uninit();
 	pcipass_notify_uninit();
-	/* Waits for running requests: a claim in progress finishes first. */
 	pcipass_genl_uninit();
+	/* No job is open: each holds a module reference until it ends. */
+	pcipass_jobs_exit();
 	pcipass_claim_uninit();
+	pcipass_fault_exit();
 }
 
 module_init(pcipass_init);

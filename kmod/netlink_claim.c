@@ -94,17 +94,43 @@ static int pcipass_nl_put_report(struct sk_buff *skb,
 	return 0;
 }
 
-static int pcipass_nl_claim_reply(struct genl_info *info, u8 cmd,
+/* Where the running transaction waits: the busy attributes. */
+static int pcipass_nl_put_where(struct sk_buff *skb,
+				const struct pcipass_job_where *w)
+{
+	if (!w->step)
+		return 0;
+	if (nla_put_u32(skb, PCIPASS_A_CLAIM_BUSY_STEP, w->step) ||
+	    nla_put_u32(skb, PCIPASS_A_CLAIM_BUSY_MS, w->ms) ||
+	    pcipass_nl_put_name(skb, PCIPASS_A_CLAIM_BUSY_DRIVER, w->driver) ||
+	    (w->has_addr &&
+	     pcipass_nl_put_addr(skb, PCIPASS_A_CLAIM_BUSY_ADDR, &w->addr)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * A reply for @cmd: the transaction's id and state, where it waits, and
+ * (@rep, once it is done) its report.
+ */
+static int pcipass_nl_claim_reply(struct genl_info *info, u8 cmd, u32 txid,
+				  u8 state, const struct pcipass_job_where *w,
 				  const struct pcipass_claim_report *rep)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(pcipass_nl_claim_size(rep), GFP_KERNEL);
+	msg = genlmsg_new((rep ? pcipass_nl_claim_size(rep) : 0) +
+			  4 * nla_total_size(sizeof(u32)) + PCIPASS_NL_NAME_SIZE +
+			  PCIPASS_NL_ADDR_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &pcipass_nl_family, 0, cmd);
-	if (!hdr || pcipass_nl_put_report(msg, rep)) {
+	if (!hdr ||
+	    (txid && nla_put_u32(msg, PCIPASS_A_CLAIM_TXID, txid)) ||
+	    (state && nla_put_u32(msg, PCIPASS_A_CLAIM_TX_STATE, state)) ||
+	    pcipass_nl_put_where(msg, w) ||
+	    (rep && pcipass_nl_put_report(msg, rep))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -182,12 +208,42 @@ static void pcipass_nl_claim_extack(struct genl_info *info,
 	NL_SET_BAD_ATTR(extack, pcipass_nl_claim_field(info, rep->bad_attr));
 }
 
+/* Why a job was not queued (pcipass_job_submit()'s errors). */
+static void pcipass_nl_submit_extack(struct genl_info *info,
+				     const struct pcipass_claim_report *rep,
+				     const struct pcipass_job_where *w,
+				     int err)
+{
+#ifdef NL_SET_ERR_MSG_FMT
+	if (rep->msg)
+		NL_SET_ERR_MSG_FMT(info->extack, "%s", rep->msg);
+#else
+	if (err == -ENODEV)
+		NL_SET_ERR_MSG(info->extack, "pcipass is being unloaded");
+	else if (err == -EAGAIN)
+		NL_SET_ERR_MSG(info->extack, "pcipass is still loading");
+	else if (err == -EBUSY && w->step)
+		NL_SET_ERR_MSG(info->extack,
+			       "busy: a transaction is stuck, see the busy attributes");
+	else if (err == -EBUSY)
+		NL_SET_ERR_MSG(info->extack,
+			       "busy: too many claims and releases queued");
+#endif
+}
+
+/*
+ * Validate, check what needs no waiting, queue the job and answer with its
+ * id: the transaction itself never runs under genetlink's cb_lock.
+ */
 static int pcipass_nl_claim_common(struct sk_buff *skb, struct genl_info *info,
 				   bool claim)
 {
+	u8 cmd = claim ? PCIPASS_CMD_CLAIM : PCIPASS_CMD_RELEASE;
 	struct pcipass_claim_report *rep;
 	struct pcipass_claim_req req = {};
-	int err, reply_err = 0;
+	struct pcipass_job_where w = {};
+	struct pcipass_job *job;
+	int err;
 
 	if (!pcipass_nl_privileged(skb)) {
 		NL_SET_ERR_MSG(info->extack,
@@ -201,15 +257,31 @@ static int pcipass_nl_claim_common(struct sk_buff *skb, struct genl_info *info,
 	rep = kvzalloc(sizeof(*rep), GFP_KERNEL);
 	if (!rep)
 		return -ENOMEM;
-	err = claim ? pcipass_claim(&req, rep) : pcipass_release(&req, rep);
-	if (rep->nr_members)
-		reply_err = pcipass_nl_claim_reply(info, claim ?
-						   PCIPASS_CMD_CLAIM :
-						   PCIPASS_CMD_RELEASE, rep);
+	err = pcipass_claim_precheck(&req, claim, rep);
 	if (err)
+		goto out_err;
+	job = pcipass_job_submit(cmd, &req, rep, &w);
+	if (IS_ERR(job)) {
+		err = PTR_ERR(job);
+		/* say where the running transaction is stuck, then refuse */
+		if (w.step)
+			pcipass_nl_claim_reply(info, cmd, w.txid,
+					       PCIPASS_TX_RUNNING, &w, NULL);
+		pcipass_nl_submit_extack(info, rep, &w, err);
+		kvfree(rep);
+		return err;
+	}
+	err = pcipass_nl_claim_reply(info, cmd, job->id,
+				     pcipass_job_state(job), &w, NULL);
+	pcipass_job_put(job);
+	kvfree(rep);
+	return err;
+
+out_err:
+	if (rep->msg)
 		pcipass_nl_claim_extack(info, rep, err);
 	kvfree(rep);
-	return err ?: reply_err;
+	return err;
 }
 
 int pcipass_nl_claim_doit(struct sk_buff *skb, struct genl_info *info)
@@ -220,4 +292,49 @@ int pcipass_nl_claim_doit(struct sk_buff *skb, struct genl_info *info)
 int pcipass_nl_release_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return pcipass_nl_claim_common(skb, info, false);
+}
+
+/*
+ * How a transaction stands.  Once done, it is answered as a claim was
+ * before it ran elsewhere: the report first, then its error with the
+ * extended ack.
+ */
+int pcipass_nl_claim_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct pcipass_job_where w;
+	struct pcipass_job *job;
+	u32 id;
+	u8 state;
+	int err, reply_err = 0;
+
+	if (!pcipass_nl_privileged(skb)) {
+		NL_SET_ERR_MSG(info->extack, "claim-get needs CAP_SYS_ADMIN");
+		return -EPERM;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, PCIPASS_A_CLAIM_TXID))
+		return -EINVAL;
+	id = nla_get_u32(info->attrs[PCIPASS_A_CLAIM_TXID]);
+	job = pcipass_job_find(id, &w);
+	if (!job) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PCIPASS_A_CLAIM_TXID],
+				    "no such transaction (unknown, or its outcome was dropped)");
+		return -ESRCH;
+	}
+	state = pcipass_job_state(job);
+	if (state != PCIPASS_TX_DONE) {
+		err = pcipass_nl_claim_reply(info, job->cmd, job->id, state, &w,
+					     NULL);
+		pcipass_job_put(job);
+		return err;
+	}
+	err = job->err;
+	if (job->rep->nr_members)
+		reply_err = pcipass_nl_claim_reply(info, job->cmd, job->id,
+						   state, &w, job->rep);
+	if (err)
+		pcipass_nl_claim_extack(info, job->rep, err);
+	if (!reply_err)
+		pcipass_job_read(job);
+	pcipass_job_put(job);
+	return err ?: reply_err;
 }

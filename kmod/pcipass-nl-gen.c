@@ -47,8 +47,13 @@ const struct nla_policy pcipass_release_nl_policy[PCIPASS_A_CLAIM_FLAGS + 1] = {
 	[PCIPASS_A_CLAIM_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3),
 };
 
+/* PCIPASS_CMD_CLAIM_GET - do */
+const struct nla_policy pcipass_claim_get_nl_policy[PCIPASS_A_CLAIM_TXID + 1] = {
+	[PCIPASS_A_CLAIM_TXID] = { .type = NLA_U32, },
+};
+
 /* Ops table for pcipass */
-const struct genl_ops pcipass_nl_ops[5] = {
+const struct genl_ops pcipass_nl_ops[6] = {
 	{
 		.cmd		= PCIPASS_CMD_DEVICE_GET,
 		.doit		= pcipass_nl_device_get_doit,
@@ -81,6 +86,13 @@ const struct genl_ops pcipass_nl_ops[5] = {
 		.doit		= pcipass_nl_release_doit,
 		.policy		= pcipass_release_nl_policy,
 		.maxattr	= PCIPASS_A_CLAIM_FLAGS,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= PCIPASS_CMD_CLAIM_GET,
+		.doit		= pcipass_nl_claim_get_doit,
+		.policy		= pcipass_claim_get_nl_policy,
+		.maxattr	= PCIPASS_A_CLAIM_TXID,
 		.flags		= GENL_ADMIN_PERM,
 	},
 };

@@ -24,8 +24,10 @@ extern const struct nla_policy pcipass_claim_nl_policy[PCIPASS_A_CLAIM_FLAGS + 1
 
 extern const struct nla_policy pcipass_release_nl_policy[PCIPASS_A_CLAIM_FLAGS + 1];
 
+extern const struct nla_policy pcipass_claim_get_nl_policy[PCIPASS_A_CLAIM_TXID + 1];
+
 /* Ops table for pcipass */
-extern const struct genl_ops pcipass_nl_ops[5];
+extern const struct genl_ops pcipass_nl_ops[6];
 
 int pcipass_nl_device_get_doit(struct sk_buff *skb, struct genl_info *info);
 int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
@@ -36,6 +38,7 @@ int pcipass_nl_group_get_dumpit(struct sk_buff *skb,
 int pcipass_nl_isolation_get_doit(struct sk_buff *skb, struct genl_info *info);
 int pcipass_nl_claim_doit(struct sk_buff *skb, struct genl_info *info);
 int pcipass_nl_release_doit(struct sk_buff *skb, struct genl_info *info);
+int pcipass_nl_claim_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	PCIPASS_NLGRP_EVENTS,

@@ -238,7 +238,8 @@ static struct task_struct *pcipass_init_task_get(void)
  * The mount references keep each superblock, and with it s_bdev, alive.
  * Both roots are held together, so comparing their superblocks is sound.
  */
-static void pcipass_check_root(struct pcipass_safety *s)
+static void pcipass_check_root(struct pcipass_safety *s,
+			       const struct path *caller_root)
 {
 	struct task_struct *init = pcipass_init_task_get();
 	struct path roots[2];
@@ -250,8 +251,10 @@ static void pcipass_check_root(struct pcipass_safety *s)
 			nr++;
 		put_task_struct(init);
 	}
-	if (pcipass_task_root(current, &roots[nr]))
-		nr++;
+	if (caller_root && caller_root->mnt) {
+		roots[nr] = *caller_root;
+		path_get(&roots[nr++]);
+	}
 	for (i = 0; i < nr; i++) {
 		bdev = roots[i].mnt->mnt_sb->s_bdev;
 		if (bdev && !(i && roots[i].mnt->mnt_sb == roots[0].mnt->mnt_sb))
@@ -309,7 +312,8 @@ static void pcipass_check_block(struct pcipass_safety *s)
 	device_for_each_child(&s->pdev->dev, s, pcipass_block_walk);
 }
 #else
-static void pcipass_check_root(struct pcipass_safety *s)
+static void pcipass_check_root(struct pcipass_safety *s,
+			       const struct path *caller_root)
 {
 }
 
@@ -433,12 +437,13 @@ static void pcipass_check_net(struct pcipass_safety *s)
 }
 
 unsigned int pcipass_safety_check(struct pci_dev *pdev,
+				  const struct path *caller_root,
 				  struct pcipass_claim_blocker *out,
 				  unsigned int max)
 {
 	struct pcipass_safety s = { .pdev = pdev, .out = out, .max = max };
 
-	pcipass_check_root(&s);
+	pcipass_check_root(&s, caller_root);
 	pcipass_check_vga(&s);
 	pcipass_check_block(&s);
 	pcipass_check_net(&s);

@@ -7,7 +7,7 @@
 #define _UAPI_LINUX_PCIPASS_H
 
 #define PCIPASS_FAMILY_NAME	"pcipass"
-#define PCIPASS_FAMILY_VERSION	1
+#define PCIPASS_FAMILY_VERSION	2
 
 #define PCIPASS_ISO_LIST_MAX	256
 
@@ -165,6 +165,8 @@ enum pcipass_member_state {
 /**
  * enum pcipass_step - The transaction step a member's error comes from.
  * @PCIPASS_STEP_UNSPEC: Never sent (zero is no answer).
+ * @PCIPASS_STEP_LOAD_MODULE: Waiting for the target driver's module to
+ *   register it.
  */
 enum pcipass_step {
 	PCIPASS_STEP_UNSPEC,
@@ -173,6 +175,22 @@ enum pcipass_step {
 	PCIPASS_STEP_BIND,
 	PCIPASS_STEP_VERIFY,
 	PCIPASS_STEP_RESTORE,
+	PCIPASS_STEP_LOAD_MODULE,
+};
+
+/**
+ * enum pcipass_tx_state - Where a claim or release transaction is.
+ * @PCIPASS_TX_UNSPEC: Never sent.
+ * @PCIPASS_TX_QUEUED: Accepted, waiting for the transaction before it.
+ * @PCIPASS_TX_RUNNING: Running; the busy attributes say which step it waits
+ *   in.
+ * @PCIPASS_TX_DONE: Finished; the report and the error are final.
+ */
+enum pcipass_tx_state {
+	PCIPASS_TX_UNSPEC,
+	PCIPASS_TX_QUEUED,
+	PCIPASS_TX_RUNNING,
+	PCIPASS_TX_DONE,
 };
 
 /**
@@ -357,6 +375,12 @@ enum {
 	PCIPASS_A_CLAIM_OUTCOME,
 	PCIPASS_A_CLAIM_MEMBER,
 	PCIPASS_A_CLAIM_BLOCKER,
+	PCIPASS_A_CLAIM_TXID,
+	PCIPASS_A_CLAIM_TX_STATE,
+	PCIPASS_A_CLAIM_BUSY_STEP,
+	PCIPASS_A_CLAIM_BUSY_ADDR,
+	PCIPASS_A_CLAIM_BUSY_DRIVER,
+	PCIPASS_A_CLAIM_BUSY_MS,
 
 	__PCIPASS_A_CLAIM_MAX,
 	PCIPASS_A_CLAIM_MAX = (__PCIPASS_A_CLAIM_MAX - 1)
@@ -370,6 +394,7 @@ enum {
 	PCIPASS_A_EVENT_GROUP,
 	PCIPASS_A_EVENT_OUTCOME,
 	PCIPASS_A_EVENT_ERROR,
+	PCIPASS_A_EVENT_TXID,
 
 	__PCIPASS_A_EVENT_MAX,
 	PCIPASS_A_EVENT_MAX = (__PCIPASS_A_EVENT_MAX - 1)
@@ -382,6 +407,7 @@ enum {
 	PCIPASS_CMD_CLAIM,
 	PCIPASS_CMD_RELEASE,
 	PCIPASS_CMD_EVENT,
+	PCIPASS_CMD_CLAIM_GET,
 
 	__PCIPASS_CMD_MAX,
 	PCIPASS_CMD_MAX = (__PCIPASS_CMD_MAX - 1)

@@ -271,6 +271,12 @@ struct pcipass_ioc_isolation {
  * EINVAL, EOPNOTSUPP, EFAULT before anything was looked up): message says
  * why (no such function or group, unknown driver, refused, rolled back),
  * PCIPASS_CLAIM_P_GROUP says whether group, outcome and the lists are valid.
+ * The transaction runs in the module's own context; the ioctl waits for it
+ * up to the module parameter claim_wait_s (60 s), interruptibly.  When the
+ * wait ends first (ETIMEDOUT, EINTR), PCIPASS_CLAIM_P_RUNNING is set, txid
+ * names the transaction (netlink claim-get tells how it ended) and message
+ * says which step it waits in.  EBUSY without P_GROUP: another transaction
+ * is stuck in a step (message names it); nothing was done.
  */
 #define PCIPASS_IOC_CLAIM_F_DRY_RUN	(1U << 0)  /* = PCIPASS_CLAIM_F_DRY_RUN */
 #define PCIPASS_IOC_CLAIM_F_FORCE	(1U << 1)  /* = PCIPASS_CLAIM_F_FORCE */
@@ -280,6 +286,7 @@ struct pcipass_ioc_isolation {
 enum {
 	PCIPASS_CLAIM_P_GROUP		= 1 << 0,  /* group and outcome are valid */
 	PCIPASS_CLAIM_P_TRUNCATED	= 1 << 1,  /* a list or name did not fit */
+	PCIPASS_CLAIM_P_RUNNING		= 1 << 2,  /* still running: see txid */
 };
 
 #define PCIPASS_IOC_CLAIM_MEMBERS	32
@@ -313,7 +320,7 @@ struct pcipass_ioc_claim {
 	__u32 outcome;
 	__u32 nr_members;
 	__u32 nr_blockers;
-	__u32 reserved;
+	__u32 txid;		/* out: the transaction (was reserved, 0) */
 	char driver[PCIPASS_NAME_LEN];
 	char message[PCIPASS_IOC_MESSAGE_LEN];
 	struct pcipass_ioc_claim_member members[PCIPASS_IOC_CLAIM_MEMBERS];

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Claim and release transactions run here, in the module's own ordered
+ * workqueue, never in the context of the request that asked for them.
+ *
+ * A netlink request runs under genetlink's cb_lock, which every generic
+ * netlink request on the host and every module that registers a family
+ * needs; a driver's remove can wait without bound (vfio-pci waits for the
+ * VM).  So a request only checks what it can without waiting, queues a
+ * job and answers with its id; the job's outcome is kept for claim-get
+ * and, when it changed something, announced by the claim-finished or
+ * release-finished event.  The ioctl waits for its job,
+ * bounded and interruptibly, holding no lock.
+ *
+ * Before each step that can wait for a driver or a module, the worker
+ * says so (pcipass_job_step()).  An unbind or bind that has lasted more
+ * than stuck_ms makes new jobs fail at once with EBUSY naming it: queueing
+ * behind a remove that waits for a VM would only hide the cause.  A module
+ * load is bounded (10 s): new jobs queue behind it.
+ *
+ * A finished job is kept until its outcome has been read (claim-get, or
+ * the ioctl that waited for it), then among the last few read ones for
+ * a second look.  Counting all finished jobs together lost outcomes: a
+ * client polling with backoff found its job gone after a few fast jobs
+ * of other clients.  Unread outcomes are bounded too (a caller that gave
+ * up never reads), oldest first.  Txids start at a random number at
+ * each load, so a client that outlived a reload gets ESRCH, not the
+ * outcome of another transaction that reused its txid.
+ *
+ * Lock ordering: under pcipass_job_lock nothing is taken but the
+ * workqueue's own pool lock (queue_work()).  A job holds a
+ * module reference from submit until its work function returns, so
+ * rmmod fails ("in use") rather than waiting for a stuck driver, and no
+ * job is open when the module exits (destroy_workqueue() waits for the
+ * work function's return after its module_put()); a module that is going
+ * accepts no job.
+ */
+
+#include <linux/fs_struct.h>
+#include <linux/jiffies.h>
+#include <linux/kref.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "claim_int.h"
+
+#define PCIPASS_JOB_KEEP_READ	16	/* read outcomes kept for another look */
+#define PCIPASS_JOB_KEEP_UNREAD	64	/* unread outcomes kept for claim-get */
+#define PCIPASS_JOB_QUEUE_MAX	64
+
+static unsigned int stuck_ms = 5000;
+module_param(stuck_ms, uint, 0644);
+MODULE_PARM_DESC(stuck_ms,
+		 "ms a claim or release may wait in one step before new ones are refused (EBUSY)");
+
+static struct workqueue_struct *pcipass_job_wq;
+static DEFINE_SPINLOCK(pcipass_job_lock);
+static LIST_HEAD(pcipass_jobs);		/* submitted or read last at the tail */
+static unsigned int pcipass_jobs_open;	/* queued or running */
+static unsigned int pcipass_jobs_read;	/* done and read */
+static unsigned int pcipass_jobs_unread;	/* done, not read yet */
+static u32 pcipass_job_next;	/* random at init, never 0 */
+static bool pcipass_jobs_ready;	/* module init has finished */
+static struct pcipass_job *pcipass_job_running;
+static struct pcipass_job_where pcipass_job_where;
+
+static void pcipass_job_free(struct kref *ref)
+{
+	struct pcipass_job *job = container_of(ref, struct pcipass_job, ref);
+
+	if (job->req.caller_root.mnt)
+		path_put(&job->req.caller_root);
+	kvfree(job->rep);
+	kfree(job);
+}
+
+void pcipass_job_put(struct pcipass_job *job)
+{
+	kref_put(&job->ref, pcipass_job_free);
+}
+
+/* Under pcipass_job_lock: where the running job waits, and since when. */
+static void pcipass_job_where_locked(struct pcipass_job_where *w)
+{
+	*w = pcipass_job_where;
+	w->ms = w->step ? jiffies_to_msecs(jiffies - w->since) : 0;
+}
+
+/**
+ * pcipass_job_step() - say which blocking step the running job enters
+ * @step: enum pcipass_step; 0 when the step is over
+ * @pdev: the function waited for, or NULL
+ * @driver: the driver (or module) waited for, or NULL
+ *
+ * Called by the claim engine from the worker only.
+ */
+void pcipass_job_step(u8 step, struct pci_dev *pdev, const char *driver)
+{
+	struct pcipass_job_where w = { .step = step, .since = jiffies };
+
+	if (pdev)
+		pcipass_addr_of(pdev, &w.addr);
+	w.has_addr = pdev;
+	strscpy(w.driver, driver ?: "", sizeof(w.driver));
+	spin_lock(&pcipass_job_lock);
+	if (pcipass_job_running)
+		pcipass_job_where = w;
+	spin_unlock(&pcipass_job_lock);
+}
+
+/*
+ * Under pcipass_job_lock: when more than @keep finished jobs are read
+ * (@read) or unread, unlink the oldest of them; the caller puts it once
+ * the lock is dropped (the report may be vmalloc()ed).
+ */
+static struct pcipass_job *pcipass_job_trim_locked(bool read,
+						   unsigned int *count,
+						   unsigned int keep)
+{
+	struct pcipass_job *old;
+
+	if (*count <= keep)
+		return NULL;
+	/* open jobs are never unlinked here */
+	list_for_each_entry(old, &pcipass_jobs, node) {
+		if (old->state == PCIPASS_TX_DONE && old->read == read) {
+			list_del_init(&old->node);
+			(*count)--;
+			return old;
+		}
+	}
+	return NULL;
+}
+
+static void pcipass_job_work(struct work_struct *work)
+{
+	struct pcipass_job *job = container_of(work, struct pcipass_job, work);
+	struct pcipass_job *old = NULL;
+
+	spin_lock(&pcipass_job_lock);
+	WRITE_ONCE(job->state, PCIPASS_TX_RUNNING);
+	pcipass_job_running = job;
+	memset(&pcipass_job_where, 0, sizeof(pcipass_job_where));
+	spin_unlock(&pcipass_job_lock);
+
+	job->err = job->cmd == PCIPASS_CMD_CLAIM ?
+		   pcipass_claim(&job->req, job->rep) :
+		   pcipass_release(&job->req, job->rep);
+	/* a kept outcome must not keep the caller's root mount busy */
+	if (job->req.caller_root.mnt) {
+		path_put(&job->req.caller_root);
+		job->req.caller_root = (struct path){};
+	}
+
+	spin_lock(&pcipass_job_lock);
+	/* claim-get reads err and rep once it sees DONE, without the lock */
+	smp_store_release(&job->state, PCIPASS_TX_DONE);
+	pcipass_job_running = NULL;
+	pcipass_jobs_open--;
+	pcipass_jobs_unread++;
+	old = pcipass_job_trim_locked(false, &pcipass_jobs_unread,
+				      PCIPASS_JOB_KEEP_UNREAD);
+	spin_unlock(&pcipass_job_lock);
+	complete_all(&job->done);
+	if (old)
+		pcipass_job_put(old);
+	module_put(THIS_MODULE);	/* see the top of this file */
+}
+
+/* Under pcipass_job_lock: no job may be queued now (@busy, @w say why). */
+static bool pcipass_job_refuse_locked(struct pcipass_claim_report *busy,
+				      struct pcipass_job_where *w)
+{
+	struct pcipass_job *cur = pcipass_job_running;
+
+	if (pcipass_jobs_open >= PCIPASS_JOB_QUEUE_MAX) {
+		busy->msg = "busy: too many claims and releases queued";
+		return true;
+	}
+	if (!cur)
+		return false;
+	pcipass_job_where_locked(w);
+	/* a module load is bounded (PCIPASS_MODULE_WAIT_MS): queue behind it */
+	if (!w->step || w->step == PCIPASS_STEP_LOAD_MODULE ||
+	    w->ms <= READ_ONCE(stuck_ms))
+		return false;
+	w->txid = cur->id;
+	w->cmd = cur->cmd;
+	return true;
+}
+
+static const char *pcipass_step_words(u8 step)
+{
+	switch (step) {
+	case PCIPASS_STEP_UNBIND:
+		return "to unbind";
+	case PCIPASS_STEP_BIND:
+		return "to bind";
+	case PCIPASS_STEP_LOAD_MODULE:
+		return "for module";
+	}
+	return "in";
+}
+
+/**
+ * pcipass_job_busy_msg() - the EBUSY message naming a stuck step
+ * @w: where the running job waits (pcipass_job_submit() filled it)
+ * @rep: where the message goes (rep->msg_buf)
+ *
+ * Short: a formatted extended ack holds 80 bytes, so the message names
+ * the step, the function and the driver, and leaves the txid to the
+ * reply's attributes (txid and the busy attributes carry all of it).
+ */
+void pcipass_job_busy_msg(const struct pcipass_job_where *w,
+			  struct pcipass_claim_report *rep)
+{
+	const char *what = w->cmd == PCIPASS_CMD_CLAIM ? "claim" : "release";
+
+	if (w->has_addr)
+		pcipass_fail(rep, PCIPASS_FIELD_NONE, -EBUSY,
+			     "busy: a %s waited %u s %s %s from %s", what,
+			     w->ms / 1000, pcipass_step_words(w->step),
+			     pcipass_astr(&w->addr).s,
+			     w->driver[0] ? w->driver : "(none)");
+	else
+		pcipass_fail(rep, PCIPASS_FIELD_NONE, -EBUSY,
+			     "busy: a %s waited %u s %s %s", what,
+			     w->ms / 1000, pcipass_step_words(w->step),
+			     w->driver);
+}
+
+/**
+ * pcipass_job_submit() - queue a claim or release
+ * @cmd: PCIPASS_CMD_CLAIM or PCIPASS_CMD_RELEASE
+ * @req: the request (copied; its txid is set)
+ * @busy: on -EBUSY, the message and where the running job is stuck
+ * @w: on -EBUSY, where the running job waits (step 0: the queue is full)
+ *
+ * Return: the job with a reference for the caller, or ERR_PTR() of
+ * -EBUSY (one is stuck, or the queue is full), -ENODEV (the module is
+ * going), -EAGAIN (its init has not finished) or -ENOMEM.
+ */
+struct pcipass_job *pcipass_job_submit(u8 cmd,
+				       const struct pcipass_claim_req *req,
+				       struct pcipass_claim_report *busy,
+				       struct pcipass_job_where *w)
+{
+	struct pcipass_job *job = kzalloc(sizeof(*job), GFP_KERNEL);
+	struct path root = {};
+	int err = 0;
+
+	memset(w, 0, sizeof(*w));
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	job->rep = kvzalloc(sizeof(*job->rep), GFP_KERNEL);
+	if (!job->rep) {
+		kfree(job);
+		return ERR_PTR(-ENOMEM);
+	}
+	kref_init(&job->ref);		/* the caller's */
+	kref_get(&job->ref);		/* the list's */
+	init_completion(&job->done);
+	INIT_WORK(&job->work, pcipass_job_work);
+	job->cmd = cmd;
+	job->req = *req;
+	job->req.caller_root = (struct path){};
+	job->state = PCIPASS_TX_QUEUED;
+
+	/*
+	 * Once the module is going, no job may start: exit (which runs only
+	 * when no job holds a reference) finds none open and none coming.
+	 */
+	if (!try_module_get(THIS_MODULE)) {
+		kvfree(job->rep);
+		kfree(job);
+		busy->msg = "pcipass is being unloaded";
+		return ERR_PTR(-ENODEV);
+	}
+	if (current->fs)	/* NULL only for an exiting task */
+		get_fs_root(current->fs, &root);
+	spin_lock(&pcipass_job_lock);
+	if (!pcipass_jobs_ready) {
+		busy->msg = "pcipass is still loading";
+		err = -EAGAIN;
+	} else if (pcipass_job_refuse_locked(busy, w)) {
+		err = -EBUSY;
+	}
+	if (err) {
+		spin_unlock(&pcipass_job_lock);
+		if (w->step)
+			pcipass_job_busy_msg(w, busy);
+		if (root.mnt)
+			path_put(&root);
+		module_put(THIS_MODULE);
+		kvfree(job->rep);
+		kfree(job);
+		return ERR_PTR(err);
+	}
+	job->id = pcipass_job_next++;
+	if (!pcipass_job_next)
+		pcipass_job_next = 1;
+	job->req.txid = job->id;
+	job->req.caller_root = root;
+	list_add_tail(&job->node, &pcipass_jobs);
+	pcipass_jobs_open++;
+	queue_work(pcipass_job_wq, &job->work);
+	spin_unlock(&pcipass_job_lock);
+	return job;
+}
+
+/**
+ * pcipass_job_find() - a queued, running or recently finished job
+ * @id: its txid
+ * @w: filled with where the running job waits when it is this one
+ *
+ * Return: the job with a reference, or NULL.
+ */
+struct pcipass_job *pcipass_job_find(u32 id, struct pcipass_job_where *w)
+{
+	struct pcipass_job *job;
+
+	memset(w, 0, sizeof(*w));
+	spin_lock(&pcipass_job_lock);
+	list_for_each_entry(job, &pcipass_jobs, node) {
+		if (job->id != id)
+			continue;
+		kref_get(&job->ref);
+		if (job == pcipass_job_running) {
+			pcipass_job_where_locked(w);
+			w->txid = job->id;
+			w->cmd = job->cmd;
+		}
+		spin_unlock(&pcipass_job_lock);
+		return job;
+	}
+	spin_unlock(&pcipass_job_lock);
+	return NULL;
+}
+
+/*
+ * Read a job's state.  The acquire pairs with the worker's release of
+ * DONE: a caller that sees DONE also sees the job's err and report.
+ */
+u8 pcipass_job_state(const struct pcipass_job *job)
+{
+	return smp_load_acquire(&job->state);	/* pairs with the worker's release */
+}
+
+/**
+ * pcipass_job_read() - note that a done job's outcome was handed out
+ * @job: a job whose state the caller saw done
+ *
+ * From now on it counts among the read outcomes, which are kept fewer.
+ */
+void pcipass_job_read(struct pcipass_job *job)
+{
+	struct pcipass_job *old = NULL;
+
+	spin_lock(&pcipass_job_lock);
+	/* not when evicted meanwhile: it is no longer counted */
+	if (!job->read && !list_empty(&job->node)) {
+		job->read = true;
+		/* the most recently read are the ones kept */
+		list_move_tail(&job->node, &pcipass_jobs);
+		pcipass_jobs_unread--;
+		pcipass_jobs_read++;
+		old = pcipass_job_trim_locked(true, &pcipass_jobs_read,
+					      PCIPASS_JOB_KEEP_READ);
+	}
+	spin_unlock(&pcipass_job_lock);
+	if (old)
+		pcipass_job_put(old);
+}
+
+int pcipass_jobs_init(void)
+{
+	/* 1 .. 2^30: readable, and unlikely to be what the last load used */
+	pcipass_job_next = (get_random_u32() >> 2) + 1;
+	pcipass_job_wq = alloc_ordered_workqueue("pcipass_claim", 0);
+	return pcipass_job_wq ? 0 : -ENOMEM;
+}
+
+/*
+ * The last step of module init: the interfaces are registered before the
+ * bus notifier and the character device, and a job must not run (nor be
+ * left behind by an init that fails) until everything it relies on is.
+ */
+void pcipass_jobs_start(void)
+{
+	spin_lock(&pcipass_job_lock);
+	pcipass_jobs_ready = true;
+	spin_unlock(&pcipass_job_lock);
+}
+
+/* After both interfaces are gone: nothing can submit any more. */
+void pcipass_jobs_exit(void)
+{
+	struct pcipass_job *job, *tmp;
+
+	destroy_workqueue(pcipass_job_wq);
+	list_for_each_entry_safe(job, tmp, &pcipass_jobs, node) {
+		list_del(&job->node);
+		pcipass_job_put(job);
+	}
+}

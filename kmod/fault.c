@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fault points for the tests (see fault.h); built only with
+ * CONFIG_FAULT_INJECTION_DEBUG_FS.
+ *
+ * A fault attribute of our own rather than fail_function on a kprobe: the
+ * framework draws a random number on every check, and from a kprobe's int3
+ * handler (NMI-like for lockdep) that takes the crng lock in a context
+ * lockdep rejects.  Here the check runs in the worker's own context.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/err.h>
+#include <linux/fault-inject.h>
+
+#include "fault.h"
+
+static DECLARE_FAULT_ATTR(pcipass_fail_record);
+static struct dentry *pcipass_fault_dir;
+
+/* No debugfs (or no memory for it) only means no fault can be asked for. */
+void pcipass_fault_init(void)
+{
+	struct dentry *dir;
+
+	dir = fault_create_debugfs_attr("fail_pcipass_record", NULL,
+					&pcipass_fail_record);
+	pcipass_fault_dir = IS_ERR(dir) ? NULL : dir;
+}
+
+void pcipass_fault_exit(void)
+{
+	debugfs_remove_recursive(pcipass_fault_dir);
+	pcipass_fault_dir = NULL;
+}
+
+/* True when making a claim record (claim_rec.c) is to fail now. */
+bool pcipass_fault_record(void)
+{
+	return should_fail(&pcipass_fail_record, 1);
+}
