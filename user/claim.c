@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>
@@ -30,6 +31,12 @@ static const struct nla_policy claim_policy[PCIPASS_A_CLAIM_MAX + 1] = {
 	[PCIPASS_A_CLAIM_OUTCOME] = { .type = NLA_U32 },
 	[PCIPASS_A_CLAIM_MEMBER] = { .type = NLA_NESTED },
 	[PCIPASS_A_CLAIM_BLOCKER] = { .type = NLA_NESTED },
+	[PCIPASS_A_CLAIM_TXID] = { .type = NLA_U32 },
+	[PCIPASS_A_CLAIM_TX_STATE] = { .type = NLA_U32 },
+	[PCIPASS_A_CLAIM_BUSY_STEP] = { .type = NLA_U32 },
+	[PCIPASS_A_CLAIM_BUSY_ADDR] = { .type = NLA_NESTED },
+	[PCIPASS_A_CLAIM_BUSY_DRIVER] = { .type = NLA_STRING },
+	[PCIPASS_A_CLAIM_BUSY_MS] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy member_policy[PCIPASS_A_MEMBER_MAX + 1] = {
@@ -149,12 +156,25 @@ int claim_parse_reply(struct nl_msg *msg, struct claim_report *rep)
 		rep->has_outcome = true;
 		rep->outcome = nla_get_u32(tb[PCIPASS_A_CLAIM_OUTCOME]);
 	}
+	if (tb[PCIPASS_A_CLAIM_TXID])
+		rep->txid = nla_get_u32(tb[PCIPASS_A_CLAIM_TXID]);
+	if (tb[PCIPASS_A_CLAIM_TX_STATE])
+		rep->tx_state = nla_get_u32(tb[PCIPASS_A_CLAIM_TX_STATE]);
+	if (tb[PCIPASS_A_CLAIM_BUSY_STEP])
+		rep->busy_step = nla_get_u32(tb[PCIPASS_A_CLAIM_BUSY_STEP]);
+	if (tb[PCIPASS_A_CLAIM_BUSY_MS])
+		rep->busy_ms = nla_get_u32(tb[PCIPASS_A_CLAIM_BUSY_MS]);
+	rep->busy_driver = opt_strdup(tb[PCIPASS_A_CLAIM_BUSY_DRIVER]);
+	if (tb[PCIPASS_A_CLAIM_BUSY_ADDR] &&
+	    !addr_from_nest(tb[PCIPASS_A_CLAIM_BUSY_ADDR], &rep->busy_addr))
+		rep->has_busy_addr = true;
 	err = parse_lists(nlh, rep);
 	if (err) {
 		claim_report_free(rep);
 		return err;
 	}
-	rep->has_reply = true;
+	/* a queued or running transaction has no report yet */
+	rep->has_reply = !rep->tx_state || rep->tx_state == PCIPASS_TX_DONE;
 	return 0;
 }
 
@@ -183,14 +203,90 @@ static int fill_request(struct nl_msg *msg, const void *arg)
 	return 0;
 }
 
+static int fill_txid(struct nl_msg *msg, const void *arg)
+{
+	return nla_put_u32(msg, PCIPASS_A_CLAIM_TXID,
+			   *(const uint32_t *)arg) < 0 ? -EMSGSIZE : 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* The kernel queues the transaction and answers with its id; ask how it
+ * stands when an event arrives (or after a backoff, for what ends without
+ * one) until it is done, @timeout_ms passes or *@stop is set.  A wait
+ * that ends first returns -ETIMEDOUT or -EINTR with rep->tx_state not
+ * done: the transaction goes on in the kernel.
+ */
 int claim_transact(struct pnl *nl, const struct claim_req *req,
-		   struct claim_report *rep)
+		   struct claim_report *rep, int timeout_ms, volatile int *stop)
 {
 	uint8_t cmd = req->op == CLAIM_OP_CLAIM ? PCIPASS_CMD_CLAIM
 						: PCIPASS_CMD_RELEASE;
+	long long end = now_ms() + timeout_ms;
+	struct claim_waiter w;
+	uint32_t txid;
+	int rc, ms = 2;
 
 	memset(rep, 0, sizeof(*rep));
-	return pnl_do(nl, cmd, fill_request, req, parse_reply, rep);
+	claim_waiter_open(&w);
+	rc = pnl_do(nl, cmd, fill_request, req, parse_reply, rep);
+	if (rc || !rep->txid)
+		goto out;
+	txid = rep->txid;
+	/* even one already done tells its outcome to claim-get only */
+	for (;;) {
+		if (rep->tx_state != PCIPASS_TX_DONE) {
+			long long left = end - now_ms();
+
+			rc = stop && *stop ? -EINTR : left <= 0 ? -ETIMEDOUT : 0;
+			if (rc)
+				break;
+			claim_waiter_wait(&w, ms < left ? ms : (int)left);
+			ms = ms < 200 ? ms * 2 : 250;
+		}
+		rc = pnl_do(nl, PCIPASS_CMD_CLAIM_GET, fill_txid, &txid,
+			    parse_reply, rep);
+		if (rc || rep->tx_state == PCIPASS_TX_DONE)
+			break;
+	}
+out:
+	claim_waiter_close(&w);
+	return rc;
+}
+
+const char *claim_busy_words(const struct claim_report *rep, char *buf,
+			     size_t size)
+{
+	static const char *const step[] = {
+		[PCIPASS_STEP_UNBIND] = "unbind of",
+		[PCIPASS_STEP_BIND] = "bind of",
+		[PCIPASS_STEP_LOAD_MODULE] = "loading the module",
+	};
+	const char *what = rep->busy_step < ARRAY_SIZE(step) &&
+			   step[rep->busy_step] ? step[rep->busy_step] : "a step of";
+	char a[ADDR_STRLEN];
+
+	if (!rep->busy_step) {
+		snprintf(buf, size, "%s", rep->tx_state == PCIPASS_TX_QUEUED ?
+			 "queued behind another transaction" : "running");
+		return buf;
+	}
+	if (rep->has_busy_addr) {
+		addr_fmt(&rep->busy_addr, a);
+		snprintf(buf, size, "waited %u s in %s %s from %s",
+			 rep->busy_ms / 1000, what, a,
+			 rep->busy_driver ? rep->busy_driver : "(none)");
+	} else {
+		snprintf(buf, size, "waited %u s %s %s", rep->busy_ms / 1000,
+			 what, rep->busy_driver ? rep->busy_driver : "");
+	}
+	return buf;
 }
 
 void claim_report_free(struct claim_report *rep)
@@ -207,5 +303,6 @@ void claim_report_free(struct claim_report *rep)
 	free(rep->members);
 	free(rep->blockers);
 	free(rep->driver);
+	free(rep->busy_driver);
 	memset(rep, 0, sizeof(*rep));
 }

@@ -71,6 +71,13 @@ struct claim_blocker {
 };
 
 struct claim_report {
+	uint32_t txid;		/* the transaction, 0 when none was queued */
+	uint32_t tx_state;	/* enum pcipass_tx_state */
+	uint32_t busy_step;	/* enum pcipass_step: where it waits, 0: none */
+	bool has_busy_addr;
+	struct pp_addr busy_addr;
+	char *busy_driver;
+	uint32_t busy_ms;
 	bool has_reply;		/* the kernel found the group and said so */
 	bool has_group;
 	uint32_t group;
@@ -94,7 +101,22 @@ struct claim_error {
  * sent one, also when the return value is an error (-errno).
  */
 int claim_transact(struct pnl *nl, const struct claim_req *req,
-		   struct claim_report *rep);
+		   struct claim_report *rep, int timeout_ms,
+		   volatile int *stop);
+/* claim_wait.c: sleeps until an event of the pcipass events group or
+ * a timeout; open before the request so its end is not missed.  Without
+ * the group (sk NULL) the wait is a plain sleep.
+ */
+struct claim_waiter {
+	struct nl_sock *sk;
+};
+
+void claim_waiter_open(struct claim_waiter *w);
+void claim_waiter_wait(struct claim_waiter *w, int ms);
+void claim_waiter_close(struct claim_waiter *w);
+/* "waited 42 s in unbind of 0000:05:00.0 from vfio-pci" into buf */
+const char *claim_busy_words(const struct claim_report *rep, char *buf,
+			     size_t size);
 void claim_report_free(struct claim_report *rep);
 /* One reply message into rep (replacing what it held); 0 or -EBADMSG. */
 int claim_parse_reply(struct nl_msg *msg, struct claim_report *rep);

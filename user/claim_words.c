@@ -170,7 +170,7 @@ const char *claim_blocker_text(const struct claim_blocker *b, char *buf,
 			 a, d ? d : "(unnamed)");
 		break;
 	case PCIPASS_BLOCKER_ACTIVE_VFS:
-		snprintf(buf, size, "%s has SR-IOV VFs enabled outside the group%s%s%s",
+		snprintf(buf, size, "%s has SR-IOV VFs enabled, which unbinding it destroys%s%s%s",
 			 a, d ? " (" : "", d ? d : "", d ? ")" : "");
 		break;
 	case PCIPASS_BLOCKER_CLAIMED_OTHER:

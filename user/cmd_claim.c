@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcipass claim ADDR|SLOT|--group N [--driver D] [--dry-run] [--force]
- * pcipass release ADDR|SLOT|--group N [--dry-run]
+ *                [--timeout SEC]
+ * pcipass release ADDR|SLOT|--group N [--dry-run] [--timeout SEC]
  *
- * The kernel does the transaction (all or nothing, with rollback); this
- * names the group, sends one request and reports what the kernel says.
+ * The kernel does the transaction (all or nothing, with rollback) in its
+ * own context; this names the group, queues the request, waits for the
+ * outcome (bounded, Ctrl-C ends the wait, not the transaction) and
+ * reports what the kernel says.
  */
 #include <errno.h>
 #include <signal.h>
@@ -28,7 +31,10 @@
 struct claim_opts {
 	bool has_group;
 	uint32_t group;
+	uint32_t timeout_s;
 };
+
+#define CLAIM_TIMEOUT_S	60
 
 /* Decimal only, as /sys/kernel/iommu_groups/N spells it. */
 static bool parse_u32(const char *s, uint32_t *v)
@@ -85,13 +91,22 @@ static int parse_target(struct claim_req *req, const struct claim_opts *o,
 
 /* What to do about an error, beyond the kernel's own message. */
 static void hint(const struct claim_req *req, const struct claim_report *rep,
-		 int rc)
+		 int rc, const char *busy, uint32_t txid)
 {
 	const char *verb = req->op == CLAIM_OP_CLAIM ? "claim" : "release";
 
 	if (rc == -EPERM)
 		pp_err("%s changes driver bindings: run it as root (it needs CAP_SYS_ADMIN)",
 		       verb);
+	else if (rc == -EBUSY && busy[0]) {
+		pp_err("transaction %s", busy);
+		pp_err("try again when it ends ('pcipass monitor' shows it), or stop what holds that device (a VM)");
+	} else if (rc == -EBUSY && !rep->has_reply) {
+		pp_err("too many claims and releases are queued: try again");
+	}
+	else if (rc == -ESRCH && !rep->has_reply)
+		pp_err("transaction %u was queued, but its outcome is no longer kept (pcipass was reloaded, or many outcomes were left unread): 'pcipass show' tells how the functions stand now",
+		       txid);
 	else if (rc == -EOPNOTSUPP && !rep->has_reply)
 		pp_err("the loaded pcipass module has no %s command: load the one built with this CLI ('modprobe -r pcipass && modprobe pcipass')",
 		       verb);
@@ -99,18 +114,42 @@ static void hint(const struct claim_req *req, const struct claim_report *rep,
 		pp_err("the host needs attention: put the functions marked FAILED back with their 'fix:' commands, or reboot");
 }
 
-/* A transaction the kernel finished must be reported, so Ctrl-C waits
- * until it is; the kernel does not stop half way either.
- */
-static void block_signals(void)
-{
-	sigset_t set;
+static volatile sig_atomic_t stop_wait;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_wait = 1;
+}
+
+/* Ctrl-C ends the wait, never the transaction: the kernel runs it to the
+ * end (or its rollback) whether anybody waits or not.
+ */
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* The wait ended before the transaction: say where it is and how to
+ * follow it.
+ */
+static int still_running(const struct claim_req *req,
+			 const struct claim_report *rep, int rc)
+{
+	const char *verb = req->op == CLAIM_OP_CLAIM ? "claim" : "release";
+	char where[160];
+
+	pp_err("%s of %s: transaction %u still running after %s: %s",
+	       verb, req->arg, rep->txid,
+	       rc == -EINTR ? "the wait was interrupted" : "the wait timed out",
+	       claim_busy_words(rep, where, sizeof(where)));
+	pp_err("it goes on in the kernel: 'pcipass monitor' shows when it ends; a driver that waits for a VM lets go when the VM stops");
+	return EXIT_RUNNING;
 }
 
 /* The kernel knows a VFIO user holds the group, not who: name it. */
@@ -156,14 +195,16 @@ static bool driver_exists(const struct claim_req *req)
 	return false;
 }
 
-static int run(struct claim_req *req)
+static int run(struct claim_req *req, uint32_t timeout_s)
 {
 	struct claim_report rep = { 0 };
 	struct claim_error err = { 0 };
+	char busy[192] = "";
 	struct pnl nl;
+	uint32_t txid;
 	int rc, status;
 
-	block_signals();
+	catch_signals();
 	if (!driver_exists(req))
 		return EXIT_RUNTIME;
 	if (pnl_open_or_report(&nl))
@@ -172,7 +213,15 @@ static int run(struct claim_req *req)
 		pnl_close(&nl);
 		return EXIT_RUNTIME;
 	}
-	rc = claim_transact(&nl, req, &rep);
+	rc = claim_transact(&nl, req, &rep, (int)timeout_s * 1000,
+			    (volatile int *)&stop_wait);
+	if ((rc == -EINTR || rc == -ETIMEDOUT) && rep.txid &&
+	    rep.tx_state != PCIPASS_TX_DONE) {
+		status = still_running(req, &rep, rc);
+		claim_report_free(&rep);
+		pnl_close(&nl);
+		return status;
+	}
 	if (rc) {
 		err.errnum = -rc;
 		err.from_kernel = nl.err.from_kernel;
@@ -181,6 +230,12 @@ static int run(struct claim_req *req)
 	/* Without a usable reply there is nothing to report but the error,
 	 * as for every other command (no document).
 	 */
+	if (rc == -EBUSY && rep.busy_step) {
+		int n = snprintf(busy, sizeof(busy), "%u has ", rep.txid);
+
+		claim_busy_words(&rep, busy + n, sizeof(busy) - n);
+	}
+	txid = rep.txid;
 	if (!claim_report_usable(&rep, rc))
 		claim_report_free(&rep);
 	name_holders(&rep);
@@ -190,7 +245,7 @@ static int run(struct claim_req *req)
 		print_flush();
 		print_cleanup();
 		pnl_perror(&nl);
-		hint(req, &rep, rc);
+		hint(req, &rep, rc, busy, txid);
 	}
 	status = claim_exit(&rep, rc);
 	claim_report_free(&rep);
@@ -206,22 +261,24 @@ static int claim_or_release(int argc, char **argv, enum claim_op op)
 		{ "driver", required_argument, NULL, 'd' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ 0 },
 	};
 	static const struct option release_longopts[] = {
 		CLI_LONGOPTS,
 		{ "group", required_argument, NULL, 'g' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ 0 },
 	};
 	const char *cmd = op == CLAIM_OP_CLAIM ? "claim" : "release";
 	struct claim_req req = { .op = op };
-	struct claim_opts o = { 0 };
+	struct claim_opts o = { .timeout_s = CLAIM_TIMEOUT_S };
 	int c;
 
 	while ((c = op == CLAIM_OP_CLAIM ?
-		    cli_getopt(argc, argv, CLI_SHORTOPTS("g:d:nf"), claim_longopts) :
-		    cli_getopt(argc, argv, CLI_SHORTOPTS("g:n"), release_longopts)) != -1) {
+		    cli_getopt(argc, argv, CLI_SHORTOPTS("g:d:nft:"), claim_longopts) :
+		    cli_getopt(argc, argv, CLI_SHORTOPTS("g:nt:"), release_longopts)) != -1) {
 		switch (c) {
 		case 'g':
 			if (!parse_u32(optarg, &o.group))
@@ -238,6 +295,12 @@ static int claim_or_release(int argc, char **argv, enum claim_op op)
 			break;
 		case 'n':
 			req.flags |= PCIPASS_CLAIM_F_DRY_RUN;
+			break;
+		case 't':
+			if (!parse_u32(optarg, &o.timeout_s) || !o.timeout_s ||
+			    o.timeout_s > 86400)
+				return cli_usage_error("%s: --timeout wants seconds (1-86400), not '%s'",
+						       cmd, optarg);
 			break;
 		case 'f':
 			req.flags |= PCIPASS_CLAIM_F_FORCE;
@@ -258,7 +321,7 @@ static int claim_or_release(int argc, char **argv, enum claim_op op)
 		snprintf(group_arg, sizeof(group_arg), "%u", o.group);
 		req.arg = group_arg;
 	}
-	return run(&req);
+	return run(&req, o.timeout_s);
 }
 
 int cmd_claim(int argc, char **argv)

@@ -26,6 +26,7 @@ static const struct nla_policy event_policy[PCIPASS_A_EVENT_MAX + 1] = {
 	[PCIPASS_A_EVENT_GROUP] = { .type = NLA_U32 },
 	[PCIPASS_A_EVENT_OUTCOME] = { .type = NLA_U32 },
 	[PCIPASS_A_EVENT_ERROR] = { .type = NLA_U32 },	/* s32 */
+	[PCIPASS_A_EVENT_TXID] = { .type = NLA_U32 },
 };
 
 int event_parse(struct nl_msg *msg, struct pp_event *ev)
@@ -61,6 +62,8 @@ int event_parse(struct nl_msg *msg, struct pp_event *ev)
 		ev->has_outcome = true;
 		ev->outcome = nla_get_u32(tb[PCIPASS_A_EVENT_OUTCOME]);
 	}
+	if (tb[PCIPASS_A_EVENT_TXID])
+		ev->txid = nla_get_u32(tb[PCIPASS_A_EVENT_TXID]);
 	if (tb[PCIPASS_A_EVENT_ERROR]) {
 		ev->has_error = true;
 		ev->error = (int32_t)nla_get_u32(tb[PCIPASS_A_EVENT_ERROR]);
@@ -75,7 +78,7 @@ int event_parse(struct nl_msg *msg, struct pp_event *ev)
  *   device-added 0000:05:00.0
  *   driver-bound 0000:05:00.0 vfio-pci
  *   override-changed 0000:05:00.0 (cleared)
- *   claim-finished group 5 vfio-pci rolled-back: No such device
+ *   claim-finished group 5 vfio-pci rolled-back: No such device (transaction 7)
  */
 void event_print(const struct pp_event *ev)
 {
@@ -123,6 +126,10 @@ void event_print(const struct pp_event *ev)
 		print_null(PRINT_JSON, "errno", NULL, NULL);
 		print_null(PRINT_JSON, "error", NULL, NULL);
 	}
+	if (ev->txid)
+		print_uint(PRINT_ANY, "txid", " (transaction %u)", ev->txid);
+	else
+		print_null(PRINT_JSON, "txid", NULL, NULL);
 	print_text("\n");
 	close_json_object();
 }

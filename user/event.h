@@ -24,6 +24,7 @@ struct pp_event {
 	uint32_t outcome;	/* enum pcipass_outcome */
 	bool has_error;
 	int error;		/* negative errno, 0: success */
+	uint32_t txid;		/* claim and release events; 0: none */
 };
 
 /* 0; -EAGAIN for a message that is not an event; -EBADMSG. */

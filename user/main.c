@@ -109,6 +109,9 @@ void cli_usage(FILE *f)
 	      "the boot VGA, disks in use and active NICs anyway (never the\n"
 	      "root filesystem).  release ADDR|SLOT|--group N [--dry-run] gives\n"
 	      "a claimed group back to its original drivers and overrides.\n"
+	      "The kernel runs each in its own context; both wait for it up to\n"
+	      "--timeout SEC (default 60).  A timeout or Ctrl-C ends the wait,\n"
+	      "not the transaction (exit 8, naming the driver it waits for).\n"
 	      "\n"
 	      "monitor [--count N] prints one line (or JSON object) per event:\n"
 	      "devices added and removed, drivers bound and unbound, overrides\n"
@@ -121,7 +124,8 @@ void cli_usage(FILE *f)
 	      "error; for check: 0 ready, 3 needs companions, 4 not\n"
 	      "isolatable, 5 no IOMMU; for claim and release: 6 refused by a\n"
 	      "safety check (nothing changed), 7 a failure could not be undone\n"
-	      "(the host needs attention: see the 'fix:' lines).\n", f);
+	      "(the host needs attention: see the 'fix:' lines), 8 still\n"
+	      "running when the wait ended.\n", f);
 }
 
 int cli_usage_error(const char *fmt, ...)

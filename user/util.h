@@ -17,6 +17,8 @@ enum {
 	EXIT_REFUSED = 6,	/* claim: a safety or pre-flight check said no */
 	EXIT_ATTENTION = 7,	/* claim/release could not be undone or
 				 * finished: the host needs attention */
+	EXIT_RUNNING = 8,	/* claim/release still running when the wait
+				 * ended (--timeout, Ctrl-C) */
 };
 
 void pp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

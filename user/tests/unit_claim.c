@@ -485,7 +485,7 @@ static void test_print(void)
 			       .has_group = true, .group = 5, .driver = "vfio-pci",
 			       .has_outcome = true,
 			       .outcome = PCIPASS_OUTCOME_CLAIMED,
-			       .has_error = true };
+			       .has_error = true, .txid = 7 };
 	json_object *doc, *v, *m;
 	char *out;
 
@@ -530,13 +530,13 @@ static void test_print(void)
 	free(out);
 
 	out = capture(print_event, &ev);
-	CHECK(out && !strcmp(out, "{\"type\":\"claim_finished\",\"address\":null,\"group\":5,\"driver\":\"vfio-pci\",\"override\":null,\"outcome\":\"claimed\",\"errno\":0,\"error\":null}\n"),
+	CHECK(out && !strcmp(out, "{\"type\":\"claim_finished\",\"address\":null,\"group\":5,\"driver\":\"vfio-pci\",\"override\":null,\"outcome\":\"claimed\",\"errno\":0,\"error\":null,\"txid\":7}\n"),
 	      "JSON event: %s", str(out));
 	free(out);
 	print_set_json(false);
 
 	out = capture(print_event, &ev);
-	CHECK(out && !strcmp(out, "claim-finished group 5 vfio-pci claimed\n"),
+	CHECK(out && !strcmp(out, "claim-finished group 5 vfio-pci claimed (transaction 7)\n"),
 	      "text event: %s", str(out));
 	free(out);
 	ev = (struct pp_event){ .type = PCIPASS_EVENT_OVERRIDE_CHANGED,
@@ -564,6 +564,31 @@ static void test_print(void)
 	claim_report_free(&rep);
 }
 
+/* Where a transaction waits, as claim and release print it. */
+static void test_busy_words(void)
+{
+	struct claim_report rep = { .txid = 9, .tx_state = PCIPASS_TX_RUNNING,
+				    .busy_step = PCIPASS_STEP_UNBIND,
+				    .has_busy_addr = true,
+				    .busy_addr = { 0, 0x0a, PP_DEVFN(0, 2) },
+				    .busy_driver = "vfio-pci", .busy_ms = 42999 };
+	char buf[160];
+
+	claim_busy_words(&rep, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "waited 42 s in unbind of 0000:0a:00.2 from vfio-pci"),
+	      "unbind: %s", buf);
+	rep.busy_step = PCIPASS_STEP_LOAD_MODULE;
+	rep.has_busy_addr = false;
+	rep.busy_driver = "mlx5_vfio_pci";
+	claim_busy_words(&rep, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "waited 42 s loading the module mlx5_vfio_pci"),
+	      "module: %s", buf);
+	rep.busy_step = 0;
+	rep.tx_state = PCIPASS_TX_QUEUED;
+	claim_busy_words(&rep, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "queued behind another transaction"), "queued: %s", buf);
+}
+
 void test_claim(void)
 {
 	test_names();
@@ -574,4 +599,5 @@ void test_claim(void)
 	test_parse_reply();
 	test_parse_event();
 	test_print();
+	test_busy_words();
 }
