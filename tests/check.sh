@@ -242,7 +242,8 @@ if ((!quick)); then
 		guest_run "$(cat "$kdbg/release")" "$top/build/kdbg/kmod/pcipass.ko" "$kdbg/root" \
 			--kernel "$kdbg/bzImage" --modules-root "$kdbg/root" \
 			--env PCIPASS_FAILPROBE_KO="$top/build/kdbg/tests/failprobe/pcipass_failprobe.ko" \
-			--env PCIPASS_KUNIT_KO="$top/build/kdbg/tests/kunit/pcipass_kunit.ko"
+			--env PCIPASS_KUNIT_KO="$top/build/kdbg/tests/kunit/pcipass_kunit.ko" \
+			--env PCIPASS_FAULT_INJECTION=1
 	else
 		tap_result 1 "debug kernel: build" "$results/logs/kernel-build.log"
 	fi

@@ -496,6 +496,12 @@ def check_events(got, kind, query, group, driver, outcome, before, after):
         expect_eq(e["driver"], driver, f"{e['type']} driver")
     expect_eq((got[-1]["outcome"], got[-1]["errno"], got[-1]["error"]),
               (outcome, 0, None), f"{kind}_finished outcome")
+    # started and finished name one transaction; the others none
+    expect(got[0]["txid"] and got[0]["txid"] == got[-1]["txid"],
+           f"{kind} started and finished: one txid ({got[0]['txid']}, "
+           f"{got[-1]['txid']})")
+    expect_eq([e["txid"] for e in got[1:-1]], [None] * (len(got) - 2),
+              f"{kind}: device events carry no txid")
     for a in before:	# per member: override, then unbind, then bind
         order = [k[0] for k in key if k[1] == a]
         expect_eq(order, [w[0] for w in want if w[1] == a], f"order for {a}")
@@ -544,7 +550,7 @@ def monitor_records_claim_and_release(cli):
         for e in events:
             expect_eq(sorted(e), sorted(["type", "address", "group", "driver",
                                          "override", "outcome", "errno",
-                                         "error"]), "keys of an event")
+                                         "error", "txid"]), "keys of an event")
         check_events(events[:n_claim], "claim", q, g, "vfio-pci", "claimed",
                      before, claimed)
         check_events(events[n_claim:], "release", q, g, "vfio-pci",
@@ -683,6 +689,131 @@ def refuses_a_group_a_vm_holds(cli):
         r = cli.run("release", ALONE)
         expect_eq(r.returncode, 0, "release once the VM is gone")
         expect_state(before, "after release")
+
+
+def dmesg_count(text):
+    """How many kernel log lines contain text (the ring may wrap: count,
+    do not index)."""
+    out = subprocess.run(["dmesg"], capture_output=True, text=True).stdout
+    return sum(text in line for line in out.splitlines())
+
+
+def timed(what, fn):
+    t = time.monotonic()
+    r = fn()
+    dt = time.monotonic() - t
+    print(f"# {what}: {dt:.2f} s")
+    return r, dt
+
+
+def write(path, value):
+    with open(path, "w") as f:
+        f.write(value)
+
+
+def stuck_release_answers(cli, vf):
+    """While vf's remove blocks: the release gives up, nothing else waits."""
+    r, dt = timed("release --timeout 2", lambda: cli.run(
+        "release", "--timeout", "2", vf))
+    expect_eq(r.returncode, 8, "exit status: still running")
+    expect(dt < 6, f"release waited {dt:.1f} s, not about 2 s")
+    expect(f"unbind of {vf} from {FAILPROBE}" in r.stderr,
+           "the message names the stuck member and its driver")
+    time.sleep(1)		# past stuck_ms: new requests are refused
+    r, dt = timed("register a genetlink family", lambda: subprocess.run(
+        ["timeout", "10", "sh", "-c", f"echo 1 > {FP_PARAMS}/genl_family"]))
+    expect_eq(r.returncode, 0, "genl_register_family() while the remove blocks")
+    expect(dt < 5, f"registering a family took {dt:.1f} s")
+    r, dt = timed("genl ctrl get", lambda: subprocess.run(
+        ["timeout", "10", "genl", "ctrl", "get", "name", "pcipass_fptest"],
+        capture_output=True, text=True))
+    expect_eq(r.returncode, 0, f"another family's request ({r.stderr.strip()})")
+    r, dt = timed("pcipass list", lambda: cli.run("list", timeout=20))
+    expect_eq(r.returncode, 0, "pcipass list exit status")
+    expect(dt < 5, f"list took {dt:.1f} s")
+    r, dt = timed("a second claim", lambda: cli.run(
+        "claim", "--dry-run", GROUP_C[0]))
+    expect_eq(r.returncode, 1, "a second claim: refused as busy")
+    expect(dt < 3, f"the busy answer took {dt:.1f} s")
+    if not kernel_before_6_2():
+        expect(re.search(rf"busy: a release waited \d+ s to unbind {vf} "
+                         rf"from {FAILPROBE} \(", r.stderr),
+               "the kernel's busy answer names the stuck step")
+    else:
+        expect("busy: a transaction is stuck, see the busy attributes"
+               in r.stderr,
+               "the kernel's fixed busy answer (no formatted extack before 6.2)")
+    expect(re.search(rf"transaction \d+ has waited \d+ s in unbind of "
+                     rf"{vf} from {FAILPROBE}", r.stderr),
+           "the CLI names the stuck step")
+    r, dt = timed("rmmod pcipass", lambda: subprocess.run(
+        ["timeout", "10", "rmmod", "pcipass"], capture_output=True, text=True))
+    expect(r.returncode != 0 and os.path.exists("/sys/module/pcipass"),
+           f"rmmod pcipass refused while a transaction runs ({r.stderr.strip()})")
+    expect(dt < 3, f"rmmod took {dt:.1f} s")
+
+
+def unblock_remove(vf, went_on, mark):
+    """Let failprobe's remove go on; True once the kernel log says it did."""
+    write(f"{FP_PARAMS}/block_remove", "0")
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        if dmesg_count(went_on) > mark:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+@test
+def a_stuck_remove_blocks_nobody(cli):
+    """a remove that blocks (failprobe block_remove) during release: release --timeout 2 exits 8 naming it; genetlink, list, a new claim (EBUSY), rmmod answer at once; unblocked, the release completes"""
+    ko = os.environ.get("PCIPASS_FAILPROBE_KO")
+    if not ko or not os.path.exists(ko):
+        raise Failure(f"no failprobe module (PCIPASS_FAILPROBE_KO={ko!r})")
+    vf = "0000:0a:00.2"
+    stuck = "/sys/module/pcipass/parameters/stuck_ms"
+    subprocess.run(["insmod", ko], check=True)
+    mon = None
+    went_on = f"{vf}: remove goes on"
+    mark = dmesg_count(went_on)
+    try:
+        with Guarded([vf]) as before:
+            r = cli.run("claim", "--driver", FAILPROBE, vf)
+            expect_eq((r.returncode, sys_driver(vf)), (0, FAILPROBE),
+                      "claimed for failprobe")
+            write(stuck, "1000")
+            mon = subprocess.Popen([cli.path, "monitor", "--json", "--count",
+                                    "50"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+            write(f"{FP_PARAMS}/block_remove", "1")
+            # lifted before anything else (Guarded's restore) touches vf
+            try:
+                stuck_release_answers(cli, vf)
+            finally:
+                fin = unblock_remove(vf, went_on, mark)
+            expect(fin, "failprobe's remove went on once unblocked")
+            end = time.monotonic() + 30
+            while time.monotonic() < end:
+                r = cli.run("claim", "--dry-run", GROUP_C[0])
+                if r.returncode == 0:
+                    break
+                time.sleep(0.5)
+            expect_eq(r.returncode, 0, "a claim is accepted again")
+            mon.terminate()
+            out, err = mon.communicate(timeout=10)
+            events = [json.loads(line) for line in out.splitlines()]
+            fin = [e for e in events if e["type"] == "release_finished"]
+            expect_eq([(e["address"], e["outcome"]) for e in fin],
+                      [(vf, "released")], "the release-finished event")
+            expect_eq(state([vf]), before, "the function as before the claim")
+    finally:
+        if mon and mon.poll() is None:
+            mon.kill()
+            mon.communicate()
+        for p, v in ((f"{FP_PARAMS}/block_remove", "0"), (stuck, "5000")):
+            if os.path.exists(p):
+                write(p, v)
+        subprocess.run(["rmmod", "pcipass_failprobe"])
 
 
 @test

@@ -17,6 +17,12 @@
  *                   (empty: none)
  *   probe_delay_ms  sleep this long in every probe (at most 10000)
  *   probes          probe calls so far (failed ones too); write 0 to reset
+ *   block_remove    1: every remove waits until 0 is written (at most
+ *                   FAILPROBE_MAX_BLOCK_S), as vfio-pci's remove waits for
+ *                   a VM that holds the device
+ *   genl_family     1: register a generic netlink family ("pcipass_fptest"),
+ *                   0: unregister it -- what loading a module such as
+ *                   wireguard does, and what waits for genetlink's lock
  *
  * Example, failing the second probe of a claim:
  *   echo 0 > .../probes; echo 2 > .../fail_nth
@@ -29,8 +35,11 @@
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/string.h>
+#include <linux/wait.h>
+#include <net/genetlink.h>
 
 #define FAILPROBE_MAX_DELAY_MS	10000
+#define FAILPROBE_MAX_BLOCK_S	300
 
 /* Probe calls since load or the last reset; read and reset via "probes". */
 static atomic_t failprobe_probes = ATOMIC_INIT(0);
@@ -158,19 +167,109 @@ static int failprobe_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 }
 
+static bool failprobe_block_remove;
+static DECLARE_WAIT_QUEUE_HEAD(failprobe_wq);
+
+static int failprobe_set_block(const char *val, const struct kernel_param *kp)
+{
+	int err = param_set_bool(val, kp);
+
+	wake_up_all(&failprobe_wq);
+	return err;
+}
+
+static const struct kernel_param_ops failprobe_block_ops = {
+	.set = failprobe_set_block,
+	.get = param_get_bool,
+};
+module_param_cb(block_remove, &failprobe_block_ops, &failprobe_block_remove, 0644);
+MODULE_PARM_DESC(block_remove,
+		 "1: remove waits until 0 is written (at most "
+		 __stringify(FAILPROBE_MAX_BLOCK_S) " s)");
+
+static void failprobe_remove(struct pci_dev *pdev)
+{
+	if (!READ_ONCE(failprobe_block_remove))
+		return;
+	pci_info(pdev, "remove blocks until block_remove is 0\n");
+	if (!wait_event_timeout(failprobe_wq, !READ_ONCE(failprobe_block_remove),
+				FAILPROBE_MAX_BLOCK_S * HZ))
+		pci_warn(pdev, "remove gave up waiting after %d s\n",
+			 FAILPROBE_MAX_BLOCK_S);
+	else
+		pci_info(pdev, "remove goes on\n");
+}
+
+/* A family with one command that does nothing: registering is the point. */
+static int failprobe_genl_noop(struct sk_buff *skb, struct genl_info *info)
+{
+	return 0;
+}
+
+static const struct genl_small_ops failprobe_genl_ops[] = {
+	{ .cmd = 1, .doit = failprobe_genl_noop },
+};
+
+static struct genl_family failprobe_genl = {
+	.name		= "pcipass_fptest",
+	.version	= 1,
+	.module		= THIS_MODULE,
+	.small_ops	= failprobe_genl_ops,
+	.n_small_ops	= ARRAY_SIZE(failprobe_genl_ops),
+};
+
+static bool failprobe_genl_on;
+
+static int failprobe_set_genl(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int err = kstrtobool(val, &on);
+
+	if (err || on == failprobe_genl_on)
+		return err;
+	err = on ? genl_register_family(&failprobe_genl) :
+		   genl_unregister_family(&failprobe_genl);
+	if (!err)
+		failprobe_genl_on = on;
+	return err;
+}
+
+static const struct kernel_param_ops failprobe_genl_param_ops = {
+	.set = failprobe_set_genl,
+	.get = param_get_bool,
+};
+module_param_cb(genl_family, &failprobe_genl_param_ops, &failprobe_genl_on, 0644);
+MODULE_PARM_DESC(genl_family,
+		 "1: register the generic netlink family pcipass_fptest; 0: unregister it");
+
 /* Empty: only a driver_override naming this driver matches. */
 static const struct pci_device_id failprobe_ids[] = {
 	{ }
 };
 
-/* No remove: probe took nothing, and the PCI core allows a NULL remove. */
+/* Probe took nothing: remove only blocks when asked to. */
 static struct pci_driver failprobe_driver = {
 	.name			= "pcipass-failprobe",
 	.id_table		= failprobe_ids,
 	.probe			= failprobe_probe,
+	.remove			= failprobe_remove,
 	.driver_managed_dma	= true,
 };
-module_pci_driver(failprobe_driver);
+
+static int __init failprobe_init(void)
+{
+	return pci_register_driver(&failprobe_driver);
+}
+
+static void __exit failprobe_exit(void)
+{
+	pci_unregister_driver(&failprobe_driver);
+	if (failprobe_genl_on)
+		genl_unregister_family(&failprobe_genl);
+}
+
+module_init(failprobe_init);
+module_exit(failprobe_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("pcipass tests: a PCI driver whose probe fails on demand");

@@ -41,7 +41,8 @@ make -s -C "$k/build" M="$work" W=1 modules >&2
 make -s -C "$k/build" M="$work/tests/failprobe" W=1 modules >&2
 
 envs=(--env "PCIPASS_KO=$work/kmod/pcipass.ko" --env "KSRC=$("$top/scripts/ksrc.sh" 6.12)"
-	--env "PCIPASS_FAILPROBE_KO=$work/tests/failprobe/pcipass_failprobe.ko")
+	--env "PCIPASS_FAILPROBE_KO=$work/tests/failprobe/pcipass_failprobe.ko"
+	--env PCIPASS_FAULT_INJECTION=1)
 if [[ -f $work/tests/kunit/pcipass_kunit.ko ]]; then
 	envs+=(--env "PCIPASS_KUNIT_KO=$work/tests/kunit/pcipass_kunit.ko")
 fi

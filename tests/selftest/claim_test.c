@@ -17,8 +17,11 @@
  *   refuse.*   every blocker made real: a mounted NVMe namespace, a
  *              process whose root is on it, the boot VGA and the host NIC
  *              (force takes both, release gives them back), active VFs;
- *   valid.*    privilege and request validation;
- *   events.*   the events multicast group during a claim and a release.
+ *   valid.*    privilege and request validation, claim-get of an unknown
+ *              txid, an unread outcome kept past newer read ones;
+ *   events.*   the events multicast group during a claim and a release;
+ *   stuck.*    a remove that blocks (failprobe block_remove): the ioctl's
+ *              wait ends after claim_wait_s with ETIMEDOUT and the txid.
  *
  * Each fixture snapshots every function's driver and override first and
  * puts them back in the parent process whatever happened (release of
@@ -40,6 +43,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <time.h>
 
 #include <linux/vfio.h>
 
@@ -585,6 +589,77 @@ TEST_F(dryrun, plans_and_changes_nothing)
 	free(r);
 }
 
+/* --- a remove that blocks: the ioctl's wait is bounded ------------------ */
+
+#define STUCK_VF	"0000:0a:00.2"
+#define PCIPASS_PARAMS	"/sys/module/pcipass/parameters"
+
+FIXTURE(stuck) {
+	struct guard g;
+};
+
+FIXTURE_SETUP(stuck)
+{
+	NEED_MODULE();
+	NEED_ROOT();
+	NEED_FN(STUCK_VF);
+	guard_setup(_metadata, &self->g);
+	if (failprobe_load(&self->g))
+		SKIP(return, "pcipass-failprobe: set PCIPASS_FAILPROBE_KO");
+}
+
+FIXTURE_TEARDOWN_PARENT(stuck)
+{
+	ppc_run("echo 0 >" FP_PARAMS "/block_remove; echo 60 >" PCIPASS_PARAMS "/claim_wait_s");
+	guard_teardown(_metadata, &self->g);
+}
+
+/*
+ * The release ioctl waits claim_wait_s (1 s here) for a remove that does
+ * not end, then says which transaction still runs and where; the
+ * transaction goes on and ends once the remove does (netlink claim-get).
+ */
+TEST_F_TIMEOUT(stuck, ioctl_wait_is_bounded, 120)
+{
+	struct ppc_req q = { .claim = true, .addr = STUCK_VF, .driver = FAILPROBE };
+	struct ppc_report *r = malloc(sizeof(*r));
+	struct chan nl, io;
+	struct nl_reply rep;
+	struct timespec t0, t1;
+	double dt;
+	int ret;
+
+	ASSERT_NE(NULL, r);
+	chan_open(_metadata, &nl, false);
+	chan_open(_metadata, &io, true);
+	ASSERT_EQ(0, request(_metadata, &nl, &q, r)) TH_LOG("claim: %s", r->msg);
+	ASSERT_EQ(0, ppc_run("echo 1 >" PCIPASS_PARAMS "/claim_wait_s; "
+			     "echo 1 >" FP_PARAMS "/block_remove"));
+	q.claim = false;
+	q.driver = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = request(_metadata, &io, &q, r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	dt = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	TH_LOG("release ioctl: %d after %.2f s, txid %u: %s", ret, dt, r->txid, r->msg);
+	EXPECT_EQ(-ETIMEDOUT, ret);
+	EXPECT_LT(dt, 4.0);
+	EXPECT_NE(0U, r->txid);
+	EXPECT_EQ((uint32_t)PCIPASS_TX_RUNNING, r->tx_state);
+	EXPECT_TRUE(strstr(r->msg, "unbind") && strstr(r->msg, STUCK_VF) &&
+		    strstr(r->msg, FAILPROBE)) TH_LOG("message: %s", r->msg);
+	ASSERT_EQ(0, ppc_run("echo 0 >" FP_PARAMS "/block_remove"));
+	memset(&rep, 0, sizeof(rep));
+	ASSERT_EQ(0, pp_claim_get_wait(&nl.s, nl.family, r->txid, &rep));
+	EXPECT_EQ(0, rep.error) TH_LOG("the transaction's end: %s", rep.ext_msg);
+	EXPECT_EQ(1, rep.nmsgs);
+	nl_reply_free(&rep);
+	expect_unchanged(_metadata, &self->g.before, "after the release ended");
+	chan_close(&nl);
+	chan_close(&io);
+	free(r);
+}
+
 /* --- rollback with pcipass-failprobe ------------------------------------- */
 
 FIXTURE(rollback) {
@@ -1038,9 +1113,13 @@ TEST_F_TIMEOUT(valid, bad_requests, 150)
 					    .flags = 1u << 8 }, -EINVAL, -EOPNOTSUPP, B_FLAGS },
 		{ "bad driver name", { .claim = true, .addr = "0000:06:00.0",
 				       .driver = "vfio pci/.." }, -EINVAL, -EINVAL, B_DRIVER },
+		/*
+		 * As root (CAP_SYS_MODULE) the transaction first asks modprobe:
+		 * the answer comes from it, with no request attribute to name.
+		 */
 		{ "unknown driver", { .claim = true, .addr = "0000:06:00.0",
 				      .driver = "pcipass-no-such-driver" }, -ENOENT, -ENOENT,
-		  B_DRIVER },
+		  B_NONE },
 		{ "unknown group", { .claim = true, .by_group = true, .group = 99999 },
 		  -ENOENT, -ENOENT, B_GROUP },
 		{ "missing function", { .claim = true, .addr = "0000:fe:1f.7" },
@@ -1086,6 +1165,101 @@ TEST_F_TIMEOUT(valid, bad_requests, 150)
 	expect_unchanged(_metadata, &self->g.before, "bad requests");
 	chan_close(&nl);
 	chan_close(&io);
+	free(r);
+}
+
+/*
+ * claim-get of a txid the module does not know (never given, or its
+ * outcome dropped) is ESRCH naming the txid: no transaction ends with
+ * ESRCH, so a client tells "lost track" from the outcome.
+ */
+TEST_F(valid, claim_get_unknown_txid_is_esrch)
+{
+	struct chan nl;
+	struct nl_reply rep;
+	struct nlb b;
+	size_t offs;
+
+	chan_open(_metadata, &nl, false);
+	nlb_init(&b, nl.family, NLM_F_REQUEST | NLM_F_ACK,
+		 PCIPASS_CMD_CLAIM_GET, PCIPASS_FAMILY_VERSION);
+	offs = nlb_put_u32(&b, PCIPASS_A_CLAIM_TXID, 0xfffffff0u);
+	memset(&rep, 0, sizeof(rep));
+	ASSERT_EQ(0, nl_transact(&nl.s, &b, &rep));
+	EXPECT_EQ(-ESRCH, rep.error) TH_LOG("claim-get: '%s'", rep.ext_msg);
+	EXPECT_EQ(0, rep.nmsgs);
+	EXPECT_TRUE(rep.has_msg && strstr(rep.ext_msg, "no such transaction"))
+		TH_LOG("message: '%s'", rep.ext_msg);
+	EXPECT_TRUE(rep.has_offs && rep.offs == offs)
+		TH_LOG("extack offset %u, txid at %zu", rep.offs, offs);
+	nl_reply_free(&rep);
+	chan_close(&nl);
+	expect_unchanged(_metadata, &self->g.before, "claim-get");
+}
+
+/*
+ * An outcome nobody has read yet outlives many newer transactions that
+ * were read (a client polling with backoff must not lose it to faster
+ * clients); read outcomes are kept only a few (16) for a second look.
+ */
+#define NEWER_READ	40
+
+TEST_F(valid, unread_outcome_outlives_newer_read_ones)
+{
+	struct ppc_req q = { .claim = true, .addr = "0000:06:00.0", .has_flags = true,
+			     .flags = PCIPASS_CLAIM_F_DRY_RUN };
+	struct ppc_report *r = malloc(sizeof(*r));
+	uint32_t unread, first_read = 0, state;
+	char why[2048] = "";
+	struct nl_reply rep;
+	struct pci_addr a;
+	struct chan nl;
+	struct nlb b;
+
+	ASSERT_NE(NULL, r);
+	chan_open(_metadata, &nl, false);
+	/* a dry run whose outcome is not asked for */
+	ASSERT_EQ(0, pci_addr_parse(q.addr, &a));
+	nlb_init(&b, nl.family, NLM_F_REQUEST | NLM_F_ACK, PCIPASS_CMD_CLAIM,
+		 PCIPASS_FAMILY_VERSION);
+	nlb_nest_start(&b, PCIPASS_A_CLAIM_ADDR | NLA_F_NESTED);
+	nlb_put_u32(&b, PCIPASS_A_ADDR_DOMAIN, a.domain);
+	nlb_put_u8(&b, PCIPASS_A_ADDR_BUS, a.bus);
+	nlb_put_u8(&b, PCIPASS_A_ADDR_DEVFN, a.devfn);
+	nlb_nest_end(&b);
+	nlb_put_u32(&b, PCIPASS_A_CLAIM_FLAGS, PCIPASS_CLAIM_F_DRY_RUN);
+	memset(&rep, 0, sizeof(rep));
+	ASSERT_EQ(0, nl_transact(&nl.s, &b, &rep));
+	ASSERT_EQ(0, rep.error) TH_LOG("dry run: '%s'", rep.ext_msg);
+	pp_claim_reply_tx(&rep, &unread, &state);
+	nl_reply_free(&rep);
+	ASSERT_NE(0U, unread);
+	/* newer ones, each read as soon as it is done */
+	for (int i = 0; i < NEWER_READ; i++) {
+		ASSERT_EQ(0, request(_metadata, &nl, &q, r)) TH_LOG("dry run %d: %s", i, r->msg);
+		ASSERT_EQ((uint32_t)PCIPASS_OUTCOME_PLANNED, r->outcome);
+		if (!i)
+			first_read = r->txid;
+	}
+	EXPECT_NE(unread, first_read);
+	/* the unread one is still there, with its own report */
+	ASSERT_EQ(0, ppc_claim_get(&nl.s, nl.family, unread, r, why, sizeof(why)))
+		TH_LOG("%s", why);
+	EXPECT_EQ(0, r->error) TH_LOG("unread txid %u after %d newer: '%s'",
+				      unread, NEWER_READ, r->msg);
+	EXPECT_EQ(unread, r->txid);
+	EXPECT_EQ((uint32_t)PCIPASS_OUTCOME_PLANNED, r->outcome);
+	EXPECT_NE(NULL, ppc_member(r, "0000:06:00.0"));
+	/* read: a second look works; the oldest read one is gone */
+	ASSERT_EQ(0, ppc_claim_get(&nl.s, nl.family, unread, r, why, sizeof(why)))
+		TH_LOG("%s", why);
+	EXPECT_EQ(0, r->error) TH_LOG("second look at %u: '%s'", unread, r->msg);
+	ASSERT_EQ(0, ppc_claim_get(&nl.s, nl.family, first_read, r, why, sizeof(why)))
+		TH_LOG("%s", why);
+	EXPECT_EQ(-ESRCH, r->error) TH_LOG("txid %u read %d reads ago: '%s'",
+					   first_read, NEWER_READ, r->msg);
+	chan_close(&nl);
+	expect_unchanged(_metadata, &self->g.before, "dry runs");
 	free(r);
 }
 

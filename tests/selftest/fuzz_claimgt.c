@@ -356,24 +356,24 @@ static void gt_blockers(struct gt_tally *t, int idx, int count, bool forced,
 }
 
 /* kmod: pcipass_check_vfs(): VFs of PF @idx outside group @id. */
-static int gt_vfs_outside(int idx, uint32_t id)
+/* VFs of a PF, in its group or not: unbinding the PF destroys them all. */
+static int gt_vfs_of(int idx)
 {
 	int i, n = 0;
 
 	for (i = 0; i < gt.n; i++)
 		if (gt.sd[i].is_virtfn &&
-		    !pci_addr_cmp(&gt.sd[i].physfn, &gt.sd[idx].addr) &&
-		    (!gt.sd[i].has_group || gt.sd[i].group != id))
+		    !pci_addr_cmp(&gt.sd[i].physfn, &gt.sd[idx].addr))
 			n++;
 	return n;
 }
 
 /* kmod: pcipass_preflight() for one member, in the order it reports. */
-static void gt_preflight(struct gt_tally *t, int idx, uint32_t id, bool force)
+static void gt_preflight(struct gt_tally *t, int idx, bool force)
 {
 	const struct gt_use *u = &gt.use[idx];
 
-	gt_blockers(t, idx, gt_vfs_outside(idx, id) > 0, false, "active-vfs");
+	gt_blockers(t, idx, gt_vfs_of(idx) > 0, false, "active-vfs");
 	gt_blockers(t, idx, u->root, false, "root-fs");
 	gt_blockers(t, idx, u->vga, force, "boot-vga");
 	gt_blockers(t, idx, u->block, force, "block-in-use");
@@ -411,7 +411,7 @@ int gt_claim_answer(int g, bool claim, bool force, const char *target,
 			if (gt.sd[idx].has_driver &&
 			    !strcmp(gt.sd[idx].driver, target))
 				continue;	/* on the target: nothing to lose */
-			gt_preflight(&t, idx, grp->id, force);
+			gt_preflight(&t, idx, force);
 		}
 	}
 	if (!takes) {

@@ -389,7 +389,7 @@ static uint64_t claim_expect(struct ioreq *q, const uint8_t *img)
 
 	if (get32(img, COFF(present)) || get32(img, COFF(outcome)) ||
 	    get32(img, COFF(nr_members)) || get32(img, COFF(nr_blockers)) ||
-	    get32(img, COFF(reserved)) || img[COFF(message)] ||
+	    get32(img, COFF(txid)) || img[COFF(message)] ||
 	    get32(img, m0state) || (!claim && img[COFF(driver)]) ||
 	    !memchr(img + COFF(driver), 0, PCIPASS_NAME_LEN))
 		return eset(EINVAL);
@@ -563,11 +563,11 @@ static int claim_check_out(struct fz *c, const struct ioreq *q, const uint8_t *i
 		return -1;
 	}
 	if (!(cl.present & PCIPASS_CLAIM_P_GROUP) || gt_group(cl.group) < 0 ||
-	    !cl.nr_members || cl.reserved ||
+	    !cl.nr_members || cl.txid ||
 	    !memchr(cl.message, 0, sizeof(cl.message)) ||
 	    !memchr(cl.driver, 0, sizeof(cl.driver))) {
-		why_set(c, "claim: present %#x group %u members %u reserved %#x",
-			cl.present, cl.group, cl.nr_members, cl.reserved);
+		why_set(c, "claim: present %#x group %u members %u txid %#x",
+			cl.present, cl.group, cl.nr_members, cl.txid);
 		return -1;
 	}
 	/* nothing is claimed during the run: never already-claimed */

@@ -435,6 +435,75 @@ static int check_iso_msg(struct nlrun *n, const struct nlmsghdr *nlh,
 	return 0;
 }
 
+/* A queued claim or release: its txid and state, nothing else. */
+static int check_queued_msg(struct nlrun *n, const struct nlmsghdr *nlh,
+			    struct nlexp *e)
+{
+	uint32_t state = 0;
+	const struct nlattr *a;
+	char why[256] = "";
+	int len, rem;
+	void *attrs;
+
+	if (pp_check_genl_hdr(nlh, e->cmd, why, sizeof(why))) {
+		why_set(&n->c, "queued reply: %s", why);
+		return -1;
+	}
+	attrs = genl_attrs(nlh, &len);
+	nla_for_each(a, attrs, len, rem) {
+		if (nla_kind(a) == PCIPASS_A_CLAIM_TXID && nla_plen(a) == 4)
+			memcpy(&e->txid, nla_payload(a), 4);
+		else if (nla_kind(a) == PCIPASS_A_CLAIM_TX_STATE && nla_plen(a) == 4)
+			memcpy(&state, nla_payload(a), 4);
+		else if (nla_kind(a) != PCIPASS_A_CLAIM_BUSY_STEP &&
+			 nla_kind(a) != PCIPASS_A_CLAIM_BUSY_MS &&
+			 nla_kind(a) != PCIPASS_A_CLAIM_BUSY_ADDR &&
+			 nla_kind(a) != PCIPASS_A_CLAIM_BUSY_DRIVER) {
+			why_set(&n->c, "queued reply: attribute %d", nla_kind(a));
+			return -1;
+		}
+	}
+	if (rem || !e->txid || state < PCIPASS_TX_QUEUED || state > PCIPASS_TX_DONE) {
+		why_set(&n->c, "queued reply: txid %u, state %u", e->txid, state);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The end of a queued claim or release, asked with claim-get on @s: the
+ * error predicted from sysfs and (final_claim) exactly one report.
+ */
+int check_queued_final(struct nlrun *n, struct nl_sock *s, struct nlexp *e)
+{
+	struct nl_reply rep;
+	int ret, err;
+
+	memset(&rep, 0, sizeof(rep));
+	ret = pp_claim_get_wait(s, n->family, e->txid, &rep);
+	if (ret) {
+		why_set(&n->c, "claim-get of transaction %u: %s", e->txid,
+			strerror(-ret));
+		nl_reply_free(&rep);
+		return -1;
+	}
+	err = -rep.error;
+	e->want = e->final_want;
+	e->claim = e->final_claim;
+	if (rep.nmsgs != (e->claim ? 1 : 0) ||
+	    (err != e->want && !busy_tolerated(e, err))) {
+		why_set(&n->c, "transaction %u: error %s, %d reports, want %s",
+			e->txid, errname(err), rep.nmsgs, want_str(e));
+		nl_reply_free(&rep);
+		return -1;
+	}
+	ret = e->claim ? check_claim_msg(n, rep.msgs[0].nlh, e) : 0;
+	if (!ret && e->claim)
+		n->c.stats->claims[!err ? 0 : err == EBUSY ? 1 : 2]++;
+	nl_reply_free(&rep);
+	return ret;
+}
+
 int on_data(struct nlrun *n, const struct nlmsghdr *nlh, struct nlexp *e,
 	    int batch)
 {
@@ -480,6 +549,8 @@ int on_data(struct nlrun *n, const struct nlmsghdr *nlh, struct nlexp *e,
 		return check_iso_msg(n, nlh, e);
 	if (e->claim)
 		return check_claim_msg(n, nlh, e);
+	if (e->queued)
+		return check_queued_msg(n, nlh, e);
 	return e->cmd == PCIPASS_CMD_DEVICE_GET ? check_dev_msg(n, nlh, e, false) :
 	       check_group_msg(n, nlh, e, false);
 }

@@ -20,6 +20,9 @@ void on_first_answer(struct nlrun *n, struct nlexp *e);
  */
 int on_error(struct nlrun *n, struct nlsock *s, const struct nlmsghdr *nlh,
 	     struct nlexp *e);
+/* A queued claim or release's end, by claim-get on @s; 0 or -1 (why set). */
+struct nl_sock;
+int check_queued_final(struct nlrun *n, struct nl_sock *s, struct nlexp *e);
 int on_data(struct nlrun *n, const struct nlmsghdr *nlh, struct nlexp *e,
 	    int batch);
 int on_done(struct nlrun *n, struct nlsock *s, const struct nlmsghdr *nlh,

@@ -277,13 +277,18 @@ static void model_claim(const uint8_t *msg, const uint8_t **tb,
 		}
 		grp = gt_group(gt.sd[e->dev].group);
 	}
-	/* the group's transaction: one answer, no attribute to blame */
-	e->want = gt_claim_answer(grp, claim,
-				  claim_flags(tb[PCIPASS_A_CLAIM_FLAGS]) &
-				  PCIPASS_CLAIM_F_FORCE, target, &e->claim,
-				  e->note, sizeof(e->note));
+	/*
+	 * The group's transaction is queued (a txid, then the ACK); its one
+	 * answer comes from claim-get, with no attribute to blame.
+	 */
+	e->final_want = gt_claim_answer(grp, claim,
+					claim_flags(tb[PCIPASS_A_CLAIM_FLAGS]) &
+					PCIPASS_CLAIM_F_FORCE, target,
+					&e->final_claim, e->note,
+					sizeof(e->note));
+	e->queued = true;
 	/* members are read under their device lock */
-	e->allow_busy = e->claim;
+	e->allow_busy = e->final_claim;
 }
 
 static void model_pcipass(uint8_t *msg, uint32_t len, struct nlexp *e,

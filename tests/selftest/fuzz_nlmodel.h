@@ -46,6 +46,14 @@ struct nlexp {
 	 */
 	bool claim;
 	char note[96];		/* the prediction in words */
+	/*
+	 * A claim or release that passed the request's own checks is queued:
+	 * the answer is a reply with its txid, then the ACK; claim-get then
+	 * gives final_want and (final_claim) the report.
+	 */
+	bool queued, final_claim;
+	int final_want;
+	uint32_t txid;
 	/* progress */
 	bool done;
 	int ndata;

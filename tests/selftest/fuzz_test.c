@@ -59,6 +59,7 @@
 #include "fuzz_gt.h"
 #include "fuzz_ioc.h"
 #include "fuzz_nl.h"
+#include "fuzz_nlcheck.h"
 #include "fuzz_nlgen.h"
 #include "fuzz_nlmodel.h"
 #include "fuzz_report.h"
@@ -75,7 +76,7 @@ static void nl_stream(struct __test_metadata *_metadata, int st, bool priv)
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	uint64_t count = stream_count(st), i;
 	struct genl_family_info fi;
-	struct nl_sock ns;
+	struct nl_sock ns, cs;
 	struct nlrun *n;
 	bool abandon;
 	double t0;
@@ -97,6 +98,7 @@ static void nl_stream(struct __test_metadata *_metadata, int st, bool priv)
 	nl_close(&ns);
 	ASSERT_EQ(0, ret) TH_LOG("resolving %s: %s", PCIPASS_FAMILY_NAME, strerror(-ret));
 	n->family = fi.id;
+	ASSERT_EQ(0, nl_open(&cs, 0));
 	ret = nlrun_open(n);
 	ASSERT_EQ(0, ret) TH_LOG("netlink socket: %s", strerror(-ret));
 
@@ -153,6 +155,18 @@ static void nl_stream(struct __test_metadata *_metadata, int st, bool priv)
 			/* the sockets may be out of step now: start afresh */
 			ret = nlrun_open(n);
 			ASSERT_EQ(0, ret);
+			goto next;
+		}
+		/* the queued claims and releases, to their end */
+		for (j = 0; j < n->nexp; j++) {
+			if (!n->ex[j].queued || !n->ex[j].txid ||
+			    !check_queued_final(n, &cs, &n->ex[j]))
+				continue;
+			fz_report(&n->c);
+			diag("  message %d: transaction %u: want %s (%s)", j + 1,
+			     n->ex[j].txid, want_str(&n->ex[j]), n->ex[j].note);
+			fz_report_end(&n->c, n->dg, len);
+			break;
 		}
 next:
 		nlrun_free_exp(n);
@@ -160,6 +174,7 @@ next:
 	n->c.stats->secs = now_s() - t0;
 	for (j = 0; j < NSOCKS; j++)
 		close(n->socks[j].fd);
+	nl_close(&cs);
 	free(n->dg);
 	free(n->rx);
 	free(n);

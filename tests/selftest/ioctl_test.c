@@ -401,7 +401,7 @@ static void prep_cl_present(union iocbuf *b)	{ b->c.present = PCIPASS_CLAIM_P_GR
 static void prep_cl_outcome(union iocbuf *b)	{ b->c.outcome = PCIPASS_OUTCOME_PLANNED; }
 static void prep_cl_nr_members(union iocbuf *b)	{ b->c.nr_members = 1; }
 static void prep_cl_nr_blockers(union iocbuf *b) { b->c.nr_blockers = 1; }
-static void prep_cl_reserved(union iocbuf *b)	{ b->c.reserved = 1; }
+static void prep_cl_reserved(union iocbuf *b)	{ b->c.txid = 1; }
 static void prep_cl_message(union iocbuf *b)	{ b->c.message[0] = 'x'; }
 static void prep_cl_member_state(union iocbuf *b) { b->c.members[0].state = 1; }
 static void prep_cl_driver_no_nul(union iocbuf *b)
@@ -1169,7 +1169,7 @@ TEST_F(ioc, claim_dry_run_changes_nothing)
 		EXPECT_EQ(DRY_RUN, c->flags);
 		EXPECT_NE(0U, c->present & PCIPASS_CLAIM_P_GROUP);
 		EXPECT_EQ(sd->group, c->group);
-		EXPECT_EQ(0U, c->reserved);
+		EXPECT_EQ(0U, c->txid);
 		for (k = 0; k < (unsigned int)before.n; k++)
 			members += before.sd[k].has_group &&
 				   before.sd[k].group == sd->group;

@@ -64,7 +64,7 @@ TEST_F(nl, family_description)
 	const uint32_t admin = GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM;
 	struct genl_family_info fi;
 	bool dev = false, grp = false, iso = false, claim = false,
-	     release = false;
+	     release = false, claim_get = false;
 	int i;
 
 	ASSERT_EQ(0, genl_resolve(&self->s, PCIPASS_FAMILY_NAME, &fi));
@@ -72,7 +72,7 @@ TEST_F(nl, family_description)
 	EXPECT_LE(GENL_MIN_ID, fi.id);
 	EXPECT_EQ((uint32_t)PCIPASS_FAMILY_VERSION, fi.version);
 	EXPECT_EQ(0U, fi.hdrsize);
-	EXPECT_EQ(5, fi.nops);
+	EXPECT_EQ(6, fi.nops);
 	for (i = 0; i < fi.nops; i++) {
 		TH_LOG("op %u flags %#x", fi.ops[i].cmd, fi.ops[i].flags);
 		switch (fi.ops[i].cmd) {
@@ -94,10 +94,13 @@ TEST_F(nl, family_description)
 			break;
 		case PCIPASS_CMD_CLAIM:
 		case PCIPASS_CMD_RELEASE:
+		case PCIPASS_CMD_CLAIM_GET:
 			if (fi.ops[i].cmd == PCIPASS_CMD_CLAIM)
 				claim = true;
-			else
+			else if (fi.ops[i].cmd == PCIPASS_CMD_RELEASE)
 				release = true;
+			else
+				claim_get = true;
 			EXPECT_EQ((uint32_t)(GENL_CMD_CAP_DO | GENL_CMD_CAP_HASPOL),
 				  fi.ops[i].flags & caps);
 			EXPECT_EQ((uint32_t)GENL_ADMIN_PERM,
@@ -112,6 +115,10 @@ TEST_F(nl, family_description)
 	EXPECT_TRUE(iso);
 	EXPECT_TRUE(claim);
 	EXPECT_TRUE(release);
+	EXPECT_TRUE(claim_get);
+	/* numbers are ABI: a listener filters events by this command */
+	EXPECT_EQ(6, PCIPASS_CMD_EVENT);
+	EXPECT_EQ(7, PCIPASS_CMD_CLAIM_GET);
 }
 
 /*
@@ -1265,7 +1272,7 @@ static void check_rejected(struct __test_metadata *_metadata,
 	self->c.bad_off = self->c.nest_off = 0;
 	variant->build(&b, &self->c);
 	ASSERT_FALSE(b.overflow);
-	ASSERT_EQ(0, nl_transact(&self->s, &b, &rep));
+	ASSERT_EQ(0, pp_claim_transact(&self->s, self->c.family, &b, &rep));
 	TH_LOG("error %d, msg %s'%s', offs %s%u, miss_type %s%u, miss_nest %s%u",
 	       rep.error, rep.has_msg ? "" : "(none) ", rep.ext_msg,
 	       rep.has_offs ? "" : "(none) ", rep.offs,

@@ -331,6 +331,17 @@ static int parse_report(const struct nlmsghdr *nlh, uint8_t cmd,
 			    parse_blocker(nla, &r->b[r->nblockers++], why, whylen))
 				return -EBADMSG;
 			break;
+		case PCIPASS_A_CLAIM_TXID:
+			if (pp_get_u32(nla, &r->txid, "txid", why, whylen))
+				return -EBADMSG;
+			break;
+		case PCIPASS_A_CLAIM_TX_STATE:
+			if (pp_get_u32(nla, &r->tx_state, "tx-state", why, whylen) ||
+			    r->tx_state != PCIPASS_TX_DONE) {
+				pp_why_add(why, whylen, "a report of a transaction not done; ");
+				return -EBADMSG;
+			}
+			break;
 		default:
 			pp_why_add(why, whylen, "unexpected attribute %d; ", nla_kind(nla));
 			return -EBADMSG;
@@ -343,6 +354,28 @@ static int parse_report(const struct nlmsghdr *nlh, uint8_t cmd,
 	return 0;
 }
 
+/* @rep (freed here) as a claim or release answer: error, extack, report. */
+static int ppc_from_reply(struct nl_reply *rep, uint8_t cmd,
+			  struct ppc_report *r, char *why, int whylen)
+{
+	int ret = 0, i;
+
+	r->error = rep->error;
+	if (rep->has_msg)
+		snprintf(r->msg, sizeof(r->msg), "%s", rep->ext_msg);
+	r->has_offs = rep->has_offs;
+	r->offs = rep->offs;
+	if (rep->nmsgs > 1 || rep->malformed || rep->bad_seq || !rep->got_ack) {
+		pp_why_add(why, whylen, "%d messages, malformed %d, bad seq %d, ack %d; ",
+			   rep->nmsgs, rep->malformed, rep->bad_seq, rep->got_ack);
+		ret = -EBADMSG;
+	}
+	for (i = 0; !ret && i < rep->nmsgs; i++)
+		ret = parse_report(rep->msgs[i].nlh, cmd, r, why, whylen);
+	nl_reply_free(rep);
+	return ret;
+}
+
 int ppc_nl(struct nl_sock *s, uint16_t family, const struct ppc_req *q,
 	   struct ppc_report *r, char *why, int whylen)
 {
@@ -350,7 +383,7 @@ int ppc_nl(struct nl_sock *s, uint16_t family, const struct ppc_req *q,
 	struct nl_reply rep;
 	struct pci_addr a;
 	struct nlb b;
-	int ret, i;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	nlb_init(&b, family, NLM_F_REQUEST | NLM_F_ACK, cmd, PCIPASS_FAMILY_VERSION);
@@ -365,23 +398,24 @@ int ppc_nl(struct nl_sock *s, uint16_t family, const struct ppc_req *q,
 		r->driver_offs = nlb_put_str(&b, PCIPASS_A_CLAIM_DRIVER, q->driver);
 	if (q->has_flags)
 		r->flags_offs = nlb_put_u32(&b, PCIPASS_A_CLAIM_FLAGS, q->flags);
-	ret = nl_transact(s, &b, &rep);
+	ret = pp_claim_transact(s, family, &b, &rep);
 	if (ret)
 		return ret;
-	r->error = rep.error;
-	if (rep.has_msg)
-		snprintf(r->msg, sizeof(r->msg), "%s", rep.ext_msg);
-	r->has_offs = rep.has_offs;
-	r->offs = rep.offs;
-	if (rep.nmsgs > 1 || rep.malformed || rep.bad_seq || !rep.got_ack) {
-		pp_why_add(why, whylen, "%d messages, malformed %d, bad seq %d, ack %d; ",
-			   rep.nmsgs, rep.malformed, rep.bad_seq, rep.got_ack);
-		ret = -EBADMSG;
-	}
-	for (i = 0; !ret && i < rep.nmsgs; i++)
-		ret = parse_report(rep.msgs[i].nlh, cmd, r, why, whylen);
-	nl_reply_free(&rep);
-	return ret;
+	return ppc_from_reply(&rep, cmd, r, why, whylen);
+}
+
+int ppc_claim_get(struct nl_sock *s, uint16_t family, uint32_t txid,
+		  struct ppc_report *r, char *why, int whylen)
+{
+	struct nl_reply rep;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	memset(&rep, 0, sizeof(rep));
+	ret = pp_claim_get_wait(s, family, txid, &rep);
+	if (ret)
+		return ret;
+	return ppc_from_reply(&rep, PCIPASS_CMD_CLAIM, r, why, whylen);
 }
 
 static void ioc_addr_fmt(const struct pcipass_ioc_addr *ia, char *buf, int len)
@@ -421,6 +455,9 @@ int ppc_ioc(int fd, const struct ppc_req *q, struct ppc_report *r)
 	ret = pp_ioctl(fd, q->claim ? PCIPASS_IOC_CLAIM : PCIPASS_IOC_RELEASE, c);
 	r->error = ret;
 	snprintf(r->msg, sizeof(r->msg), "%.*s", (int)sizeof(c->message), c->message);
+	r->txid = c->txid;
+	if (c->present & PCIPASS_CLAIM_P_RUNNING)
+		r->tx_state = PCIPASS_TX_RUNNING;
 	if (c->present & PCIPASS_CLAIM_P_GROUP) {
 		r->has_reply = r->has_group = r->has_outcome = true;
 		r->group = c->group;

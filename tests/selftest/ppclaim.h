@@ -62,6 +62,7 @@ struct ppc_blocker {
 
 struct ppc_report {
 	bool has_reply;			/* a reply message / P_GROUP */
+	uint32_t txid, tx_state;	/* of the transaction, when sent */
 	uint32_t group, outcome;
 	bool has_group, has_outcome;
 	char driver[PPC_NAME];
@@ -90,6 +91,9 @@ struct ppc_req {
 /* 0 when the exchange completed (kernel verdict in rep->error), or -errno. */
 int ppc_nl(struct nl_sock *s, uint16_t family, const struct ppc_req *r,
 	   struct ppc_report *rep, char *why, int whylen);
+/* claim-get @txid until done, as ppc_nl() answers a claim. */
+int ppc_claim_get(struct nl_sock *s, uint16_t family, uint32_t txid,
+		  struct ppc_report *rep, char *why, int whylen);
 /* ioctl on /dev/pcipass; returns the ioctl's 0/-errno, report filled. */
 int ppc_ioc(int fd, const struct ppc_req *r, struct ppc_report *rep);
 

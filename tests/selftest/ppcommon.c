@@ -605,3 +605,68 @@ bool pp_kernel_before_6_2(void)
 		return false;
 	return major < 6 || (major == 6 && minor < 2);
 }
+
+void pp_claim_reply_tx(const struct nl_reply *rep, uint32_t *txid,
+		       uint32_t *state)
+{
+	const struct nlattr *a;
+	int rem;
+
+	*txid = 0;
+	*state = 0;
+	if (rep->nmsgs != 1)
+		return;
+	nla_for_each(a, (char *)NLMSG_DATA(rep->msgs[0].nlh) + GENL_HDRLEN,
+		     rep->msgs[0].nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, rem) {
+		if (nla_plen(a) != 4)
+			continue;
+		if (nla_kind(a) == PCIPASS_A_CLAIM_TXID)
+			memcpy(txid, nla_payload(a), 4);
+		else if (nla_kind(a) == PCIPASS_A_CLAIM_TX_STATE)
+			memcpy(state, nla_payload(a), 4);
+	}
+}
+
+int pp_claim_get_wait(struct nl_sock *s, uint16_t family, uint32_t txid,
+		      struct nl_reply *rep)
+{
+	int ret, us = 1000, waited = 0;
+	uint32_t id, state;
+	struct nlb g;
+
+	for (;;) {
+		nlb_init(&g, family, NLM_F_REQUEST | NLM_F_ACK,
+			 PCIPASS_CMD_CLAIM_GET, PCIPASS_FAMILY_VERSION);
+		nlb_put_u32(&g, PCIPASS_A_CLAIM_TXID, txid);
+		ret = nl_transact(s, &g, rep);
+		if (ret || rep->error)
+			return ret;
+		pp_claim_reply_tx(rep, &id, &state);
+		if (state == PCIPASS_TX_DONE)
+			return 0;
+		if (waited > PP_CLAIM_WAIT_S * 1000000)
+			return -ETIMEDOUT;
+		usleep(us);
+		waited += us;
+		us = us < 50000 ? us * 2 : 50000;
+		nl_reply_free(rep);
+		memset(rep, 0, sizeof(*rep));
+	}
+}
+
+int pp_claim_transact(struct nl_sock *s, uint16_t family, struct nlb *b,
+		      struct nl_reply *rep)
+{
+	int ret = nl_transact(s, b, rep);
+	uint32_t txid, state;
+
+	if (ret || rep->error)
+		return ret;
+	/* the answer says queued, running or done: the report comes from claim-get */
+	pp_claim_reply_tx(rep, &txid, &state);
+	if (!txid)
+		return 0;
+	nl_reply_free(rep);
+	memset(rep, 0, sizeof(*rep));
+	return pp_claim_get_wait(s, family, txid, rep);
+}

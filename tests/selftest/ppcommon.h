@@ -58,6 +58,23 @@ int pp_first_pci_addr(struct pci_addr *a);
 /* Open a socket and resolve the pcipass family; 0 or -errno. */
 int pp_nl_open(struct nl_sock *s, uint16_t *family, size_t rcvbuf_len);
 
+/*
+ * Claim and release are answered with a transaction id; the transaction
+ * runs in the module's own context.  Sends @b, then asks claim-get until
+ * the transaction is done (at most PP_CLAIM_WAIT_S) and leaves its answer
+ * in @rep as the request's own: the report, then the error with its
+ * extended ack.  Returns as nl_transact() does, or -ETIMEDOUT.
+ */
+#define PP_CLAIM_WAIT_S	120
+int pp_claim_transact(struct nl_sock *s, uint16_t family, struct nlb *b,
+		      struct nl_reply *rep);
+/* The txid and tx-state of a claim or release reply (0 when absent). */
+void pp_claim_reply_tx(const struct nl_reply *rep, uint32_t *txid,
+		       uint32_t *state);
+/* claim-get @txid until it is done; as pp_claim_transact(). */
+int pp_claim_get_wait(struct nl_sock *s, uint16_t family, uint32_t txid,
+		      struct nl_reply *rep);
+
 /* Standard requests. */
 void pp_req_dev_get(struct nlb *b, uint16_t family, const struct pci_addr *a);
 void pp_req_dev_dump(struct nlb *b, uint16_t family);

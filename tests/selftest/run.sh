@@ -18,7 +18,8 @@
 # (default: random, printed as "# seed=...") and PCIPASS_FUZZ_FIRST from
 # the environment; see README.md.  PCIPASS_FUZZ_SEEDS="S1 S2 ..." runs
 # fuzz_test once per seed instead (tests/check.sh: the 6.1 tier, quick, with
-# the seeds of tests/expected/fuzz-seeds).
+# the seeds of tests/expected/fuzz-seeds).  PCIPASS_FAULT_INJECTION=1 adds
+# fault_test (the module's fault points, on the debug kernel).
 
 set -u
 
@@ -26,6 +27,10 @@ here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 bindir=${PCIPASS_SELFTEST_BINDIR:-$here}
 progs=(netlink_test ioctl_test groundtruth_test isolation_test fuzz_test claim_test
 	claim_race_test)
+# fault_test needs the module's fault points, which only the debug kernel's
+# fault injection gives: tests/check.sh asks for it there (and counts it,
+# tests/expected/counts).
+[[ ${PCIPASS_FAULT_INJECTION:-0} == 1 ]] && progs+=(fault_test)
 
 while getopts "d:h" opt; do
 	case $opt in
