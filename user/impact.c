@@ -4,6 +4,7 @@
  * reading happens here, before anything is printed, so the printed facts
  * and the verdict come from one snapshot.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,18 +26,51 @@ void *vec_push(void *arrp, size_t *n, size_t size)
 
 static void collect_one(struct imp_func *f, const char *addr,
 			struct netsrc **net, const struct mount_list *mounts,
-			const struct mount_list *swaps)
+			const struct mount_list *swaps,
+			const struct imp_roots *roots)
 {
 	f->addr = xstrdup(addr);
 	f->path = syspath_pci_function(addr);
 	if (!f->path)
 		return;		/* gone, or never there: nothing to lose */
 	impact_net_gather(f, net);
-	impact_block_gather(f, mounts, swaps);
+	impact_block_gather(f, mounts, swaps, roots);
 	impact_display_gather(f);
 	impact_usb_gather(f);
 	impact_sound_gather(f);
 	impact_sriov_gather(f);
+}
+
+/* The root of a mount table is its last mount on "/" (the one on top). */
+static void add_root(struct imp_roots *roots, const struct mount_list *ml)
+{
+	const struct mount_entry *top = NULL;
+	char dev[sizeof(roots->dev[0])];
+
+	for (size_t i = 0; i < ml->n; i++)
+		if (ml->v[i].target && !strcmp(ml->v[i].target, "/"))
+			top = &ml->v[i];
+	if (!top || !top->has_devno)
+		return;
+	snprintf(dev, sizeof(dev), "%u:%u", top->major, top->minor);
+	for (size_t i = 0; i < roots->n; i++)
+		if (!strcmp(roots->dev[i], dev))
+			return;
+	memcpy(roots->dev[roots->n++], dev, sizeof(dev));
+}
+
+/* PID 1's root first (the host's, unless pcipass runs in a container),
+ * then the caller's (a chroot, a rescue system).  PID 1's table is
+ * readable by root only: without it, the caller's root is all there is.
+ */
+static void find_roots(struct imp_roots *roots, const struct mount_list *own)
+{
+	struct mount_list init;
+
+	mounts_read_pid1(&init);
+	add_root(roots, &init);
+	mounts_free(&init);
+	add_root(roots, own);
 }
 
 struct impact *impact_collect(const char *const *addrs, size_t n)
@@ -56,8 +90,10 @@ struct impact *impact_collect(const char *const *addrs, size_t n)
 	im->n = n;
 	mounts_read(&mounts);
 	swaps_read(&swaps);
+	find_roots(&im->roots, &mounts);
 	for (size_t i = 0; i < n; i++)
-		collect_one(&im->f[i], addrs[i], &net, &mounts, &swaps);
+		collect_one(&im->f[i], addrs[i], &net, &mounts, &swaps,
+			    &im->roots);
 	im->net_source = net ? netsrc_name(net) : NULL;
 	mounts_free(&mounts);
 	mounts_free(&swaps);
@@ -83,6 +119,7 @@ static void block_free(struct imp_block *b)
 	free(b->dm_name);
 	free(b->fs_type);
 	free(b->fs_label);
+	free(b->root_of);
 }
 
 static void mount_free(struct imp_mount *m)

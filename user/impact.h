@@ -29,6 +29,31 @@ bool impact_has_critical(const struct impact *im);
  */
 void impact_print(const struct impact *im);
 
+/* What a claim of these functions would take from the host, decided
+ * from the collected facts (impact_claim.c).  The same facts as `check`
+ * shows, judged by the claim's stricter rules: any up interface with an
+ * address, any exclusively held disk or partition.
+ */
+enum impact_hold_kind {
+	IMPACT_HOLD_ROOT,	/* carries the root filesystem */
+	IMPACT_HOLD_BLOCK,	/* a disk or partition someone holds */
+	IMPACT_HOLD_NET,	/* an up interface with addresses */
+};
+
+struct impact_hold {
+	const char *addr;	/* borrowed from the impact */
+	enum impact_hold_kind kind;
+	char *detail;		/* "nvme0n1p3 (root on dm-1)", "eno1" */
+};
+
+/* Per function in the order given to impact_collect(), and within one
+ * function root, then block devices (partitions before their disk), then
+ * interfaces.  Returns the count; *out is NULL when there are none.
+ */
+size_t impact_holds(const struct impact *im, struct impact_hold **out);
+void impact_holds_free(struct impact_hold *v, size_t n);
+const char *impact_hold_word(enum impact_hold_kind kind);
+
 void impact_free(struct impact *im);
 
 #endif

@@ -6,10 +6,15 @@
  * sysfs directory lies below the function's, or, for an NVMe namespace
  * with native multipath (Debian's default), when one of its paths does.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "impact_int.h"
 #include "syspath.h"
@@ -20,6 +25,8 @@
  * fixture with a holder loop.
  */
 #define MAX_HOLDER_DEPTH 8
+/* From the root device down to the disk: LUKS on LVM on RAID is three. */
+#define ROOT_STACK_DEPTH 4
 
 struct blk_entry {
 	char *name;
@@ -80,12 +87,17 @@ static void scan_free(struct blk_scan *s)
 	free(s->v);
 }
 
-static bool known(const struct imp_func *f, const char *name)
+static struct imp_block *find(const struct imp_func *f, const char *name)
 {
 	for (size_t i = 0; i < f->nblk; i++)
 		if (!strcmp(f->blk[i].name, name))
-			return true;
-	return false;
+			return &f->blk[i];
+	return NULL;
+}
+
+static bool known(const struct imp_func *f, const char *name)
+{
+	return find(f, name) != NULL;
 }
 
 static struct imp_block *add(struct imp_func *f, const char *name,
@@ -285,8 +297,98 @@ static void match(struct imp_func *f, const struct mount_list *ml,
 	}
 }
 
+/* "DEVNAME=nvme0n1p2" from the uevent file: the node below /dev. */
+static char *devname(const char *name)
+{
+	char path[PATH_MAX], line[256];
+	char *node = NULL;
+	FILE *u;
+
+	snprintf(path, sizeof(path), "/sys/class/block/%s/uevent", name);
+	u = sysroot_fopen(path);
+	if (!u)
+		return NULL;
+	while (!node && fgets(line, sizeof(line), u))
+		if (!strncmp(line, "DEVNAME=", 8)) {
+			line[strcspn(line, "\n")] = '\0';
+			node = xstrdup(line + 8);
+		}
+	fclose(u);
+	return node;
+}
+
+/*
+ * Whether anybody holds the device exclusively, asked the way the kernel
+ * itself decides it: an O_EXCL open fails with EBUSY while a filesystem
+ * (in any mount namespace), swap, dm/md, bcache or another O_EXCL opener
+ * has it, and a disk counts as held while one of its partitions is.  The
+ * open is read-only, so closing it does not make udev re-read the disk;
+ * for the microseconds it lasts, a mount of the device would fail.  Only
+ * on the real root, for a node that is this very device.
+ */
+static int excl_probe(const struct imp_block *b)
+{
+	char path[PATH_MAX];
+	unsigned int maj, min;
+	struct stat st;
+	char *node;
+	int fd;
+
+	if (*sysroot_prefix() || !b->dev ||
+	    sscanf(b->dev, "%u:%u", &maj, &min) != 2)
+		return -1;
+	node = devname(b->name);
+	if (!node)
+		return -1;
+	snprintf(path, sizeof(path), "/dev/%s", node);
+	free(node);
+	if (stat(path, &st) || !S_ISBLK(st.st_mode) ||
+	    st.st_rdev != makedev(maj, min))
+		return -1;
+	fd = open(path, O_RDONLY | O_EXCL | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return errno == EBUSY ? 1 : -1;
+}
+
+/* From a device of the root's stack down its "slaves" to the function's
+ * disks and partitions: each of those carries the root.
+ */
+static void mark_root(struct imp_func *f, const char *name, const char *root,
+		      int depth)
+{
+	struct imp_block *b = find(f, name);
+	char dir[PATH_MAX];
+	char **names;
+	size_t n;
+
+	if (b && b->role != BLK_HOLDER) {
+		if (!b->root_of)
+			b->root_of = xstrdup(root);
+		return;
+	}
+	if (depth >= ROOT_STACK_DEPTH)
+		return;
+	snprintf(dir, sizeof(dir), "/sys/class/block/%s/slaves", name);
+	names = sysroot_list(dir, &n);
+	for (size_t i = 0; i < n; i++)
+		mark_root(f, names[i], root, depth + 1);
+	sysroot_free_names(names, n);
+}
+
+static void mark_roots(struct imp_func *f, const struct imp_roots *roots)
+{
+	for (size_t r = 0; r < roots->n; r++)
+		for (size_t i = 0; i < f->nblk; i++)
+			if (f->blk[i].dev && !strcmp(f->blk[i].dev, roots->dev[r]))
+				mark_root(f, f->blk[i].name, f->blk[i].name, 0);
+}
+
 void impact_block_gather(struct imp_func *f, const struct mount_list *mounts,
-			 const struct mount_list *swaps)
+			 const struct mount_list *swaps,
+			 const struct imp_roots *roots)
 {
 	struct blk_scan s;
 	size_t nbase;
@@ -297,8 +399,12 @@ void impact_block_gather(struct imp_func *f, const struct mount_list *mounts,
 	nbase = f->nblk;
 	for (size_t i = 0; i < nbase; i++)
 		add_holders(f, f->blk[i].name, 0);
-	for (size_t i = 0; i < f->nblk; i++)
+	for (size_t i = 0; i < f->nblk; i++) {
 		describe(&f->blk[i]);
+		f->blk[i].excl = f->blk[i].role == BLK_HOLDER ? -1 :
+				 excl_probe(&f->blk[i]);
+	}
+	mark_roots(f, roots);
 	match(f, mounts, &f->mnt, &f->nmnt);
 	match(f, swaps, &f->swp, &f->nswp);
 }

@@ -18,6 +18,7 @@ struct imp_netdev {
 	char *operstate;	/* "up", "down", ...; NULL when unreadable */
 	char *kind;		/* uevent DEVTYPE: bridge, bond, vlan; NULL */
 	char *lower;		/* the interface below; NULL for the function's own */
+	int admin_up;		/* IFF_UP in "flags": 1, 0; -1 unreadable */
 	struct netinfo info;
 };
 
@@ -33,6 +34,15 @@ struct imp_block {
 	char *fs_type;		/* udev's ID_FS_TYPE: ext4, LVM2_member, zfs_member */
 	char *fs_label;		/* udev's ID_FS_LABEL (a ZFS pool's name) */
 	bool zfs_imported;	/* zfs_member of a pool the host has imported */
+	/* Disks and partitions only.  An exclusive opener (a mount in any
+	 * mount namespace, swap, dm/md, bcache, btrfs, ZFS): 1 yes, 0 no,
+	 * -1 not probed (a fixture tree, no device node, not root).
+	 */
+	int excl;
+	/* The root device this disk or partition carries, itself or below
+	 * a dm/md stack ("dm-1"); NULL when it carries no root.
+	 */
+	char *root_of;
 };
 
 struct imp_mount {
@@ -106,9 +116,16 @@ struct imp_finding {
 	char *hint;		/* what to do about it; NULL */
 };
 
+/* The block devices (st_dev "M:m") of PID 1's root and the caller's. */
+struct imp_roots {
+	char dev[2][24];
+	size_t n;
+};
+
 struct impact {
 	struct imp_func *f;
 	size_t n;
+	struct imp_roots roots;
 	const char *net_source;	/* "netlink", "procfs"; NULL: no interface */
 	struct imp_finding *find;
 	size_t nfind;
@@ -123,7 +140,8 @@ void *vec_push(void *arrp, size_t *n, size_t size);
 /* *src is opened on the first interface found */
 void impact_net_gather(struct imp_func *f, struct netsrc **src);
 void impact_block_gather(struct imp_func *f, const struct mount_list *mounts,
-			 const struct mount_list *swaps);
+			 const struct mount_list *swaps,
+			 const struct imp_roots *roots);
 void impact_display_gather(struct imp_func *f);
 void impact_usb_gather(struct imp_func *f);
 void impact_sound_gather(struct imp_func *f);

@@ -6,6 +6,7 @@
  * same.
  */
 #include <limits.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,25 @@ static char *devtype(const char *ifname)
 	return kind;
 }
 
+/* IFF_UP from "flags" (0x1003): administratively up, as netif_running()
+ * sees it; operstate only says whether a carrier is there.
+ */
+static int admin_up(const char *ifname)
+{
+	char *flags = net_attr(ifname, "flags");
+	unsigned long v;
+	char *end;
+	int up = -1;
+
+	if (flags) {
+		v = strtoul(flags, &end, 0);
+		if (end != flags && !*end)
+			up = (v & IFF_UP) != 0;
+	}
+	free(flags);
+	return up;
+}
+
 static bool known(const struct imp_func *f, const char *ifname)
 {
 	for (size_t i = 0; i < f->nnet; i++)
@@ -69,6 +89,7 @@ static void add_netdev(struct imp_func *f, struct netsrc **src,
 	nd->lower = lower ? xstrdup(lower) : NULL;
 	nd->operstate = net_attr(ifname, "operstate");
 	nd->kind = devtype(ifname);
+	nd->admin_up = admin_up(ifname);
 	/* A failed lookup (interface gone meanwhile) leaves no addresses:
 	 * nothing to report for it.
 	 */

@@ -74,6 +74,11 @@ void mounts_read(struct mount_list *ml)
 	read_table("/proc/self/mountinfo", false, ml);
 }
 
+void mounts_read_pid1(struct mount_list *ml)
+{
+	read_table("/proc/1/mountinfo", false, ml);
+}
+
 void swaps_read(struct mount_list *ml)
 {
 	read_table("/proc/swaps", true, ml);

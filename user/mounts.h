@@ -23,6 +23,8 @@ struct mount_list {
 };
 
 void mounts_read(struct mount_list *ml);
+/* PID 1's table (/proc/1/mountinfo): its root is the host's. */
+void mounts_read_pid1(struct mount_list *ml);
 void swaps_read(struct mount_list *ml);
 void mounts_free(struct mount_list *ml);
 

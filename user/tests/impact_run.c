@@ -8,7 +8,8 @@
  *
  * prints, for the given functions, what "check" prints from these
  * libraries: the extras of each, the host impact and the snippets, then
- * whether impact_has_critical() said yes.  Exit 0, or 2 on bad usage.
+ * whether impact_has_critical() said yes, and what a claim would refuse
+ * to take (impact_holds()).  Exit 0, or 2 on bad usage.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,26 @@
 #include "../snippet.h"
 #include "../util.h"
 #include "netcmp.h"
+
+/* What a claim would refuse (impact_claim.c), after check's verdict. */
+static void print_holds(const struct impact *im)
+{
+	struct impact_hold *v;
+	size_t n = impact_holds(im, &v);
+
+	print_text("claim holds:%s\n", n ? "" : " none");
+	open_json_array("claim_holds");
+	for (size_t i = 0; i < n; i++) {
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "address", "  %s", v[i].addr);
+		print_string(PRINT_ANY, "reason", "  %s",
+			     impact_hold_word(v[i].kind));
+		print_string(PRINT_ANY, "detail", "  %s\n", v[i].detail);
+		close_json_object();
+	}
+	close_json_array();
+	impact_holds_free(v, n);
+}
 
 static void run(const char *const *addrs, size_t n, bool primary_gpu)
 {
@@ -43,6 +64,7 @@ static void run(const char *const *addrs, size_t n, bool primary_gpu)
 	snippet_print(addrs, n, primary_gpu);
 	print_bool(PRINT_ANY, "critical", "\ncritical: %s\n",
 		   impact_has_critical(im));
+	print_holds(im);
 	close_json_object();
 	impact_free(im);
 }
