@@ -18,6 +18,8 @@ struct pnl;
  *   claim_target.c - ADDR, SLOT or --group into a request;
  *   claim_words.c  - names, sentences, fix hints, exit statuses (pure);
  *   claim_print.c  - the report, text and JSON;
+ *   claim_policy.c - the host's refusals merged into the report (pure);
+ *   claim_host.c   - the host's refusals, from what `check` knows;
  *   cmd_claim.c    - the two commands.
  *
  * The kernel answers a request that found its group with one reply (the
@@ -163,6 +165,31 @@ bool claim_outcome_ok(uint32_t outcome);
 bool claim_report_usable(const struct claim_report *rep, int err);
 /* Exit status from the outcome, else from the error. */
 int claim_exit(const struct claim_report *rep, int err);
+
+/* claim_policy.c: pure.  Adds v (copied) to the report, dropping any the
+ * module sent itself (an older module still checks the host), marks the
+ * forceable ones forced under force, and sorts them per member in the
+ * order the report has always had.
+ */
+void claim_merge_blockers(struct claim_report *rep,
+			  const struct claim_blocker *v, size_t n, bool force);
+/* The first blocker force did not (or may not) override; NULL: none. */
+const struct claim_blocker *claim_first_unforced(const struct claim_report *rep);
+/* A dry run's plan turned into a refusal: nothing moves. */
+void claim_report_refuse(struct claim_report *rep);
+/* Whether the host's rules apply to this member of a claim's dry run:
+ * members it would move, and only when the module did not refuse for
+ * another claim or a VFIO user.
+ */
+bool claim_host_checks(const struct claim_report *rep,
+		       const struct claim_member *m);
+
+/* claim_host.c: the host's blockers for a dry run's members (impact.h).
+ * 0, or -ENOMEM.
+ */
+int claim_host_blockers(const struct claim_report *rep,
+			struct claim_blocker **v, size_t *n);
+void claim_blockers_free(struct claim_blocker *v, size_t n);
 
 /* claim_print.c */
 void claim_print(const struct claim_req *req, const struct claim_report *rep,

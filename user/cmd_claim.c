@@ -5,9 +5,9 @@
  * pcipass release ADDR|SLOT|--group N [--dry-run] [--timeout SEC]
  *
  * The kernel does the transaction (all or nothing, with rollback) in its
- * own context; this names the group, queues the request, waits for the
- * outcome (bounded, Ctrl-C ends the wait, not the transaction) and
- * reports what the kernel says.
+ * own context; this names the group, checks what the host would lose
+ * (a claim only), queues the request, waits for the outcome (bounded,
+ * Ctrl-C ends the wait, not the transaction) and reports it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 
 #include <linux/pcipass.h>
 
@@ -195,6 +196,96 @@ static bool driver_exists(const struct claim_req *req)
 	return false;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* What is left of the caller's bound, never less than a second. */
+static int left_ms(long long deadline)
+{
+	long long left = deadline - now_ms();
+
+	return left > 1000 ? (int)left : 1000;
+}
+
+/*
+ * A claim asks the module for a dry run first: it names the members and
+ * what the module itself refuses.  The host's own refusals (root
+ * filesystem, disks in use, interfaces with addresses) are decided here,
+ * from the same facts `pcipass check` shows, and merged into that report.
+ * Only a plan nobody refused is sent again as the real claim.
+ *
+ * Return: the dry run's error; *refused when the host refused a plan the
+ * module had passed.  *host keeps the host's blockers (forced ones go
+ * into the real claim's report too).
+ */
+static int preflight(struct pnl *nl, const struct claim_req *req,
+		     struct claim_report *rep, int timeout_ms,
+		     struct claim_blocker **host, size_t *nhost, bool *refused)
+{
+	struct claim_req dry = *req;
+	bool force = req->flags & PCIPASS_CLAIM_F_FORCE;
+	int rc;
+
+	dry.flags |= PCIPASS_CLAIM_F_DRY_RUN;
+	rc = claim_transact(nl, &dry, rep, timeout_ms,
+			    (volatile int *)&stop_wait);
+	*refused = false;
+	if ((rc && rc != -EBUSY) || !claim_report_usable(rep, rc))
+		return rc;
+	if (claim_host_blockers(rep, host, nhost))
+		return rc;
+	claim_merge_blockers(rep, *host, *nhost, force);
+	if (!rc && rep->outcome == PCIPASS_OUTCOME_PLANNED &&
+	    claim_first_unforced(rep)) {
+		claim_report_refuse(rep);
+		*refused = true;
+	}
+	return rc;
+}
+
+/* The host refused, not the module: say so as the module would have. */
+static void refused_here(const struct claim_report *rep)
+{
+	const struct claim_blocker *b = claim_first_unforced(rep);
+	char words[256];
+
+	if (b)
+		pp_err("claim refused: %s",
+		       claim_blocker_text(b, words, sizeof(words)));
+}
+
+static int claim_run(struct pnl *nl, const struct claim_req *req,
+		     struct claim_report *rep, struct claim_error *err,
+		     uint32_t timeout_s)
+{
+	long long deadline = now_ms() + timeout_s * 1000LL;
+	struct claim_blocker *host = NULL;
+	size_t nhost = 0;
+	bool refused;
+	int rc;
+
+	rc = preflight(nl, req, rep, (int)timeout_s * 1000, &host, &nhost,
+		       &refused);
+	if (refused) {
+		err->errnum = EBUSY;
+	} else if (!rc && !(req->flags & PCIPASS_CLAIM_F_DRY_RUN) &&
+		   rep->outcome == PCIPASS_OUTCOME_PLANNED) {
+		claim_report_free(rep);
+		rc = claim_transact(nl, req, rep, left_ms(deadline),
+				    (volatile int *)&stop_wait);
+		if (claim_report_usable(rep, rc))
+			claim_merge_blockers(rep, host, nhost,
+					     req->flags & PCIPASS_CLAIM_F_FORCE);
+	}
+	claim_blockers_free(host, nhost);
+	return rc;
+}
+
 static int run(struct claim_req *req, uint32_t timeout_s)
 {
 	struct claim_report rep = { 0 };
@@ -213,8 +304,11 @@ static int run(struct claim_req *req, uint32_t timeout_s)
 		pnl_close(&nl);
 		return EXIT_RUNTIME;
 	}
-	rc = claim_transact(&nl, req, &rep, (int)timeout_s * 1000,
-			    (volatile int *)&stop_wait);
+	if (req->op == CLAIM_OP_CLAIM)
+		rc = claim_run(&nl, req, &rep, &err, timeout_s);
+	else
+		rc = claim_transact(&nl, req, &rep, (int)timeout_s * 1000,
+				    (volatile int *)&stop_wait);
 	if ((rc == -EINTR || rc == -ETIMEDOUT) && rep.txid &&
 	    rep.tx_state != PCIPASS_TX_DONE) {
 		status = still_running(req, &rep, rc);
@@ -236,7 +330,7 @@ static int run(struct claim_req *req, uint32_t timeout_s)
 		claim_busy_words(&rep, busy + n, sizeof(busy) - n);
 	}
 	txid = rep.txid;
-	if (!claim_report_usable(&rep, rc))
+	if (!claim_report_usable(&rep, rc ? rc : -err.errnum))
 		claim_report_free(&rep);
 	name_holders(&rep);
 	if (rep.has_reply)
@@ -246,8 +340,12 @@ static int run(struct claim_req *req, uint32_t timeout_s)
 		print_cleanup();
 		pnl_perror(&nl);
 		hint(req, &rep, rc, busy, txid);
+	} else if (err.errnum) {
+		print_flush();
+		print_cleanup();
+		refused_here(&rep);
 	}
-	status = claim_exit(&rep, rc);
+	status = claim_exit(&rep, rc ? rc : -err.errnum);
 	claim_report_free(&rep);
 	pnl_close(&nl);
 	return status;

@@ -403,6 +403,7 @@ int main(void)
 	test_verdict();
 	test_acs_cmdline();
 	test_claim();
+	test_policy();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -19,5 +19,6 @@ extern unsigned int passed, failed;
 	} while (0)
 
 void test_claim(void);
+void test_policy(void);
 
 #endif

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * claim_host_blockers(): what the members a claim would move take from
+ * the host, as blockers: the rules are impact_holds()', on the facts
+ * `pcipass check` shows.  The module decides nothing of this; the CLI
+ * refuses before it asks the module to change anything.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/pcipass.h>
+
+#include "claim.h"
+#include "impact.h"
+#include "sysroot.h"
+#include "util.h"
+
+/* A bridge stays with the host; everything below it is other members'
+ * (the module skips bridges for the same reason).
+ */
+static bool is_bridge(const char *addr)
+{
+	char path[128];
+	char *cls;
+	unsigned long v = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/class", addr);
+	cls = sysroot_read_line(path);
+	if (cls)
+		v = strtoul(cls, NULL, 16) >> 8;
+	free(cls);
+	return v == 0x0600 || v == 0x0604 || v == 0x0607 || v == 0x0609;
+}
+
+static void *zalloc(size_t n, size_t size)
+{
+	void *p = xrealloc(NULL, n * size);
+
+	memset(p, 0, n * size);
+	return p;
+}
+
+static uint32_t reason_of(enum impact_hold_kind kind)
+{
+	switch (kind) {
+	case IMPACT_HOLD_ROOT:
+		return PCIPASS_BLOCKER_ROOT_FS;
+	case IMPACT_HOLD_BLOCK:
+		return PCIPASS_BLOCKER_BLOCK_IN_USE;
+	case IMPACT_HOLD_NET:
+		break;
+	}
+	return PCIPASS_BLOCKER_NETDEV_ACTIVE;
+}
+
+int claim_host_blockers(const struct claim_report *rep,
+			struct claim_blocker **out, size_t *nout)
+{
+	const char **addrs = zalloc(rep->nr_members + 1, sizeof(*addrs));
+	char (*bufs)[ADDR_STRLEN] = zalloc(rep->nr_members + 1, sizeof(*bufs));
+	struct impact_hold *holds = NULL;
+	struct impact *im;
+	size_t n = 0, nh;
+
+	*out = NULL;
+	*nout = 0;
+	for (size_t i = 0; i < rep->nr_members; i++) {
+		const struct claim_member *m = &rep->members[i];
+
+		addr_fmt(&m->addr, bufs[n]);
+		if (claim_host_checks(rep, m) && !is_bridge(bufs[n])) {
+			addrs[n] = bufs[n];
+			n++;
+		}
+	}
+	im = n ? impact_collect(addrs, n) : NULL;
+	if (n && !im) {
+		free(addrs);
+		free(bufs);
+		return -ENOMEM;
+	}
+	nh = impact_holds(im, &holds);
+	if (nh)
+		*out = zalloc(nh, sizeof(**out));
+	for (size_t i = 0; i < nh; i++) {
+		struct claim_blocker *b = &(*out)[i];
+		enum addr_scope scope;
+
+		addr_parse(holds[i].addr, &b->addr, &scope);
+		b->reason = reason_of(holds[i].kind);
+		b->detail = xstrdup(holds[i].detail);
+	}
+	*nout = nh;
+	impact_holds_free(holds, nh);
+	impact_free(im);
+	free(addrs);
+	free(bufs);
+	return 0;
+}
+
+void claim_blockers_free(struct claim_blocker *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].detail);
+		free(v[i].holder);
+	}
+	free(v);
+}
