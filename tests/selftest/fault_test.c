@@ -25,6 +25,7 @@
 #include "harness.h"
 
 #include "ppclaim.h"
+#include "ppsnap.h"
 
 #define TARGET		"0000:06:00.0"	/* (c): 06:00.0 and 06:00.1, e1000e */
 #define FAIL_DIR	"/sys/kernel/debug/fail_pcipass_record"
@@ -131,19 +132,6 @@ FIXTURE_TEARDOWN(records)
 	free(r);
 }
 
-static void expect_as_before(struct __test_metadata *_metadata,
-			     const struct ppc_state *before, const char *when)
-{
-	struct ppc_state *now = malloc(sizeof(*now));
-	char why[4096] = "";
-
-	ASSERT_NE(NULL, now);
-	ASSERT_EQ(0, ppc_state_read(now));
-	EXPECT_EQ(0, ppc_state_diff(before, now, why, sizeof(why)))
-		TH_LOG("%s: sysfs changed: %s", when, why);
-	free(now);
-}
-
 TEST_F(records, enomem_leaves_nothing_behind)
 {
 	struct ppc_req claim = { .claim = true, .addr = TARGET };
@@ -161,7 +149,7 @@ TEST_F(records, enomem_leaves_nothing_behind)
 	EXPECT_EQ(0, rd_long(FAIL_DIR "/times"));
 	EXPECT_EQ(-ENOMEM, r->error) TH_LOG("claim: %d '%s'", r->error, r->msg);
 	EXPECT_NE(NULL, strstr(r->msg, "no memory to record")) TH_LOG("message: '%s'", r->msg);
-	expect_as_before(_metadata, &self->before, "after the failed claim");
+	expect_unchanged(_metadata, &self->before, "after the failed claim");
 
 	/* no record survived: nothing to release ... */
 	ret = ppc_nl(&self->s, self->family, &release, r, why, sizeof(why));
@@ -188,7 +176,7 @@ TEST_F(records, enomem_leaves_nothing_behind)
 	ret = ppc_nl(&self->s, self->family, &release, r, why, sizeof(why));
 	ASSERT_EQ(0, ret) TH_LOG("netlink exchange: %s", why);
 	EXPECT_EQ(0, r->error) TH_LOG("release: %d '%s'", r->error, r->msg);
-	expect_as_before(_metadata, &self->before, "after claim and release");
+	expect_unchanged(_metadata, &self->before, "after claim and release");
 	free(r);
 }
 

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * claim_test helpers: claim/release requests over netlink and the ioctl,
- * strict parsers of the claim report and of events, the events multicast
- * group, and the ground truth a claim is judged by: every function's
- * driver and driver_override in sysfs (snapshot, diff, restore) and
- * VFIO_GROUP_GET_STATUS on the legacy /dev/vfio/N group node.
+ * claim_test helpers: claim/release requests over netlink and the ioctl
+ * and a strict parser of the claim report.  The ground truth a claim is
+ * judged by (ppcstate.h) and the events group (ppcevent.h) come with
+ * this header.
  */
 #ifndef PCIPASS_SELFTEST_PPCLAIM_H
 #define PCIPASS_SELFTEST_PPCLAIM_H
@@ -12,37 +11,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ppcevent.h"
 #include "ppcommon.h"
+#include "ppcstate.h"
 
-#define PPC_NAME	64
-#define PPC_MAX_FN	160
 #define PPC_MAX_MEM	64
 #define PPC_MAX_BLK	16
-
-/* driver and override of every PCI function, from sysfs only */
-struct ppc_fn {
-	char name[16];			/* "dddd:bb:dd.f" */
-	char driver[PPC_NAME];		/* "" when unbound */
-	char override[PPC_NAME];	/* "" when none */
-	uint32_t group;
-	bool bridge;			/* header type 1 or 2 */
-};
-
-struct ppc_state {
-	int n;
-	struct ppc_fn fn[PPC_MAX_FN];
-};
-
-int ppc_state_read(struct ppc_state *s);
-const struct ppc_fn *ppc_state_find(const struct ppc_state *s, const char *name);
-/* Differences (driver or override) between two snapshots; count. */
-int ppc_state_diff(const struct ppc_state *a, const struct ppc_state *b,
-		   char *why, int whylen);
-/* Put every function of @want back on its driver and override; diffs left. */
-int ppc_state_restore(const struct ppc_state *want, char *why, int whylen);
-/* Members of a group (sorted names) from the snapshot; count. */
-int ppc_group_members(const struct ppc_state *s, uint32_t group,
-		      const struct ppc_fn **out, int max);
 
 /* One member / blocker / the whole claim report (netlink or ioctl). */
 struct ppc_member {
@@ -98,24 +72,6 @@ int ppc_claim_get(struct nl_sock *s, uint16_t family, uint32_t txid,
 int ppc_ioc(int fd, const struct ppc_req *r, struct ppc_report *rep);
 
 const struct ppc_member *ppc_member(const struct ppc_report *r, const char *name);
-
-/* VFIO_GROUP_GET_STATUS flags of /dev/vfio/<group>, or -errno. */
-int ppc_vfio_status(uint32_t group, uint32_t *flags);
-
-/* Events: a socket joined to the "events" group. */
-int ppc_events_open(struct nl_sock *s, uint16_t *family);
-struct ppc_event {
-	uint32_t type;
-	char name[16];			/* "" when absent */
-	char driver[PPC_NAME];
-	char override[PPC_NAME];
-	bool has_override, has_group, has_outcome, has_error;
-	uint32_t group, outcome;
-	int32_t error;
-};
-/* Read every queued event (non-blocking); count, or -errno. */
-int ppc_events_read(struct nl_sock *s, uint16_t family, struct ppc_event *ev,
-		    int max, char *why, int whylen);
 
 /* Small utilities. */
 int ppc_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
