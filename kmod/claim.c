@@ -8,7 +8,7 @@
  *               the group mutex, so nothing more may happen in there);
  *   pre-flight- the target driver (module loaded on demand and pinned), each
  *               member's driver (pinned) and override, a VFIO user (a VM)
- *               holding the group (claim and release), SR-IOV, safety;
+ *               holding the group (claim and release), SR-IOV, boot VGA;
  *   execute   - override on every member first, so no other driver can
  *               take a member between unbind and bind; unbind (VFs before
  *               their PF); bind (PFs before VFs); verify;

@@ -9,7 +9,6 @@
  *   claim_job.c - the jobs: queue, worker, where a job waits, outcomes;
  *   claim.c     - the transaction (members, overrides, unbind, bind,
  *                 verify, rollback) and the remembered originals;
- *   safety.c    - why taking a member from the host would hurt it;
  *   events.c    - the events multicast group.
  *
  * Lock ordering (outermost first):
@@ -31,7 +30,6 @@
 #include <linux/completion.h>
 #include <linux/kref.h>
 #include <linux/list.h>
-#include <linux/path.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/pcipass.h>
@@ -57,9 +55,10 @@ struct pci_dev;
  *            not registered may be loaded by name.  Without it only
  *            vfio-pci and its variant drivers are loaded on demand.
  * @txid: the job running it (set by pcipass_job_submit())
- * @caller_root: the requester's root directory, taken by
- *               pcipass_job_submit() (the job runs in a kworker, whose
- *               root is init's): a claim never takes the disk under it
+ *
+ * What the host would lose (its root filesystem, disks in use, interfaces
+ * with addresses) is not the module's to judge: userspace decides that
+ * before it asks (the pcipass CLI does), as it does for any sysfs write.
  */
 struct pcipass_claim_req {
 	struct pcipass_addr addr;
@@ -69,7 +68,6 @@ struct pcipass_claim_req {
 	char driver[PCIPASS_DRIVER_MAX];
 	bool may_load;
 	u32 txid;
-	struct path caller_root;
 };
 
 /**
@@ -216,26 +214,6 @@ int pcipass_claim(const struct pcipass_claim_req *req,
 int pcipass_release(const struct pcipass_claim_req *req,
 		    struct pcipass_claim_report *rep);
 void pcipass_claim_forget(struct pci_dev *pdev);
-
-/**
- * pcipass_safety_check() - why taking a function from the host would hurt
- * @pdev: the function
- * @caller_root: the requester's root directory (its mount pins the
- *               superblock), or NULL
- * @out: where to append blockers
- * @max: room in @out
- *
- * Looks for what the host uses through @pdev: the boot VGA device, block
- * devices held by a filesystem, swap or a device-mapper/md stack (the root
- * filesystem separately), network interfaces that are up with addresses.
- * Fills addr, reason and detail; the caller decides about force.
- *
- * Return: number of blockers written (at most @max).
- */
-unsigned int pcipass_safety_check(struct pci_dev *pdev,
-				  const struct path *caller_root,
-				  struct pcipass_claim_blocker *out,
-				  unsigned int max);
 
 /* Events (events.c); each is a no-op when nobody listens. */
 void pcipass_event_device(u8 type, struct pci_dev *pdev, const char *driver);

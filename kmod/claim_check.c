@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Pre-flight of a claim or release: a VFIO user holding the group, SR-IOV,
- * the host safety checks, other claims; refusals and their words.
+ * the boot VGA device, other claims; refusals and their words.  Only what
+ * the kernel alone knows: what the host would lose besides (mounted disks,
+ * interfaces with addresses, the root filesystem) is userspace's policy,
+ * decided before it asks.
  */
 
 #include <linux/device.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vgaarb.h>
 
 #include "claim_int.h"
 
@@ -113,9 +117,20 @@ int pcipass_check_vfio_user(struct pcipass_tx *tx)
 
 static bool pcipass_forceable(u8 reason)
 {
-	return reason == PCIPASS_BLOCKER_BOOT_VGA ||
-	       reason == PCIPASS_BLOCKER_BLOCK_IN_USE ||
-	       reason == PCIPASS_BLOCKER_NETDEV_ACTIVE;
+	return reason == PCIPASS_BLOCKER_BOOT_VGA;
+}
+
+/* The firmware's console; vga_default_device() is NULL without VGA_ARB. */
+static void pcipass_check_vga(struct pcipass_tx *tx,
+			      struct pcipass_tx_member *m)
+{
+	struct pcipass_claim_blocker *b;
+
+	if (m->pdev != vga_default_device())
+		return;
+	b = pcipass_blocker_add(tx->rep, m->pdev, PCIPASS_BLOCKER_BOOT_VGA);
+	if (b)
+		strscpy(b->detail, "boot VGA", sizeof(b->detail));
 }
 
 /* Return: the first blocker force does not (or may not) override. */
@@ -123,7 +138,7 @@ struct pcipass_claim_blocker *pcipass_preflight(struct pcipass_tx *tx)
 {
 	struct pcipass_claim_report *rep = tx->rep;
 	bool force = tx->req->flags & PCIPASS_CLAIM_F_FORCE;
-	unsigned int i, room;
+	unsigned int i;
 
 	for (i = 0; i < tx->n; i++) {
 		struct pcipass_tx_member *m = &tx->m[i];
@@ -131,10 +146,7 @@ struct pcipass_claim_blocker *pcipass_preflight(struct pcipass_tx *tx)
 		if (m->bridge || m->orig == tx->target)
 			continue;
 		pcipass_check_vfs(tx, m);
-		room = ARRAY_SIZE(rep->blockers) - rep->nr_blockers;
-		rep->nr_blockers += pcipass_safety_check(m->pdev,
-				&tx->req->caller_root,
-				&rep->blockers[rep->nr_blockers], room);
+		pcipass_check_vga(tx, m);
 	}
 	for (i = 0; i < rep->nr_blockers; i++) {
 		struct pcipass_claim_blocker *b = &rep->blockers[i];
@@ -153,12 +165,6 @@ static const char *pcipass_blocker_text(u8 reason)
 	switch (reason) {
 	case PCIPASS_BLOCKER_BOOT_VGA:
 		return "is the boot VGA device";
-	case PCIPASS_BLOCKER_BLOCK_IN_USE:
-		return "has a block device in use";
-	case PCIPASS_BLOCKER_ROOT_FS:
-		return "holds the root filesystem";
-	case PCIPASS_BLOCKER_NETDEV_ACTIVE:
-		return "has a network interface with addresses";
 	case PCIPASS_BLOCKER_ACTIVE_VFS:
 		return "has SR-IOV VFs outside the group";
 	case PCIPASS_BLOCKER_CLAIMED_OTHER:

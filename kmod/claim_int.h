@@ -6,7 +6,7 @@
  *   claim_drv.c     target drivers: name checks, lookup and pin, autoload
  *   claim_rec.c     records of what a claim changed (struct pcipass_rec)
  *   claim_group.c   the group: members collected, ordered and read
- *   claim_check.c   pre-flight: VFIO users, SR-IOV, safety, records
+ *   claim_check.c   pre-flight: VFIO users, SR-IOV, boot VGA, records
  *   claim_exec.c    overrides, unbind, bind, verify, rollback
  *   claim_release.c release: originals back
  * Lock ordering: see claim.h.

@@ -36,7 +36,6 @@
  * accepts no job.
  */
 
-#include <linux/fs_struct.h>
 #include <linux/jiffies.h>
 #include <linux/kref.h>
 #include <linux/module.h>
@@ -71,8 +70,6 @@ static void pcipass_job_free(struct kref *ref)
 {
 	struct pcipass_job *job = container_of(ref, struct pcipass_job, ref);
 
-	if (job->req.caller_root.mnt)
-		path_put(&job->req.caller_root);
 	kvfree(job->rep);
 	kfree(job);
 }
@@ -149,11 +146,6 @@ static void pcipass_job_work(struct work_struct *work)
 	job->err = job->cmd == PCIPASS_CMD_CLAIM ?
 		   pcipass_claim(&job->req, job->rep) :
 		   pcipass_release(&job->req, job->rep);
-	/* a kept outcome must not keep the caller's root mount busy */
-	if (job->req.caller_root.mnt) {
-		path_put(&job->req.caller_root);
-		job->req.caller_root = (struct path){};
-	}
 
 	spin_lock(&pcipass_job_lock);
 	/* claim-get reads err and rep once it sees DONE, without the lock */
@@ -249,7 +241,6 @@ struct pcipass_job *pcipass_job_submit(u8 cmd,
 				       struct pcipass_job_where *w)
 {
 	struct pcipass_job *job = kzalloc(sizeof(*job), GFP_KERNEL);
-	struct path root = {};
 	int err = 0;
 
 	memset(w, 0, sizeof(*w));
@@ -266,7 +257,6 @@ struct pcipass_job *pcipass_job_submit(u8 cmd,
 	INIT_WORK(&job->work, pcipass_job_work);
 	job->cmd = cmd;
 	job->req = *req;
-	job->req.caller_root = (struct path){};
 	job->state = PCIPASS_TX_QUEUED;
 
 	/*
@@ -279,8 +269,6 @@ struct pcipass_job *pcipass_job_submit(u8 cmd,
 		busy->msg = "pcipass is being unloaded";
 		return ERR_PTR(-ENODEV);
 	}
-	if (current->fs)	/* NULL only for an exiting task */
-		get_fs_root(current->fs, &root);
 	spin_lock(&pcipass_job_lock);
 	if (!pcipass_jobs_ready) {
 		busy->msg = "pcipass is still loading";
@@ -292,8 +280,6 @@ struct pcipass_job *pcipass_job_submit(u8 cmd,
 		spin_unlock(&pcipass_job_lock);
 		if (w->step)
 			pcipass_job_busy_msg(w, busy);
-		if (root.mnt)
-			path_put(&root);
 		module_put(THIS_MODULE);
 		kvfree(job->rep);
 		kfree(job);
@@ -303,7 +289,6 @@ struct pcipass_job *pcipass_job_submit(u8 cmd,
 	if (!pcipass_job_next)
 		pcipass_job_next = 1;
 	job->req.txid = job->id;
-	job->req.caller_root = root;
 	list_add_tail(&job->node, &pcipass_jobs);
 	pcipass_jobs_open++;
 	queue_work(pcipass_job_wq, &job->work);

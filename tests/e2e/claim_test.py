@@ -294,6 +294,8 @@ def refuses_host_nic_with_address(cli):
     expect_eq(state(), before, "sysfs after the refusal")
     doc = cli.json("claim", HOST_NIC, want_rc=6)
     expect_eq(doc["outcome"], "refused", "outcome")
+    expect_eq(doc["error"]["kernel_message"], None,
+              "refused by pcipass before the module was asked")
     expect_eq([(b["address"], b["reason"], b["detail"]) for b in doc["blockers"]],
               [(HOST_NIC, "netdev_active", netdev)], "blockers")
     for m in doc["members"]:

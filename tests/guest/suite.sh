@@ -233,6 +233,13 @@ PCIPASS_FAILPROBE_KO=$failprobe_ko \
 tap_result $? "claim e2e: exit status" "$results/logs/claim.stderr"
 tap_brief "$results/claim.tap"
 
+# --- what a claim refuses to take from the host (the CLI's policy) ----------
+
+python3 tests/e2e/claim_host_test.py --cli "$cli" >"$results/claimhost.tap" \
+	2>"$results/logs/claimhost.stderr"
+tap_result $? "claim host e2e: exit status" "$results/logs/claimhost.stderr"
+tap_brief "$results/claimhost.tap"
+
 # --- The kernel's own YNL client, driven by our spec ------------------------
 
 if [ -n "${KSRC:-}" ]; then

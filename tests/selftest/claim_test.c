@@ -14,9 +14,11 @@
  *   dryrun.*   a dry run plans and changes nothing;
  *   rollback.* pcipass-failprobe fails a probe half way: EIO, rolled-back,
  *              the failing member at step bind, sysfs as before;
- *   refuse.*   every blocker made real: a mounted NVMe namespace, a
- *              process whose root is on it, the boot VGA and the host NIC
- *              (force takes both, release gives them back), active VFs;
+ *   refuse.*   every blocker of the module made real: the boot VGA
+ *              (force takes it, release gives it back), active VFs; the
+ *              host's losses (a mounted NVMe namespace, a caller whose
+ *              root is on it, the host NIC) are planned and taken: they
+ *              are the CLI's policy (tests/e2e/claim_host_test.py);
  *   valid.*    privilege and request validation, claim-get of an unknown
  *              txid, an unread outcome kept past newer read ones;
  *   events.*   the events multicast group during a claim and a release;
@@ -27,9 +29,9 @@
  * puts them back in the parent process whatever happened (release of
  * every group, then sysfs writes), also the host NIC's address and route.
  *
- * Force on a mounted block device is not tested: it would yank a mounted
- * filesystem from under the guest.  Instead the test shows that the
- * refusal is lifted by unmounting (no force needed then).
+ * A real claim of a mounted block device is not tested: it would yank a
+ * mounted filesystem from under the guest.  Dry runs show the module
+ * plans it; the round trip runs once it is unmounted.
  *
  * rt, dryrun, stuck and rollback are here; refuse, valid and events in
  * claim_refuse.h, claim_valid.h and claim_events.h, included at the end.

@@ -16,12 +16,9 @@
 
 struct gt_idx;
 
-/* What a claim of a function would take from the host (kmod/safety.c). */
+/* What the module refuses a claim of a function for, besides VFs. */
 struct gt_use {
-	uint8_t root;		/* block devices of the root filesystem */
 	uint8_t vga;		/* the boot VGA device */
-	uint8_t block;		/* block devices with a holder (mounted, swap, dm) */
-	uint8_t net;		/* interfaces up with addresses (or an upper is) */
 };
 
 struct fz_gt {

@@ -1135,7 +1135,7 @@ static int snap_diff(const struct snap *a, const struct snap *b)
 
 /*
  * A dry-run claim by root of every function: 0 (planned, or already
- * claimed), refused (EBUSY: the function is in use by the host), a group
+ * claimed), refused (EBUSY: the boot VGA or active VFs), a group
  * of bridges only (EINVAL) or no IOMMU group (ENXIO); whatever the
  * answer, no driver, override or group changed.  A plan lists exactly the
  * PCI functions of the group.  At least one function can be planned.

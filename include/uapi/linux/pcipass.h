@@ -7,7 +7,7 @@
 #define _UAPI_LINUX_PCIPASS_H
 
 #define PCIPASS_FAMILY_NAME	"pcipass"
-#define PCIPASS_FAMILY_VERSION	2
+#define PCIPASS_FAMILY_VERSION	3
 
 #define PCIPASS_ISO_LIST_MAX	256
 
@@ -82,9 +82,9 @@ enum pcipass_reason {
 /**
  * enum pcipass_claim_flags - Flags of a claim or release request.
  * @PCIPASS_CLAIM_F_DRY_RUN: Check and plan only; change nothing.
- * @PCIPASS_CLAIM_F_FORCE: Take the group although a member is in use by the
- *   host (boot VGA, a block device in use, a NIC with addresses). Never
- *   overrides the root filesystem or active SR-IOV VFs outside the group.
+ * @PCIPASS_CLAIM_F_FORCE: Take the group although a member is the boot VGA
+ *   device. Never overrides active SR-IOV VFs outside the group, another
+ *   driver's claim or a VFIO user.
  */
 enum pcipass_claim_flags {
 	PCIPASS_CLAIM_F_DRY_RUN = 1,
@@ -200,12 +200,16 @@ enum pcipass_tx_state {
  *   overrides.
  * @PCIPASS_BLOCKER_BLOCK_IN_USE: A block device of the controller is held by
  *   the host: a mounted filesystem, swap, or a device-mapper/md/LVM member
- *   (detail names it). Force overrides.
+ *   (detail names it). Not sent by the module since family version 3: host
+ *   policy is userspace's, and the pcipass CLI reports it from its own checks
+ *   (its --force overrides it).
  * @PCIPASS_BLOCKER_ROOT_FS: The host's root filesystem is on the controller.
- *   Never overridden, not even by force.
+ *   Not sent by the module since family version 3 (the pcipass CLI reports it;
+ *   never overridden).
  * @PCIPASS_BLOCKER_NETDEV_ACTIVE: A network interface of the NIC is up with IP
  *   addresses, itself or through a bridge, bond or VLAN on top (detail names
- *   it). Force overrides.
+ *   it). Not sent by the module since family version 3 (the pcipass CLI
+ *   reports it; its --force overrides it).
  * @PCIPASS_BLOCKER_ACTIVE_VFS: A physical function has SR-IOV VFs enabled that
  *   are outside the group: disable them first. Never overridden.
  * @PCIPASS_BLOCKER_CLAIMED_OTHER: The group is claimed for another driver:
