@@ -157,31 +157,40 @@ static void pcipass_job_work(struct work_struct *work)
 				      PCIPASS_JOB_KEEP_UNREAD);
 	spin_unlock(&pcipass_job_lock);
 	complete_all(&job->done);
+	/* after complete_all(): read and trimmed meanwhile, it is ours alone */
+	pcipass_job_put(job);
 	if (old)
 		pcipass_job_put(old);
 	module_put(THIS_MODULE);	/* see the top of this file */
 }
 
-/* Under pcipass_job_lock: no job may be queued now (@busy, @w say why). */
+/*
+ * Under pcipass_job_lock: no job may be queued now (@busy, @w say why;
+ * @w is left zeroed when the job may be queued).  A stuck job is named
+ * first: it is why the queue fills up.
+ */
 static bool pcipass_job_refuse_locked(struct pcipass_claim_report *busy,
 				      struct pcipass_job_where *w)
 {
 	struct pcipass_job *cur = pcipass_job_running;
+	struct pcipass_job_where now;
 
+	if (cur) {
+		pcipass_job_where_locked(&now);
+		/* a module load is bounded (PCIPASS_MODULE_WAIT_MS) */
+		if (now.step && now.step != PCIPASS_STEP_LOAD_MODULE &&
+		    now.ms > READ_ONCE(stuck_ms)) {
+			now.txid = cur->id;
+			now.cmd = cur->cmd;
+			*w = now;
+			return true;
+		}
+	}
 	if (pcipass_jobs_open >= PCIPASS_JOB_QUEUE_MAX) {
 		busy->msg = "busy: too many claims and releases queued";
 		return true;
 	}
-	if (!cur)
-		return false;
-	pcipass_job_where_locked(w);
-	/* a module load is bounded (PCIPASS_MODULE_WAIT_MS): queue behind it */
-	if (!w->step || w->step == PCIPASS_STEP_LOAD_MODULE ||
-	    w->ms <= READ_ONCE(stuck_ms))
-		return false;
-	w->txid = cur->id;
-	w->cmd = cur->cmd;
-	return true;
+	return false;
 }
 
 static const char *pcipass_step_words(u8 step)
@@ -213,9 +222,10 @@ void pcipass_job_busy_msg(const struct pcipass_job_where *w,
 
 	if (w->has_addr)
 		pcipass_fail(rep, PCIPASS_FIELD_NONE, -EBUSY,
-			     "busy: a %s waited %u s %s %s from %s", what,
+			     "busy: a %s waited %u s %s %s %s %s", what,
 			     w->ms / 1000, pcipass_step_words(w->step),
 			     pcipass_astr(&w->addr).s,
+			     w->step == PCIPASS_STEP_BIND ? "to" : "from",
 			     w->driver[0] ? w->driver : "(none)");
 	else
 		pcipass_fail(rep, PCIPASS_FIELD_NONE, -EBUSY,
@@ -253,6 +263,7 @@ struct pcipass_job *pcipass_job_submit(u8 cmd,
 	}
 	kref_init(&job->ref);		/* the caller's */
 	kref_get(&job->ref);		/* the list's */
+	kref_get(&job->ref);		/* the work's, put when it is done */
 	init_completion(&job->done);
 	INIT_WORK(&job->work, pcipass_job_work);
 	job->cmd = cmd;

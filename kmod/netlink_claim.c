@@ -186,8 +186,15 @@ static struct nlattr *pcipass_nl_claim_field(struct genl_info *info, u8 field)
 
 /*
  * The report's message is formatted (it names devices); 6.1 has no
- * formatted extack, so a fixed message per outcome stands in there.
+ * formatted extack, so a fixed message per outcome stands in there.  A
+ * formatted extack holds NETLINK_MAX_FMTMSG_LEN bytes: a longer message
+ * (a long driver name) is cut here rather than logged as truncated.
  */
+#ifdef NL_SET_ERR_MSG_FMT
+#define PCIPASS_EXTACK_MSG(extack, msg) \
+	NL_SET_ERR_MSG_FMT(extack, "%.*s", NETLINK_MAX_FMTMSG_LEN - 1, msg)
+#endif
+
 static void pcipass_nl_claim_extack(struct genl_info *info,
 				    const struct pcipass_claim_report *rep,
 				    int err)
@@ -196,7 +203,7 @@ static void pcipass_nl_claim_extack(struct genl_info *info,
 
 #ifdef NL_SET_ERR_MSG_FMT
 	if (rep->msg)
-		NL_SET_ERR_MSG_FMT(extack, "%s", rep->msg);
+		PCIPASS_EXTACK_MSG(extack, rep->msg);
 #else
 	if (err == -EBUSY)
 		NL_SET_ERR_MSG(extack, "refused: see the blocker attributes");
@@ -216,7 +223,7 @@ static void pcipass_nl_submit_extack(struct genl_info *info,
 {
 #ifdef NL_SET_ERR_MSG_FMT
 	if (rep->msg)
-		NL_SET_ERR_MSG_FMT(info->extack, "%s", rep->msg);
+		PCIPASS_EXTACK_MSG(info->extack, rep->msg);
 #else
 	if (err == -ENODEV)
 		NL_SET_ERR_MSG(info->extack, "pcipass is being unloaded");

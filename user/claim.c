@@ -279,8 +279,9 @@ const char *claim_busy_words(const struct claim_report *rep, char *buf,
 	}
 	if (rep->has_busy_addr) {
 		addr_fmt(&rep->busy_addr, a);
-		snprintf(buf, size, "waited %u s in %s %s from %s",
+		snprintf(buf, size, "waited %u s in %s %s %s %s",
 			 rep->busy_ms / 1000, what, a,
+			 rep->busy_step == PCIPASS_STEP_BIND ? "to" : "from",
 			 rep->busy_driver ? rep->busy_driver : "(none)");
 	} else {
 		snprintf(buf, size, "waited %u s %s %s", rep->busy_ms / 1000,
