@@ -184,10 +184,14 @@ void claim_report_refuse(struct claim_report *rep);
 bool claim_host_checks(const struct claim_report *rep,
 		       const struct claim_member *m);
 
-/* claim_host.c: the host's blockers for a dry run's members (impact.h).
- * 0, or -ENOMEM.
+/* claim_host.c: the host's blockers (impact.h) for a dry run's members,
+ * or, before any request, for the members sysfs says the claim would
+ * move (its group's functions that are neither bridges nor bound to the
+ * target).  0, or -ENOMEM.
  */
 int claim_host_blockers(const struct claim_report *rep,
+			struct claim_blocker **v, size_t *n);
+int claim_host_precheck(const struct claim_req *req,
 			struct claim_blocker **v, size_t *n);
 void claim_blockers_free(struct claim_blocker *v, size_t n);
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * claim_host_blockers(): what the members a claim would move take from
- * the host, as blockers: the rules are impact_holds()', on the facts
- * `pcipass check` shows.  The module decides nothing of this; the CLI
- * refuses before it asks the module to change anything.
+ * What the members a claim would move take from the host, as blockers:
+ * the rules are impact_holds()', on the facts `pcipass check` shows.  The
+ * module decides nothing of this; the CLI refuses before it asks the
+ * module to change anything.  claim_host_precheck() reads the members
+ * from sysfs, before any request; claim_host_blockers() takes them from
+ * the module's dry run, for the report of a refusal.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 
 #include "claim.h"
 #include "impact.h"
+#include "syspath.h"
 #include "sysroot.h"
 #include "util.h"
 
@@ -55,32 +58,21 @@ static uint32_t reason_of(enum impact_hold_kind kind)
 	return PCIPASS_BLOCKER_NETDEV_ACTIVE;
 }
 
-int claim_host_blockers(const struct claim_report *rep,
-			struct claim_blocker **out, size_t *nout)
+/* impact_holds() of these functions, as blockers.  0, or -ENOMEM. */
+static int blockers_of(const char **addrs, size_t n,
+		       struct claim_blocker **out, size_t *nout)
 {
-	const char **addrs = zalloc(rep->nr_members + 1, sizeof(*addrs));
-	char (*bufs)[ADDR_STRLEN] = zalloc(rep->nr_members + 1, sizeof(*bufs));
 	struct impact_hold *holds = NULL;
 	struct impact *im;
-	size_t n = 0, nh;
+	size_t nh;
 
 	*out = NULL;
 	*nout = 0;
-	for (size_t i = 0; i < rep->nr_members; i++) {
-		const struct claim_member *m = &rep->members[i];
-
-		addr_fmt(&m->addr, bufs[n]);
-		if (claim_host_checks(rep, m) && !is_bridge(bufs[n])) {
-			addrs[n] = bufs[n];
-			n++;
-		}
-	}
-	im = n ? impact_collect(addrs, n) : NULL;
-	if (n && !im) {
-		free(addrs);
-		free(bufs);
+	if (!n)
+		return 0;
+	im = impact_collect(addrs, n);
+	if (!im)
 		return -ENOMEM;
-	}
 	nh = impact_holds(im, &holds);
 	if (nh)
 		*out = zalloc(nh, sizeof(**out));
@@ -95,9 +87,73 @@ int claim_host_blockers(const struct claim_report *rep,
 	*nout = nh;
 	impact_holds_free(holds, nh);
 	impact_free(im);
+	return 0;
+}
+
+int claim_host_blockers(const struct claim_report *rep,
+			struct claim_blocker **out, size_t *nout)
+{
+	const char **addrs = zalloc(rep->nr_members + 1, sizeof(*addrs));
+	char (*bufs)[ADDR_STRLEN] = zalloc(rep->nr_members + 1, sizeof(*bufs));
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < rep->nr_members; i++) {
+		const struct claim_member *m = &rep->members[i];
+
+		addr_fmt(&m->addr, bufs[n]);
+		if (claim_host_checks(rep, m) && !is_bridge(bufs[n])) {
+			addrs[n] = bufs[n];
+			n++;
+		}
+	}
+	rc = blockers_of(addrs, n, out, nout);
 	free(addrs);
 	free(bufs);
-	return 0;
+	return rc;
+}
+
+/* The driver bound to a PCI function, or NULL. */
+static char *bound_driver(const char *addr)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", addr);
+	return syspath_target_name(path);
+}
+
+int claim_host_precheck(const struct claim_req *req,
+			struct claim_blocker **out, size_t *nout)
+{
+	const char *target = req->driver ? req->driver : CLAIM_DEFAULT_DRIVER;
+	const char **addrs;
+	char dir[128], a[ADDR_STRLEN];
+	char **names;
+	size_t n, k = 0;
+	int rc;
+
+	if (req->by_group) {
+		snprintf(dir, sizeof(dir), "/sys/kernel/iommu_groups/%u/devices",
+			 req->group);
+	} else {
+		addr_fmt(&req->addr, a);
+		snprintf(dir, sizeof(dir),
+			 "/sys/bus/pci/devices/%s/iommu_group/devices", a);
+	}
+	names = sysroot_list(dir, &n);
+	addrs = zalloc(n + 1, sizeof(*addrs));
+	for (size_t i = 0; i < n; i++) {
+		char *drv = bound_driver(names[i]);
+
+		/* what the module would move: not a bridge, not on the target */
+		if (!is_bridge(names[i]) && !(drv && !strcmp(drv, target)))
+			addrs[k++] = names[i];
+		free(drv);
+	}
+	rc = blockers_of(addrs, k, out, nout);
+	free(addrs);
+	sysroot_free_names(names, n);
+	return rc;
 }
 
 void claim_blockers_free(struct claim_blocker *v, size_t n)

@@ -213,11 +213,11 @@ static int left_ms(long long deadline)
 }
 
 /*
- * A claim asks the module for a dry run first: it names the members and
- * what the module itself refuses.  The host's own refusals (root
- * filesystem, disks in use, interfaces with addresses) are decided here,
- * from the same facts `pcipass check` shows, and merged into that report.
- * Only a plan nobody refused is sent again as the real claim.
+ * When the host refuses, the module's dry run names the members and what
+ * the module itself refuses.  The host's own refusals (root filesystem,
+ * disks in use, interfaces with addresses) are decided here, from the
+ * same facts `pcipass check` shows, and merged into that report.  Only a
+ * plan nobody refused is sent again as the real claim.
  *
  * Return: the dry run's error; *refused when the host refused a plan the
  * module had passed.  *host keeps the host's blockers (forced ones go
@@ -259,16 +259,43 @@ static void refused_here(const struct claim_report *rep)
 		       claim_blocker_text(b, words, sizeof(words)));
 }
 
+/* Whether a host blocker stands, --force or not. */
+static bool host_refuses(const struct claim_blocker *v, size_t n, bool force)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!force || !claim_blocker_forceable(v[i].reason))
+			return true;
+	return false;
+}
+
 static int claim_run(struct pnl *nl, const struct claim_req *req,
 		     struct claim_report *rep, struct claim_error *err,
 		     uint32_t timeout_s)
 {
 	long long deadline = now_ms() + timeout_s * 1000LL;
+	bool force = req->flags & PCIPASS_CLAIM_F_FORCE;
 	struct claim_blocker *host = NULL;
 	size_t nhost = 0;
 	bool refused;
 	int rc;
 
+	/*
+	 * Nothing of the host's in the way of the members sysfs names (the
+	 * usual case): one request, and what --force took goes into its
+	 * report.  Otherwise the dry run below makes the full report.
+	 */
+	if (!claim_host_precheck(req, &host, &nhost) &&
+	    !host_refuses(host, nhost, force)) {
+		rc = claim_transact(nl, req, rep, (int)timeout_s * 1000,
+				    (volatile int *)&stop_wait);
+		if (claim_report_usable(rep, rc))
+			claim_merge_blockers(rep, host, nhost, force);
+		claim_blockers_free(host, nhost);
+		return rc;
+	}
+	claim_blockers_free(host, nhost);
+	host = NULL;
+	nhost = 0;
 	rc = preflight(nl, req, rep, (int)timeout_s * 1000, &host, &nhost,
 		       &refused);
 	if (refused) {
@@ -279,8 +306,7 @@ static int claim_run(struct pnl *nl, const struct claim_req *req,
 		rc = claim_transact(nl, req, rep, left_ms(deadline),
 				    (volatile int *)&stop_wait);
 		if (claim_report_usable(rep, rc))
-			claim_merge_blockers(rep, host, nhost,
-					     req->flags & PCIPASS_CLAIM_F_FORCE);
+			claim_merge_blockers(rep, host, nhost, force);
 	}
 	claim_blockers_free(host, nhost);
 	return rc;

@@ -300,21 +300,10 @@ static void match(struct imp_func *f, const struct mount_list *ml,
 /* "DEVNAME=nvme0n1p2" from the uevent file: the node below /dev. */
 static char *devname(const char *name)
 {
-	char path[PATH_MAX], line[256];
-	char *node = NULL;
-	FILE *u;
+	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "/sys/class/block/%s/uevent", name);
-	u = sysroot_fopen(path);
-	if (!u)
-		return NULL;
-	while (!node && fgets(line, sizeof(line), u))
-		if (!strncmp(line, "DEVNAME=", 8)) {
-			line[strcspn(line, "\n")] = '\0';
-			node = xstrdup(line + 8);
-		}
-	fclose(u);
-	return node;
+	return syspath_uevent(path, "DEVNAME");
 }
 
 /*

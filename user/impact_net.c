@@ -30,21 +30,10 @@ static char *net_attr(const char *ifname, const char *attr)
 /* "DEVTYPE=bridge" from the uevent file; plain Ethernet has none. */
 static char *devtype(const char *ifname)
 {
-	char path[PATH_MAX], line[256];
-	char *kind = NULL;
-	FILE *f;
+	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "/sys/class/net/%s/uevent", ifname);
-	f = sysroot_fopen(path);
-	if (!f)
-		return NULL;
-	while (!kind && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "DEVTYPE=", 8)) {
-			line[strcspn(line, "\n")] = '\0';
-			kind = xstrdup(line + 8);
-		}
-	fclose(f);
-	return kind;
+	return syspath_uevent(path, "DEVTYPE");
 }
 
 /* IFF_UP from "flags" (0x1003): administratively up, as netif_running()

@@ -89,3 +89,21 @@ bool syspath_read_ulong(const char *path, unsigned long *v)
 	free(line);
 	return ok;
 }
+
+char *syspath_uevent(const char *path, const char *key)
+{
+	size_t len = strlen(key);
+	char line[256];
+	char *val = NULL;
+	FILE *f = sysroot_fopen(path);
+
+	if (!f)
+		return NULL;
+	while (!val && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == '=') {
+			line[strcspn(line, "\n")] = '\0';
+			val = xstrdup(line + len + 1);
+		}
+	fclose(f);
+	return val;
+}

@@ -32,4 +32,9 @@ char *syspath_pci_function(const char *addr);
  */
 bool syspath_read_ulong(const char *path, unsigned long *v);
 
+/* KEY's value in a uevent file ("DEVTYPE" -> "bridge"); NULL when the
+ * file or the key is missing.  Caller frees.
+ */
+char *syspath_uevent(const char *path, const char *key);
+
 #endif
