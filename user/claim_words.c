@@ -190,11 +190,36 @@ const char *claim_blocker_text(const struct claim_blocker *b, char *buf,
 	return buf;
 }
 
+/*
+ * The ip command for the namespace an interface detail names: "ip -n ct1"
+ * for "eth1 (netns ct1)", "nsenter -t 812 -n ip" for "eth1 (netns of PID
+ * 812 (lxc-start))", plain "ip" otherwise.
+ */
+static const char *ip_in(const char *detail, char *buf, size_t size)
+{
+	const char *ns = detail ? strstr(detail, "(netns ") : NULL;
+	unsigned int pid;
+
+	snprintf(buf, size, "ip");
+	if (!ns)
+		return buf;
+	ns += strlen("(netns ");
+	if (sscanf(ns, "of PID %u", &pid) == 1)
+		snprintf(buf, size, "nsenter -t %u -n ip", pid);
+	else
+		snprintf(buf, size, "ip -n %.*s", (int)strcspn(ns, ")"), ns);
+	return buf;
+}
+
 const char *claim_blocker_fix(const struct claim_blocker *b, char *buf,
 			      size_t size)
 {
-	const char *ifname = b->detail ? b->detail : "IFACE";
-	char a[ADDR_STRLEN];
+	char a[ADDR_STRLEN], ifname[64] = "IFACE", ipcmd[64];
+
+	/* "vmbr0 (bridge over eno1)", "eth1 (netns ct1)": the interface */
+	if (b->detail && b->detail[0])
+		snprintf(ifname, sizeof(ifname), "%.*s",
+			 (int)strcspn(b->detail, " "), b->detail);
 
 	addr_fmt(&b->addr, a);
 	switch (b->reason) {
@@ -208,8 +233,9 @@ const char *claim_blocker_fix(const struct claim_blocker *b, char *buf,
 		snprintf(buf, size, "never taken, not even with --force: the host runs from it");
 		break;
 	case PCIPASS_BLOCKER_NETDEV_ACTIVE:
-		snprintf(buf, size, "take it down first, not over that connection: ip addr flush dev %s && ip link set %s down; or use --force",
-			 ifname, ifname);
+		snprintf(buf, size, "take it down first, not over that connection: %s addr flush dev %s && %s link set %s down; or use --force",
+			 ip_in(b->detail, ipcmd, sizeof(ipcmd)), ifname, ipcmd,
+			 ifname);
 		break;
 	case PCIPASS_BLOCKER_ACTIVE_VFS:
 		snprintf(buf, size, "disable them first: echo 0 > /sys/bus/pci/devices/%s/sriov_numvfs (--force does not override this)",

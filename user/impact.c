@@ -168,6 +168,9 @@ void impact_func_free(struct imp_func *f)
 		usb_free(&f->usb[i]);
 	for (size_t i = 0; i < f->nsnd; i++)
 		free(f->snd[i].id);
+	for (size_t i = 0; i < f->nnetns_holds; i++)
+		free(f->netns_holds[i]);
+	free(f->netns_holds);
 	for (size_t i = 0; i < f->nvfs; i++) {
 		free(f->vfs[i].addr);
 		free(f->vfs[i].driver);

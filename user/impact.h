@@ -46,6 +46,13 @@ struct impact_hold {
 	char *detail;		/* "nvme0n1p3 (root on dm-1)", "eno1" */
 };
 
+/* Adds to the impact what a claim would take through the functions'
+ * interfaces in other network namespaces (containers, `ip netns`): each
+ * is entered by a child process.  As root on the real root only; a
+ * no-op otherwise.
+ */
+void impact_collect_netns(struct impact *im);
+
 /* Per function in the order given to impact_collect(), and within one
  * function root, then block devices (partitions before their disk), then
  * interfaces.  Returns the count; *out is NULL when there are none.

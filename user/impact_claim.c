@@ -15,7 +15,8 @@
  *  - net: an interface of the function that is administratively up and
  *    has an IPv4 address or an IPv6 one that is not link-local, or,
  *    failing that, the first such interface stacked on it ("vmbr0
- *    (bridge over eno1)").
+ *    (bridge over eno1)"); also in other network namespaces ("eth1
+ *    (netns ct1)"), when impact_collect_netns() looked there.
  * Unlike `check`'s findings these are refusals, so they are stricter: any
  * address counts, not only the default route's.
  */
@@ -197,14 +198,30 @@ static void nets(struct holds *h, const struct imp_func *f)
 	}
 }
 
+size_t impact_net_hold_details(const struct imp_func *f, char ***out)
+{
+	struct holds h = { 0 };
+
+	nets(&h, f);
+	*out = h.n ? xrealloc(NULL, h.n * sizeof(**out)) : NULL;
+	for (size_t i = 0; i < h.n; i++)
+		(*out)[i] = h.v[i].detail;
+	free(h.v);
+	return h.n;
+}
+
 size_t impact_holds(const struct impact *im, struct impact_hold **out)
 {
 	struct holds h = { 0 };
 
 	for (size_t i = 0; im && i < im->n; i++) {
-		roots(&h, &im->f[i]);
-		blocks(&h, &im->f[i]);
-		nets(&h, &im->f[i]);
+		const struct imp_func *f = &im->f[i];
+
+		roots(&h, f);
+		blocks(&h, f);
+		nets(&h, f);
+		for (size_t j = 0; j < f->nnetns_holds; j++)
+			hold(&h, f, IMPACT_HOLD_NET, "%s", f->netns_holds[j]);
 	}
 	*out = h.v;
 	return h.n;

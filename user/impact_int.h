@@ -104,6 +104,11 @@ struct imp_func {
 	size_t nsnd;
 	struct imp_vf *vfs;	/* SR-IOV VFs of a physical function */
 	size_t nvfs;
+	/* What a claim would take in other network namespaces: "eth1
+	 * (netns ct1)" (impact_netns.c, on request only).
+	 */
+	char **netns_holds;
+	size_t nnetns_holds;
 };
 
 enum imp_sev { SEV_CRITICAL, SEV_WARNING, SEV_INFO };
@@ -148,6 +153,11 @@ void impact_sound_gather(struct imp_func *f);
 void impact_sriov_gather(struct imp_func *f);
 
 void impact_func_free(struct imp_func *f);
+
+/* The details of what a claim takes through f's interfaces ("eth0",
+ * "vmbr0 (bridge over eth0)"), for impact_netns.c; *out is malloc'ed.
+ */
+size_t impact_net_hold_details(const struct imp_func *f, char ***out);
 
 /* The findings, most severe first (impact_judge.c). */
 void impact_judge(struct impact *im);

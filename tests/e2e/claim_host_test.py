@@ -6,8 +6,9 @@ The module refuses only what the kernel alone knows (boot VGA, VFs,
 another claim, a VM); the host's own losses (its root filesystem, a
 mounted disk, an interface with addresses) are pcipass's policy, decided
 in userspace before the module is asked.  These cases make each one real
-in the test guest and check, against sysfs, that a refusal changed
-nothing and that --force takes what it may and never the root.  Prints
+in the test guest (also a NIC moved into another network namespace) and
+check, against sysfs, that a refusal changed nothing and that --force
+takes what it may and never the root.  Prints
 TAP; runs after tests/e2e/claim_test.py, as root.
 """
 
@@ -170,6 +171,31 @@ def admin_down_nic_is_taken_without_force(cli):
     doc = cli.json("claim", "--dry-run", HOST_NIC, want_rc=6)
     expect_eq([b[:2] for b in blockers(doc)], [(HOST_NIC, "netdev_active")],
               "up again with its address: refused again")
+
+
+@test
+def refuses_the_nic_in_another_network_namespace(cli):
+    """the host NIC moved into netns pcipass-t, up with its address there: exit 6 netdev_active naming the namespace, nothing changed; moved back"""
+    g, ms = members(HOST_NIC)
+    dev = netdev_of(HOST_NIC)
+    before = state(ms)
+    ns = "pcipass-t"
+    sh(f"ip netns add {ns}")
+    try:
+        sh(f"ip link set {dev} netns {ns} && "
+           f"ip -n {ns} addr add {NIC_ADDR} dev {dev} && "
+           f"ip -n {ns} link set {dev} up")
+        doc = cli.json("claim", HOST_NIC, want_rc=6)
+        expect_eq(blockers(doc),
+                  [(HOST_NIC, "netdev_active", f"{dev} (netns {ns})", False)],
+                  "blockers")
+        expect(f"ip -n {ns} addr flush dev {dev} " in doc["blockers"][0]["fix"],
+               "the fix runs ip in that namespace")
+        expect_eq(state(ms), before, "sysfs after the refusal")
+    finally:
+        subprocess.run(["ip", "-n", ns, "link", "set", dev, "netns", "1"])
+        subprocess.run(["ip", "netns", "del", ns])
+        nic_restore()
 
 
 def main():

@@ -141,8 +141,30 @@ static void test_which_members(void)
 	claim_report_free(&rep);
 }
 
+/* The fix of an interface seen through an upper or another namespace. */
+static void test_fix_names_the_interface(void)
+{
+	struct claim_blocker b = { .addr = addr("0000:03:00.0"),
+				   .reason = PCIPASS_BLOCKER_NETDEV_ACTIVE,
+				   .detail = "vmbr0 (bridge over eno1)" };
+	char f[256];
+
+	CHECK(strstr(claim_blocker_fix(&b, f, sizeof(f)),
+		     "ip addr flush dev vmbr0 && ip link set vmbr0 down"),
+	      "upper: %s", f);
+	b.detail = "eth1 (netns ct1)";
+	CHECK(strstr(claim_blocker_fix(&b, f, sizeof(f)),
+		     "ip -n ct1 addr flush dev eth1 && ip -n ct1 link set eth1 down"),
+	      "ip netns: %s", f);
+	b.detail = "eth1 (netns of PID 812 (lxc-start))";
+	CHECK(strstr(claim_blocker_fix(&b, f, sizeof(f)),
+		     "nsenter -t 812 -n ip addr flush dev eth1 && nsenter -t 812 -n ip link set eth1 down"),
+	      "a container's: %s", f);
+}
+
 void test_policy(void)
 {
 	test_merge();
 	test_which_members();
+	test_fix_names_the_interface();
 }
