@@ -73,6 +73,7 @@ static int blockers_of(const char **addrs, size_t n,
 	im = impact_collect(addrs, n);
 	if (!im)
 		return -ENOMEM;
+	impact_probe_excl(im);
 	impact_collect_netns(im);
 	nh = impact_holds(im, &holds);
 	if (nh)

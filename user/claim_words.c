@@ -191,6 +191,40 @@ const char *claim_blocker_text(const struct claim_blocker *b, char *buf,
 }
 
 /*
+ * A word for a shell: as it is when it holds only characters no shell
+ * treats specially, else in single quotes.  Interface and namespace
+ * names are chosen by whoever runs the container ("x;reboot" is a valid
+ * interface name), and operators paste these commands as root.
+ */
+static const char *shell_word(const char *s, size_t len, char *buf,
+			      size_t size)
+{
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789._-@%+=:,";
+	size_t n = 0;
+
+	if (!size)
+		return "";
+	if (len && strspn(s, plain) >= len) {
+		snprintf(buf, size, "%.*s", (int)len, s);
+		return buf;
+	}
+	buf[n++] = '\'';
+	for (size_t i = 0; i < len && n + 5 < size; i++) {
+		if (s[i] == '\'') {
+			memcpy(buf + n, "'\\''", 4);
+			n += 4;
+		} else {
+			buf[n++] = s[i];
+		}
+	}
+	buf[n++] = '\'';
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
  * The ip command for the namespace an interface detail names: "ip -n ct1"
  * for "eth1 (netns ct1)", "nsenter -t 812 -n ip" for "eth1 (netns of PID
  * 812 (lxc-start))", plain "ip" otherwise.
@@ -199,6 +233,7 @@ static const char *ip_in(const char *detail, char *buf, size_t size)
 {
 	const char *ns = detail ? strstr(detail, "(netns ") : NULL;
 	unsigned int pid;
+	char name[96];
 
 	snprintf(buf, size, "ip");
 	if (!ns)
@@ -207,19 +242,20 @@ static const char *ip_in(const char *detail, char *buf, size_t size)
 	if (sscanf(ns, "of PID %u", &pid) == 1)
 		snprintf(buf, size, "nsenter -t %u -n ip", pid);
 	else
-		snprintf(buf, size, "ip -n %.*s", (int)strcspn(ns, ")"), ns);
+		snprintf(buf, size, "ip -n %s",
+			 shell_word(ns, strcspn(ns, ")"), name, sizeof(name)));
 	return buf;
 }
 
 const char *claim_blocker_fix(const struct claim_blocker *b, char *buf,
 			      size_t size)
 {
-	char a[ADDR_STRLEN], ifname[64] = "IFACE", ipcmd[64];
+	char a[ADDR_STRLEN], ifname[96] = "IFACE", ipcmd[128];
 
 	/* "vmbr0 (bridge over eno1)", "eth1 (netns ct1)": the interface */
 	if (b->detail && b->detail[0])
-		snprintf(ifname, sizeof(ifname), "%.*s",
-			 (int)strcspn(b->detail, " "), b->detail);
+		shell_word(b->detail, strcspn(b->detail, " "), ifname,
+			   sizeof(ifname));
 
 	addr_fmt(&b->addr, a);
 	switch (b->reason) {

@@ -128,7 +128,10 @@ static void on_signal(int sig)
  */
 static void catch_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	/* SA_RESTART: reads of the host checks go on; the waits (poll,
+	 * nanosleep) still return EINTR and look at stop_wait.
+	 */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -284,8 +287,12 @@ static int claim_run(struct pnl *nl, const struct claim_req *req,
 	 * usual case): one request, and what --force took goes into its
 	 * report.  Otherwise the dry run below makes the full report.
 	 */
-	if (!claim_host_precheck(req, &host, &nhost) &&
-	    !host_refuses(host, nhost, force)) {
+	rc = claim_host_precheck(req, &host, &nhost);
+	if (stop_wait) {		/* during the checks: nothing asked yet */
+		claim_blockers_free(host, nhost);
+		return -EINTR;
+	}
+	if (!rc && !host_refuses(host, nhost, force)) {
 		rc = claim_transact(nl, req, rep, (int)timeout_s * 1000,
 				    (volatile int *)&stop_wait);
 		if (claim_report_usable(rep, rc))
@@ -300,6 +307,9 @@ static int claim_run(struct pnl *nl, const struct claim_req *req,
 		       &refused);
 	if (refused) {
 		err->errnum = EBUSY;
+	} else if (!rc && stop_wait) {
+		rc = -EINTR;		/* after the dry run: the claim not sent */
+		claim_report_free(rep);
 	} else if (!rc && !(req->flags & PCIPASS_CLAIM_F_DRY_RUN) &&
 		   rep->outcome == PCIPASS_OUTCOME_PLANNED) {
 		claim_report_free(rep);
@@ -335,6 +345,12 @@ static int run(struct claim_req *req, uint32_t timeout_s)
 	else
 		rc = claim_transact(&nl, req, &rep, (int)timeout_s * 1000,
 				    (volatile int *)&stop_wait);
+	if (rc == -EINTR && !rep.txid) {
+		pp_err("%s of %s: interrupted before the kernel was asked: nothing changed",
+		       req->op == CLAIM_OP_CLAIM ? "claim" : "release", req->arg);
+		pnl_close(&nl);
+		return EXIT_RUNTIME;
+	}
 	if ((rc == -EINTR || rc == -ETIMEDOUT) && rep.txid &&
 	    rep.tx_state != PCIPASS_TX_DONE) {
 		status = still_running(req, &rep, rc);

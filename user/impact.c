@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "impact_int.h"
 #include "syspath.h"
+#include "sysroot.h"
 #include "util.h"
 
 void *vec_push(void *arrp, size_t *n, size_t size)
@@ -41,36 +44,74 @@ static void collect_one(struct imp_func *f, const char *addr,
 	impact_sriov_gather(f);
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void add_root(struct imp_roots *roots, const struct mount_entry *m)
+{
+	struct mount_entry *r;
+
+	if (roots->n == IMP_MAX_ROOTS)
+		return;
+	r = &roots->v[roots->n++];
+	*r = *m;
+	r->source = dup_or_null(m->source);
+	r->target = dup_or_null(m->target);
+	r->fstype = dup_or_null(m->fstype);
+}
+
 /* The root of a mount table is its last mount on "/" (the one on top). */
-static void add_root(struct imp_roots *roots, const struct mount_list *ml)
+static void add_table_root(struct imp_roots *roots, const struct mount_list *ml)
 {
 	const struct mount_entry *top = NULL;
-	char dev[sizeof(roots->dev[0])];
 
 	for (size_t i = 0; i < ml->n; i++)
 		if (ml->v[i].target && !strcmp(ml->v[i].target, "/"))
 			top = &ml->v[i];
-	if (!top || !top->has_devno)
-		return;
-	snprintf(dev, sizeof(dev), "%u:%u", top->major, top->minor);
-	for (size_t i = 0; i < roots->n; i++)
-		if (!strcmp(roots->dev[i], dev))
-			return;
-	memcpy(roots->dev[roots->n++], dev, sizeof(dev));
+	if (top)
+		add_root(roots, top);
 }
 
-/* PID 1's root first (the host's, unless pcipass runs in a container),
- * then the caller's (a chroot, a rescue system).  PID 1's table is
- * readable by root only: without it, the caller's root is all there is.
+static void add_stat_root(struct imp_roots *roots, const char *path)
+{
+	struct mount_entry m = { .has_devno = true };
+	struct stat st;
+
+	if (stat(path, &st))
+		return;
+	m.major = major(st.st_dev);
+	m.minor = minor(st.st_dev);
+	add_root(roots, &m);
+}
+
+/* PID 1's root first (the host's, unless pcipass runs in a container
+ * with a PID namespace of its own), then the caller's (a chroot, a
+ * rescue system).
  */
 static void find_roots(struct imp_roots *roots, const struct mount_list *own)
 {
 	struct mount_list init;
 
 	mounts_read_pid1(&init);
-	add_root(roots, &init);
+	add_table_root(roots, &init);
 	mounts_free(&init);
-	add_root(roots, own);
+	add_table_root(roots, own);
+	if (!*sysroot_prefix()) {
+		add_stat_root(roots, "/proc/1/root/");
+		add_stat_root(roots, "/");
+	}
+}
+
+static void roots_free(struct imp_roots *roots)
+{
+	for (size_t i = 0; i < roots->n; i++) {
+		free(roots->v[i].source);
+		free(roots->v[i].target);
+		free(roots->v[i].fstype);
+	}
+	roots->n = 0;
 }
 
 struct impact *impact_collect(const char *const *addrs, size_t n)
@@ -198,5 +239,6 @@ void impact_free(struct impact *im)
 	}
 	free(im->find);
 	free(im->f);
+	roots_free(&im->roots);
 	free(im);
 }

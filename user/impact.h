@@ -46,6 +46,14 @@ struct impact_hold {
 	char *detail;		/* "nvme0n1p3 (root on dm-1)", "eno1" */
 };
 
+/* Asks each disk and partition of the functions whether somebody holds
+ * it exclusively, the way the kernel decides it (an O_EXCL open: for
+ * the microseconds it lasts, a mount of the device would fail).  For a
+ * claim only; without it impact_holds() judges from mounts, swaps,
+ * holders and pools.
+ */
+void impact_probe_excl(struct impact *im);
+
 /* Adds to the impact what a claim would take through the functions'
  * interfaces in other network namespaces (containers, `ip netns`): each
  * is entered by a child process.  As root on the real root only; a

@@ -367,11 +367,14 @@ static void mark_root(struct imp_func *f, const char *name, const char *root,
 	sysroot_free_names(names, n);
 }
 
+/* A root on one of the function's devices, by device number, source or
+ * ZFS pool (holds()), carries the devices below it too.
+ */
 static void mark_roots(struct imp_func *f, const struct imp_roots *roots)
 {
 	for (size_t r = 0; r < roots->n; r++)
 		for (size_t i = 0; i < f->nblk; i++)
-			if (f->blk[i].dev && !strcmp(f->blk[i].dev, roots->dev[r]))
+			if (holds(&f->blk[i], &roots->v[r]))
 				mark_root(f, f->blk[i].name, f->blk[i].name, 0);
 }
 
@@ -390,10 +393,20 @@ void impact_block_gather(struct imp_func *f, const struct mount_list *mounts,
 		add_holders(f, f->blk[i].name, 0);
 	for (size_t i = 0; i < f->nblk; i++) {
 		describe(&f->blk[i]);
-		f->blk[i].excl = f->blk[i].role == BLK_HOLDER ? -1 :
-				 excl_probe(&f->blk[i]);
+		f->blk[i].excl = -1;	/* impact_probe_excl(), for claims */
 	}
 	mark_roots(f, roots);
 	match(f, mounts, &f->mnt, &f->nmnt);
 	match(f, swaps, &f->swp, &f->nswp);
+}
+
+void impact_probe_excl(struct impact *im)
+{
+	for (size_t i = 0; im && i < im->n; i++)
+		for (size_t j = 0; j < im->f[i].nblk; j++) {
+			struct imp_block *b = &im->f[i].blk[j];
+
+			if (b->role != BLK_HOLDER)
+				b->excl = excl_probe(b);
+		}
 }

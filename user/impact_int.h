@@ -36,7 +36,8 @@ struct imp_block {
 	bool zfs_imported;	/* zfs_member of a pool the host has imported */
 	/* Disks and partitions only.  An exclusive opener (a mount in any
 	 * mount namespace, swap, dm/md, bcache, btrfs, ZFS): 1 yes, 0 no,
-	 * -1 not probed (a fixture tree, no device node, not root).
+	 * -1 not probed (impact_probe_excl() was not called, a fixture
+	 * tree, no device node, not root).
 	 */
 	int excl;
 	/* The root device this disk or partition carries, itself or below
@@ -121,9 +122,15 @@ struct imp_finding {
 	char *hint;		/* what to do about it; NULL */
 };
 
-/* The block devices (st_dev "M:m") of PID 1's root and the caller's. */
+/*
+ * The root filesystems of PID 1 and of the caller: the mounts on "/" of
+ * their tables (source and type find btrfs and ZFS, whose st_dev is no
+ * block device), and on the real root also what stat() says of "/" (a
+ * chroot into a plain directory has no mount of its own).
+ */
+#define IMP_MAX_ROOTS 4
 struct imp_roots {
-	char dev[2][24];
+	struct mount_entry v[IMP_MAX_ROOTS];
 	size_t n;
 };
 

@@ -134,9 +134,15 @@ static void scan_in(const struct netns *ns, const struct impact *im, FILE *out)
 	struct netsrc *src = NULL;
 	int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0 || setns(fd, CLONE_NEWNET) || unshare(CLONE_NEWNS) ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mount("sysfs", "/sys", "sysfs", 0, NULL))
+	if (fd < 0 || setns(fd, CLONE_NEWNET) || unshare(CLONE_NEWNS))
+		_exit(1);
+	/* Nothing may propagate back: "/" private, or at least /sys (a
+	 * chroot into a plain directory has no mount at "/").
+	 */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) &&
+	    mount(NULL, "/sys", NULL, MS_REC | MS_PRIVATE, NULL))
+		_exit(1);
+	if (mount("sysfs", "/sys", "sysfs", 0, NULL))
 		_exit(1);
 	for (size_t i = 0; i < im->n; i++) {
 		struct imp_func t = { 0 };
@@ -184,7 +190,7 @@ static void take(struct impact *im, char *line)
 static void ask(struct impact *im, const struct netns *ns)
 {
 	char line[512];
-	int fds[2];
+	int fds[2], status;
 	pid_t pid;
 	FILE *in;
 
@@ -212,7 +218,11 @@ static void ask(struct impact *im, const struct netns *ns)
 		fclose(in);
 	else
 		close(fds[0]);
-	waitpid(pid, NULL, 0);
+	/* Not looked into is not clean: say so rather than pass. */
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		pp_err("could not look into %s: its interfaces were not checked",
+		       ns->label);
 }
 
 void impact_collect_netns(struct impact *im)

@@ -156,6 +156,10 @@ static void test_fix_names_the_interface(void)
 	CHECK(strstr(claim_blocker_fix(&b, f, sizeof(f)),
 		     "ip -n ct1 addr flush dev eth1 && ip -n ct1 link set eth1 down"),
 	      "ip netns: %s", f);
+	b.detail = "x;reboot (netns a'b)";
+	CHECK(strstr(claim_blocker_fix(&b, f, sizeof(f)),
+		     "ip -n 'a'\\''b' addr flush dev 'x;reboot' &&"),
+	      "names a shell would run: %s", f);
 	b.detail = "eth1 (netns of PID 812 (lxc-start))";
 	CHECK(strstr(claim_blocker_fix(&b, f, sizeof(f)),
 		     "nsenter -t 812 -n ip addr flush dev eth1 && nsenter -t 812 -n ip link set eth1 down"),
