@@ -183,6 +183,10 @@ void claim_report_refuse(struct claim_report *rep);
  */
 bool claim_host_checks(const struct claim_report *rep,
 		       const struct claim_member *m);
+/* Whether the host's blockers belong in this report at all: not in one
+ * refused for another claim or a VFIO user, nor in "already claimed".
+ */
+bool claim_host_applies(const struct claim_report *rep);
 
 /* claim_host.c: the host's blockers (impact.h) for a dry run's members,
  * or, before any request, for the members sysfs says the claim would

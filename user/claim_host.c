@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/pci_regs.h>
 #include <linux/pcipass.h>
 
 #include "claim.h"
@@ -20,21 +21,23 @@
 #include "sysroot.h"
 #include "util.h"
 
-/* A bridge stays with the host; everything below it is other members'
- * (the module skips bridges for the same reason).
+/* A bridge stays with the host; everything below it is other members'.
+ * The module's test: a header other than type 0 (PCI-to-PCI, CardBus),
+ * or a host bridge.  The header type byte is in the part of config space
+ * every user may read.
  */
 static bool is_bridge(const char *addr)
 {
+	unsigned char cfg[64];
+	unsigned long cls = 0;
 	char path[128];
-	char *cls;
-	unsigned long v = 0;
 
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", addr);
+	if (sysroot_read(path, (char *)cfg, sizeof(cfg)) > PCI_HEADER_TYPE &&
+	    (cfg[PCI_HEADER_TYPE] & 0x7f))
+		return true;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/class", addr);
-	cls = sysroot_read_line(path);
-	if (cls)
-		v = strtoul(cls, NULL, 16) >> 8;
-	free(cls);
-	return v == 0x0600 || v == 0x0604 || v == 0x0607 || v == 0x0609;
+	return syspath_read_ulong(path, &cls) && (cls >> 8) == 0x0600;
 }
 
 static void *zalloc(size_t n, size_t size)

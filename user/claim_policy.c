@@ -124,19 +124,27 @@ void claim_report_refuse(struct claim_report *rep)
  * another claim and a VFIO user; the host's are added in the same cases,
  * for the members the claim would move.
  */
-bool claim_host_checks(const struct claim_report *rep,
-		       const struct claim_member *m)
+bool claim_host_applies(const struct claim_report *rep)
 {
-	if (!rep->has_outcome)
-		return false;
-	if (rep->outcome == PCIPASS_OUTCOME_PLANNED)
-		return m->state == PCIPASS_MEMBER_PLANNED;
-	if (rep->outcome != PCIPASS_OUTCOME_REFUSED)
+	if (!rep->has_outcome ||
+	    rep->outcome == PCIPASS_OUTCOME_ALREADY_CLAIMED)
 		return false;
 	for (size_t i = 0; i < rep->nr_blockers; i++)
 		if (rep->blockers[i].reason == PCIPASS_BLOCKER_CLAIMED_OTHER ||
 		    rep->blockers[i].reason == PCIPASS_BLOCKER_VFIO_IN_USE)
 			return false;
+	return true;
+}
+
+bool claim_host_checks(const struct claim_report *rep,
+		       const struct claim_member *m)
+{
+	if (!claim_host_applies(rep))
+		return false;
+	if (rep->outcome == PCIPASS_OUTCOME_PLANNED)
+		return m->state == PCIPASS_MEMBER_PLANNED;
+	if (rep->outcome != PCIPASS_OUTCOME_REFUSED)
+		return false;
 	return m->state == PCIPASS_MEMBER_UNTOUCHED &&
 	       !(m->from_driver && rep->driver &&
 		 !strcmp(m->from_driver, rep->driver));

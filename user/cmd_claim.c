@@ -295,7 +295,7 @@ static int claim_run(struct pnl *nl, const struct claim_req *req,
 	if (!rc && !host_refuses(host, nhost, force)) {
 		rc = claim_transact(nl, req, rep, (int)timeout_s * 1000,
 				    (volatile int *)&stop_wait);
-		if (claim_report_usable(rep, rc))
+		if (claim_report_usable(rep, rc) && claim_host_applies(rep))
 			claim_merge_blockers(rep, host, nhost, force);
 		claim_blockers_free(host, nhost);
 		return rc;
@@ -303,7 +303,7 @@ static int claim_run(struct pnl *nl, const struct claim_req *req,
 	claim_blockers_free(host, nhost);
 	host = NULL;
 	nhost = 0;
-	rc = preflight(nl, req, rep, (int)timeout_s * 1000, &host, &nhost,
+	rc = preflight(nl, req, rep, left_ms(deadline), &host, &nhost,
 		       &refused);
 	if (refused) {
 		err->errnum = EBUSY;

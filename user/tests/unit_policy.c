@@ -134,10 +134,15 @@ static void test_which_members(void)
 	rep.blockers[0].reason = PCIPASS_BLOCKER_CLAIMED_OTHER;
 	CHECK(!claim_host_checks(&rep, &rep.members[0]),
 	      "claimed for another driver: the host is not asked");
+	CHECK(!claim_host_applies(&rep),
+	      "claimed for another driver: no host blocker in the report");
 	rep.outcome = PCIPASS_OUTCOME_ALREADY_CLAIMED;
 	rep.nr_blockers = 0;
-	CHECK(!claim_host_checks(&rep, &rep.members[0]),
-	      "already claimed: nothing moves");
+	CHECK(!claim_host_checks(&rep, &rep.members[0]) &&
+	      !claim_host_applies(&rep), "already claimed: nothing moves");
+	rep.outcome = PCIPASS_OUTCOME_CLAIMED;
+	CHECK(claim_host_applies(&rep),
+	      "claimed: what --force took belongs in the report");
 	claim_report_free(&rep);
 }
 
