@@ -166,7 +166,7 @@ static const char *pcipass_blocker_text(u8 reason)
 	case PCIPASS_BLOCKER_BOOT_VGA:
 		return "is the boot VGA device";
 	case PCIPASS_BLOCKER_ACTIVE_VFS:
-		return "has SR-IOV VFs outside the group";
+		return "has SR-IOV VFs enabled";
 	case PCIPASS_BLOCKER_CLAIMED_OTHER:
 		return "is claimed for another driver";
 	case PCIPASS_BLOCKER_VFIO_IN_USE:

@@ -2,10 +2,11 @@
 /*
  * The test VM as claim_test meets it (see claim_env.h): which functions
  * exist, which drivers leave DMA to VFIO, the host NIC's address and
- * route, pcipass-failprobe, the NVMe namespace below a controller.  Only
+ * route, pcipass-failprobe, the NVMe namespace below a controller, a PF's VFs.  Only
  * sysfs and the commands of the guest; nothing here judges a test.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,4 +119,43 @@ int nvme_namespace(const char *ctrl, char *out, size_t len)
 		sysfs_names_free(ns, nn);
 	sysfs_names_free(c, nc);
 	return ret;
+}
+
+/* Autoprobe first, so that no host driver ever sees the new VFs. */
+int pf_set_vfs(const char *pf, int n)
+{
+	char path[256], num[16];
+	int ret;
+
+	snprintf(num, sizeof(num), "%d", n);
+	snprintf(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/sriov_drivers_autoprobe", pf);
+	if (n) {
+		ret = sysfs_write(path, "0");
+		if (ret)
+			return ret;
+	}
+	snprintf(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/sriov_numvfs", pf);
+	ret = sysfs_write(path, num);
+	if (ret || n)
+		return ret;
+	snprintf(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/sriov_drivers_autoprobe", pf);
+	return sysfs_write(path, "1");
+}
+
+int pf_num_vfs(const char *pf)
+{
+	char path[256], buf[16];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), SYSFS_PCI_DEVICES "/%s/sriov_numvfs", pf);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -EIO;
+	buf[len] = 0;
+	return atoi(buf);
 }

@@ -41,4 +41,12 @@ int failprobe_load(bool *loaded);
 /* nvmeXn1 below the controller, from sysfs. */
 int nvme_namespace(const char *ctrl, char *out, size_t len);
 
+/*
+ * @n VFs on PF @pf, host autoprobe off while they exist (no host VF
+ * driver binds them), back on with @n 0.  0 or -errno of the write.
+ */
+int pf_set_vfs(const char *pf, int n);
+/* sriov_numvfs of PF @pf, or -errno. */
+int pf_num_vfs(const char *pf);
+
 #endif

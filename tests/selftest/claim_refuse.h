@@ -202,6 +202,68 @@ TEST_F(refuse, active_vfs_even_with_force)
 	free(r);
 }
 
+/*
+ * Shape (l): PF 14:00.0 and its VFs in one group.  The PF's driver
+ * destroys the VFs when it is unbound (pci_disable_sriov() in remove),
+ * so a claim would remove members of the very group it claims and no
+ * rollback could bring them back.  Refused before anything is touched,
+ * by the PF's address and by a VF's, force or not, on both channels;
+ * the VFs are still there afterwards.
+ */
+#define PF_L	"0000:14:00.0"
+#define VF_L	"0000:14:00.1"
+
+static void vfs_in_group_refused(struct __test_metadata *_metadata,
+				 const struct ppc_state *st, struct ppc_report *r)
+{
+	const char *addrs[] = { PF_L, VF_L };
+	struct ppc_req q = { .claim = true };
+	struct chan c;
+	unsigned int i;
+	bool ioc;
+
+	EXPECT_EQ(group_of(_metadata, st, PF_L), group_of(_metadata, st, VF_L))
+		TH_LOG("the VFs are not in their PF's group: not shape (l)");
+	EXPECT_EQ(group_of(_metadata, st, PF_L),
+		  group_of(_metadata, st, "0000:14:00.2"));
+	for (ioc = false; ; ioc = true) {
+		chan_open(_metadata, &c, ioc);
+		for (i = 0; i < 4; i++) {
+			q.addr = addrs[i / 2];
+			q.has_flags = i % 2;
+			q.flags = i % 2 ? PCIPASS_CLAIM_F_FORCE : 0;
+			expect_refused(_metadata, &c, &q, st, PF_L,
+				       PCIPASS_BLOCKER_ACTIVE_VFS, NULL, r);
+		}
+		chan_close(&c);
+		if (ioc)
+			break;
+	}
+	EXPECT_EQ(2, pf_num_vfs(PF_L)) TH_LOG("the VFs did not survive the refusals");
+}
+
+TEST_F(refuse, vfs_inside_the_group)
+{
+	struct ppc_report *r = malloc(sizeof(*r));
+	struct ppc_state *st = malloc(sizeof(*st));
+	int ret;
+
+	NEED_FN(PF_L);
+	ASSERT_NE(NULL, r);
+	ASSERT_NE(NULL, st);
+	ret = pf_set_vfs(PF_L, 2);
+	ASSERT_EQ(0, ret) TH_LOG("2 VFs on %s: %s", PF_L, strerror(-ret));
+	/* From here on the VFs go away again whatever fails. */
+	ret = ppc_state_read(st);
+	EXPECT_EQ(0, ret);
+	if (!ret)
+		vfs_in_group_refused(_metadata, st, r);
+	ret = pf_set_vfs(PF_L, 0);
+	EXPECT_EQ(0, ret) TH_LOG("removing the VFs of %s: %s", PF_L, strerror(-ret));
+	free(st);
+	free(r);
+}
+
 /* Refused without force, claimed with it, given back by release. */
 static void forced_round_trip(struct __test_metadata *_metadata, struct guard *g,
 			      const char *addr, uint32_t reason, const char *detail)

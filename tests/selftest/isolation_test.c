@@ -435,6 +435,12 @@ static const struct shape_row shape_table[] = {
 	/* (k) xHCI alone */
 	{ "k", D("13:00.0"), "1b36:000d", ISO, .group = { D("13:00.0") },
 	  .hop = D("13:00.0"), .hop_state = S_NA },
+	/* (l) NVMe PF below a root port without ACS: one group (VFs join it) */
+	{ "l", D("00:0c.0"), RP, ISO, .group = { D("00:0c.0"), D("14:00.0") },
+	  .hop = D("00:0c.0"), .hop_state = S_NO, .hop_missing = ALL },
+	{ "l", D("14:00.0"), "1b36:0010", UP, D("00:0c.0"), D("00:0c.0"), ALL,
+	  .group = { D("00:0c.0"), D("14:00.0") },
+	  .hop = D("00:0c.0"), .hop_state = S_NO, .hop_missing = ALL },
 	/* not part of the test shapes: ICH9 LPC/SATA/SMBus, conventional */
 	{ "-", D("00:1f.0"), "8086:2918", ISO,
 	  .group = { D("00:1f.0"), D("00:1f.2"), D("00:1f.3") },

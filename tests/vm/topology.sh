@@ -86,6 +86,14 @@
 #       13:00.0  qemu-xhci                            group: alone
 #     With xhci_hcd bound (module on the stock kernels, built into the
 #     debug kernel) the keyboard is USB device 1-1 under 13:00.0.
+# (l) SR-IOV PF and its VFs in ONE group: an NVMe controller offering two
+#     VFs behind a root port without ACS (disable-acs=on).  Whatever sits
+#     below the port joins the port's group, the VFs too once they exist,
+#     so unbinding the PF (which disables SR-IOV) would destroy members of
+#     the group being claimed.  Tests create the VFs and remove them again.
+#       00:0c.0  pcie-root-port rp_l (disable-acs=on) \ one group
+#       14:00.0  nvme PF (serial pcipass-nvme2)       |
+#       14:00.1, 14:00.2  VFs, while a test has them  /
 #
 # Not part of the test topology: 00:00.0 host bridge, 00:1f.{0,2,3}
 # ICH9 LPC/SATA/SMBus (one group), and the two virtio-9p transports that
@@ -93,7 +101,8 @@
 #
 # ACS: every pcie-root-port has the capability (ACSCap 0x005f: SV TB RR CR
 # UF DT) and the kernel sets ACSCtl 0x001d (SV RR CR UF), except 00:02.0
-# (disable-acs=on: no capability) and 00:07.0 (0x0011, shape (g)).  The
+# and 00:0c.0 (disable-acs=on: no capability) and 00:07.0 (0x0011, shape
+# (g)).  The
 # XIO3130 switch ports and the pcie-pci-bridge have no ACS capability.
 # PCIPASS_VM_GROUPS and PCIPASS_VM_ACS below say the same for programs;
 # tests/guest/topology.sh checks them in every guest run.
@@ -126,6 +135,7 @@ PCIPASS_VM_GROUPS=(
 	"00:09.0" "00:09.1" "10:00.0" "11:00.0"
 	"00:0a.0" "12:00.0 12:00.1"
 	"00:0b.0" "13:00.0"
+	"00:0c.0 14:00.0"
 )
 
 # The ACS control word of every bridge ("-": no ACS capability).
@@ -133,6 +143,7 @@ PCIPASS_VM_ACS=(
 	"00:01.0 001d" "00:02.0 -" "00:03.0 001d" "00:04.0 001d"
 	"00:05.0 001d" "00:06.0 001d" "00:07.0 0011" "00:08.0 001d"
 	"00:09.0 001d" "00:09.1 001d" "00:0a.0 001d" "00:0b.0 001d"
+	"00:0c.0 -"
 	"02:00.0 -" "03:00.0 -" "03:01.0 -" "07:00.0 -"
 	"0c:00.0 -" "0d:00.0 -" "0d:01.0 -"
 )
@@ -196,6 +207,10 @@ pcipass_vm_topology() {
 		-device pcie-root-port,id=rp_k,bus=pcie.0,addr=0b.0,chassis=16,slot=16
 		-device qemu-xhci,id=xhci_k,bus=rp_k,addr=00.0
 		-device usb-kbd,id=kbd_k,bus=xhci_k.0
+		# (l)
+		-device pcie-root-port,id=rp_l,bus=pcie.0,addr=0c.0,chassis=17,slot=17,disable-acs=on
+		-device nvme-subsys,id=nvme_subsys_l,nqn=pcipass-subsys-l
+		-device nvme,id=nvme_l,bus=rp_l,addr=00.0,serial=pcipass-nvme2,subsys=nvme_subsys_l,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=8,msix_qsize=8
 	)
 }
 

@@ -83,8 +83,8 @@ enum pcipass_reason {
  * enum pcipass_claim_flags - Flags of a claim or release request.
  * @PCIPASS_CLAIM_F_DRY_RUN: Check and plan only; change nothing.
  * @PCIPASS_CLAIM_F_FORCE: Take the group although a member is the boot VGA
- *   device. Never overrides active SR-IOV VFs outside the group, another
- *   driver's claim or a VFIO user.
+ *   device. Never overrides active SR-IOV VFs, another driver's claim or a
+ *   VFIO user.
  */
 enum pcipass_claim_flags {
 	PCIPASS_CLAIM_F_DRY_RUN = 1,
@@ -210,8 +210,10 @@ enum pcipass_tx_state {
  *   addresses, itself or through a bridge, bond or VLAN on top (detail names
  *   it). Not sent by the module since family version 3 (the pcipass CLI
  *   reports it; its --force overrides it).
- * @PCIPASS_BLOCKER_ACTIVE_VFS: A physical function has SR-IOV VFs enabled that
- *   are outside the group: disable them first. Never overridden.
+ * @PCIPASS_BLOCKER_ACTIVE_VFS: A physical function has SR-IOV VFs enabled, in
+ *   the group or outside it: unbinding it destroys them (the driver's remove
+ *   disables SR-IOV) and no rollback could bring them back. Disable them
+ *   first. Never overridden.
  * @PCIPASS_BLOCKER_CLAIMED_OTHER: The group is claimed for another driver:
  *   release it first. Never overridden.
  * @PCIPASS_BLOCKER_VFIO_IN_USE: A VFIO user (a VM) holds the group: its DMA
