@@ -52,16 +52,19 @@ int pcipass_fail(struct pcipass_claim_report *rep, u8 field, int err,
 
 /* --- Claim -------------------------------------------------------------- */
 
-/* One transaction at a time; @tx is consumed. */
+/*
+ * One transaction at a time; @tx is consumed.  Transactions run on the
+ * ordered workqueue only, so the lock is never contended: it states the
+ * rule where the records and overrides are changed.
+ */
 int pcipass_tx_run(struct pcipass_tx *tx,
 		   int (*locked)(struct pcipass_tx *tx))
 {
-	int err = -EINTR;
+	int err;
 
-	if (!mutex_lock_killable(&pcipass_claim_lock)) {
-		err = locked(tx);
-		mutex_unlock(&pcipass_claim_lock);
-	}
+	mutex_lock(&pcipass_claim_lock);
+	err = locked(tx);
+	mutex_unlock(&pcipass_claim_lock);
 	pcipass_tx_release(tx);
 	return err;
 }
@@ -192,8 +195,7 @@ static int pcipass_claim_locked(struct pcipass_tx *tx)
  * passed); -EBUSY when refused (rep->blockers); the failing step's errno
  * after a rollback (rep->outcome says whether it was complete); -ENODEV,
  * -ENOENT, -ENXIO, -EINVAL, -E2BIG for requests that name nothing
- * claimable; -EINTR when interrupted while waiting for another claim.
- * rep->msg explains every error.
+ * claimable.  rep->msg explains every error.
  */
 int pcipass_claim(const struct pcipass_claim_req *req,
 		  struct pcipass_claim_report *rep)
@@ -203,7 +205,7 @@ int pcipass_claim(const struct pcipass_claim_req *req,
 
 	if (!tx)
 		return -ENOMEM;
-	/* Outside the lock: loading a module must not stall other claims. */
+	/* Before the lock: a module load holds no state of the group's. */
 	err = pcipass_find_target(tx);
 	if (err) {
 		pcipass_tx_release(tx);

@@ -87,10 +87,10 @@ void pcipass_driver_unpin(struct device_driver *drv)
 }
 
 /*
- * Load the module that provides @name, without waiting for modprobe in
- * this context: a netlink request holds genetlink's cb_lock, which a
- * module registering a genetlink family needs for writing.  Polling
- * instead turns that case into a timeout, not a deadlock.
+ * Load the module that provides @name and wait, at most
+ * PCIPASS_MODULE_WAIT_MS, for it to register the driver.  Polling for
+ * the driver, not waiting for modprobe: a module whose init blocks must
+ * cost this job a bounded wait, announced as a step, not the queue.
  */
 struct device_driver *pcipass_driver_load(const char *name)
 {
@@ -104,8 +104,7 @@ struct device_driver *pcipass_driver_load(const char *name)
 	pcipass_job_step(PCIPASS_STEP_LOAD_MODULE, NULL, name);
 	for (waited = 0; waited < PCIPASS_MODULE_WAIT_MS;
 	     waited += PCIPASS_MODULE_POLL_MS) {
-		if (msleep_interruptible(PCIPASS_MODULE_POLL_MS))
-			break;
+		msleep(PCIPASS_MODULE_POLL_MS);	/* a kworker sees no signal */
 		drv = pcipass_driver_pin(name);
 		if (drv)
 			break;

@@ -23,8 +23,16 @@ static void pcipass_member_error(struct pcipass_tx_member *m, u8 step,
 
 int pcipass_override(struct pcipass_tx_member *m, const char *name)
 {
-	int err = pcipass_set_driver_override(m->pdev, name);
+	int err;
 
+	/*
+	 * A step others can see: where PCI keeps its own override (6.1),
+	 * the write takes device_lock, which a probe or remove of this
+	 * function holds for as long as it runs.
+	 */
+	pcipass_job_step(PCIPASS_STEP_OVERRIDE, m->pdev, name);
+	err = pcipass_set_driver_override(m->pdev, name);
+	pcipass_job_step(0, NULL, NULL);
 	if (!err)
 		pcipass_event_override(m->pdev, name);
 	return err;

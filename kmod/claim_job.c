@@ -13,8 +13,9 @@
  * bounded and interruptibly, holding no lock.
  *
  * Before each step that can wait for a driver or a module, the worker
- * says so (pcipass_job_step()).  An unbind or bind that has lasted more
- * than stuck_ms makes new jobs fail at once with EBUSY naming it: queueing
+ * says so (pcipass_job_step()).  An override write (6.1 takes device_lock
+ * for it), unbind or bind that has lasted more than stuck_ms makes new
+ * jobs fail at once with EBUSY naming it: queueing
  * behind a remove that waits for a VM would only hide the cause.  A module
  * load is bounded (10 s): new jobs queue behind it.
  *
@@ -196,6 +197,8 @@ static bool pcipass_job_refuse_locked(struct pcipass_claim_report *busy,
 static const char *pcipass_step_words(u8 step)
 {
 	switch (step) {
+	case PCIPASS_STEP_OVERRIDE:
+		return "to set the override of";
 	case PCIPASS_STEP_UNBIND:
 		return "to unbind";
 	case PCIPASS_STEP_BIND:
@@ -225,7 +228,7 @@ void pcipass_job_busy_msg(const struct pcipass_job_where *w,
 			     "busy: a %s waited %u s %s %s %s %s", what,
 			     w->ms / 1000, pcipass_step_words(w->step),
 			     pcipass_astr(&w->addr).s,
-			     w->step == PCIPASS_STEP_BIND ? "to" : "from",
+			     w->step == PCIPASS_STEP_UNBIND ? "from" : "to",
 			     w->driver[0] ? w->driver : "(none)");
 	else
 		pcipass_fail(rep, PCIPASS_FIELD_NONE, -EBUSY,

@@ -187,7 +187,7 @@ static int pcipass_release_locked(struct pcipass_tx *tx)
  *
  * Return: 0; -ENOENT when pcipass claimed no member of the group; -EIO
  * when a member could not be given back (rep->members); -ENODEV, -ENXIO
- * for requests that name no group; -EINTR.
+ * for requests that name no group.
  */
 int pcipass_release(const struct pcipass_claim_req *req,
 		    struct pcipass_claim_report *rep)

@@ -335,9 +335,13 @@ int pcipass_nl_claim_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	}
 	err = job->err;
-	if (job->rep->nr_members)
-		reply_err = pcipass_nl_claim_reply(info, job->cmd, job->id,
-						   state, &w, job->rep);
+	/*
+	 * The txid and DONE always come first: a job that failed before it
+	 * found a member (no memory, no such group) must not look like a
+	 * claim-get that failed itself.
+	 */
+	reply_err = pcipass_nl_claim_reply(info, job->cmd, job->id, state, &w,
+					   job->rep->nr_members ? job->rep : NULL);
 	if (err)
 		pcipass_nl_claim_extack(info, job->rep, err);
 	if (!reply_err)

@@ -264,6 +264,7 @@ const char *claim_busy_words(const struct claim_report *rep, char *buf,
 			     size_t size)
 {
 	static const char *const step[] = {
+		[PCIPASS_STEP_OVERRIDE] = "setting the override of",
 		[PCIPASS_STEP_UNBIND] = "unbind of",
 		[PCIPASS_STEP_BIND] = "bind of",
 		[PCIPASS_STEP_LOAD_MODULE] = "loading the module",
@@ -281,7 +282,7 @@ const char *claim_busy_words(const struct claim_report *rep, char *buf,
 		addr_fmt(&rep->busy_addr, a);
 		snprintf(buf, size, "waited %u s in %s %s %s %s",
 			 rep->busy_ms / 1000, what, a,
-			 rep->busy_step == PCIPASS_STEP_BIND ? "to" : "from",
+			 rep->busy_step == PCIPASS_STEP_UNBIND ? "from" : "to",
 			 rep->busy_driver ? rep->busy_driver : "(none)");
 	} else {
 		snprintf(buf, size, "waited %u s %s %s", rep->busy_ms / 1000,
