@@ -509,7 +509,12 @@ int claim_exit(const struct claim_report *rep, int err)
 	case PCIPASS_OUTCOME_RELEASED:
 		return err ? EXIT_RUNTIME : EXIT_OK;
 	case PCIPASS_OUTCOME_REFUSED:
-		return EXIT_REFUSED;
+		/*
+		 * Only a safety check is exit 6; a pre-flight error with no
+		 * blocker (no memory, a function whose probe holds its lock)
+		 * is worth a retry, not a change of plan.
+		 */
+		return count_refusals(rep) ? EXIT_REFUSED : EXIT_RUNTIME;
 	case PCIPASS_OUTCOME_ROLLED_BACK:
 		return EXIT_RUNTIME;
 	case PCIPASS_OUTCOME_ROLLBACK_FAILED:

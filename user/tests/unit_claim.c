@@ -103,7 +103,9 @@ static void test_exit(void)
 		{ 42, 0, EXIT_OK },
 		{ 42, -EIO, EXIT_RUNTIME },
 	};
-	struct claim_report rep = { .has_reply = true, .has_outcome = true };
+	struct claim_blocker vga = { .reason = PCIPASS_BLOCKER_BOOT_VGA };
+	struct claim_report rep = { .has_reply = true, .has_outcome = true,
+				    .blockers = &vga, .nr_blockers = 1 };
 	struct claim_report none = { 0 };
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -114,6 +116,13 @@ static void test_exit(void)
 		      cases[i].want);
 	}
 	CHECK(claim_exit(&none, -EPERM) == EXIT_RUNTIME, "no reply: 1");
+	rep.outcome = PCIPASS_OUTCOME_REFUSED;
+	vga.forced = true;
+	CHECK(claim_exit(&rep, -EBUSY) == EXIT_RUNTIME,
+	      "refused with only a forced blocker: 1");
+	rep.nr_blockers = 0;
+	CHECK(claim_exit(&rep, -ENOMEM) == EXIT_RUNTIME,
+	      "refused by a pre-flight error, no blocker: 1");
 	rep.outcome = PCIPASS_OUTCOME_CLAIMED;	/* the zero value */
 	CHECK(!claim_report_usable(&rep, -ENOENT),
 	      "success outcome with an error is no report");
