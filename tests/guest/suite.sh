@@ -240,6 +240,13 @@ python3 tests/e2e/claim_host_test.py --cli "$cli" >"$results/claimhost.tap" \
 tap_result $? "claim host e2e: exit status" "$results/logs/claimhost.stderr"
 tap_brief "$results/claimhost.tap"
 
+# --- QEMU's vfio-pci takes each claimed shape (a VM inside the guest) -------
+
+python3 tests/e2e/claim_vm_test.py --cli "$cli" >"$results/claimvm.tap" \
+	2>"$results/logs/claimvm.stderr"
+tap_result $? "claim vm e2e: exit status" "$results/logs/claimvm.stderr"
+tap_brief "$results/claimvm.tap"
+
 # --- The kernel's own YNL client, driven by our spec ------------------------
 
 if [ -n "${KSRC:-}" ]; then

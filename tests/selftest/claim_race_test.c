@@ -36,6 +36,16 @@
  *                   target driver runs against its unregistration.  Only
  *                   claimed, ENOENT (no such driver), a rollback, or a
  *                   release; no splat (KASAN on the debug kernel).
+ *   restore_unload  VF 0a:00.1 starts on pcipass-failprobe (its
+ *                   override); 2 workers without CAP_SYS_MODULE claim
+ *                   it for vfio-pci and release it while the parent
+ *                   unloads and loads failprobe: each release binds back
+ *                   what its claim found (failprobe, or whatever the
+ *                   driver core matches through the override) and reads
+ *                   the name of what bound, against the driver's
+ *                   unregistration.  Released, release-failed or ENOENT;
+ *                   a final release as root gives VF1 back to
+ *                   failprobe; no splat (KASAN on the debug kernel).
  *
  * Every test takes a snapshot of the functions it touches (driver and
  * driver_override) and its teardown writes it back through sysfs; each
@@ -386,6 +396,68 @@ TEST_F_TIMEOUT(race, target_unload, 180)
 	pp_claim(&self->s, self->fam, PCIPASS_CMD_RELEASE, VF1, 0, NULL, &r);
 	EXPECT_TRUE(cres_ok(PCIPASS_CMD_RELEASE, &r, false, false))
 		cres_log("final", "release (VF)", &r);
+	finish(_metadata, self, false);
+}
+
+/* --- 7. The original driver unloaded while a release gives it back ----- */
+
+/*
+ * VF1 starts on pcipass-failprobe (its override), so a release binds a
+ * driver back and then reads which one bound.  The parent unloads
+ * failprobe meanwhile: unregistering it unbinds VF1, and the driver's
+ * name lives in the module's memory.  Read without device_lock and a
+ * pin, that name was a use-after-free (issue 11, F2; KASAN on the debug
+ * kernel).
+ */
+TEST_F_TIMEOUT(race, restore_unload, 180)
+{
+	static int *stop;
+	char cmd[PATH_MAX + 32];
+	struct workers w = {};
+	int cycles = 0, unloaded = 0;
+	double t = now_s();
+	const char *ko = failprobe_ko();
+	struct dstate vf;
+	struct cres r;
+
+	stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, (void *)stop);
+	*stop = 0;
+	ASSERT_EQ(0, wr(DEV VF1 "/driver_override", FP));
+	ASSERT_EQ(0, wr("/sys/bus/pci/drivers_probe", VF1));
+	dev_read(VF1, &vf);
+	ASSERT_STREQ(FP, vf.drv);
+	snprintf(cmd, sizeof(cmd), "insmod '%s'", ko ? ko : "/nonexistent");
+	for (int i = 0; i < 2; i++)
+		w_start(&w, restore_worker, stop);
+	while (now_s() - t < 20 && cycles < 4 * iters()) {
+		usleep(50000);	/* releases meanwhile bind failprobe */
+		for (int tries = 0; fp_loaded() && tries < 500; tries++)
+			if (syscall(SYS_delete_module, "pcipass_failprobe",
+				    O_NONBLOCK))
+				usleep(2000);
+		unloaded += !fp_loaded();
+		usleep(50000);	/* releases meanwhile find no driver */
+		if (!fp_loaded())
+			ASSERT_EQ(0, system(cmd));
+		fp_params("0", "0");
+		cycles++;
+	}
+	*stop = 1;
+	EXPECT_EQ(0, w_wait(&w, 120));
+	fprintf(stderr, "# restore_unload: %d cycles (%d unloads) in %.1f s\n",
+		cycles, unloaded, now_s() - t);
+	EXPECT_LT(0, unloaded);
+	munmap(stop, sizeof(*stop));
+	/* failprobe is loaded: whatever the workers left, VF1 goes back */
+	pp_claim(&self->s, self->fam, PCIPASS_CMD_RELEASE, VF1, 0, NULL, &r);
+	EXPECT_TRUE(cres_ok(PCIPASS_CMD_RELEASE, &r, false, false))
+		cres_log("final", "release (VF)", &r);
+	dev_read(VF1, &vf);
+	EXPECT_STREQ(FP, vf.drv);
+	wr(DEV VF1 "/driver/unbind", VF1);
+	wr(DEV VF1 "/driver_override", "\n");
 	finish(_metadata, self, false);
 }
 

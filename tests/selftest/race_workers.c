@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "race_env.h"
 #include "race_req.h"
@@ -340,6 +343,63 @@ void target_worker(int id, void *arg)
 	}
 	fprintf(stderr, "# target_unload worker %d: %d requests, %d claimed, %d ENOENT\n",
 		id, n, claimed, gone);
+	nl_close(&s);
+	_exit(bad ? 1 : 0);
+}
+
+/* The process keeps every capability but CAP_SYS_MODULE; 0 or -errno. */
+static int drop_cap_sys_module(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	const unsigned int word = CAP_TO_INDEX(CAP_SYS_MODULE);
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[word].effective &= ~CAP_TO_MASK(CAP_SYS_MODULE);
+	d[word].permitted &= ~CAP_TO_MASK(CAP_SYS_MODULE);
+	d[word].inheritable &= ~CAP_TO_MASK(CAP_SYS_MODULE);
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+static bool release_failed(const struct cres *r)
+{
+	return r->err == -EIO && r->has_outcome &&
+	       r->outcome == PCIPASS_OUTCOME_RELEASE_FAILED;
+}
+
+void restore_worker(int id, void *arg)
+{
+	volatile int *stop = arg;
+	int n = 0, released = 0, failed = 0, bad = 0;
+	struct nl_sock s;
+	uint16_t fam;
+	struct cres r;
+
+	(void)id;
+	if (drop_cap_sys_module())
+		_exit(2);
+	w_open(&s, &fam);
+	while (!*stop && n < 400) {
+		uint8_t cmd = n++ & 1 ? PCIPASS_CMD_RELEASE : PCIPASS_CMD_CLAIM;
+
+		pp_claim(&s, fam, cmd, VF1, 0, NULL, &r);
+		released += cmd == PCIPASS_CMD_RELEASE && !r.err;
+		failed += release_failed(&r);
+		/*
+		 * A claim may find VF1 busy while failprobe's remove holds it
+		 * (EBUSY) or lose its driver mid-way (a rollback); a release
+		 * whose driver is gone leaves VF1 unbound and remembered.
+		 */
+		if (!cres_ok(cmd, &r, true, true) &&
+		    !(cmd == PCIPASS_CMD_RELEASE && release_failed(&r))) {
+			cres_log("restore_unload", cmd == PCIPASS_CMD_CLAIM ?
+				 "claim" : "release", &r);
+			bad++;
+		}
+	}
+	fprintf(stderr, "# restore_unload worker %d: %d requests, %d released, %d release-failed\n",
+		id, n, released, failed);
 	nl_close(&s);
 	_exit(bad ? 1 : 0);
 }

@@ -47,5 +47,11 @@ void claim_fp_and_report(int id, void *arg);
 void unload_worker(int id, void *arg);
 /* 6. claim/release VF1 for failprobe until *(int *)@arg, 400 at most. */
 void target_worker(int id, void *arg);
+/*
+ * 7. claim VF1 for vfio-pci and release it (back to failprobe) until
+ * *(int *)@arg, 400 at most, without CAP_SYS_MODULE: a release whose
+ * driver is gone does not wait for a module load.
+ */
+void restore_worker(int id, void *arg);
 
 #endif
