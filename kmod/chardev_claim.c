@@ -125,35 +125,34 @@ static int pcipass_ioc_wait(struct pcipass_job *job, struct pcipass_ioc_claim *c
 {
 	unsigned int wait_s = min(READ_ONCE(claim_wait_s), 86400U);
 	unsigned long bound = msecs_to_jiffies(wait_s * 1000);
-	struct pcipass_claim_report *msg;
 	struct pcipass_job_where w;
 	struct pcipass_job *again;
+	char where[128];
 	long left;
 
 	left = wait_for_completion_interruptible_timeout(&job->done, bound);
-	/* also a job that ended just as the wait did */
+	again = pcipass_job_find(job->id, &w);
+	if (again)
+		pcipass_job_put(again);	/* @job holds it: only @w was wanted */
+	/* also a job that ended just as the wait did, or since */
 	if (left > 0 || completion_done(&job->done)) {
 		pcipass_ioc_report_out(job->rep, c);
+		/* read also when copy_to_user() then fails: EFAULT, no retry */
 		pcipass_job_read(job);
 		return job->err;
 	}
 	c->txid = job->id;
 	c->present |= PCIPASS_CLAIM_P_RUNNING;
-	again = pcipass_job_find(job->id, &w);
-	msg = w.step ? kvzalloc(sizeof(*msg), GFP_KERNEL) : NULL;
-	if (msg) {
-		pcipass_job_busy_msg(&w, msg);
+	if (w.step) {
+		pcipass_job_where_text(&w, where, sizeof(where));
 		snprintf(c->message, sizeof(c->message), "still running: %s",
-			 msg->msg + strlen("busy: "));
-		kvfree(msg);
+			 where);
 	} else {
 		snprintf(c->message, sizeof(c->message),
 			 "transaction %u is still %s", job->id,
 			 pcipass_job_state(job) == PCIPASS_TX_QUEUED ?
 			 "queued" : "running");
 	}
-	if (again)
-		pcipass_job_put(again);
 	/* never -ERESTARTSYS: a restarted ioctl would queue a second job */
 	return left ? -EINTR : -ETIMEDOUT;
 }

@@ -202,8 +202,8 @@ struct pcipass_job *pcipass_job_find(u32 id, struct pcipass_job_where *w);
 u8 pcipass_job_state(const struct pcipass_job *job);
 void pcipass_job_read(struct pcipass_job *job);
 void pcipass_job_put(struct pcipass_job *job);
-void pcipass_job_busy_msg(const struct pcipass_job_where *w,
-			  struct pcipass_claim_report *rep);
+void pcipass_job_where_text(const struct pcipass_job_where *w, char *buf,
+			    size_t size);
 void pcipass_job_step(u8 step, struct pci_dev *pdev, const char *driver);
 int pcipass_claim_precheck(const struct pcipass_claim_req *req, bool claim,
 			   struct pcipass_claim_report *rep);

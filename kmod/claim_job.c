@@ -210,31 +210,39 @@ static const char *pcipass_step_words(u8 step)
 }
 
 /**
- * pcipass_job_busy_msg() - the EBUSY message naming a stuck step
- * @w: where the running job waits (pcipass_job_submit() filled it)
- * @rep: where the message goes (rep->msg_buf)
+ * pcipass_job_where_text() - say where a job waits
+ * @w: where (pcipass_job_submit() or pcipass_job_find() filled it)
+ * @buf: "a claim waited 7 s to unbind ADDR from DRIVER"
+ * @size: its size
  *
- * Short: a formatted extended ack holds 80 bytes, so the message names
- * the step, the function and the driver, and leaves the txid to the
- * reply's attributes (txid and the busy attributes carry all of it).
+ * Short: a formatted extended ack holds 80 bytes, so the text names the
+ * step, the function and the driver, and leaves the txid to the reply's
+ * attributes (txid and the busy attributes carry all of it).
  */
-void pcipass_job_busy_msg(const struct pcipass_job_where *w,
-			  struct pcipass_claim_report *rep)
+void pcipass_job_where_text(const struct pcipass_job_where *w, char *buf,
+			    size_t size)
 {
 	const char *what = w->cmd == PCIPASS_CMD_CLAIM ? "claim" : "release";
 
 	if (w->has_addr)
-		pcipass_fail(rep, PCIPASS_FIELD_NONE, -EBUSY,
-			     "busy: a %s waited %u s %s %s %s %s", what,
-			     w->ms / 1000, pcipass_step_words(w->step),
-			     pcipass_astr(&w->addr).s,
-			     w->step == PCIPASS_STEP_UNBIND ? "from" : "to",
-			     w->driver[0] ? w->driver : "(none)");
+		scnprintf(buf, size, "a %s waited %u s %s %s %s %s", what,
+			  w->ms / 1000, pcipass_step_words(w->step),
+			  pcipass_astr(&w->addr).s,
+			  w->step == PCIPASS_STEP_UNBIND ? "from" : "to",
+			  w->driver[0] ? w->driver : "(none)");
 	else
-		pcipass_fail(rep, PCIPASS_FIELD_NONE, -EBUSY,
-			     "busy: a %s waited %u s %s %s", what,
-			     w->ms / 1000, pcipass_step_words(w->step),
-			     w->driver);
+		scnprintf(buf, size, "a %s waited %u s %s %s", what,
+			  w->ms / 1000, pcipass_step_words(w->step), w->driver);
+}
+
+/* The EBUSY message naming a stuck step, in rep->msg_buf. */
+static void pcipass_job_busy_msg(const struct pcipass_job_where *w,
+				 struct pcipass_claim_report *rep)
+{
+	char text[sizeof(rep->msg_buf) - sizeof("busy: ") + 1];
+
+	pcipass_job_where_text(w, text, sizeof(text));
+	pcipass_fail(rep, PCIPASS_FIELD_NONE, -EBUSY, "busy: %s", text);
 }
 
 /**
@@ -360,15 +368,18 @@ void pcipass_job_read(struct pcipass_job *job)
 
 	spin_lock(&pcipass_job_lock);
 	/* not when evicted meanwhile: it is no longer counted */
-	if (!job->read && !list_empty(&job->node)) {
+	if (list_empty(&job->node))
+		goto out;
+	/* the most recently read are the ones kept, re-reads included */
+	list_move_tail(&job->node, &pcipass_jobs);
+	if (!job->read) {
 		job->read = true;
-		/* the most recently read are the ones kept */
-		list_move_tail(&job->node, &pcipass_jobs);
 		pcipass_jobs_unread--;
 		pcipass_jobs_read++;
 		old = pcipass_job_trim_locked(true, &pcipass_jobs_read,
 					      PCIPASS_JOB_KEEP_READ);
 	}
+out:
 	spin_unlock(&pcipass_job_lock);
 	if (old)
 		pcipass_job_put(old);
