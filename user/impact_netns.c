@@ -46,6 +46,7 @@ struct netns_list {
 	struct stat own;
 };
 
+/* An nsfs mount may hold any kind of namespace: ask which. */
 static bool is_netns(const char *path, struct stat *st)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -58,24 +59,24 @@ static bool is_netns(const char *path, struct stat *st)
 	return yes;
 }
 
-static void add(struct netns_list *l, const char *path, char *label)
+/* A namespace not seen yet, not ours. */
+static bool is_new(const struct netns_list *l, const struct stat *st)
 {
-	struct stat st;
-	struct netns *ns;
-
-	if (!is_netns(path, &st) ||
-	    (st.st_dev == l->own.st_dev && st.st_ino == l->own.st_ino)) {
-		free(label);
-		return;
-	}
+	if (st->st_dev == l->own.st_dev && st->st_ino == l->own.st_ino)
+		return false;
 	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].dev == st.st_dev && l->v[i].ino == st.st_ino) {
-			free(label);
-			return;
-		}
-	ns = VEC_PUSH(l->v, l->n);
-	ns->dev = st.st_dev;
-	ns->ino = st.st_ino;
+		if (l->v[i].dev == st->st_dev && l->v[i].ino == st->st_ino)
+			return false;
+	return true;
+}
+
+static void add(struct netns_list *l, const char *path, const struct stat *st,
+		char *label)
+{
+	struct netns *ns = VEC_PUSH(l->v, l->n);
+
+	ns->dev = st->st_dev;
+	ns->ino = st->st_ino;
 	ns->path = xstrdup(path);
 	ns->label = label;
 }
@@ -94,18 +95,23 @@ static char *label_of_pid(const char *pid)
 	char path[64], *comm, *label;
 
 	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
-	comm = sysroot_read_line(path);
+	comm = str_printable(sysroot_read_line(path));
 	if (asprintf(&label, "netns of PID %s (%s)", pid, comm ? comm : "?") < 0)
 		label = xstrdup("another netns");
 	free(comm);
 	return label;
 }
 
+/*
+ * One stat() per process: /proc/PID/ns/net is a network namespace by
+ * name, and most processes share ours.  Only a new one is labelled.
+ */
 static void find_all(struct netns_list *l)
 {
 	struct mount_list ml;
 	struct dirent *de;
 	char path[PATH_MAX];
+	struct stat st;
 	DIR *d;
 
 	mounts_read(&ml);
@@ -113,10 +119,12 @@ static void find_all(struct netns_list *l)
 		const struct mount_entry *m = &ml.v[i];
 		const char *base;
 
-		if (!m->fstype || strcmp(m->fstype, "nsfs") || !m->target)
+		if (!m->fstype || strcmp(m->fstype, "nsfs") || !m->target ||
+		    !is_netns(m->target, &st) || !is_new(l, &st))
 			continue;
 		base = strrchr(m->target, '/');
-		add(l, m->target, labelled("netns", base ? base + 1 : m->target));
+		add(l, m->target, &st,
+		    labelled("netns", base ? base + 1 : m->target));
 	}
 	mounts_free(&ml);
 	d = opendir("/proc");
@@ -124,7 +132,8 @@ static void find_all(struct netns_list *l)
 		if (strspn(de->d_name, "0123456789") != strlen(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
-		add(l, path, label_of_pid(de->d_name));
+		if (!stat(path, &st) && is_new(l, &st))
+			add(l, path, &st, label_of_pid(de->d_name));
 	}
 	if (d)
 		closedir(d);

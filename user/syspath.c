@@ -1,13 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "syspath.h"
 #include "sysroot.h"
 #include "util.h"
+
+/*
+ * The kernel resolves @p in one step (an O_PATH open) and says where it
+ * ended (/proc/self/fd/N).  realpath() walks it with a readlink per
+ * component: ten for a netdev's class link, and a claim resolves every
+ * interface, disk and sound card of the host.
+ */
+static bool resolve(const char *p, char *real)
+{
+	char fdpath[32];
+	ssize_t len;
+	int fd = open(p, O_PATH | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	len = readlink(fdpath, real, PATH_MAX);
+	close(fd);
+	if (len > 0 && len < PATH_MAX && real[0] == '/') {
+		real[len] = '\0';
+		return true;
+	}
+	return realpath(p, real) != NULL;	/* no /proc, or out of our root */
+}
 
 /* The prefix itself may contain links (/tmp -> /private/tmp, a build tree
  * behind a symlink): compare against its canonical form.
@@ -30,7 +56,7 @@ char *syspath_resolve(const char *path)
 	const char *p = sysroot_path(path, rbuf, sizeof(rbuf));
 	size_t len;
 
-	if (!prefix || !p || !realpath(p, real))
+	if (!prefix || !p || !resolve(p, real))
 		return NULL;
 	len = strlen(prefix);
 	if (strncmp(real, prefix, len) || (real[len] && real[len] != '/'))
