@@ -45,3 +45,11 @@ char *xstrdup(const char *s)
 		oom();
 	return d;
 }
+
+char *str_printable(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; p && *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}

@@ -24,5 +24,11 @@ enum {
 void pp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/*
+ * Control characters in @s (in place) replaced by '?', as ps(1) does: a
+ * name another user chose (a process's comm or executable) must not
+ * drive the operator's terminal nor break a line-based format.
+ */
+char *str_printable(char *s);
 
 #endif

@@ -104,6 +104,7 @@ static void read_comm(int pid, char *comm, size_t size)
 		n = (ssize_t)strnlen(base, size - 1);
 		memcpy(comm, base, (size_t)n);
 		comm[n] = '\0';
+		str_printable(comm);
 		return;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
@@ -114,6 +115,7 @@ static void read_comm(int pid, char *comm, size_t size)
 	if (fgets(comm, (int)size, f))
 		comm[strcspn(comm, "\n")] = '\0';
 	fclose(f);
+	str_printable(comm);
 }
 
 bool vfio_holders_find(uint32_t group, struct vfio_holders *h)

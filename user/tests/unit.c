@@ -393,6 +393,16 @@ static void test_acs_cmdline(void)
 	acs_cmdline_free(&c);
 }
 
+static void test_printable(void)
+{
+	char s[] = "qemu\x1b]0;pwned\x07\tx\x7f\xc3\xa9";
+	char *none = NULL;
+
+	CHECK(!strcmp(str_printable(s), "qemu?]0;pwned??x?\xc3\xa9"),
+	      "control characters replaced, UTF-8 kept: '%s'", s);
+	CHECK(!str_printable(none), "NULL passes through");
+}
+
 int main(void)
 {
 	test_addr();
@@ -402,6 +412,7 @@ int main(void)
 	test_cmdline();
 	test_verdict();
 	test_acs_cmdline();
+	test_printable();
 	test_claim();
 	test_policy();
 	printf("%u passed, %u failed\n", passed, failed);
