@@ -9,7 +9,10 @@
 # writes in the safe order (override every member, unbind every member,
 # probe every member; back: override cleared, unbind, bind the original)
 # from this shell's builtins, with no checks and no process started --
-# what any tool must at least spend.  Interleaved in one run, rotating the
+# what any tool must at least spend -- and the same writes from one new
+# process (dash: "floor+exec"), which every tool is: under TCG with the
+# root on 9p, starting a process costs about as much as the writes.
+# Interleaved in one run, rotating the
 # order of the tools every round so all see the same machine.  After every claim
 # the members' drivers and VFIO's own verdict on the group
 # (VFIO_GROUP_GET_STATUS, the VIABLE flag) are checked, after every release
@@ -35,7 +38,7 @@ declare -A members=(
 	[b]="0000:04:00.0 0000:05:00.0"
 	[d]="0000:08:01.0 0000:08:02.0"
 )
-tools=(floor pcipass driverctl dpdk-devbind)
+tools=(floor floor+exec pcipass driverctl dpdk-devbind)
 sysdev=/sys/bus/pci/devices
 times=$(mktemp) issues=$(mktemp)
 trap 'rm -f "$times" "$issues"' EXIT
@@ -60,6 +63,19 @@ EOF
 
 # --- The three ways to do it ---------------------------------------------
 
+# The floor's writes in a fresh dash: ARGS are the members (claim) or
+# MEMBER=ORIGINAL_DRIVER (release).
+# shellcheck disable=SC2016 # expanded by the dash that runs it
+floor_claim_sh='d=/sys/bus/pci/devices
+for a; do echo vfio-pci >"$d/$a/driver_override"; done
+for a; do if [ -e "$d/$a/driver" ]; then echo "$a" >"$d/$a/driver/unbind"; fi; done
+for a; do echo "$a" >/sys/bus/pci/drivers_probe; done'
+# shellcheck disable=SC2016 # expanded by the dash that runs it
+floor_release_sh='d=/sys/bus/pci/devices
+for p; do echo >"$d/${p%%=*}/driver_override"; done
+for p; do a=${p%%=*}; if [ -e "$d/$a/driver" ]; then echo "$a" >"$d/$a/driver/unbind"; fi; done
+for p; do echo "${p%%=*}" >"/sys/bus/pci/drivers/${p#*=}/bind"; done'
+
 # shellcheck disable=SC2086 # members are words
 claim() {	# claim TOOL GROUP
 	local a
@@ -70,6 +86,7 @@ claim() {	# claim TOOL GROUP
 			[ -e "$sysdev/$a/driver" ] && echo "$a" >"$sysdev/$a/driver/unbind"
 		done
 		for a in ${members[$2]}; do echo "$a" >/sys/bus/pci/drivers_probe; done ;;
+	floor+exec) sh -c "$floor_claim_sh" sh ${members[$2]} ;;
 	pcipass) "$cli" claim "${members[$2]%% *}" >/dev/null ;;
 	driverctl)
 		for a in ${members[$2]}; do
@@ -89,6 +106,10 @@ release() {	# release TOOL GROUP
 			[ -e "$sysdev/$a/driver" ] && echo "$a" >"$sysdev/$a/driver/unbind"
 		done
 		for a in ${members[$2]}; do echo "$a" >"/sys/bus/pci/drivers/${orig[$a]}/bind"; done ;;
+	floor+exec)
+		local pairs=()
+		for a in ${members[$2]}; do pairs+=("$a=${orig[$a]}"); done
+		sh -c "$floor_release_sh" sh "${pairs[@]}" ;;
 	pcipass) "$cli" release "${members[$2]%% *}" >/dev/null ;;
 	driverctl)
 		for a in ${members[$2]}; do
@@ -180,7 +201,7 @@ for line in open(sys.argv[1]):
     tool, group, op, us = line.split()
     times[tool, group, op].append(int(us) / 1000)
     times[tool, "all", op].append(int(us) / 1000)
-tools = ["floor", "pcipass", "driverctl", "dpdk-devbind"]
+tools = ["floor", "floor+exec", "pcipass", "driverctl", "dpdk-devbind"]
 med = {k: statistics.median(v) for k, v in times.items()}
 print(f"bench/claim: groups (c) 2x e1000e multifunction, (b) 2x e1000e behind "
       f"a switch, (d) 2x e1000 behind a PCIe-to-PCI bridge; {sys.argv[3]} "
@@ -190,11 +211,15 @@ print(f"  {'tool':<14}" + "".join(f"{'claim ' + g:>11}{'release ' + g:>13}"
 for t in tools:
     print(f"  {t:<14}" + "".join(f"{med[t, g, 'claim']:>11.0f}{med[t, g, 'release']:>13.0f}"
                                  for g in ("c", "b", "d", "all")))
-for t in tools[1:]:
+for t in tools[2:]:
     print(f"  {t} / floor (median, all groups): claim "
           f"{med[t, 'all', 'claim'] / med['floor', 'all', 'claim']:.2f}x, "
           f"release {med[t, 'all', 'release'] / med['floor', 'all', 'release']:.2f}x")
 for t in tools[2:]:
+    print(f"  {t} / floor+exec (median, all groups): claim "
+          f"{med[t, 'all', 'claim'] / med['floor+exec', 'all', 'claim']:.2f}x, "
+          f"release {med[t, 'all', 'release'] / med['floor+exec', 'all', 'release']:.2f}x")
+for t in tools[3:]:
     print(f"  {t} / pcipass (median, all groups): claim "
           f"{med[t, 'all', 'claim'] / med['pcipass', 'all', 'claim']:.1f}x, "
           f"release {med[t, 'all', 'release'] / med['pcipass', 'all', 'release']:.1f}x")
