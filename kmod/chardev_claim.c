@@ -127,7 +127,6 @@ static int pcipass_ioc_wait(struct pcipass_job *job, struct pcipass_ioc_claim *c
 	unsigned long bound = msecs_to_jiffies(wait_s * 1000);
 	struct pcipass_job_where w;
 	struct pcipass_job *again;
-	char where[128];
 	long left;
 
 	left = wait_for_completion_interruptible_timeout(&job->done, bound);
@@ -144,9 +143,11 @@ static int pcipass_ioc_wait(struct pcipass_job *job, struct pcipass_ioc_claim *c
 	c->txid = job->id;
 	c->present |= PCIPASS_CLAIM_P_RUNNING;
 	if (w.step) {
-		pcipass_job_where_text(&w, where, sizeof(where));
-		snprintf(c->message, sizeof(c->message), "still running: %s",
-			 where);
+		int n = scnprintf(c->message, sizeof(c->message),
+				  "still running: ");
+
+		pcipass_job_where_text(&w, c->message + n,
+				       sizeof(c->message) - n);
 	} else {
 		snprintf(c->message, sizeof(c->message),
 			 "transaction %u is still %s", job->id,

@@ -27,7 +27,8 @@
  * claim_drv.c (claim_int.h lists them).
  *
  * Lock ordering: see claim.h.  No device_lock is held by pcipass across
- * device_release_driver() / device_driver_attach(): both take it.
+ * device_release_driver() / device_driver_attach() / the 6.1 override
+ * write: all three take it.
  */
 
 #include <linux/mutex.h>

@@ -16,8 +16,9 @@
  *   genetlink's cb_lock is never held across a transaction)
  *   -> pcipass_claim_lock (claim.c; serializes transactions)
  *   -> device_lock (taken by the driver core inside device_release_driver()
- *      and device_driver_attach(); pcipass takes it itself only briefly,
- *      bounded, to read a driver name, never across release/attach)
+ *      and device_driver_attach(), and on 6.1 by driver_set_override();
+ *      pcipass takes it itself only briefly, bounded, to read a driver
+ *      name, never across release/attach)
  *   -> pcipass_rec_lock (claim_rec.c spinlock; the remembered originals;
  *      also taken from the bus notifier): a leaf; pcipass_job_lock
  *      (claim_job.c spinlock): only the workqueue's pool lock under it
@@ -173,10 +174,10 @@ struct pcipass_job {
  * struct pcipass_job_where - the step the running job waits in
  * @txid: the running job
  * @cmd: its command
- * @step: enum pcipass_step (unbind, bind, load-module); 0: none
+ * @step: enum pcipass_step (override, unbind, bind, load-module); 0: none
  * @has_addr: @addr is valid
- * @addr: the function whose driver it waits for
- * @driver: that driver, or the module waited for
+ * @addr: the function whose driver or override it waits for
+ * @driver: that driver, the override being written, or the module
  * @since: jiffies when the step began
  * @ms: how long it has lasted
  */

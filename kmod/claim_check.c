@@ -66,12 +66,11 @@ static void pcipass_check_vfs(struct pcipass_tx *tx,
 	if (!b)
 		return;
 	if (inside)
-		scnprintf(b->detail, sizeof(b->detail),
-			  "%u VFs (%u in the group) would be destroyed",
+		scnprintf(b->detail, sizeof(b->detail), "%u VFs, %u in the group",
 			  n, inside);
 	else
 		scnprintf(b->detail, sizeof(b->detail),
-			  "%u VFs enabled outside the group", n);
+			  "%u VFs outside the group", n);
 }
 
 /*

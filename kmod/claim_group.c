@@ -196,11 +196,12 @@ struct pcipass_tx *pcipass_tx_new(const struct pcipass_claim_req *req,
 {
 	struct pcipass_tx *tx = kzalloc(sizeof(*tx), GFP_KERNEL);
 
-	if (!tx)
-		return NULL;
-	tx->scratch = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!tx->scratch) {
+	if (tx)
+		tx->scratch = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!tx || !tx->scratch) {
 		kfree(tx);
+		pcipass_fail(rep, PCIPASS_FIELD_NONE, -ENOMEM,
+			     "no memory for the transaction; nothing changed");
 		return NULL;
 	}
 	tx->req = req;

@@ -91,7 +91,8 @@ static void pcipass_job_where_locked(struct pcipass_job_where *w)
  * pcipass_job_step() - say which blocking step the running job enters
  * @step: enum pcipass_step; 0 when the step is over
  * @pdev: the function waited for, or NULL
- * @driver: the driver (or module) waited for, or NULL
+ * @driver: the driver (or module) waited for, the override being
+ *	written, or NULL
  *
  * Called by the claim engine from the worker only.
  */
@@ -198,7 +199,7 @@ static const char *pcipass_step_words(u8 step)
 {
 	switch (step) {
 	case PCIPASS_STEP_OVERRIDE:
-		return "to set the override of";
+		return "to override";
 	case PCIPASS_STEP_UNBIND:
 		return "to unbind";
 	case PCIPASS_STEP_BIND:
@@ -223,12 +224,16 @@ void pcipass_job_where_text(const struct pcipass_job_where *w, char *buf,
 			    size_t size)
 {
 	const char *what = w->cmd == PCIPASS_CMD_CLAIM ? "claim" : "release";
+	const char *prep = w->step == PCIPASS_STEP_UNBIND ? "from" :
+			   w->step == PCIPASS_STEP_OVERRIDE ? "with" : "to";
 
-	if (w->has_addr)
+	if (w->has_addr && w->step == PCIPASS_STEP_OVERRIDE && !w->driver[0])
+		scnprintf(buf, size, "a %s waited %u s to clear the override of %s",
+			  what, w->ms / 1000, pcipass_astr(&w->addr).s);
+	else if (w->has_addr)
 		scnprintf(buf, size, "a %s waited %u s %s %s %s %s", what,
 			  w->ms / 1000, pcipass_step_words(w->step),
-			  pcipass_astr(&w->addr).s,
-			  w->step == PCIPASS_STEP_UNBIND ? "from" : "to",
+			  pcipass_astr(&w->addr).s, prep,
 			  w->driver[0] ? w->driver : "(none)");
 	else
 		scnprintf(buf, size, "a %s waited %u s %s %s", what,

@@ -205,11 +205,18 @@ static void pcipass_nl_claim_extack(struct genl_info *info,
 	if (rep->msg)
 		PCIPASS_EXTACK_MSG(extack, rep->msg);
 #else
-	if (err == -EBUSY)
+	/* keyed on what the report holds, which the caller also gets */
+	if (rep->nr_blockers)
 		NL_SET_ERR_MSG(extack, "refused: see the blocker attributes");
-	else if (rep->has_group && rep->nr_members)
+	else if (err == -EBUSY)
+		NL_SET_ERR_MSG(extack,
+			       "busy: a member's driver is probing or being removed");
+	else if (rep->nr_members)
 		NL_SET_ERR_MSG(extack, "failed: see the member attributes");
-	else
+	else if (err == -E2BIG)
+		NL_SET_ERR_MSG(extack, "the group has more functions than a claim takes");
+	else if (err == -ENOENT || err == -ENODEV || err == -ENXIO ||
+		 err == -EINVAL)
 		NL_SET_ERR_MSG(extack, "no such function, group or driver");
 #endif
 	NL_SET_BAD_ATTR(extack, pcipass_nl_claim_field(info, rep->bad_attr));
@@ -312,7 +319,7 @@ int pcipass_nl_claim_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct pcipass_job *job;
 	u32 id;
 	u8 state;
-	int err, reply_err = 0;
+	int err, reply_err;
 
 	if (!pcipass_nl_privileged(skb)) {
 		NL_SET_ERR_MSG(info->extack, "claim-get needs CAP_SYS_ADMIN");
@@ -335,17 +342,22 @@ int pcipass_nl_claim_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	}
 	err = job->err;
+	/* done since pcipass_job_find() looked: where it waited is over */
+	memset(&w, 0, sizeof(w));
 	/*
 	 * The txid and DONE always come first: a job that failed before it
-	 * found a member (no memory, no such group) must not look like a
+	 * found its group (no memory, no such group) must not look like a
 	 * claim-get that failed itself.
 	 */
 	reply_err = pcipass_nl_claim_reply(info, job->cmd, job->id, state, &w,
-					   job->rep->nr_members ? job->rep : NULL);
+					   job->rep->has_group ? job->rep : NULL);
+	if (reply_err) {
+		pcipass_job_put(job);
+		return reply_err;	/* not read: a retry gets the outcome */
+	}
 	if (err)
 		pcipass_nl_claim_extack(info, job->rep, err);
-	if (!reply_err)
-		pcipass_job_read(job);
+	pcipass_job_read(job);
 	pcipass_job_put(job);
-	return err ?: reply_err;
+	return err;
 }

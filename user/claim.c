@@ -264,7 +264,7 @@ const char *claim_busy_words(const struct claim_report *rep, char *buf,
 			     size_t size)
 {
 	static const char *const step[] = {
-		[PCIPASS_STEP_OVERRIDE] = "setting the override of",
+		[PCIPASS_STEP_OVERRIDE] = "override of",
 		[PCIPASS_STEP_UNBIND] = "unbind of",
 		[PCIPASS_STEP_BIND] = "bind of",
 		[PCIPASS_STEP_LOAD_MODULE] = "loading the module",
@@ -280,9 +280,16 @@ const char *claim_busy_words(const struct claim_report *rep, char *buf,
 	}
 	if (rep->has_busy_addr) {
 		addr_fmt(&rep->busy_addr, a);
+		if (rep->busy_step == PCIPASS_STEP_OVERRIDE &&
+		    (!rep->busy_driver || !*rep->busy_driver)) {
+			snprintf(buf, size, "waited %u s clearing the override of %s",
+				 rep->busy_ms / 1000, a);
+			return buf;
+		}
 		snprintf(buf, size, "waited %u s in %s %s %s %s",
 			 rep->busy_ms / 1000, what, a,
-			 rep->busy_step == PCIPASS_STEP_UNBIND ? "from" : "to",
+			 rep->busy_step == PCIPASS_STEP_UNBIND ? "from" :
+			 rep->busy_step == PCIPASS_STEP_OVERRIDE ? "with" : "to",
 			 rep->busy_driver ? rep->busy_driver : "(none)");
 	} else {
 		snprintf(buf, size, "waited %u s %s %s", rep->busy_ms / 1000,

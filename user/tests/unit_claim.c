@@ -590,7 +590,14 @@ static void test_busy_words(void)
 	claim_busy_words(&rep, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "waited 42 s in bind of 0000:0a:00.2 to vfio-pci"),
 	      "bind: %s", buf);
-	rep.busy_step = PCIPASS_STEP_UNBIND;
+	rep.busy_step = PCIPASS_STEP_OVERRIDE;
+	claim_busy_words(&rep, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "waited 42 s in override of 0000:0a:00.2 with vfio-pci"),
+	      "override: %s", buf);
+	rep.busy_driver = "";
+	claim_busy_words(&rep, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "waited 42 s clearing the override of 0000:0a:00.2"),
+	      "override cleared: %s", buf);
 	rep.busy_step = PCIPASS_STEP_LOAD_MODULE;
 	rep.has_busy_addr = false;
 	rep.busy_driver = "mlx5_vfio_pci";
