@@ -59,7 +59,7 @@ struct check {
 	struct impact *impact;
 };
 
-/* check_print.c */
+/* check_print.c (with check_print_verdict.c, check_print_path.c) */
 void check_print(const struct check *c);
 
 /* helpers shared by both halves */

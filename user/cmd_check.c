@@ -2,7 +2,7 @@
 /*
  * pcipass check ADDR|GROUP: can this device go to a VM, and what must go
  * with it.  This half fetches (device dump, isolation-get per function,
- * the kernel command line, host impact); check_print.c prints.
+ * the kernel command line, host impact); check_print*.c print.
  */
 #include <errno.h>
 #include <stdio.h>
