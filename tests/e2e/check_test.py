@@ -18,7 +18,6 @@ case exists for (GOLDEN_FACTS: verdict, exit status, members, key lines)
 are asserted in code, which no copy of output files changes.
 """
 
-import argparse
 import difflib
 import json
 import os
@@ -30,7 +29,7 @@ import xml.etree.ElementTree as ET
 from cli_test import (SYS_DEV, Cli, lspci_acs, setpci_acs, sys_driver,
                       sys_group, sys_groups, sys_upstream, sysfs_header_type,
                       sysfs_int, vfio_viable)
-from tapcheck import Failure, Suite, expect, expect_eq
+from tapcheck import Failure, Suite, expect, expect_eq, main_with_cli
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(HERE, "golden")
@@ -758,12 +757,5 @@ def golden_text_and_json(cli):
         raise Failure("\n".join(failures))
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    args = ap.parse_args()
-    return test.run(Cli(args.cli))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_with_cli(test, Cli))

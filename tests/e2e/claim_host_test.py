@@ -12,7 +12,6 @@ takes what it may and never the root.  Prints
 TAP; runs after tests/e2e/claim_test.py, as root.
 """
 
-import argparse
 import json
 import os
 import re
@@ -20,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 
-from tapcheck import Failure, Suite, expect, expect_eq
+from tapcheck import Failure, Suite, expect, expect_eq, main_with_cli
 from claim_test import (HOST_NIC, Cli, Guarded, expect_claimed, expect_state,
                         members, state)
 
@@ -198,12 +197,5 @@ def refuses_the_nic_in_another_network_namespace(cli):
         nic_restore()
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    args = ap.parse_args()
-    return test.run(Cli(args.cli))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_with_cli(test, Cli))

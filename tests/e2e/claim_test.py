@@ -15,7 +15,6 @@ PCIPASS_FAILPROBE_KO names the test driver tests/failprobe builds (the
 rollback case skips without it).
 """
 
-import argparse
 import json
 import os
 import re
@@ -23,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from tapcheck import Failure, Suite, expect, expect_eq
+from tapcheck import Failure, Suite, expect, expect_eq, main_with_cli
 from cli_test import (SYS_DEV, sys_driver, sys_group, sys_override,
                       sysfs_header_type, vfio_viable)
 
@@ -691,12 +690,5 @@ def everything_back_as_it_was(cli):
     expect_eq(state(), ORIGINAL, "(driver, override) of every function")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    args = ap.parse_args()
-    return test.run(Cli(args.cli))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_with_cli(test, Cli))

@@ -14,7 +14,6 @@ at once, naming the VM.  Runs as root after tests/e2e/claim_test.py;
 prints TAP.
 """
 
-import argparse
 import collections
 import json
 import os
@@ -24,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from tapcheck import Failure, Suite, expect, expect_eq
+from tapcheck import Failure, Suite, expect, expect_eq, main_with_cli
 from cli_test import SYS_DEV
 from claim_test import (ALONE, GROUP_C, Cli, Guarded, endpoints,
                         expect_claimed, expect_state, members, state)
@@ -223,12 +222,5 @@ def everything_back_as_it_was(cli):
     expect_eq(state(), ORIGINAL, "(driver, override) of every function")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    args = ap.parse_args()
-    return test.run(Cli(args.cli))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_with_cli(test, Cli))

@@ -8,14 +8,13 @@ comes from the kernel's own views -- /sys/bus/pci/devices,
 module's other interface.  Prints TAP ("ok N name" / "not ok N name").
 """
 
-import argparse
 import json
 import os
 import re
 import subprocess
 import sys
 
-from tapcheck import Failure, Suite, expect, expect_eq
+from tapcheck import Failure, Suite, expect, expect_eq, main_with_cli
 
 SYS_DEV = "/sys/bus/pci/devices"
 SYS_GROUPS = "/sys/kernel/iommu_groups"
@@ -448,13 +447,5 @@ def json_and_text_cover_the_same_devices(cli):
     expect_eq(text_addrs, json_addrs, "device order")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    args = ap.parse_args()
-    cli = Cli(args.cli)
-    return test.run(cli)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_with_cli(test, Cli))

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """What the end-to-end tests share: expectations and a TAP runner."""
 
+import argparse
 import sys
 import time
 import traceback
@@ -53,3 +54,12 @@ class Suite:
                 print(f"not ok {i} {name}")
             sys.stdout.flush()
         return 1 if failed else 0
+
+
+def main_with_cli(suite, make_cli):
+    """The main() of a suite driven through the CLI: --cli PATH, TAP out,
+    exit status 1 when a case failed."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    args = ap.parse_args()
+    return suite.run(make_cli(args.cli))
