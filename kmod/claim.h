@@ -55,6 +55,9 @@ struct pci_dev;
  * @may_load: the requester has CAP_SYS_MODULE: a target driver that is
  *            not registered may be loaded by name.  Without it only
  *            vfio-pci and its variant drivers are loaded on demand.
+ * @persisted: a persisted claim (persist.c): an override naming the target
+ *             was set by pcipass, not found, and what the function goes
+ *             back to on release is whatever matches it, as at boot
  * @txid: the job running it (set by pcipass_job_submit())
  *
  * What the host would lose (its root filesystem, disks in use, interfaces
@@ -68,6 +71,7 @@ struct pcipass_claim_req {
 	u32 flags;
 	char driver[PCIPASS_DRIVER_MAX];
 	bool may_load;
+	bool persisted;
 	u32 txid;
 };
 
@@ -215,6 +219,9 @@ int pcipass_claim(const struct pcipass_claim_req *req,
 int pcipass_release(const struct pcipass_claim_req *req,
 		    struct pcipass_claim_report *rep);
 void pcipass_claim_forget(struct pci_dev *pdev);
+bool pcipass_is_bridge(struct pci_dev *pdev);
+bool pcipass_driver_registered(const char *name);
+int pcipass_rec_add_persisted(struct pci_dev *pdev, const char *driver);
 
 /* Events (events.c); each is a no-op when nobody listens. */
 void pcipass_event_device(u8 type, struct pci_dev *pdev, const char *driver);

@@ -80,6 +80,15 @@ bool pcipass_vfio_driver_name(const char *name)
 	       !strcmp(tail + 5, "pci");
 }
 
+/* Is a PCI driver @name registered (now; it may go at any time)? */
+bool pcipass_driver_registered(const char *name)
+{
+	struct device_driver *drv = pcipass_driver_pin(name);
+
+	pcipass_driver_unpin(drv);
+	return drv;
+}
+
 void pcipass_driver_unpin(struct device_driver *drv)
 {
 	if (drv)

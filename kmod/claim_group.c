@@ -76,7 +76,7 @@ struct iommu_group *pcipass_req_group(const struct pcipass_claim_req *req,
  * Bridges (and host bridges, which have a normal header) belong to the
  * host's PCI fabric: never handed to the target driver.
  */
-static bool pcipass_is_bridge(struct pci_dev *pdev)
+bool pcipass_is_bridge(struct pci_dev *pdev)
 {
 	return pdev->hdr_type != PCI_HEADER_TYPE_NORMAL ||
 	       (pdev->class >> 8) == PCI_CLASS_BRIDGE_HOST;
@@ -148,6 +148,10 @@ static int pcipass_member_read(struct pcipass_tx *tx,
 	device_unlock(dev);
 	if (err)
 		return err;
+	/* persist.c set it moments ago: not the function's own */
+	if (tx->req->persisted && len > 0 && tx->target &&
+	    !strcmp(tx->scratch, tx->target->name))
+		len = 0;
 	if (len > 0) {
 		m->orig_override = kstrdup(tx->scratch, GFP_KERNEL);
 		if (!m->orig_override)

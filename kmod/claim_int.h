@@ -37,6 +37,9 @@ extern struct list_head pcipass_recs;
  * @pending: made by the claim in progress, which commits or drops it; the
  *           bus notifier only marks @gone
  * @gone: the function was removed while @busy or @pending
+ * @host_default: a persisted claim: release clears the override and lets
+ *                the driver core match, as at boot (@orig_driver and
+ *                @orig_override are NULL)
  * @orig_driver: driver before the claim, NULL when unbound
  * @orig_override: driver_override before the claim, NULL when none
  * @driver: the driver it was claimed for
@@ -47,6 +50,7 @@ struct pcipass_rec {
 	bool busy;
 	bool pending;
 	bool gone;
+	bool host_default;
 	char *orig_driver;
 	char *orig_override;
 	char driver[PCIPASS_DRIVER_MAX];

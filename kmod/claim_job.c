@@ -46,6 +46,7 @@
 #include <linux/workqueue.h>
 
 #include "claim_int.h"
+#include "persist.h"
 
 #define PCIPASS_JOB_KEEP_READ	16	/* read outcomes kept for another look */
 #define PCIPASS_JOB_KEEP_UNREAD	64	/* unread outcomes kept for claim-get */
@@ -148,6 +149,8 @@ static void pcipass_job_work(struct work_struct *work)
 	job->err = job->cmd == PCIPASS_CMD_CLAIM ?
 		   pcipass_claim(&job->req, job->rep) :
 		   pcipass_release(&job->req, job->rep);
+	if (job->req.persisted)
+		pcipass_persist_done(&job->req, job->rep, job->err);
 
 	spin_lock(&pcipass_job_lock);
 	/* claim-get reads err and rep once it sees DONE, without the lock */

@@ -44,7 +44,8 @@ static void pcipass_rec_free(struct pcipass_rec *rec)
  * failure is -ENOMEM, which the fault point fail_pcipass_record makes
  * on request (tests/selftest/fault_test.c).
  */
-static int pcipass_rec_add(struct pcipass_tx_member *m, const char *driver)
+static int pcipass_rec_add(struct pcipass_tx_member *m, const char *driver,
+			   bool tx_persisted)
 {
 	struct pcipass_rec *rec;
 	bool known;
@@ -54,12 +55,13 @@ static int pcipass_rec_add(struct pcipass_tx_member *m, const char *driver)
 	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
 	if (!rec)
 		return -ENOMEM;
-	if (m->orig) {
+	rec->host_default = tx_persisted;
+	if (m->orig && !tx_persisted) {
 		rec->orig_driver = kstrdup(m->orig->name, GFP_KERNEL);
 		if (!rec->orig_driver)
 			goto nomem;
 	}
-	if (m->orig_override) {
+	if (m->orig_override && !tx_persisted) {
 		rec->orig_override = kstrdup(m->orig_override, GFP_KERNEL);
 		if (!rec->orig_override)
 			goto nomem;
@@ -81,6 +83,37 @@ nomem:
 	kfree(rec->orig_driver);
 	kfree(rec);
 	return -ENOMEM;
+}
+
+/**
+ * pcipass_rec_add_persisted() - record a claim persist.c made at add time
+ * @pdev: the function, just added, its override set
+ * @driver: the driver it is claimed for
+ *
+ * Bus notifier context (a PF's device_lock may be held): allocates and
+ * takes the leaf pcipass_rec_lock only.  Without the record, release
+ * would not know the function was claimed.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int pcipass_rec_add_persisted(struct pci_dev *pdev, const char *driver)
+{
+	struct pcipass_rec *rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+
+	if (!rec)
+		return -ENOMEM;
+	rec->host_default = true;
+	strscpy(rec->driver, driver, sizeof(rec->driver));
+	rec->pdev = pci_dev_get(pdev);
+	spin_lock(&pcipass_rec_lock);
+	if (!pcipass_rec_find(pdev)) {
+		list_add_tail(&rec->node, &pcipass_recs);
+		rec = NULL;
+	}
+	spin_unlock(&pcipass_rec_lock);
+	if (rec)
+		pcipass_rec_free(rec);
+	return 0;
 }
 
 /**
@@ -120,7 +153,7 @@ int pcipass_prepare_records(struct pcipass_tx *tx)
 
 		if (m->bridge && !m->detach)
 			continue;
-		err = pcipass_rec_add(m, tx->target->name);
+		err = pcipass_rec_add(m, tx->target->name, tx->req->persisted);
 		if (err)
 			return err;
 	}

@@ -37,6 +37,12 @@ static void pcipass_release_member(struct pcipass_tx_member *m)
 	struct device_driver *drv = NULL;
 	int err;
 
+	if (!orig && m->rec->host_default) {
+		/* a persisted claim: whatever matches it, as at boot */
+		if (pcipass_attach(NULL, m->pdev) < 0)
+			m->out->error = -ENOENT;
+		return;
+	}
 	if (orig) {
 		drv = pcipass_driver_load(orig);
 		if (!drv) {
@@ -66,7 +72,8 @@ static void pcipass_release_verify(struct pcipass_tx_member *m)
 	pcipass_drv_name(m->pdev, out->to_driver, PCIPASS_DRIVER_MAX);
 	if (pcipass_gone(m->pdev)) {
 		out->state = PCIPASS_MEMBER_GONE;
-	} else if (strcmp(out->to_driver, orig)) {
+	} else if (m->rec->host_default ? !strcmp(out->to_driver, m->rec->driver) :
+		   strcmp(out->to_driver, orig)) {
 		out->state = PCIPASS_MEMBER_RELEASE_FAILED;
 		out->step = PCIPASS_STEP_RESTORE;
 		if (!out->error)

@@ -16,9 +16,11 @@
 #include "core.h"
 #include "fault.h"
 #include "netlink.h"
+#include "persist.h"
 
 /*
- * Order: the fault points (tests only), the job queue, the family
+ * Order: the fault points (tests only), the persisted claims (parsed:
+ * the notifier matches against them), the job queue, the family
  * (events need it), then the one PCI bus notifier (topology generation,
  * claim records, events), then /dev/pcipass.  Unload in reverse: the
  * notifier goes before the family, the claim records (whose functions
@@ -32,6 +34,7 @@ static int __init pcipass_init(void)
 	if (err)
 		return err;
 	pcipass_fault_init();
+	pcipass_persist_parse();
 	err = pcipass_jobs_init();
 	if (err)
 		goto err_fault;
@@ -45,6 +48,8 @@ static int __init pcipass_init(void)
 	if (err)
 		goto err_notify;
 	pcipass_jobs_start();
+	/* last: its claims are jobs; from the initramfs, before udev */
+	pcipass_persist_sweep();
 	return 0;
 
 err_notify:
@@ -54,6 +59,7 @@ err_genl:
 err_jobs:
 	pcipass_jobs_exit();
 err_fault:
+	pcipass_persist_exit();
 	pcipass_fault_exit();
 	return err;
 }
@@ -66,6 +72,7 @@ static void __exit pcipass_exit(void)
 	/* No job is open: each holds a module reference until it ends. */
 	pcipass_jobs_exit();
 	pcipass_claim_uninit();
+	pcipass_persist_exit();
 	pcipass_fault_exit();
 }
 

@@ -3,9 +3,11 @@
  * pcipass's one PCI bus notifier: what each part of the module needs to
  * hear about PCI functions coming, going and changing driver.
  *
- *   ADD_DEVICE      topology generation, device-added event
+ *   ADD_DEVICE      a persisted claim's override (before any driver can
+ *                   match), topology generation, device-added event
  *   DEL_DEVICE      topology generation, claim records forgotten (or
  *                   marked gone while a claim or release works on them),
+ *                   a persisted entry looked for again,
  *                   device-removed event
  *   REMOVED_DEVICE  topology generation (the device has left the bus
  *                   list: a dump part between DEL and REMOVED sees a
@@ -26,6 +28,7 @@
 
 #include "claim.h"
 #include "core.h"
+#include "persist.h"
 
 static int pcipass_pci_notify(struct notifier_block *nb, unsigned long action,
 			      void *data)
@@ -35,12 +38,15 @@ static int pcipass_pci_notify(struct notifier_block *nb, unsigned long action,
 
 	switch (action) {
 	case BUS_NOTIFY_ADD_DEVICE:
+		/* before pci_bus_add_device() lets any driver match it */
+		pcipass_persist_added(pdev);
 		pcipass_topology_changed();
 		pcipass_event_device(PCIPASS_EVENT_DEVICE_ADDED, pdev, NULL);
 		break;
 	case BUS_NOTIFY_DEL_DEVICE:
 		pcipass_topology_changed();
 		pcipass_claim_forget(pdev);
+		pcipass_persist_removed(pdev);
 		pcipass_event_device(PCIPASS_EVENT_DEVICE_REMOVED, pdev, NULL);
 		break;
 	case BUS_NOTIFY_REMOVED_DEVICE:

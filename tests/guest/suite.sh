@@ -247,6 +247,13 @@ python3 tests/e2e/claim_vm_test.py --cli "$cli" >"$results/claimvm.tap" \
 tap_result $? "claim vm e2e: exit status" "$results/logs/claimvm.stderr"
 tap_brief "$results/claimvm.tap"
 
+# --- persisted claims (claims=): at load, at add time, left alone ------------
+
+python3 tests/e2e/persist_test.py --cli "$cli" >"$results/persist.tap" \
+	2>"$results/logs/persist.stderr"
+tap_result $? "persist e2e: exit status" "$results/logs/persist.stderr"
+tap_brief "$results/persist.tap"
+
 # --- The kernel's own YNL client, driven by our spec ------------------------
 
 if [ -n "${KSRC:-}" ]; then

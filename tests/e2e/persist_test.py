@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""End-to-end tests of persisted claims in the kernel (the claims= option).
+
+The module is loaded again with claims= as the initramfs would load it
+(modprobe, options as pcipass's modprobe.d file gives them), and what it
+did is checked against the kernel's own views: driver symlinks and
+driver_override in sysfs, VFIO's verdict on the group, the kernel log
+lines of the host driver (e1000e names the function when it probes it).
+Each entry is written from ground truth the module does not compute: the
+path from the sysfs device path, IDs from sysfs, the serial number from
+lspci -vvv.  Reboots are the job of the Debian image tests; here a
+function is removed and rescanned, and VFs are created, which is what the
+module sees at boot.  Runs as root after tests/e2e/claim_vm_test.py (the
+module loaded, tests/guest/suite.sh's setup); leaves the module loaded
+with no claims and every function as it found it.  Prints TAP.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+from tapcheck import Failure, Suite, expect, expect_eq, main_with_cli
+from cli_test import SYS_DEV, sys_driver, sys_override
+from claim_test import (ALONE, GROUP_C, Cli, Guarded, expect_claimed,
+                        members, state)
+
+PF = "0000:0a:00.0"				# (f): NVMe PF, two VFs at setup
+test = Suite("persist")
+ORIGINAL = {}
+
+
+# ---------------------------------------------------------------- ground truth
+
+def sysfs_path(addr):
+    """The topology path written from the sysfs device path, as the
+    kernel's pci= path syntax (segment given; a VF as /vfN)."""
+    dev = os.path.join(SYS_DEV, addr)
+    phys = os.path.join(dev, "physfn")
+    if os.path.exists(phys):
+        pf = os.path.basename(os.path.realpath(phys))
+        vf = next(n[len("virtfn"):] for n in os.listdir(os.path.join(SYS_DEV, pf))
+                  if n.startswith("virtfn") and
+                  os.path.basename(os.readlink(os.path.join(SYS_DEV, pf, n))) == addr)
+        return f"{sysfs_path(pf)}/vf{vf}"
+    parts = os.path.realpath(dev).split("/")
+    root = next(p for p in parts if p.startswith("pci"))	# pci0000:00
+    hops = [p[-4:] for p in parts[parts.index(root) + 1:]]	# dd.f
+    return f"{root[3:]}:{'/'.join(hops)}"
+
+
+def sysfs_id(addr, name):
+    with open(os.path.join(SYS_DEV, addr, name)) as f:
+        return int(f.read(), 16)
+
+
+def lspci_dsn(addr):
+    """The Device Serial Number lspci -vvv reads, as 16 hex digits."""
+    out = subprocess.run(["lspci", "-vvv", "-s", addr], capture_output=True,
+                         text=True, check=True).stdout
+    m = re.search(r"Device Serial Number ([0-9a-f-]{23})", out)
+    expect(m, f"lspci shows no serial number for {addr}")
+    return m.group(1).replace("-", "")
+
+
+def entry(addr, path=None, device=None, dsn=None, sub=True, extra=""):
+    """One entry of claims= for addr, parts replaced as a test needs."""
+    ids = f"{sysfs_id(addr, 'vendor'):04x}:" \
+          f"{device if device is not None else sysfs_id(addr, 'device'):04x}"
+    e = f"{path or sysfs_path(addr)},{ids}"
+    if sub:
+        e += f",sub={sysfs_id(addr, 'subsystem_vendor'):04x}:" \
+             f"{sysfs_id(addr, 'subsystem_device'):04x}"
+    if dsn:
+        e += f",dsn={dsn}"
+    return e + extra
+
+
+def mark():
+    """A line in the kernel log; kernel_log_since() reads what follows."""
+    tag = f"pcipass-test-mark-{time.monotonic_ns()}"
+    with open("/dev/kmsg", "w") as f:
+        f.write(f"{tag}\n")
+    return tag
+
+
+def kernel_log_since(tag):
+    lines = subprocess.run(["dmesg"], capture_output=True,
+                           text=True).stdout.splitlines()
+    idx = max(i for i, line in enumerate(lines) if tag in line)
+    return lines[idx + 1:]
+
+
+def expect_logged(tag, pattern, what):
+    lines = kernel_log_since(tag)
+    expect(any(re.search(pattern, line) for line in lines),
+           f"{what}: no kernel log line matches {pattern!r}: {lines[-12:]}")
+
+
+def expect_not_logged(tag, pattern, what):
+    bad = [line for line in kernel_log_since(tag) if re.search(pattern, line)]
+    expect(not bad, f"{what}: {bad}")
+
+
+def reload(**params):
+    """pcipass loaded again, with params, as modprobe loads it at boot;
+    returns a kernel log mark from just before the load."""
+    subprocess.run(["rmmod", "pcipass"], check=True)
+    tag = mark()
+    r = subprocess.run(["modprobe", "pcipass",
+                        *(f"{k}={v}" for k, v in params.items())],
+                       capture_output=True, text=True)
+    expect_eq(r.returncode, 0, f"modprobe pcipass {params}: {r.stderr}")
+    return tag
+
+
+def wait_for(what, cond, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise Failure(f"{what}: not within {timeout} s")
+        time.sleep(0.1)
+
+
+def wait_driver(addr, driver, timeout=30):
+    wait_for(f"{addr} on {driver} (now {sys_driver(addr)})",
+             lambda: sys_driver(addr) == driver, timeout)
+
+
+def write(path, value):
+    with open(path, "w") as f:
+        f.write(value)
+
+
+def host_probe_line(addr):
+    """e1000e's probe names the function: '<driver> <addr>: ...'."""
+    return rf"\b(e1000e|e1000|nvme) {re.escape(addr)}[: ]"
+
+
+# ------------------------------------------------------------------- tests
+
+@test
+def a_bound_function_is_claimed_at_load(cli):
+    """at load, a persisted function on its host driver moves to vfio-pci,
+    its group viable; a malformed entry is named and the rest apply"""
+    ORIGINAL.update(state())
+    expect_eq(sys_driver(ALONE), "e1000e", f"{ALONE} before")
+    tag = reload(claims=f"0000:00:zz.0,8086:10d3;{entry(ALONE)}")
+    wait_driver(ALONE, "vfio-pci")
+    expect_claimed(ALONE)
+    expect_logged(tag, r"claims=: entry 1 is malformed", "the bad entry")
+    expect_logged(tag, rf"{ALONE}: persisted claim for vfio-pci \(path "
+                  rf"{re.escape(sysfs_path(ALONE))}\)", "the match")
+    g, _ = members(ALONE)
+    expect_logged(tag, rf"persisted claim: IOMMU group {g} on vfio-pci",
+                  "the claim's outcome")
+
+
+@test
+def release_gives_it_to_its_host_driver(cli):
+    """pcipass release of a persisted claim: override cleared, the host
+    driver binds as at boot"""
+    r = cli.run("release", ALONE)
+    expect_eq(r.returncode, 0, "exit status of release")
+    expect_eq((sys_driver(ALONE), sys_override(ALONE)), ("e1000e", None),
+              f"{ALONE} after release")
+
+
+@test
+def a_hot_added_function_never_meets_its_host_driver(cli):
+    """removed and rescanned (what the module sees of a function at boot
+    or hotplug): its first probe is vfio-pci's, e1000e never probes it"""
+    write(os.path.join(SYS_DEV, ALONE, "remove"), "1")
+    tag = mark()		# after e1000e's own lines about the removal
+    write("/sys/bus/pci/rescan", "1")
+    wait_for(f"{ALONE} back", lambda: os.path.exists(os.path.join(SYS_DEV, ALONE)))
+    try:
+        wait_driver(ALONE, "vfio-pci")
+        expect_claimed(ALONE)
+        expect_not_logged(tag, host_probe_line(ALONE), "host driver probe lines")
+    finally:
+        r = cli.run("release", ALONE)
+    expect_eq(r.returncode, 0, "exit status of release")
+    wait_driver(ALONE, "e1000e")
+
+
+@test
+def a_moved_card_is_followed_by_its_serial_number(cli):
+    """an entry whose path is empty now but whose serial number, IDs and
+    function are found elsewhere: claimed there, the move logged"""
+    old = "0000:00:1f.7/00.0"
+    with Guarded([ALONE]):
+        tag = reload(claims=entry(ALONE, path=old, dsn=lspci_dsn(ALONE)))
+        wait_driver(ALONE, "vfio-pci")
+        expect_claimed(ALONE)
+        expect_logged(tag, rf"{ALONE}: persisted claim for vfio-pci: this card "
+                      rf"\(serial {lspci_dsn(ALONE)}\) moved from {old} to "
+                      rf"{re.escape(sysfs_path(ALONE))}", "the move")
+        expect_eq(cli.run("release", ALONE).returncode, 0, "release")
+
+
+@test
+def another_card_in_the_slot_is_left_to_its_host_driver(cli):
+    """at the persisted path: other device ID, or the same model with
+    another serial number: not claimed, logged, host driver kept"""
+    dsn = lspci_dsn(ALONE)
+    other = f"{int(dsn, 16) ^ 1:016x}"
+    for claims in (entry(ALONE, device=0x10d4), entry(ALONE, dsn=other)):
+        tag = reload(claims=claims)
+        time.sleep(1)
+        expect_eq((sys_driver(ALONE), sys_override(ALONE)), ("e1000e", None),
+                  f"{ALONE} with claims={claims}")
+        expect_logged(tag, rf"{ALONE}: NOT claimed: a claim for vfio-pci is "
+                      r"persisted for 8086:10d[34].* left to its host driver",
+                      f"the mismatch of {claims}")
+
+
+@test
+def a_group_with_a_stranger_is_left_whole(cli):
+    """one function of a multifunction group persisted, the other not:
+    the group is left to its host drivers, the stranger named"""
+    a, b = GROUP_C
+    before = state(GROUP_C)
+    tag = reload(claims=entry(a))
+    time.sleep(1)
+    expect_eq(state(GROUP_C), before, "group (c)")
+    g, _ = members(a)
+    expect_logged(tag, rf"{b}: is in IOMMU group {g} with persisted claims but "
+                  r"is not one of them", "the stranger")
+
+
+@test
+def a_whole_multifunction_group_is_claimed(cli):
+    """both functions persisted: both on vfio-pci, the group viable"""
+    with Guarded(GROUP_C):
+        reload(claims=";".join(entry(a) for a in GROUP_C))
+        for a in GROUP_C:
+            wait_driver(a, "vfio-pci")
+        expect_claimed(GROUP_C[0])
+        expect_eq(cli.run("release", GROUP_C[0]).returncode, 0, "release")
+        wait_driver(GROUP_C[0], "e1000e")
+
+
+@test
+def a_vf_created_later_gets_vfio_pci_first(cli):
+    """an entry for vf0 of the SR-IOV PF: VFs created after the load (the
+    PF's driver adds them as at boot) -- vf0 binds vfio-pci although the
+    PF's sriov_drivers_autoprobe is off, vf1 is left alone"""
+    pf = os.path.join(SYS_DEV, PF)
+    vf0, vf1 = (os.path.basename(os.readlink(os.path.join(pf, f"virtfn{i}")))
+                for i in (0, 1))
+    claims = entry(vf0)
+    with Guarded([vf0, vf1]):
+        write(os.path.join(pf, "sriov_numvfs"), "0")
+        try:
+            tag = reload(claims=claims)
+            write(os.path.join(pf, "sriov_numvfs"), "2")
+            wait_driver(vf0, "vfio-pci")
+            expect_claimed(vf0)
+            expect_eq((sys_driver(vf1), sys_override(vf1)), (None, None), vf1)
+            expect_not_logged(tag, host_probe_line(vf0), "nvme probe of vf0")
+            expect_eq(cli.run("release", vf0).returncode, 0, "release")
+            expect_eq((sys_driver(vf0), sys_override(vf0)), (None, None),
+                      f"{vf0} after release (autoprobe off: no driver)")
+        finally:
+            if not os.path.exists(os.path.join(pf, "virtfn1")):
+                write(os.path.join(pf, "sriov_numvfs"), "2")
+
+
+@test
+def persist_0_applies_nothing(cli):
+    """persist=0 (pcipass.persist=0 on the kernel command line): nothing
+    claimed, and the log says why"""
+    tag = reload(persist=0, claims=entry(ALONE))
+    time.sleep(1)
+    expect_eq((sys_driver(ALONE), sys_override(ALONE)), ("e1000e", None),
+              ALONE)
+    expect_logged(tag, r"persisted claims not applied: persist=0", "the log")
+
+
+@test
+def everything_back_as_it_was(cli):
+    """at the end: the module loaded without claims, every function with
+    its original driver and override"""
+    reload()
+    expect(ORIGINAL, "no snapshot from the first test")
+    expect_eq(state(), ORIGINAL, "(driver, override) of every function")
+
+
+if __name__ == "__main__":
+    sys.exit(main_with_cli(test, Cli))
