@@ -31,6 +31,7 @@ int cmd_host(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_claim(int argc, char **argv);
 int cmd_release(int argc, char **argv);
+int cmd_persist(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);

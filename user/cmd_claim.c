@@ -3,6 +3,8 @@
  * pcipass claim ADDR|SLOT|--group N [--driver D] [--dry-run] [--force]
  *                [--timeout SEC]
  * pcipass release ADDR|SLOT|--group N [--dry-run] [--timeout SEC]
+ * --persist (both): also record the group in /etc/pcipass/claims.conf, or
+ *                   drop it from there (cmd_persist.c)
  *
  * The kernel does the transaction (all or nothing, with rollback) in its
  * own context; this names the group, checks what the host would lose
@@ -25,11 +27,13 @@
 #include "sysroot.h"
 #include "cli.h"
 #include "nl.h"
+#include "persist.h"
 #include "print.h"
 #include "util.h"
 #include "vfio_holders.h"
 
 struct claim_opts {
+	bool persist;
 	bool has_group;
 	uint32_t group;
 	uint32_t timeout_s;
@@ -322,7 +326,7 @@ static int claim_run(struct pnl *nl, const struct claim_req *req,
 	return rc;
 }
 
-static int run(struct claim_req *req, uint32_t timeout_s)
+static int run(struct claim_req *req, const struct claim_opts *o)
 {
 	struct claim_report rep = { 0 };
 	struct claim_error err = { 0 };
@@ -341,9 +345,9 @@ static int run(struct claim_req *req, uint32_t timeout_s)
 		return EXIT_RUNTIME;
 	}
 	if (req->op == CLAIM_OP_CLAIM)
-		rc = claim_run(&nl, req, &rep, &err, timeout_s);
+		rc = claim_run(&nl, req, &rep, &err, o->timeout_s);
 	else
-		rc = claim_transact(&nl, req, &rep, (int)timeout_s * 1000,
+		rc = claim_transact(&nl, req, &rep, (int)o->timeout_s * 1000,
 				    (volatile int *)&stop_wait);
 	if (rc == -EINTR && !rep.txid) {
 		pp_err("%s of %s: interrupted before the kernel was asked: nothing changed",
@@ -388,6 +392,10 @@ static int run(struct claim_req *req, uint32_t timeout_s)
 		refused_here(&rep);
 	}
 	status = claim_exit(&rep, rc ? rc : -err.errnum);
+	/* what --persist records: the members as this claim left them */
+	if (o->persist && status == EXIT_OK &&
+	    !(req->flags & PCIPASS_CLAIM_F_DRY_RUN))
+		status = persist_after(req, &rep);
 	claim_report_free(&rep);
 	pnl_close(&nl);
 	return status;
@@ -402,6 +410,7 @@ static int claim_or_release(int argc, char **argv, enum claim_op op)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "persist", no_argument, NULL, 'P' },
 		{ 0 },
 	};
 	static const struct option release_longopts[] = {
@@ -409,6 +418,7 @@ static int claim_or_release(int argc, char **argv, enum claim_op op)
 		{ "group", required_argument, NULL, 'g' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "persist", no_argument, NULL, 'P' },
 		{ 0 },
 	};
 	const char *cmd = op == CLAIM_OP_CLAIM ? "claim" : "release";
@@ -417,8 +427,8 @@ static int claim_or_release(int argc, char **argv, enum claim_op op)
 	int c;
 
 	while ((c = op == CLAIM_OP_CLAIM ?
-		    cli_getopt(argc, argv, CLI_SHORTOPTS("g:d:nft:"), claim_longopts) :
-		    cli_getopt(argc, argv, CLI_SHORTOPTS("g:nt:"), release_longopts)) != -1) {
+		    cli_getopt(argc, argv, CLI_SHORTOPTS("g:d:nft:P"), claim_longopts) :
+		    cli_getopt(argc, argv, CLI_SHORTOPTS("g:nt:P"), release_longopts)) != -1) {
 		switch (c) {
 		case 'g':
 			if (!parse_u32(optarg, &o.group))
@@ -445,6 +455,9 @@ static int claim_or_release(int argc, char **argv, enum claim_op op)
 		case 'f':
 			req.flags |= PCIPASS_CLAIM_F_FORCE;
 			break;
+		case 'P':
+			o.persist = true;
+			break;
 		case 'h':
 			cli_usage(stdout);
 			return EXIT_OK;
@@ -461,7 +474,7 @@ static int claim_or_release(int argc, char **argv, enum claim_op op)
 		snprintf(group_arg, sizeof(group_arg), "%u", o.group);
 		req.arg = group_arg;
 	}
-	return run(&req, o.timeout_s);
+	return run(&req, &o);
 }
 
 int cmd_claim(int argc, char **argv)

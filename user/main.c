@@ -30,6 +30,8 @@ static const struct command commands[] = {
 	  "bind a whole IOMMU group to vfio-pci, all or nothing" },
 	{ "release", cmd_release, "ADDR|--group N [...]",
 	  "give a claimed group back to its drivers" },
+	{ "persist", cmd_persist, "list|remove ADDR|apply",
+	  "claims kept across reboots (claim --persist)" },
 	{ "monitor", cmd_monitor, "[--count N]",
 	  "print device, driver and claim events as they happen" },
 	{ "version", cmd_version, "",
@@ -110,9 +112,19 @@ void cli_usage(FILE *f)
 	      "active NICs anyway (never the root filesystem).\n"
 	      "release ADDR|SLOT|--group N [--dry-run] gives a claimed group\n"
 	      "back to its original drivers and overrides.\n"
+	      "--persist (claim, release) also records the group's functions\n"
+	      "in /etc/pcipass/claims.conf (or drops them): by topology path,\n"
+	      "IDs and serial number; the module claims them whenever it loads\n"
+	      "and when they appear (its claims= option, written into\n"
+	      "/etc/modprobe.d/pcipass.conf).\n"
 	      "The kernel runs each in its own context; both wait for it up to\n"
 	      "--timeout SEC (default 60).  A timeout or Ctrl-C ends the wait,\n"
 	      "not the transaction (exit 8, naming the driver it waits for).\n"
+	      "\n"
+	      "persist list shows each recorded function and whether it is\n"
+	      "present, moved (found by serial number) or replaced; persist\n"
+	      "remove ADDR|PATH drops entries; persist apply checks a hand-\n"
+	      "edited claims.conf and rewrites the module option.\n"
 	      "\n"
 	      "monitor [--count N] prints one line (or JSON object) per event:\n"
 	      "devices added and removed, drivers bound and unbound, overrides\n"

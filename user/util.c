@@ -23,7 +23,7 @@ void pp_err(const char *fmt, ...)
  * without memory; failing loudly beats threading ENOMEM through every
  * printing helper.
  */
-static void oom(void)
+void die_oom(void)
 {
 	pp_err("out of memory");
 	exit(EXIT_RUNTIME);
@@ -33,7 +33,7 @@ void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		oom();
+		die_oom();
 	return p;
 }
 
@@ -42,7 +42,7 @@ char *xstrdup(const char *s)
 	char *d = strdup(s);
 
 	if (!d)
-		oom();
+		die_oom();
 	return d;
 }
 

@@ -22,6 +22,7 @@ enum {
 };
 
 void pp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void die_oom(void) __attribute__((noreturn));
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 /*

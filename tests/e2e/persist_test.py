@@ -280,6 +280,79 @@ def persist_0_applies_nothing(cli):
     expect_logged(tag, r"persisted claims not applied: persist=0", "the log")
 
 
+class WritableEtc:
+    """/etc made writable for the test (a tmpfs overlay: the guest's root
+    is the host's, read-only), as it is on a real host."""
+
+    def __enter__(self):
+        os.makedirs("/run/pcipass-etc", exist_ok=True)
+        subprocess.run(["mount", "-t", "tmpfs", "pcipass-etc", "/run/pcipass-etc"],
+                       check=True)
+        os.makedirs("/run/pcipass-etc/upper")
+        os.makedirs("/run/pcipass-etc/work")
+        subprocess.run(["mount", "-t", "overlay", "overlay", "-o",
+                        "lowerdir=/etc,upperdir=/run/pcipass-etc/upper,"
+                        "workdir=/run/pcipass-etc/work", "/etc"], check=True)
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run(["umount", "/etc"], check=False)
+        subprocess.run(["umount", "/run/pcipass-etc"], check=False)
+        return False
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+@test
+def cli_persist_reaches_the_module_through_modprobe(cli):
+    """claim --persist writes claims.conf and the modprobe.d option; the
+    module loaded by plain modprobe claims the function; persist list
+    says where it is; release --persist forgets it; a bad line is named"""
+    conf, mp = "/etc/pcipass/claims.conf", "/etc/modprobe.d/pcipass.conf"
+    want = entry(ALONE, dsn=lspci_dsn(ALONE))
+    with Guarded([ALONE]), WritableEtc():
+        expect_eq(cli.run("claim", "--persist", ALONE).returncode, 0, "claim")
+        expect_claimed(ALONE)
+        line = f"{sysfs_path(ALONE)} {want.split(',')[1]} " \
+               f"sub={want.split('sub=')[1].split(',')[0]} dsn={lspci_dsn(ALONE)} driver=vfio-pci"
+        expect(any(x.startswith(line) for x in read(conf).splitlines()),
+               f"claims.conf has {line!r}: {read(conf)!r}")
+        expect(f"\noptions pcipass claims={want}\n" in read(mp),
+               f"modprobe.d has claims={want}: {read(mp)!r}")
+        doc = cli.json("persist", "list")
+        expect_eq([(e["path"], e["match"], e["address"], e["current_driver"])
+                   for e in doc["entries"]],
+                  [(sysfs_path(ALONE), "present", ALONE, "vfio-pci")], "list")
+        expect_eq(doc["module"], "other", "the loaded module's claims")
+
+        expect_eq(cli.run("release", ALONE).returncode, 0, "release")
+        expect_eq(sys_driver(ALONE), "e1000e", "after release")
+        tag = reload()				# modprobe reads modprobe.d
+        wait_driver(ALONE, "vfio-pci")
+        expect_claimed(ALONE)
+        expect_logged(tag, rf"{ALONE}: persisted claim for vfio-pci", "the log")
+        expect_eq(cli.json("persist", "list")["module"], "same", "module")
+
+        expect_eq(cli.run("release", "--persist", ALONE).returncode, 0,
+                  "release --persist")
+        expect_eq((sys_driver(ALONE), sys_override(ALONE)), ("e1000e", None),
+                  "after release --persist")
+        expect(sysfs_path(ALONE) not in read(conf) and
+               "claims=" not in read(mp), f"entry gone: {read(conf)!r} {read(mp)!r}")
+
+        with open(conf, "a") as f:
+            f.write("bogus 8086:10d3\n")
+        r = cli.run("persist", "apply")
+        n = len(read(conf).splitlines())
+        expect(r.returncode == 1 and
+               f"claims.conf:{n}: 'bogus': expected a path" in r.stderr,
+               f"apply names the bad line {n}: {r.stderr!r}")
+    reload()					# without the test's modprobe.d
+
+
 @test
 def everything_back_as_it_was(cli):
     """at the end: the module loaded without claims, every function with

@@ -415,6 +415,7 @@ int main(void)
 	test_printable();
 	test_claim();
 	test_policy();
+	test_persist();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

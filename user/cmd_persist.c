@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcipass persist list
+ * pcipass persist remove ADDR|PATH ...
+ * pcipass persist apply
+ * and what claim --persist / release --persist add to a claim.
+ *
+ * The file (persist.h) is what a person reads; every change rewrites the
+ * module option from it.  The loaded module keeps the claims it was
+ * loaded with: new ones apply from its next load (at boot, or modprobe -r
+ * and modprobe), which list says.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/pcipass.h>
+
+#include "claim.h"
+#include "cli.h"
+#include "persist.h"
+#include "print.h"
+#include "sysroot.h"
+#include "util.h"
+
+#define MODULE_CLAIMS "/sys/module/pcipass/parameters/claims"
+
+/* The last path component of a symlink (a driver's name), or NULL. */
+static char *link_base(const char *link)
+{
+	char full[4096], target[4096];
+	ssize_t len;
+
+	if (!sysroot_path(link, full, sizeof(full)))
+		return NULL;
+	len = readlink(full, target, sizeof(target) - 1);
+	if (len < 0)
+		return NULL;
+	target[len] = '\0';
+	return xstrdup(strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+}
+
+/*
+ * Loads the file; bad lines are reported (strict: and nothing loaded).
+ * Return: 0, or an exit code; *bad: how many lines were bad.
+ */
+static int load_counted(struct persist_conf *c, bool strict, int *bad)
+{
+	int rc = persist_conf_load(PERSIST_CONF, c, stderr);
+
+	*bad = rc > 0 ? rc : 0;
+	if (rc < 0) {
+		pp_err("cannot read %s: %s", PERSIST_CONF, strerror(-rc));
+		return EXIT_RUNTIME;
+	}
+	if (rc > 0 && strict) {
+		pp_err("%s has %d bad line%s (above): fix %s, nothing was written",
+		       PERSIST_CONF, rc, rc == 1 ? "" : "s",
+		       rc == 1 ? "it" : "them");
+		persist_conf_free(c);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static int load(struct persist_conf *c, bool strict)
+{
+	int bad;
+
+	return load_counted(c, strict, &bad);
+}
+
+static int save(const struct persist_conf *c)
+{
+	int err = persist_conf_save(c, PERSIST_CONF, PERSIST_MODPROBE);
+
+	if (err) {
+		pp_err("cannot write %s and %s: %s%s", PERSIST_CONF,
+		       PERSIST_MODPROBE, strerror(-err),
+		       err == -EACCES || err == -EPERM ? " (run as root)" : "");
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* What the loaded module was given, and whether the file says the same. */
+static const char *module_state(const struct persist_conf *c)
+{
+	char *opt = persist_conf_option(c), *loaded;
+	const char *s;
+
+	loaded = sysroot_read_line(MODULE_CLAIMS);
+	if (!loaded)
+		s = sysroot_exists("/sys/module/pcipass") ? "unknown" : "not_loaded";
+	else
+		s = !strcmp(loaded, "(null)") ? (c->n ? "other" : "same") :
+		    !strcmp(loaded, opt) ? "same" : "other";
+	free(loaded);
+	free(opt);
+	return s;
+}
+
+static void list_one(const struct persist_entry *e,
+		     const struct persist_hw *hw)
+{
+	enum persist_match m;
+	char ids[16], where[192] = "", drv_path[128], *drv = NULL;
+	size_t idx = 0;
+
+	m = persist_hw_match(hw, e, &idx);
+	snprintf(ids, sizeof(ids), "%04x:%04x", e->vendor, e->device);
+	open_json_object(NULL);
+	print_uint(PRINT_JSON, "line", NULL, (unsigned int)e->line);
+	print_string(PRINT_ANY, "path", "%-22s", e->path);
+	print_string(PRINT_ANY, "ids", " %s", ids);
+	print_string(PRINT_ANY, "driver", " %-9s", e->driver);
+	print_bool(PRINT_JSON, "force", NULL, e->force);
+	print_string(PRINT_JSON, "match", NULL, persist_match_key(m));
+	if (m != PERSIST_MATCH_ABSENT) {
+		snprintf(drv_path, sizeof(drv_path),
+			 "/sys/bus/pci/devices/%s/driver", hw->addr[idx]);
+		drv = link_base(drv_path);
+	}
+	switch (m) {
+	case PERSIST_MATCH_HERE:
+		snprintf(where, sizeof(where), " present: %s", hw->addr[idx]);
+		break;
+	case PERSIST_MATCH_MOVED:
+		snprintf(where, sizeof(where), " MOVED: now %s at %s",
+			 hw->addr[idx], hw->f[idx].path);
+		break;
+	case PERSIST_MATCH_OTHER:
+		snprintf(where, sizeof(where), " NOT MATCHING: %s is %04x:%04x",
+			 hw->addr[idx], hw->f[idx].vendor, hw->f[idx].device);
+		break;
+	case PERSIST_MATCH_ABSENT:
+		snprintf(where, sizeof(where), " absent");
+		break;
+	}
+	print_text("%s", where);
+	print_opt_string(PRINT_JSON, "address", NULL,
+			 m == PERSIST_MATCH_ABSENT ? NULL : hw->addr[idx], NULL);
+	print_opt_string(PRINT_ANY, "current_driver", " (on %s)",
+			 m == PERSIST_MATCH_ABSENT ? NULL : (drv ? drv : "no driver"),
+			 "");
+	print_text("\n");
+	close_json_object();
+	free(drv);
+}
+
+static int persist_list(void)
+{
+	struct persist_conf c;
+	struct persist_hw hw;
+	const char *mod;
+	int bad, rc = load_counted(&c, false, &bad);
+
+	if (rc)
+		return rc;
+	persist_hw_scan(&hw);
+	mod = module_state(&c);
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "file", "%s: ", PERSIST_CONF);
+	print_uint(PRINT_ANY, "count", "%u persisted function", (unsigned int)c.n);
+	print_text("%s\n", c.n == 1 ? "" : "s");
+	print_string(PRINT_JSON, "module", NULL, mod);
+	open_json_array("entries");
+	for (size_t i = 0; i < c.n; i++)
+		list_one(&c.e[i], &hw);
+	close_json_array();
+	close_json_object();
+	if (!strcmp(mod, "other"))
+		print_text("note: the loaded module has other claims; these apply from its next load (boot, or 'modprobe -r pcipass && modprobe pcipass')\n");
+	persist_hw_free(&hw);
+	persist_conf_free(&c);
+	return bad > 0 ? EXIT_RUNTIME : EXIT_OK;
+}
+
+/* Entries for arg: a path as written, or the address of the function an
+ * entry matches now (at its path or moved).
+ */
+static size_t mark_removed(struct persist_conf *c, const struct persist_hw *hw,
+			   const char *arg, bool *keep)
+{
+	size_t n = 0, idx;
+
+	for (size_t i = 0; i < c->n; i++) {
+		bool hit = !strcmp(c->e[i].path, arg);
+
+		if (!hit && persist_hw_match(hw, &c->e[i], &idx) !=
+		    PERSIST_MATCH_ABSENT)
+			hit = strstr(hw->addr[idx], arg) &&
+			      !strcmp(hw->addr[idx] + strlen(hw->addr[idx]) -
+				      strlen(arg), arg);
+		if (hit && keep[i]) {
+			keep[i] = false;
+			n++;
+		}
+	}
+	return n;
+}
+
+static int persist_remove(int argc, char **argv)
+{
+	struct persist_conf c;
+	struct persist_hw hw;
+	bool *keep;
+	size_t n = 0;
+	int rc = load(&c, true);
+
+	if (rc)
+		return rc;
+	if (optind >= argc) {
+		persist_conf_free(&c);
+		return cli_usage_error("persist remove: name an address or a path, as 'pcipass persist list' shows them");
+	}
+	keep = xrealloc(NULL, (c.n ? c.n : 1) * sizeof(*keep));
+	for (size_t i = 0; i < c.n; i++)
+		keep[i] = true;
+	persist_hw_scan(&hw);
+	for (int i = optind; i < argc; i++) {
+		size_t hit = mark_removed(&c, &hw, argv[i], keep);
+
+		if (!hit)
+			pp_err("persist remove: nothing persisted for '%s' ('pcipass persist list' shows what is)",
+			       argv[i]);
+		rc = hit ? rc : EXIT_RUNTIME;
+		n += hit;
+	}
+	persist_hw_free(&hw);
+	if (!rc) {
+		persist_conf_drop(&c, keep);
+		rc = save(&c);
+	}
+	if (!rc)
+		print_text("removed %zu persisted function%s from %s\n", n,
+			   n == 1 ? "" : "s", PERSIST_CONF);
+	free(keep);
+	persist_conf_free(&c);
+	return rc;
+}
+
+static int persist_apply(void)
+{
+	struct persist_conf c;
+	int rc = load(&c, true);
+
+	if (rc)
+		return rc;
+	rc = save(&c);
+	if (!rc)
+		print_text("%zu persisted function%s; %s written\n", c.n,
+			   c.n == 1 ? "" : "s", PERSIST_MODPROBE);
+	persist_conf_free(&c);
+	return rc;
+}
+
+int cmd_persist(int argc, char **argv)
+{
+	static const struct option longopts[] = { CLI_LONGOPTS, { 0 } };
+	const char *sub;
+	int c, rc;
+
+	while ((c = cli_getopt(argc, argv, CLI_SHORTOPTS(""), longopts)) != -1) {
+		if (c != 'h')
+			return EXIT_USAGE;
+		cli_usage(stdout);
+		return EXIT_OK;
+	}
+	if (optind >= argc)
+		return cli_usage_error("persist: expected list, remove or apply");
+	sub = argv[optind++];
+	if (!strcmp(sub, "list") || !strcmp(sub, "remove") ||
+	    !strcmp(sub, "apply")) {
+		if (strcmp(sub, "remove") && optind < argc)
+			return cli_usage_error("persist %s: unexpected argument '%s'",
+					       sub, argv[optind]);
+		rc = !strcmp(sub, "list") ? persist_list() :
+		     !strcmp(sub, "apply") ? persist_apply() :
+		     persist_remove(argc, argv);
+		return rc;
+	}
+	return cli_usage_error("persist: unknown subcommand '%s' (list, remove, apply)",
+			       sub);
+}
+
+/* The members a claim took or a release gave back (bridges stay out). */
+static bool persisted_member(const struct claim_member *m, bool claim)
+{
+	if (claim)
+		return m->state == PCIPASS_MEMBER_CLAIMED ||
+		       m->state == PCIPASS_MEMBER_ALREADY;
+	return m->state != PCIPASS_MEMBER_SKIPPED_BRIDGE &&
+	       m->state != PCIPASS_MEMBER_UNBOUND_BRIDGE;
+}
+
+/**
+ * persist_after() - record (claim) or forget (release) a group's members
+ * @req: the request that succeeded
+ * @rep: its report
+ *
+ * Return: an exit status (0 when the file and the option were written).
+ */
+int persist_after(const struct claim_req *req, const struct claim_report *rep)
+{
+	bool claim = req->op == CLAIM_OP_CLAIM;
+	struct persist_conf c;
+	bool *keep;
+	size_t n = 0;
+	int rc = load(&c, true);
+
+	if (rc)
+		return rc;
+	keep = xrealloc(NULL, (c.n ? c.n : 1) * sizeof(*keep));
+	for (size_t i = 0; i < c.n; i++)
+		keep[i] = true;
+	for (size_t i = 0; i < rep->nr_members && !rc; i++) {
+		const struct claim_member *m = &rep->members[i];
+		struct persist_entry e;
+		char addr[ADDR_STRLEN], note[64];
+
+		if (!persisted_member(m, claim))
+			continue;
+		addr_fmt(&m->addr, addr);
+		if (persist_ident(addr, &e)) {
+			pp_err("cannot read the identity of %s from sysfs: nothing persisted",
+			       addr);
+			rc = EXIT_RUNTIME;
+			break;
+		}
+		if (claim) {
+			snprintf(e.driver, sizeof(e.driver), "%s",
+				 rep->driver ? rep->driver : CLAIM_DEFAULT_DRIVER);
+			e.force = req->flags & PCIPASS_CLAIM_F_FORCE;
+			snprintf(note, sizeof(note), "%s, IOMMU group %u", addr,
+				 rep->group);
+			e.note = note;
+			persist_conf_add(&c, &e);
+			n++;
+		} else {
+			for (size_t j = 0; j < c.n; j++)
+				if (keep[j] && !strcmp(c.e[j].path, e.path) && ++n)
+					keep[j] = false;
+		}
+	}
+	if (!rc && !claim)
+		persist_conf_drop(&c, keep);
+	if (!rc)
+		rc = save(&c);
+	if (!rc && !is_json_context())
+		printf("%s %zu function%s %s %s; the module option is in %s\n",
+		       claim ? "persisted" : "no longer persisted:", n,
+		       n == 1 ? "" : "s", claim ? "in" : "from", PERSIST_CONF,
+		       PERSIST_MODPROBE);
+	free(keep);
+	persist_conf_free(&c);
+	return rc;
+}
