@@ -54,6 +54,7 @@ static int __init pcipass_init(void)
 
 err_notify:
 	pcipass_notify_uninit();
+	pcipass_claim_uninit();		/* records persisted claims made */
 err_genl:
 	pcipass_genl_uninit();
 err_jobs:

@@ -65,8 +65,14 @@ static int pcipass_pci_notify(struct notifier_block *nb, unsigned long action,
 	return NOTIFY_DONE;
 }
 
+/*
+ * After every notifier of priority 0: the IOMMU's (a new function's group
+ * exists when we match it) and, on 6.1, vfio-pci's per-PF one, which
+ * assigns a VF's driver_override directly and would drop (and leak) ours.
+ */
 static struct notifier_block pcipass_pci_nb = {
 	.notifier_call = pcipass_pci_notify,
+	.priority = -1,
 };
 
 int __init pcipass_notify_init(void)

@@ -4,14 +4,8 @@
  * against PCI functions by path and identity, and a match gets its
  * driver_override before any driver can probe it.
  *
- * At load (pcipass_persist_sweep(), the end of module init: from the
- * initramfs that is before udev's coldplug) every function is matched, and
- * a group is claimed only when every function in it that is not a bridge
- * matches an entry for the same driver: anything else in the group (a new
- * card, a changed one) leaves the whole group to its host drivers, logged.
- * Members get the override at once (no host driver may probe them from
- * here on); the claim itself (unbind what a built-in driver holds, bind,
- * verify, roll back, records for release) is a job like any claim.
+ * At load, persist_sweep.c claims whole groups; this file holds the
+ * entries, matches functions against them and records what it found.
  *
  * Functions added later (hotplug, rescan, SR-IOV VFs) are matched in the
  * bus notifier's ADD_DEVICE: PCI matches no driver until
@@ -35,10 +29,13 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+#include <linux/vgaarb.h>
+#include <linux/workqueue.h>
 
 #include "claim_int.h"
 #include "compat.h"
 #include "persist.h"
+#include "persist_int.h"
 
 static bool persist = true;
 module_param(persist, bool, 0444);
@@ -50,19 +47,13 @@ module_param(claims, charp, 0444);
 MODULE_PARM_DESC(claims,
 		 "persisted claims, written by 'pcipass claim --persist': PATH,VVVV:DDDD[,sub=SVVV:SDDD][,dsn=HEX][,driver=NAME][,force];...");
 
-static DEFINE_MUTEX(pcipass_persist_lock);
-static struct pcipass_persist_entry *pcipass_persist;
-static unsigned int pcipass_persist_n;
+/* Lock order: a leaf; never held across override writes, device_lock or jobs. */
+DEFINE_MUTEX(pcipass_persist_lock);
+struct pcipass_persist_entry *pcipass_persist;	/* set at init, then fixed */
+unsigned int pcipass_persist_n;
 
-/* What a function is, read once outside the lock. */
-struct pcipass_persist_id {
-	struct pcipass_path path;
-	u64 dsn;
-	char path_text[64];
-};
-
-static int pcipass_persist_id_read(struct pci_dev *pdev,
-				   struct pcipass_persist_id *id)
+int pcipass_persist_id_read(struct pci_dev *pdev,
+			    struct pcipass_persist_id *id)
 {
 	int err = pcipass_path_of(pdev, &id->path);
 
@@ -92,10 +83,15 @@ static bool pcipass_moved_match(const struct pcipass_persist_entry *e,
 {
 	const struct pcipass_path *p = &e->path;
 
+	/*
+	 * The whole devfn of the last hop: with ARI the function number
+	 * spans the device bits, and a card below a port is device 0 in
+	 * every slot.  PFs of one card often share IDs and serial number.
+	 */
 	return e->dsn && e->dsn == id->dsn &&
 	       pcipass_ids_match(e, pdev, id->dsn) && p->vf == id->path.vf &&
-	       PCI_FUNC(p->devfn[p->nr_hops - 1]) ==
-	       PCI_FUNC(id->path.devfn[id->path.nr_hops - 1]) &&
+	       p->devfn[p->nr_hops - 1] ==
+	       id->path.devfn[id->path.nr_hops - 1] &&
 	       (!e->pdev || e->pdev == pdev);
 }
 
@@ -103,23 +99,25 @@ static bool pcipass_moved_match(const struct pcipass_persist_entry *e,
  * The entry for @pdev and how it matches (APPLIED, MOVED, MISMATCH), or
  * NULL.  Caller holds pcipass_persist_lock.
  */
-static struct pcipass_persist_entry *
+struct pcipass_persist_entry *
 pcipass_persist_lookup(struct pci_dev *pdev,
 		       const struct pcipass_persist_id *id, u8 *how)
 {
-	struct pcipass_persist_entry *e;
+	struct pcipass_persist_entry *e, *here = NULL;
 	unsigned int i;
 
 	lockdep_assert_held(&pcipass_persist_lock);
-	for (i = 0; i < pcipass_persist_n; i++) {
+	for (i = 0; i < pcipass_persist_n && !here; i++) {
 		e = &pcipass_persist[i];
-		if (pcipass_path_eq(&e->path, &id->path)) {
-			*how = pcipass_ids_match(e, pdev, id->dsn) ?
-			       PCIPASS_PERSIST_APPLIED :
-			       PCIPASS_PERSIST_MISMATCH;
+		if (!pcipass_path_eq(&e->path, &id->path))
+			continue;
+		if (pcipass_ids_match(e, pdev, id->dsn)) {
+			*how = PCIPASS_PERSIST_APPLIED;
 			return e;
 		}
+		here = e;
 	}
+	/* another card at an entry's path may still be one that moved */
 	for (i = 0; i < pcipass_persist_n; i++) {
 		e = &pcipass_persist[i];
 		if (pcipass_moved_match(e, pdev, id)) {
@@ -127,12 +125,14 @@ pcipass_persist_lookup(struct pci_dev *pdev,
 			return e;
 		}
 	}
-	return NULL;
+	if (here)
+		*how = PCIPASS_PERSIST_MISMATCH;
+	return here;
 }
 
-static void pcipass_persist_report(struct pci_dev *pdev,
-				   const struct pcipass_persist_entry *e,
-				   const struct pcipass_persist_id *id, u8 how)
+void pcipass_persist_report(struct pci_dev *pdev,
+			    const struct pcipass_persist_entry *e,
+			    const struct pcipass_persist_id *id, u8 how)
 {
 	char was[64];
 
@@ -157,24 +157,27 @@ static void pcipass_persist_report(struct pci_dev *pdev,
 }
 
 /* Record a match; Return: the entry's driver copied to @driver, or false. */
-static bool pcipass_persist_take(struct pci_dev *pdev,
-				 const struct pcipass_persist_id *id,
-				 char *driver, bool *force)
+bool pcipass_persist_take(struct pci_dev *pdev,
+			  const struct pcipass_persist_id *id, char *driver,
+			  bool *force)
 {
 	struct pcipass_persist_entry *e;
 	u8 how = 0;
 
 	mutex_lock(&pcipass_persist_lock);
 	e = pcipass_persist_lookup(pdev, id, &how);
-	if (e && e->pdev != pdev) {
+	if (e && how == PCIPASS_PERSIST_MISMATCH) {
+		if (e->state != PCIPASS_PERSIST_MISMATCH && !e->pdev) {
+			pcipass_persist_report(pdev, e, id, how);
+			e->state = how;
+		}
+	} else if (e && e->pdev != pdev) {
 		pcipass_persist_report(pdev, e, id, how);
 		e->state = how;
-		if (how != PCIPASS_PERSIST_MISMATCH) {
-			pci_dev_put(e->pdev);
-			e->pdev = pci_dev_get(pdev);
-		}
+		pci_dev_put(e->pdev);
+		e->pdev = pci_dev_get(pdev);
 	}
-	if (e && how != PCIPASS_PERSIST_MISMATCH) {
+	if (e && how != PCIPASS_PERSIST_MISMATCH && driver) {
 		strscpy(driver, e->driver, PCIPASS_DRIVER_MAX);
 		*force = e->force;
 	}
@@ -182,7 +185,7 @@ static bool pcipass_persist_take(struct pci_dev *pdev,
 	return e && how != PCIPASS_PERSIST_MISMATCH;
 }
 
-static int pcipass_persist_override(struct pci_dev *pdev, const char *driver)
+int pcipass_persist_override(struct pci_dev *pdev, const char *driver)
 {
 	int err = pcipass_set_driver_override(pdev, driver);
 
@@ -193,12 +196,68 @@ static int pcipass_persist_override(struct pci_dev *pdev, const char *driver)
 	return err;
 }
 
+/*
+ * A persisted claim that did not happen: the override pcipass wrote goes,
+ * and whatever driver matches may take the function, as after a
+ * rollback.  Not a function claimed after all: it has a record.
+ */
+void pcipass_persist_undo(struct pci_dev *pdev, const char *driver)
+{
+	char cur[PCIPASS_DRIVER_MAX];
+	bool rec, bound;
+
+	spin_lock(&pcipass_rec_lock);
+	rec = pcipass_rec_find(pdev);
+	spin_unlock(&pcipass_rec_lock);
+	if (rec || pcipass_device_lock_bounded(&pdev->dev))
+		return;
+	pcipass_read_driver_override(pdev, cur, sizeof(cur));
+	bound = pdev->dev.driver && !strcmp(pdev->dev.driver->name, driver);
+	device_unlock(&pdev->dev);
+	if (strcmp(cur, driver))
+		return;
+	pcipass_set_driver_override(pdev, NULL);
+	if (bound) {
+		pcipass_unbind(pdev);
+		pcipass_attach(NULL, pdev);
+	}
+	pci_info(pdev, "persisted claim not applied: override removed, left to its host driver\n");
+}
+
+/*
+ * Nothing loads vfio-pci for an override.  Asked from a work item: even
+ * request_module_nowait() waits for modprobe's exec (and up to seconds
+ * when many run), which the notifier must not, holding a PF's lock.
+ */
+static void pcipass_persist_load_fn(struct work_struct *work)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < pcipass_persist_n; i++) {
+		const char *drv = pcipass_persist[i].driver;	/* never changes */
+
+		for (j = 0; j < i; j++)
+			if (!strcmp(pcipass_persist[j].driver, drv))
+				break;
+		if (j == i && !pcipass_driver_registered(drv) &&
+		    request_module_nowait("%s", drv))
+			pr_warn("persisted claims: cannot ask for module %s; load it, or the functions wait unbound\n",
+				drv);
+	}
+}
+
+static DECLARE_WORK(pcipass_persist_load_work, pcipass_persist_load_fn);
+
 /**
  * pcipass_persist_added() - a function appeared (BUS_NOTIFY_ADD_DEVICE)
  * @pdev: the function; no driver can have matched it yet
  *
  * A match gets its override (its first probe is the target's) and a
- * record, so release gives it to its host driver.
+ * record, so release gives it to its host driver.  Bridges are never
+ * claimed; the boot VGA device only with force, as at load.
+ *
+ * Context: the bus notifier; a PF's device_lock and the rescan lock may
+ * be held (SR-IOV): sleeps only for allocations and the leaf locks.
  */
 void pcipass_persist_added(struct pci_dev *pdev)
 {
@@ -206,17 +265,21 @@ void pcipass_persist_added(struct pci_dev *pdev)
 	char driver[PCIPASS_DRIVER_MAX];
 	bool force;
 
-	if (!READ_ONCE(pcipass_persist_n) ||
+	if (!READ_ONCE(pcipass_persist_n) || pcipass_is_bridge(pdev) ||
 	    pcipass_persist_id_read(pdev, &id) ||
 	    !pcipass_persist_take(pdev, &id, driver, &force))
 		return;
+	if (!force && pdev == vga_default_device()) {
+		pci_warn(pdev, "is the boot VGA device: its persisted claim needs force; left to its host driver\n");
+		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
+		return;
+	}
 	if (pcipass_persist_override(pdev, driver))
 		return;
 	if (pcipass_rec_add_persisted(pdev, driver))
 		pci_warn(pdev, "its persisted claim is not recorded (no memory): release will not give it back\n");
-	/* vfio-pci is never loaded for an override: ask, do not wait. */
 	if (!pcipass_driver_registered(driver))
-		request_module_nowait("%s", driver);
+		schedule_work(&pcipass_persist_load_work);
 }
 
 /* BUS_NOTIFY_DEL_DEVICE: the entry is looked for again. */
@@ -238,7 +301,7 @@ void pcipass_persist_removed(struct pci_dev *pdev)
 }
 
 /* Set the state of @pdev's entry (not of one it does not match). */
-static void pcipass_persist_mark(struct pci_dev *pdev, u8 state)
+void pcipass_persist_mark(struct pci_dev *pdev, u8 state)
 {
 	struct pcipass_persist_entry *e;
 	struct pcipass_persist_id id;
@@ -251,204 +314,6 @@ static void pcipass_persist_mark(struct pci_dev *pdev, u8 state)
 	if (e && how != PCIPASS_PERSIST_MISMATCH)
 		e->state = state;
 	mutex_unlock(&pcipass_persist_lock);
-}
-
-/* --- At load: whole groups ---------------------------------------------- */
-
-struct pcipass_sweep {
-	unsigned int n;
-	struct pci_dev *m[PCIPASS_CLAIM_MEMBERS];
-	struct pcipass_persist_id id;
-	struct pcipass_claim_report busy;
-};
-
-/* iommu_group_for_each_dev() holds the group's mutex: references only. */
-static int pcipass_sweep_collect(struct device *dev, void *data)
-{
-	struct pcipass_sweep *sw = data;
-
-	if (!dev_is_pci(dev))
-		return 0;
-	if (sw->n == PCIPASS_CLAIM_MEMBERS)
-		return -E2BIG;
-	sw->m[sw->n++] = pci_dev_get(to_pci_dev(dev));
-	return 0;
-}
-
-/* Is @pdev's entry (if any) still to be looked at?  How it matches. */
-static bool pcipass_sweep_pending(struct pci_dev *pdev,
-				  const struct pcipass_persist_id *id, u8 *how)
-{
-	struct pcipass_persist_entry *e;
-	bool pending;
-
-	mutex_lock(&pcipass_persist_lock);
-	e = pcipass_persist_lookup(pdev, id, how);
-	pending = e && e->state == PCIPASS_PERSIST_ABSENT;
-	mutex_unlock(&pcipass_persist_lock);
-	return pending;
-}
-
-/*
- * The member of the group no entry claims for @driver (every member that
- * is not a bridge must be one), or NULL; @driver is set from the first.
- */
-static struct pci_dev *pcipass_sweep_stranger(struct pcipass_sweep *sw,
-					      char *driver)
-{
-	struct pcipass_persist_entry *e;
-	unsigned int i;
-	u8 how = 0;
-	bool ok;
-
-	driver[0] = '\0';
-	for (i = 0; i < sw->n; i++) {
-		struct pci_dev *m = sw->m[i];
-
-		if (pcipass_is_bridge(m))
-			continue;
-		if (pcipass_persist_id_read(m, &sw->id))
-			return m;
-		mutex_lock(&pcipass_persist_lock);
-		e = pcipass_persist_lookup(m, &sw->id, &how);
-		ok = e && how != PCIPASS_PERSIST_MISMATCH &&
-		     (!driver[0] || !strcmp(driver, e->driver));
-		if (ok)
-			strscpy(driver, e->driver, PCIPASS_DRIVER_MAX);
-		mutex_unlock(&pcipass_persist_lock);
-		if (!ok)
-			return m;
-	}
-	return NULL;
-}
-
-/* The group is left alone: each member's entry says why. */
-static void pcipass_sweep_leave(struct pcipass_sweep *sw, u32 group,
-				struct pci_dev *stranger)
-{
-	struct pcipass_persist_entry *e;
-	unsigned int i;
-	u8 how = 0;
-
-	pci_warn(stranger, "is in IOMMU group %u with persisted claims but is not one of them (or names another driver): the group is NOT claimed, left to its host drivers\n",
-		 group);
-	for (i = 0; i < sw->n; i++) {
-		if (pcipass_persist_id_read(sw->m[i], &sw->id))
-			continue;
-		mutex_lock(&pcipass_persist_lock);
-		e = pcipass_persist_lookup(sw->m[i], &sw->id, &how);
-		if (e && e->state == PCIPASS_PERSIST_ABSENT) {
-			if (how == PCIPASS_PERSIST_MISMATCH)
-				pcipass_persist_report(sw->m[i], e, &sw->id, how);
-			e->state = how == PCIPASS_PERSIST_MISMATCH ? how :
-				   PCIPASS_PERSIST_INCOMPLETE;
-		}
-		mutex_unlock(&pcipass_persist_lock);
-	}
-}
-
-/*
- * Every member gets its override now (from here on no host driver can
- * probe one); the claim, which may wait for drivers, is a job.
- */
-static void pcipass_sweep_claim(struct pcipass_sweep *sw, u32 group,
-				const char *driver)
-{
-	struct pcipass_claim_req req = {
-		.group = group,
-		.by_group = true,
-		.may_load = true,	/* root's module option named it */
-		.persisted = true,
-	};
-	struct pcipass_job_where w;
-	struct pcipass_job *job;
-	char name[PCIPASS_DRIVER_MAX];
-	bool force = false, f;
-	unsigned int i;
-
-	for (i = 0; i < sw->n; i++) {
-		struct pci_dev *m = sw->m[i];
-
-		if (pcipass_is_bridge(m) || pcipass_persist_id_read(m, &sw->id) ||
-		    !pcipass_persist_take(m, &sw->id, name, &f))
-			continue;
-		force |= f;
-		if (pcipass_persist_override(m, driver)) {
-			/* all or nothing: the group goes to its host drivers */
-			while (i-- > 0)
-				if (!pcipass_is_bridge(sw->m[i]))
-					pcipass_set_driver_override(sw->m[i], NULL);
-			for (i = 0; i < sw->n; i++)
-				pcipass_persist_mark(sw->m[i], PCIPASS_PERSIST_FAILED);
-			return;
-		}
-	}
-	strscpy(req.driver, driver, sizeof(req.driver));
-	if (force)
-		req.flags |= PCIPASS_CLAIM_F_FORCE;
-	job = pcipass_job_submit(PCIPASS_CMD_CLAIM, &req, &sw->busy, &w);
-	if (IS_ERR(job)) {
-		pr_err("persisted claim of IOMMU group %u not started (%ld): %s\n",
-		       group, PTR_ERR(job), sw->busy.msg ?: "");
-		return;
-	}
-	pcipass_job_put(job);
-}
-
-static void pcipass_sweep_group(struct pcipass_sweep *sw, struct pci_dev *pdev)
-{
-	char driver[PCIPASS_DRIVER_MAX];
-	struct iommu_group *group = iommu_group_get(&pdev->dev);
-	struct pci_dev *stranger;
-	unsigned int i;
-	u32 id;
-	int err;
-
-	if (!group) {
-		pci_err(pdev, "persisted claim NOT applied: no IOMMU group (is the IOMMU on?)\n");
-		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
-		return;
-	}
-	id = iommu_group_id(group);
-	sw->n = 0;
-	err = iommu_group_for_each_dev(group, sw, pcipass_sweep_collect);
-	iommu_group_put(group);
-	stranger = err ? pdev : pcipass_sweep_stranger(sw, driver);
-	if (stranger)
-		pcipass_sweep_leave(sw, id, stranger);
-	else
-		pcipass_sweep_claim(sw, id, driver);
-	for (i = 0; i < sw->n; i++)
-		pci_dev_put(sw->m[i]);
-}
-
-/**
- * pcipass_persist_sweep() - claim what is persisted among the functions
- * that exist (module init, once jobs may start)
- */
-void pcipass_persist_sweep(void)
-{
-	struct pci_dev *pdev = NULL;
-	struct pcipass_sweep *sw;
-	u8 how;
-
-	if (!pcipass_persist_n)
-		return;
-	sw = kvzalloc(sizeof(*sw), GFP_KERNEL);
-	if (!sw) {
-		pr_err("no memory to apply the persisted claims\n");
-		return;
-	}
-	for_each_pci_dev(pdev) {
-		if (pcipass_persist_id_read(pdev, &sw->id) ||
-		    !pcipass_sweep_pending(pdev, &sw->id, &how))
-			continue;
-		if (how == PCIPASS_PERSIST_MISMATCH)
-			pcipass_persist_take(pdev, &sw->id, NULL, NULL);
-		else
-			pcipass_sweep_group(sw, pdev);
-	}
-	kvfree(sw);
 }
 
 /**
@@ -470,11 +335,11 @@ void __init pcipass_persist_parse(void)
 		return;
 	}
 	copy = kstrdup(claims, GFP_KERNEL);
-	pcipass_persist = kcalloc(PCIPASS_PERSIST_MAX,
-				  sizeof(*pcipass_persist), GFP_KERNEL);
+	pcipass_persist = kvcalloc(PCIPASS_PERSIST_MAX,
+				   sizeof(*pcipass_persist), GFP_KERNEL);
 	if (!copy || !pcipass_persist) {
 		pr_err("no memory for the persisted claims: none applied\n");
-		kfree(pcipass_persist);
+		kvfree(pcipass_persist);
 		pcipass_persist = NULL;
 		kfree(copy);
 		return;
@@ -505,9 +370,10 @@ void pcipass_persist_exit(void)
 {
 	unsigned int i;
 
+	cancel_work_sync(&pcipass_persist_load_work);
 	for (i = 0; i < pcipass_persist_n; i++)
 		pci_dev_put(pcipass_persist[i].pdev);
-	kfree(pcipass_persist);
+	kvfree(pcipass_persist);
 }
 
 /**
@@ -521,25 +387,34 @@ void pcipass_persist_exit(void)
 void pcipass_persist_done(const struct pcipass_claim_req *req,
 			  const struct pcipass_claim_report *rep, int err)
 {
-	unsigned int i;
+	struct pci_dev *undo[PCIPASS_CLAIM_MEMBERS];
+	unsigned int i, n = 0;
 
 	if (!err) {
-		pr_info("persisted claim: IOMMU group %u on %s\n", rep->group,
-			rep->driver);
+		pr_info("persisted claim: IOMMU group %u on %s\n", req->group,
+			req->driver);
 		return;
 	}
 	pr_err("persisted claim of IOMMU group %u for %s FAILED (%d): %s\n",
-	       rep->group, rep->driver, err, rep->msg ?: "");
+	       req->group, req->driver, err, rep->msg ?: "");
+	/* The group's functions as the entries found them (the report may
+	 * have none: the target's module may be what failed).
+	 */
 	mutex_lock(&pcipass_persist_lock);
-	for (i = 0; i < pcipass_persist_n; i++) {
+	for (i = 0; i < pcipass_persist_n && n < ARRAY_SIZE(undo); i++) {
 		struct pci_dev *pdev = pcipass_persist[i].pdev;
-
 		struct iommu_group *group;
 
 		group = pdev ? iommu_group_get(&pdev->dev) : NULL;
-		if (group && rep->has_group && iommu_group_id(group) == rep->group)
+		if (group && iommu_group_id(group) == req->group) {
 			pcipass_persist[i].state = PCIPASS_PERSIST_FAILED;
+			undo[n++] = pci_dev_get(pdev);
+		}
 		iommu_group_put(group);
 	}
 	mutex_unlock(&pcipass_persist_lock);
+	for (i = 0; i < n; i++) {
+		pcipass_persist_undo(undo[i], req->driver);
+		pci_dev_put(undo[i]);
+	}
 }

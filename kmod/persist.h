@@ -5,7 +5,8 @@
  * drivers) and whenever they are added later (hotplug, rescan, SR-IOV VFs).
  *
  *   persist_parse.c - the claims= module option: entries, topology paths
- *   persist.c       - matching, the override at add time, the sweep at load
+ *   persist.c       - the entries: matching, states, the override at add time
+ *   persist_sweep.c - the sweep at load: whole groups claimed, or left alone
  *
  * The list comes from the module option claims= (modprobe.d, which
  * mkinitramfs copies); userspace compiles it from /etc/pcipass/, the kernel

@@ -12,7 +12,10 @@
  *
  * The pcipass CLI writes this from /etc/pcipass/ (a person edits that
  * file, not this option); a malformed entry is refused here with its
- * position, and the others still apply.
+ * position, and the others still apply.  Each field is checked for its
+ * characters and width before it is converted: the kernel's sscanf()
+ * would take blanks, "0x" prefixes and short fields, and two spellings of
+ * one path would become two entries.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -24,13 +27,21 @@
 #include "claim_int.h"
 #include "persist.h"
 
+/* Only these characters, and nothing that sscanf() would also take. */
+static bool pcipass_chars_ok(const char *s, const char *allowed)
+{
+	return *s && strspn(s, allowed) == strlen(s);
+}
+
+#define PCIPASS_HEX	"0123456789abcdefABCDEF"
+
 /* "dd.f" (hex device < 0x20, function < 8): its devfn, or -EINVAL */
 static int pcipass_devfn_parse(const char *s, int *used)
 {
 	unsigned int slot, fn;
 	int n = 0;
 
-	if (sscanf(s, "%2x.%1u%n", &slot, &fn, &n) != 2 || !n ||
+	if (sscanf(s, "%2x.%1u%n", &slot, &fn, &n) != 2 || n != 4 ||
 	    slot > 0x1f || fn > 7)
 		return -EINVAL;
 	*used = n;
@@ -50,9 +61,14 @@ int pcipass_path_parse(const char *s, struct pcipass_path *p)
 	unsigned int dom, bus, vf;
 	int n = 0, devfn;
 
+	const char *colon = strchr(s, ':');
+
 	memset(p, 0, sizeof(*p));
 	p->vf = -1;
-	if (sscanf(s, "%8x:%2x:%n", &dom, &bus, &n) != 2 || !n)
+	/* segment: 4 hex digits (up to 8: VMD domains), root bus: 2 */
+	if (!pcipass_chars_ok(s, PCIPASS_HEX ":./vf") || !colon ||
+	    colon - s < 4 || colon - s > 8 || strlen(colon) < 4 || colon[3] != ':' ||
+	    sscanf(s, "%8x:%2x:%n", &dom, &bus, &n) != 2 || n != colon - s + 4)
 		return -EINVAL;
 	p->domain = dom;
 	p->root_bus = bus;
@@ -69,7 +85,7 @@ int pcipass_path_parse(const char *s, struct pcipass_path *p)
 			return 0;
 		if (*s++ != '/')
 			return -EINVAL;
-		if (sscanf(s, "vf%5u%n", &vf, &n) == 1 && !s[n]) {
+		if (sscanf(s, "vf%5u%n", &vf, &n) == 1 && !s[n] && n > 2) {
 			if (vf > S16_MAX)
 				return -EINVAL;
 			p->vf = vf;
@@ -79,6 +95,13 @@ int pcipass_path_parse(const char *s, struct pcipass_path *p)
 	}
 }
 
+/**
+ * pcipass_path_eq() - the same place?
+ * @a: a path
+ * @b: another
+ *
+ * Return: true when both name the same function (or VF).
+ */
 bool pcipass_path_eq(const struct pcipass_path *a,
 		     const struct pcipass_path *b)
 {
@@ -112,6 +135,8 @@ int pcipass_path_of(struct pci_dev *pdev, struct pcipass_path *p)
 
 		if (vf < 0)
 			return vf;
+		if (vf > S16_MAX)
+			return -E2BIG;
 		p->vf = vf;
 		d = pci_physfn(pdev);
 	}
@@ -133,7 +158,14 @@ int pcipass_path_of(struct pci_dev *pdev, struct pcipass_path *p)
 	return 0;
 }
 
-/* Return: what scnprintf() returns. */
+/**
+ * pcipass_path_print() - a path as claims= spells it
+ * @p: the path
+ * @buf: destination
+ * @size: its size
+ *
+ * Return: what scnprintf() returns.
+ */
 int pcipass_path_print(const struct pcipass_path *p, char *buf, size_t size)
 {
 	int len = scnprintf(buf, size, "%04x:%02x:", p->domain, p->root_bus);
@@ -154,8 +186,8 @@ static int pcipass_ids_parse(const char *s, u16 *a, u16 *b)
 	unsigned int x, y;
 	int n = 0;
 
-	if (strlen(s) != 9 || sscanf(s, "%4x:%4x%n", &x, &y, &n) != 2 ||
-	    n != 9)
+	if (strlen(s) != 9 || s[4] != ':' || !pcipass_chars_ok(s, PCIPASS_HEX ":") ||
+	    sscanf(s, "%4x:%4x%n", &x, &y, &n) != 2 || n != 9)
 		return -EINVAL;
 	*a = x;
 	*b = y;
@@ -173,8 +205,11 @@ static int pcipass_entry_option(char *opt, struct pcipass_persist_entry *e)
 		return pcipass_ids_parse(opt + 4, &e->sub_vendor,
 					 &e->sub_device);
 	}
-	if (str_has_prefix(opt, "dsn="))
+	if (str_has_prefix(opt, "dsn=")) {
+		if (strlen(opt + 4) > 16 || !pcipass_chars_ok(opt + 4, PCIPASS_HEX))
+			return -EINVAL;
 		return kstrtou64(opt + 4, 16, &e->dsn);
+	}
 	if (str_has_prefix(opt, "driver=")) {
 		if (strscpy(e->driver, opt + 7, sizeof(e->driver)) < 0 ||
 		    !pcipass_driver_name_ok(e->driver))

@@ -150,6 +150,15 @@ static void list_one(const struct persist_entry *e,
 	free(drv);
 }
 
+static bool *keep_all(size_t n)
+{
+	bool *keep = xrealloc(NULL, (n ? n : 1) * sizeof(*keep));
+
+	for (size_t i = 0; i < n; i++)
+		keep[i] = true;
+	return keep;
+}
+
 static int persist_list(void)
 {
 	struct persist_conf c;
@@ -216,9 +225,7 @@ static int persist_remove(int argc, char **argv)
 		persist_conf_free(&c);
 		return cli_usage_error("persist remove: name an address or a path, as 'pcipass persist list' shows them");
 	}
-	keep = xrealloc(NULL, (c.n ? c.n : 1) * sizeof(*keep));
-	for (size_t i = 0; i < c.n; i++)
-		keep[i] = true;
+	keep = keep_all(c.n);
 	persist_hw_scan(&hw);
 	for (int i = optind; i < argc; i++) {
 		size_t hit = mark_removed(&c, &hw, argv[i], keep);
@@ -313,9 +320,7 @@ int persist_after(const struct claim_req *req, const struct claim_report *rep)
 
 	if (rc)
 		return rc;
-	keep = xrealloc(NULL, (c.n ? c.n : 1) * sizeof(*keep));
-	for (size_t i = 0; i < c.n; i++)
-		keep[i] = true;
+	keep = keep_all(c.n);
 	for (size_t i = 0; i < rep->nr_members && !rc; i++) {
 		const struct claim_member *m = &rep->members[i];
 		struct persist_entry e;

@@ -44,7 +44,9 @@ bool persist_path_valid(const char *p)
 	unsigned int dom, bus, slot, fn, vf;
 	int n = 0, hops = 0;
 
+	/* sscanf alone would take blanks and "0x": one spelling per path */
 	if (strlen(p) >= PERSIST_PATH_MAX ||
+	    strspn(p, "0123456789abcdefABCDEF:./v") != strlen(p) ||
 	    sscanf(p, "%4x:%2x:%n", &dom, &bus, &n) != 2 || n != 8)
 		return false;
 	for (p += n;; p++) {
@@ -101,7 +103,8 @@ static int parse_option(const char *t, struct persist_entry *e, char *why,
 	} else if (!strncmp(t, "dsn=", 4)) {
 		errno = 0;
 		e->dsn = strtoull(t + 4, &end, 16);
-		if (!t[4] || *end || errno || strlen(t + 4) > 16 || !e->dsn)
+		if (!t[4] || *end || errno || strlen(t + 4) > 16 || !e->dsn ||
+		    strspn(t + 4, "0123456789abcdefABCDEF") != strlen(t + 4))
 			return bad(why, size, "'%s': expected dsn= and up to 16 hex digits, not 0", t);
 	} else if (!strncmp(t, "driver=", 7)) {
 		if (!t[7] || strlen(t + 7) >= sizeof(e->driver) ||

@@ -244,6 +244,21 @@ def a_whole_multifunction_group_is_claimed(cli):
 
 
 @test
+def the_boot_vga_needs_force(cli):
+    """the boot GPU's group persisted without force: not claimed (checked
+    before any override, or vfio-pci would bind it as it loads), logged,
+    both functions keep their host drivers"""
+    gpu = ("0000:12:00.0", "0000:12:00.1")		# shape (j)
+    before = state(gpu)
+    tag = reload(claims=";".join(entry(a) for a in gpu))
+    time.sleep(1)
+    expect_eq(state(gpu), before, "the GPU and its audio function")
+    g, _ = members(gpu[0])
+    expect_logged(tag, rf"IOMMU group {g} holds the boot VGA device: its "
+                  r"persisted claim needs force", "the refusal")
+
+
+@test
 def a_vf_created_later_gets_vfio_pci_first(cli):
     """an entry for vf0 of the SR-IOV PF: VFs created after the load (the
     PF's driver adds them as at boot) -- vf0 binds vfio-pci although the

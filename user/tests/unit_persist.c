@@ -36,6 +36,10 @@ static void test_lines(void)
 	      "unknown option: %s", why);
 	CHECK(persist_parse_line("0000:00:1c.0 8086:10d3 dsn=0", &e, why,
 				 sizeof(why)) < 0, "dsn=0");
+	CHECK(!persist_path_valid("0x00:00:1c.0") && !persist_path_valid("0000:0x:1c.0"),
+	      "no 0x prefixes");
+	CHECK(persist_parse_line("0000:00:1c.0 0x12:3456", &e, why, sizeof(why)) < 0,
+	      "no 0x in IDs");
 	CHECK(persist_parse_line("0000:00:20.0 8086:10d3", &e, why, sizeof(why)) < 0,
 	      "device 0x20");
 	CHECK(persist_parse_line("0000:00:1c.0/vf1/00.0 8086:10d3", &e, why,

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals of persisted claims shared by persist.c (the entries) and
+ * persist_sweep.c (the sweep at load).  Lock ordering: see persist.h.
+ */
+#ifndef _PCIPASS_PERSIST_INT_H
+#define _PCIPASS_PERSIST_INT_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include "persist.h"
+
+struct pci_dev;
+
+/* The entries of claims=: the array is fixed after module init. */
+extern struct mutex pcipass_persist_lock;
+extern struct pcipass_persist_entry *pcipass_persist;
+extern unsigned int pcipass_persist_n;
+
+/* What a function is, read once outside the lock. */
+struct pcipass_persist_id {
+	struct pcipass_path path;
+	u64 dsn;
+	char path_text[64];
+};
+
+int pcipass_persist_id_read(struct pci_dev *pdev,
+			    struct pcipass_persist_id *id);
+/* Caller holds pcipass_persist_lock; @how: APPLIED, MOVED or MISMATCH. */
+struct pcipass_persist_entry *
+pcipass_persist_lookup(struct pci_dev *pdev,
+		       const struct pcipass_persist_id *id, u8 *how);
+void pcipass_persist_report(struct pci_dev *pdev,
+			    const struct pcipass_persist_entry *e,
+			    const struct pcipass_persist_id *id, u8 how);
+bool pcipass_persist_take(struct pci_dev *pdev,
+			  const struct pcipass_persist_id *id, char *driver,
+			  bool *force);
+int pcipass_persist_override(struct pci_dev *pdev, const char *driver);
+void pcipass_persist_undo(struct pci_dev *pdev, const char *driver);
+void pcipass_persist_mark(struct pci_dev *pdev, u8 state);
+
+#endif
