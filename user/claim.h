@@ -198,6 +198,8 @@ int claim_host_blockers(const struct claim_report *rep,
 int claim_host_precheck(const struct claim_req *req,
 			struct claim_blocker **v, size_t *n);
 void claim_blockers_free(struct claim_blocker *v, size_t n);
+/* A bridge, as the module counts one: it stays with the host. */
+bool claim_is_bridge(const char *addr);
 
 /* claim_print.c */
 void claim_print(const struct claim_req *req, const struct claim_report *rep,

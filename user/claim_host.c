@@ -26,7 +26,7 @@
  * or a host bridge.  The header type byte is in the part of config space
  * every user may read.
  */
-static bool is_bridge(const char *addr)
+bool claim_is_bridge(const char *addr)
 {
 	unsigned char cfg[64];
 	unsigned long cls = 0;
@@ -107,7 +107,7 @@ int claim_host_blockers(const struct claim_report *rep,
 		const struct claim_member *m = &rep->members[i];
 
 		addr_fmt(&m->addr, bufs[n]);
-		if (claim_host_checks(rep, m) && !is_bridge(bufs[n])) {
+		if (claim_host_checks(rep, m) && !claim_is_bridge(bufs[n])) {
 			addrs[n] = bufs[n];
 			n++;
 		}
@@ -151,7 +151,7 @@ int claim_host_precheck(const struct claim_req *req,
 		char *drv = bound_driver(names[i]);
 
 		/* what the module would move: not a bridge, not on the target */
-		if (!is_bridge(names[i]) && !(drv && !strcmp(drv, target)))
+		if (!claim_is_bridge(names[i]) && !(drv && !strcmp(drv, target)))
 			addrs[k++] = names[i];
 		free(drv);
 	}

@@ -3,6 +3,8 @@
  * pcipass persist list
  * pcipass persist remove ADDR|PATH ...
  * pcipass persist apply
+ * pcipass persist wait [--timeout SECS]   (persist_wait.c)
+ * pcipass persist boot-option             (persist_boot.c)
  * and what claim --persist / release --persist add to a claim.
  *
  * The file (persist.h) is what a person reads; every change rewrites the
@@ -26,21 +28,7 @@
 #include "util.h"
 
 #define MODULE_CLAIMS "/sys/module/pcipass/parameters/claims"
-
-/* The last path component of a symlink (a driver's name), or NULL. */
-static char *link_base(const char *link)
-{
-	char full[4096], target[4096];
-	ssize_t len;
-
-	if (!sysroot_path(link, full, sizeof(full)))
-		return NULL;
-	len = readlink(full, target, sizeof(target) - 1);
-	if (len < 0)
-		return NULL;
-	target[len] = '\0';
-	return xstrdup(strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
-}
+#define PERSIST_WAIT_S	60	/* persist wait: the default bound */
 
 /*
  * Loads the file; bad lines are reported (strict: and nothing loaded).
@@ -72,9 +60,12 @@ static int load(struct persist_conf *c, bool strict)
 	return load_counted(c, strict, &bad);
 }
 
-static int save(const struct persist_conf *c)
+static int save(struct persist_conf *c)
 {
-	int err = persist_conf_save(c, PERSIST_CONF, PERSIST_MODPROBE);
+	int err;
+
+	persist_mark_root(c, false);
+	err = persist_conf_save(c, PERSIST_CONF, PERSIST_MODPROBE);
 
 	if (err) {
 		pp_err("cannot write %s and %s: %s%s", PERSIST_CONF,
@@ -85,17 +76,30 @@ static int save(const struct persist_conf *c)
 	return 0;
 }
 
-/* What the loaded module was given, and whether the file says the same. */
-static const char *module_state(const struct persist_conf *c)
+/* After a change: the claims reach the initramfs only when it is rebuilt. */
+static void initramfs_note(void)
 {
-	char *opt = persist_conf_option(c), *loaded;
+	if (sysroot_exists("/usr/share/initramfs-tools/hooks/pcipass") ||
+	    sysroot_exists("/etc/initramfs-tools/hooks/pcipass"))
+		print_text("note: run 'update-initramfs -u -k all': the initramfs applies the claims at boot, before host drivers bind\n");
+	else
+		print_text("note: no pcipass initramfs hook installed: at boot host drivers bind these functions before the claims apply ('make install' installs it)\n");
+}
+
+/* What the loaded module was given, and whether the file says the same. */
+static const char *module_state(struct persist_conf *c)
+{
+	char *opt, *loaded;
 	const char *s;
+
+	persist_mark_root(c, true);
+	opt = persist_conf_option(c);
 
 	loaded = sysroot_read_line(MODULE_CLAIMS);
 	if (!loaded)
 		s = sysroot_exists("/sys/module/pcipass") ? "unknown" : "not_loaded";
 	else
-		s = !strcmp(loaded, "(null)") ? (c->n ? "other" : "same") :
+		s = !strcmp(loaded, "(null)") ? (*opt ? "other" : "same") :
 		    !strcmp(loaded, opt) ? "same" : "other";
 	free(loaded);
 	free(opt);
@@ -106,7 +110,7 @@ static void list_one(const struct persist_entry *e,
 		     const struct persist_hw *hw)
 {
 	enum persist_match m;
-	char ids[16], where[192] = "", drv_path[128], *drv = NULL;
+	char ids[16], where[192] = "", *drv = NULL;
 	size_t idx = 0;
 
 	m = persist_hw_match(hw, e, &idx);
@@ -118,11 +122,8 @@ static void list_one(const struct persist_entry *e,
 	print_string(PRINT_ANY, "driver", " %-9s", e->driver);
 	print_bool(PRINT_JSON, "force", NULL, e->force);
 	print_string(PRINT_JSON, "match", NULL, persist_match_key(m));
-	if (m != PERSIST_MATCH_ABSENT) {
-		snprintf(drv_path, sizeof(drv_path),
-			 "/sys/bus/pci/devices/%s/driver", hw->addr[idx]);
-		drv = link_base(drv_path);
-	}
+	if (m != PERSIST_MATCH_ABSENT)
+		drv = persist_bound_driver(hw->addr[idx]);
 	switch (m) {
 	case PERSIST_MATCH_HERE:
 		snprintf(where, sizeof(where), " present: %s", hw->addr[idx]);
@@ -244,6 +245,8 @@ static int persist_remove(int argc, char **argv)
 	if (!rc)
 		print_text("removed %zu persisted function%s from %s\n", n,
 			   n == 1 ? "" : "s", PERSIST_CONF);
+	if (!rc)
+		initramfs_note();
 	free(keep);
 	persist_conf_free(&c);
 	return rc;
@@ -260,25 +263,76 @@ static int persist_apply(void)
 	if (!rc)
 		print_text("%zu persisted function%s; %s written\n", c.n,
 			   c.n == 1 ? "" : "s", PERSIST_MODPROBE);
+	if (!rc)
+		initramfs_note();
+	persist_conf_free(&c);
+	return rc;
+}
+
+static int persist_wait_cmd(unsigned int timeout_s)
+{
+	struct persist_conf c;
+	int rc = load(&c, true);
+
+	if (rc)
+		return rc;
+	rc = persist_wait(&c, timeout_s);
+	persist_conf_free(&c);
+	return rc;
+}
+
+static int persist_boot_option_cmd(void)
+{
+	struct persist_conf c;
+	int rc = load(&c, true);
+
+	if (rc)
+		return rc;
+	rc = persist_boot_option(&c);
 	persist_conf_free(&c);
 	return rc;
 }
 
 int cmd_persist(int argc, char **argv)
 {
-	static const struct option longopts[] = { CLI_LONGOPTS, { 0 } };
+	static const struct option longopts[] = {
+		CLI_LONGOPTS,
+		{ "timeout", required_argument, NULL, 't' },
+		{ 0 }
+	};
+	unsigned long timeout_s = PERSIST_WAIT_S;
 	const char *sub;
+	char *end;
 	int c, rc;
 
-	while ((c = cli_getopt(argc, argv, CLI_SHORTOPTS(""), longopts)) != -1) {
+	while ((c = cli_getopt(argc, argv, CLI_SHORTOPTS("t:"), longopts)) != -1) {
+		if (c == 't') {
+			errno = 0;
+			timeout_s = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || !timeout_s ||
+			    timeout_s > 3600)
+				return cli_usage_error("persist: --timeout '%s': expected seconds, 1 to 3600",
+						       optarg);
+			continue;
+		}
 		if (c != 'h')
 			return EXIT_USAGE;
 		cli_usage(stdout);
 		return EXIT_OK;
 	}
 	if (optind >= argc)
-		return cli_usage_error("persist: expected list, remove or apply");
+		return cli_usage_error("persist: expected list, remove, apply or wait");
 	sub = argv[optind++];
+	if (!strcmp(sub, "boot-option"))
+		return optind < argc ?
+		       cli_usage_error("persist boot-option: unexpected argument '%s'",
+				       argv[optind]) :
+		       persist_boot_option_cmd();
+	if (!strcmp(sub, "wait"))
+		return optind < argc ?
+		       cli_usage_error("persist wait: unexpected argument '%s'",
+				       argv[optind]) :
+		       persist_wait_cmd((unsigned int)timeout_s);
 	if (!strcmp(sub, "list") || !strcmp(sub, "remove") ||
 	    !strcmp(sub, "apply")) {
 		if (strcmp(sub, "remove") && optind < argc)
@@ -289,7 +343,7 @@ int cmd_persist(int argc, char **argv)
 		     persist_remove(argc, argv);
 		return rc;
 	}
-	return cli_usage_error("persist: unknown subcommand '%s' (list, remove, apply)",
+	return cli_usage_error("persist: unknown subcommand '%s' (list, remove, apply, wait)",
 			       sub);
 }
 
@@ -359,6 +413,8 @@ int persist_after(const struct claim_req *req, const struct claim_report *rep)
 		       claim ? "persisted" : "no longer persisted:", n,
 		       n == 1 ? "" : "s", claim ? "in" : "from", PERSIST_CONF,
 		       PERSIST_MODPROBE);
+	if (!rc)
+		initramfs_note();
 	free(keep);
 	persist_conf_free(&c);
 	return rc;

@@ -22,6 +22,7 @@ const struct host_check *const host_checks[] = {
 	&host_check_acs_override,
 	&host_check_secure_boot,
 	&host_check_pcipass_module,
+	&host_check_persist,
 };
 const size_t host_nchecks = ARRAY_SIZE(host_checks);
 
@@ -45,6 +46,7 @@ void host_gather(struct host_facts *f)
 	host_gather_vfio(f);
 	host_gather_pcipass(f);
 	host_gather_boot(f);
+	host_gather_persist(f);
 }
 
 void host_facts_free(struct host_facts *f)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "cmdline.h"
 #include "modlookup.h"
@@ -69,6 +70,15 @@ struct pcipass_facts {
 	char *version;		/* /sys/module/pcipass/version */
 };
 
+struct persist_facts {
+	size_t entries;		/* in /etc/pcipass/claims.conf */
+	size_t mismatched;	/* another function at the entry's path */
+	bool hook;		/* pcipass's initramfs-tools hook installed */
+	bool have_claims, have_initrd;
+	time_t claims_mtime;	/* /etc/modprobe.d/pcipass.conf */
+	time_t initrd_mtime;	/* /boot/initrd.img-RELEASE */
+};
+
 struct host_facts {
 	char *release;		/* /proc/sys/kernel/osrelease */
 	struct cmdline cmdline;
@@ -80,6 +90,7 @@ struct host_facts {
 	struct vfio_facts vfio;
 	struct boot_facts boot;
 	struct pcipass_facts pcipass;
+	struct persist_facts persist;
 };
 
 enum host_status { HOST_PASS, HOST_WARN, HOST_FAIL, HOST_INFO, HOST_NSTATUS };
@@ -102,7 +113,7 @@ struct host_check {
 extern const struct host_check host_check_cpu, host_check_iommu_firmware,
 	host_check_iommu_kernel, host_check_dma_domain, host_check_irq_remap,
 	host_check_cmdline, host_check_vfio_modules, host_check_acs_override,
-	host_check_secure_boot, host_check_pcipass_module;
+	host_check_secure_boot, host_check_pcipass_module, host_check_persist;
 
 extern const char *const host_vfio_mods[VFIO_NMODS];
 
@@ -117,6 +128,7 @@ void host_gather_irq(struct host_facts *f);
 void host_gather_vfio(struct host_facts *f);
 void host_gather_boot(struct host_facts *f);
 void host_gather_pcipass(struct host_facts *f);
+void host_gather_persist(struct host_facts *f);
 
 /* Which IOMMU the host has: the firmware table decides, then the unit
  * names, then the CPU vendor.

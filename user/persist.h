@@ -22,7 +22,9 @@
  *                     compile to the module option (pure but for the I/O)
  *   persist_ident.c - a function's identity from sysfs and config space,
  *                     and how an entry matches the hardware now
- *   cmd_persist.c   - persist list|remove|apply, claim/release --persist
+ *   persist_boot.c  - persist boot-option: what the initramfs gets
+ *   persist_wait.c  - persist wait: at boot, until the claims applied
+ *   cmd_persist.c   - persist list|remove|apply|wait, claim/release --persist
  */
 
 #define PERSIST_CONF	"/etc/pcipass/claims.conf"
@@ -39,6 +41,7 @@ struct persist_entry {
 	char driver[PCIPASS_DRIVER_NAME_MAX];
 	bool force;
 	char *note;			/* the line's comment, without '#' */
+	bool off;			/* left out of the module option */
 	size_t line;			/* 1-based, in the file */
 };
 
@@ -63,11 +66,16 @@ void persist_conf_free(struct persist_conf *c);
 void persist_conf_add(struct persist_conf *c, const struct persist_entry *e);
 /* Drops the entries with keep[i] false; returns how many were dropped. */
 size_t persist_conf_drop(struct persist_conf *c, const bool *keep);
-/* The module option's value, "entry;entry" (caller frees). */
+/* The module option's value, "entry;entry", entries off left out
+ * (caller frees).
+ */
 char *persist_conf_option(const struct persist_conf *c);
 /* "PATH VVVV:DDDD sub=... dsn=... driver=... [force]" into buf */
 const char *persist_entry_text(const struct persist_entry *e, char *buf,
 			       size_t size);
+/* /etc/modprobe.d/pcipass.conf's text for c (caller frees). */
+char *persist_conf_modprobe_text(const struct persist_conf *c,
+				 const char *file);
 /* Writes both files atomically (temporary file, rename).  0 or -errno. */
 int persist_conf_save(const struct persist_conf *c, const char *file,
 		      const char *modprobe_file);
@@ -98,6 +106,20 @@ enum persist_match persist_hw_match(const struct persist_hw *hw,
 				    const struct persist_entry *e,
 				    size_t *idx);
 const char *persist_match_key(enum persist_match m);
+/* The driver bound to function addr, or NULL (caller frees). */
+char *persist_bound_driver(const char *addr);
+
+/* persist_boot.c: persist boot-option; the root filesystem check. */
+int persist_boot_option(struct persist_conf *c);
+/* Sets off on each entry whose function holds the root filesystem now,
+ * naming it on stderr unless quiet.  Returns how many.
+ */
+size_t persist_mark_root(struct persist_conf *c, bool quiet);
+/* Does the function at addr hold the root filesystem?  What, in *why. */
+bool persist_holds_root(const char *addr, char **why);
+
+/* persist_wait.c: persist wait; an exit code. */
+int persist_wait(const struct persist_conf *c, unsigned int timeout_s);
 
 /* cmd_persist.c: after a claim or release --persist succeeded. */
 struct claim_req;

@@ -253,3 +253,18 @@ const char *persist_match_key(enum persist_match m)
 	}
 	return "absent";
 }
+
+char *persist_bound_driver(const char *addr)
+{
+	char link[128], full[4096], target[4096];
+	ssize_t len;
+
+	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/driver", addr);
+	if (!sysroot_path(link, full, sizeof(full)))
+		return NULL;
+	len = readlink(full, target, sizeof(target) - 1);
+	if (len < 0)
+		return NULL;
+	target[len] = '\0';
+	return xstrdup(strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+}

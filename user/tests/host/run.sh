@@ -6,7 +6,8 @@
 # module files to fabricate under lib/modules/RELEASE ("PATH [SIGNER]",
 # signed with a throw-away key named SIGNER when given); expected.txt is
 # the text output followed by "[exit N]", expected.json the pretty JSON;
-# `facts` holds what the case exists for, written by a person: lines the
+# `mtimes` (optional) gives files in root/ a time ("PATH TIME" lines,
+# for touch -d); `facts` holds what the case exists for, written by a person: lines the
 # text output must contain (fixed substrings; "json STRING" looks in the
 # JSON instead), among them the "[exit N]" line.  The facts are checked on
 # their own, before and apart from the golden comparison, and nothing
@@ -142,6 +143,12 @@ check_case() {
 	root=$tmp/$name/root
 	mkdir -p "$tmp/$name"
 	cp -a "$case_dir/root" "$root" || return 1
+	# "PATH TIME" lines: git keeps no mtimes, some checks compare them.
+	if [ -f "$case_dir/mtimes" ]; then
+		grep -v '^#' "$case_dir/mtimes" | while read -r path when; do
+			touch -d "$when" "$root/$path" || exit 1
+		done || return 1
+	fi
 	release=$(cat "$root/proc/sys/kernel/osrelease") || return 1
 	build_modules "$root" "$release" "$case_dir/modules" || return 1
 	run_case "$root" "$tmp/$name/out" "$case_dir"

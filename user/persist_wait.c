@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcipass persist wait [--timeout SECS]
+ *
+ * At boot (pcipass-persist.service, ordered before the VM services): until
+ * every persisted function that is present is bound to its driver, or the
+ * timeout.  The module applies the claims, from the initramfs or when this
+ * loads it (a host without the initramfs hook: then host drivers bound
+ * first, and the claims take the functions from them); this only waits,
+ * bounded, and says per entry what it found.  A claim that did not apply
+ * fails the unit, so the journal and "systemctl --failed" show it before
+ * any VM starts.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libkmod.h>
+
+#include "addr.h"
+#include "claim.h"
+#include "persist.h"
+#include "print.h"
+#include "sysroot.h"
+#include "util.h"
+
+#define WAIT_POLL_US	100000
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * modprobe pcipass: libkmod applies modprobe.d's claims= and the kernel
+ * command line's pcipass.persist=, as modprobe would.
+ */
+static int load_module(void)
+{
+	struct kmod_ctx *ctx;
+	struct kmod_module *mod = NULL;
+	int err;
+
+	if (sysroot_exists("/sys/module/pcipass"))
+		return 0;
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		return -ENOMEM;
+	err = kmod_module_new_from_name(ctx, "pcipass", &mod);
+	if (!err)
+		err = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL,
+						      NULL);
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+	return err < 0 ? err : 0;
+}
+
+/* The module was loaded with persist=0: it applies nothing. */
+static bool persist_off(void)
+{
+	char *v = sysroot_read_line("/sys/module/pcipass/parameters/persist");
+	bool off = v && !strcmp(v, "N");
+
+	free(v);
+	return off;
+}
+
+/*
+ * What the module does with an entry's group, judged once: the same rule
+ * (every function of the group that is not a bridge persisted, for one
+ * driver), and the root filesystem check the initramfs hook made.
+ */
+enum wait_plan {
+	PLAN_WAIT,	/* the module claims it: wait for its driver */
+	PLAN_ABSENT,	/* nothing at its path, its serial nowhere */
+	PLAN_OTHER,	/* another function at its path */
+	PLAN_STRANGER,	/* its group has a function not persisted */
+	PLAN_ROOT,	/* its group holds the root filesystem */
+};
+
+struct wait_entry {
+	enum wait_plan plan;
+	char addr[ADDR_STRLEN];
+	char *why;		/* the stranger, or what holds the root fs */
+};
+
+/* The entry (for driver) that matches the function at addr, if any. */
+static bool persisted_at(const struct persist_conf *c,
+			 const struct persist_hw *hw, const char *addr,
+			 const char *driver)
+{
+	size_t idx;
+
+	for (size_t i = 0; i < c->n; i++) {
+		enum persist_match m = persist_hw_match(hw, &c->e[i], &idx);
+
+		if ((m == PERSIST_MATCH_HERE || m == PERSIST_MATCH_MOVED) &&
+		    !strcmp(hw->addr[idx], addr) && !strcmp(c->e[i].driver, driver))
+			return true;
+	}
+	return false;
+}
+
+static void plan_group(const struct persist_conf *c,
+		       const struct persist_hw *hw,
+		       const struct persist_entry *e, struct wait_entry *w)
+{
+	char dir[128];
+	char **names;
+	size_t n;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/iommu_group/devices",
+		 w->addr);
+	names = sysroot_list(dir, &n);
+	for (size_t i = 0; i < n && w->plan == PLAN_WAIT; i++) {
+		if (claim_is_bridge(names[i]))
+			continue;
+		if (persist_holds_root(names[i], &w->why))
+			w->plan = PLAN_ROOT;
+		else if (!persisted_at(c, hw, names[i], e->driver)) {
+			w->plan = PLAN_STRANGER;
+			w->why = xstrdup(names[i]);
+		}
+	}
+	sysroot_free_names(names, n);
+}
+
+static void plan(const struct persist_conf *c, const struct persist_hw *hw,
+		 struct wait_entry *w)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		size_t idx = 0;
+		enum persist_match m = persist_hw_match(hw, &c->e[i], &idx);
+
+		w[i].plan = m == PERSIST_MATCH_ABSENT ? PLAN_ABSENT :
+			    m == PERSIST_MATCH_OTHER ? PLAN_OTHER : PLAN_WAIT;
+		if (m != PERSIST_MATCH_ABSENT)
+			snprintf(w[i].addr, sizeof(w[i].addr), "%s", hw->addr[idx]);
+		if (w[i].plan == PLAN_WAIT)
+			plan_group(c, hw, &c->e[i], &w[i]);
+	}
+}
+
+static bool on_driver(const struct persist_entry *e, const struct wait_entry *w)
+{
+	char *drv = persist_bound_driver(w->addr);
+	bool ok = drv && !strcmp(drv, e->driver);
+
+	free(drv);
+	return ok;
+}
+
+/* One line per entry; false when it is a failure of the unit. */
+static bool report(const struct persist_entry *e, const struct wait_entry *w,
+		   double waited)
+{
+	char *drv = w->plan == PLAN_ABSENT ? NULL : persist_bound_driver(w->addr);
+	bool ok = w->plan == PLAN_WAIT ? drv && !strcmp(drv, e->driver) :
+		  w->plan == PLAN_ABSENT || w->plan == PLAN_ROOT;
+
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "path", "%-22s", e->path);
+	print_string(PRINT_ANY, "driver", " for %s: ", e->driver);
+	print_opt_string(PRINT_JSON, "address", NULL,
+			 w->plan == PLAN_ABSENT ? NULL : w->addr, NULL);
+	print_opt_string(PRINT_JSON, "current_driver", NULL, drv, NULL);
+	print_bool(PRINT_JSON, "ok", NULL, ok);
+	switch (w->plan) {
+	case PLAN_ABSENT:
+		print_text("absent (nothing at its path, its serial number nowhere)\n");
+		break;
+	case PLAN_OTHER:
+		print_text("NOT MATCHING: %s is another function; left to its host driver ('pcipass persist list')\n",
+			   w->addr);
+		break;
+	case PLAN_STRANGER:
+		print_text("%s NOT claimed: %s in its IOMMU group is not persisted; the group stays with the host\n",
+			   w->addr, w->why);
+		break;
+	case PLAN_ROOT:
+		print_text("%s not claimed: its IOMMU group holds the root filesystem (%s); remove the entry\n",
+			   w->addr, w->why);
+		break;
+	case PLAN_WAIT:
+		if (ok)
+			print_text("%s on %s\n", w->addr, drv);
+		else
+			print_text("%s NOT on it after %.0f s (on %s)\n", w->addr,
+				   waited, drv ? drv : "no driver");
+		break;
+	}
+	close_json_object();
+	free(drv);
+	return ok;
+}
+
+int persist_wait(const struct persist_conf *c, unsigned int timeout_s)
+{
+	double t0 = now_s(), waited;
+	struct wait_entry *w;
+	struct persist_hw hw;
+	bool all, bad = false;
+	int err;
+
+	if (!c->n) {
+		print_text("no persisted claims in %s\n", PERSIST_CONF);
+		return EXIT_OK;
+	}
+	err = load_module();
+	if (err) {
+		pp_err("cannot load pcipass: %s (persisted claims not applied; 'modprobe pcipass' says more)",
+		       strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	if (persist_off()) {
+		print_text("persisted claims not applied: pcipass.persist=0 (the kernel command line's escape hatch)\n");
+		return EXIT_OK;
+	}
+	w = xrealloc(NULL, c->n * sizeof(*w));
+	memset(w, 0, c->n * sizeof(*w));
+	persist_hw_scan(&hw);
+	plan(c, &hw, w);
+	persist_hw_free(&hw);
+	for (;;) {
+		all = true;
+		for (size_t i = 0; i < c->n && all; i++)
+			all = w[i].plan != PLAN_WAIT || on_driver(&c->e[i], &w[i]);
+		waited = now_s() - t0;
+		if (all || waited >= timeout_s)
+			break;
+		usleep(WAIT_POLL_US);
+	}
+	open_json_object(NULL);
+	print_uint(PRINT_JSON, "waited_ms", NULL, (unsigned int)(waited * 1000));
+	print_text("persisted claims, after %.1f s:\n", waited);
+	open_json_array("entries");
+	for (size_t i = 0; i < c->n; i++) {
+		bad |= !report(&c->e[i], &w[i], waited);
+		free(w[i].why);
+	}
+	close_json_array();
+	close_json_object();
+	free(w);
+	return bad ? EXIT_RUNTIME : EXIT_OK;
+}
