@@ -4,7 +4,8 @@
 #
 #   make [KDIR=...]       build pcipass.ko for the running kernel (or KDIR)
 #                         and the pcipass CLI
-#   make install          install both (module into /lib/modules/KVER/updates)
+#   make install          install both (module into /lib/modules/KVER/updates),
+#                         the initramfs-tools hook and the boot unit
 #   make dkms-install     register with DKMS, build and install for KVER
 #   make check            the whole test suite (boots QEMU guests)
 #   make check-quick      the edit-test loop: 6.12 only, quick fuzz, no debug tier
@@ -26,7 +27,7 @@ Q := @
 MAKEFLAGS += --no-print-directory
 endif
 
-.PHONY: all kdir-check module cli bench install install-module install-cli dkms-install \
+.PHONY: all kdir-check module cli bench install install-module install-cli install-boot dkms-install \
 	dkms-uninstall clean clean-module check check-quick demo regen lint deps bench
 
 all: module cli
@@ -43,7 +44,7 @@ module: kdir-check
 cli:
 	$(Q)$(MAKE) -C user VERSION=$(VERSION)
 
-install: install-module install-cli
+install: install-module install-cli install-boot
 
 install-module: module
 	$(Q)$(MAKE) -C "$(KDIR)" M="$(CURDIR)" INSTALL_MOD_DIR=updates \
@@ -52,6 +53,23 @@ install-module: module
 
 install-cli: cli
 	$(Q)$(MAKE) -C user install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+# Boot: the initramfs-tools hook and init-top script (under /etc: mkinitramfs
+# reads /usr/share/initramfs-tools and /etc/initramfs-tools only) and the
+# systemd unit, enabled.  update-initramfs is left to the operator (the CLI
+# and pcipass host say when it is due).
+UNITDIR		?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+ITDIR		?= /etc/initramfs-tools
+install-boot:
+	$(Q)install -D -m 0755 boot/initramfs-tools/hooks/pcipass \
+		"$(DESTDIR)$(ITDIR)/hooks/pcipass"
+	$(Q)install -D -m 0755 boot/initramfs-tools/scripts/init-top/pcipass \
+		"$(DESTDIR)$(ITDIR)/scripts/init-top/pcipass"
+	$(Q)install -d "$(DESTDIR)$(UNITDIR)" "$(DESTDIR)/etc/systemd/system/basic.target.wants"
+	$(Q)sed 's|@BINDIR@|$(PREFIX)/bin|' boot/systemd/pcipass-persist.service.in \
+		>"$(DESTDIR)$(UNITDIR)/pcipass-persist.service"
+	$(Q)ln -sf "$(UNITDIR)/pcipass-persist.service" \
+		"$(DESTDIR)/etc/systemd/system/basic.target.wants/pcipass-persist.service"
 
 # DKMS builds from a copy of the tracked sources in /usr/src.
 dkms-install:
