@@ -15,7 +15,7 @@ pkgs="
 	sparse python3-yaml python3-jsonschema
 	flex bison bc libelf-dev
 	qemu-system-x86 busybox-static dkms
-	driverctl dpdk
+	driverctl dpdk mmdebstrap
 "
 
 missing=

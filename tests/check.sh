@@ -9,7 +9,9 @@
 #          (tests/kernel: KUnit, KASAN, lockdep) in QEMU (TCG, q35 +
 #          intel-iommu, tests/vm/topology.sh), loads the fresh pcipass.ko and
 #          runs tests/guest/suite.sh there (kselftests, CLI end-to-end, ground
-#          truth, kernel log and taint checks).
+#          truth, kernel log and taint checks); on 6.12 and 6.1 also a
+#          real Debian 12 image (tests/image), booted three times with
+#          persisted claims (tests/boot/persist.sh).
 # Each tier's results are held to tests/expected/counts (every suite ran
 # all its cases) and tests/expected/skips (the only skips allowed) by
 # tests/lib/verify_tier.py.  The 6.1 tier fuzzes in quick mode with fixed
@@ -199,7 +201,28 @@ if ((!quick)); then
 	kbuild_t0=$(date +%s)
 	tests/kernel/build.sh >"$results/logs/kernel-build.out" 2>"$results/logs/kernel-build.log" &
 	kbuild_pid=$!
+	# The real Debian 12 image (tests/image), built or reused, likewise.
+	tests/image/build.sh >"$results/logs/image-build.out" 2>"$results/logs/image-build.log" &
+	ibuild_pid=$!
 fi
+
+# Persisted claims across real boots of the Debian image on one kernel
+# (tests/boot/persist.sh), after the tier's own guest.
+image_base=
+image_run() {	# image_run RELEASE
+	if [ -z "$image_base" ]; then
+		wait "$ibuild_pid"
+		local rc=$?
+		image_base=$(tail -n1 "$results/logs/image-build.out")
+		tap_result "$([ "$rc" = 0 ] && [ -d "$image_base/root" ] && echo 0 || echo 1)" \
+			"image: Debian 12 built or reused ($image_base)" "$results/logs/image-build.log" ||
+			true
+		[ "$rc" = 0 ] && [ -d "$image_base/root" ] || { image_base=none; return 1; }
+	fi
+	[ "$image_base" != none ] || return 1
+	tests/boot/persist.sh "$image_base" "$1" "$results/$tier/image"
+	tap_n=$(grep -cE '^(not )?ok ' "$TAP_FILE")
+}
 
 tier_begin "$( ((quick)) && echo host-quick || echo host)"
 host_checks
@@ -214,6 +237,7 @@ if ((quick)); then
 else
 	guest_run "$kver612" "$top/kmod/pcipass.ko" / --kernel "/boot/vmlinuz-$kver612" \
 		--env PCIPASS_FAILPROBE_KO="$top/tests/failprobe/pcipass_failprobe.ko"
+	image_run "$kver612"
 fi
 tier_end
 
@@ -223,6 +247,7 @@ if ((!quick)); then
 	guest_run "$kver61" "$top/build/k61/kmod/pcipass.ko" / --kernel "/boot/vmlinuz-$kver61" \
 		--env PCIPASS_FAILPROBE_KO="$top/build/k61/tests/failprobe/pcipass_failprobe.ko" \
 		--env PCIPASS_FUZZ_QUICK=1 --env PCIPASS_FUZZ_SEEDS="$fuzz_seeds"
+	image_run "$kver61"
 	tier_end
 
 	# Debug tier: the same suite on a kernel with KUnit, KASAN and lockdep,

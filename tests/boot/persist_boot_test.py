@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Persisted claims across real boots of the Debian 12 image (tests/image/).
+
+Run inside the image by tests/boot/persist.sh, one phase per boot:
+
+  write   the first boot (pcipass installed by make install, nothing
+          persisted): claim --persist of a NIC group (shape c: two e1000e
+          functions, one group) and of an NVMe controller (shape e); the
+          root disk's controller refused; its whole IOMMU group planted in
+          claims.conf by hand and left out of the module option; pcipass
+          host says the initramfs is stale.
+  (then tests/boot/persist.sh runs update-initramfs in the image's root)
+  boot    the next boot, from the initramfs that update-initramfs made:
+          the persisted functions were never bound by a host driver, are
+          on vfio-pci and VFIO-viable, pcipass-persist.service succeeded
+          before multi-user.target; the planted root group was left out of
+          the initramfs and stayed with the host.
+  escape  booted with pcipass.persist=0: nothing claimed.
+
+Ground truth: sysfs (driver, driver_override), VFIO's verdict on the group,
+the host drivers' own probe lines in the kernel log (and the lines of the
+functions not persisted, which show the log would have them), systemd's
+own timestamps, lspci -vvv.
+Prints TAP.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+from tapcheck import Failure, Suite, expect, expect_eq
+from cli_test import SYS_DEV, sys_driver, sys_override, vfio_viable
+from claim_test import Cli, expect_claimed, members
+from persist_test import host_probe_line, lspci_dsn, sysfs_id, sysfs_path
+
+NIC = ("0000:06:00.0", "0000:06:00.1")		# (c): one group, e1000e
+NVME = "0000:09:00.0"				# (e): alone, nvme
+ROOT_CTRL = "0000:00:12.0"			# virtio-blk: the root disk
+ROOT_DRV = "virtio-pci"
+CONF = "/etc/pcipass/claims.conf"
+MODPROBE = "/etc/modprobe.d/pcipass.conf"
+PERSISTED = (*NIC, NVME)
+
+write = Suite("persistboot.write")
+boot = Suite("persistboot.boot")
+escape = Suite("persistboot.escape")
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def run(*cmd, timeout=600):
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    print(f"# $ {' '.join(cmd)}  -> exit {r.returncode}")
+    for line in (r.stdout + r.stderr).splitlines()[-40:]:
+        print(f"#   {line}")
+    return r
+
+
+def initrd():
+    return f"/boot/initrd.img-{os.uname().release}"
+
+
+def kernel_log():
+    return subprocess.run(["dmesg"], capture_output=True, text=True,
+                          check=True).stdout.splitlines()
+
+
+def probe_lines(addr, log):
+    """A host driver's lines naming the function (nvme names it in "pci
+    function ADDR" on its controller's line)."""
+    return [line for line in log if re.search(host_probe_line(addr), line)
+            or f"pci function {addr}" in line]
+
+
+def unit(name, *props):
+    out = run("systemctl", "show", name, *(f"-p{p}" for p in props)).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def host_check(cli):
+    doc = cli.json("host", want_rc=None)
+    return next(c for c in doc["checks"] if c["id"] == "persisted_claims")
+
+
+def entry_line(addr):
+    """The claims.conf line claim --persist writes for addr (up to driver=)."""
+    return f"{sysfs_path(addr)} {sysfs_id(addr, 'vendor'):04x}:" \
+           f"{sysfs_id(addr, 'device'):04x} " \
+           f"sub={sysfs_id(addr, 'subsystem_vendor'):04x}:" \
+           f"{sysfs_id(addr, 'subsystem_device'):04x}"
+
+
+# ------------------------------------------------------------ boot 1: write
+
+@write
+def host_drivers_before_any_claim(cli):
+    """first boot: the NIC group on e1000e, the NVMe on nvme, the root disk
+    on virtio-pci; no claims.conf, so pcipass-persist.service did not run"""
+    expect_eq([sys_driver(a) for a in PERSISTED], ["e1000e", "e1000e", "nvme"],
+              "host drivers")
+    expect_eq(sys_driver(ROOT_CTRL), ROOT_DRV, "root disk controller")
+    expect(not os.path.exists(CONF), f"{CONF} exists already")
+    u = unit("pcipass-persist.service", "ConditionResult", "ActiveState")
+    expect_eq(u.get("ConditionResult"), "no", "unit's condition (no claims.conf)")
+
+
+@write
+def claim_persist_records_the_nic_group_and_the_nvme(cli):
+    """claim --persist of the NIC group and of the NVMe: claimed now, each
+    function in claims.conf by path, IDs and serial, the module option"""
+    for addr in (NIC[0], NVME):
+        expect_eq(cli.run("claim", "--persist", addr).returncode, 0,
+                  f"claim --persist {addr}")
+        expect_claimed(addr)
+    conf, mp = read(CONF), read(MODPROBE)
+    for addr in PERSISTED:
+        line = entry_line(addr)
+        expect(any(x.startswith(line) for x in conf.splitlines()),
+               f"claims.conf has {line!r}: {conf!r}")
+        expect(sysfs_path(addr) in mp, f"{MODPROBE} names {sysfs_path(addr)}")
+    # e1000e's serial number, as lspci reads it, pins the NIC
+    expect(f"dsn={lspci_dsn(NIC[0])}" in conf, "NIC serial number in claims.conf")
+
+
+@write
+def the_root_disk_controller_is_refused(cli):
+    """claim --persist of the root disk's controller: refused (exit 6),
+    nothing recorded, virtio-pci keeps it"""
+    before = read(CONF)
+    r = cli.run("claim", "--persist", ROOT_CTRL)
+    expect_eq(r.returncode, 6, "exit status")
+    expect("root" in (r.stdout + r.stderr).lower(), "the refusal says root")
+    expect_eq(read(CONF), before, "claims.conf")
+    expect_eq(sys_driver(ROOT_CTRL), ROOT_DRV, "driver")
+
+
+@write
+def a_root_group_planted_by_hand_stays_out_of_the_option(cli):
+    """every function of the root disk's IOMMU group written into
+    claims.conf by hand: persist apply leaves the controller out of the
+    module option, naming its line; persist boot-option (what the
+    initramfs hook asks on a running host) too"""
+    _, ms = members(ROOT_CTRL)
+    with open(CONF, "a") as f:
+        f.write("# planted by hand: the root disk's whole group\n")
+        for m in ms:
+            f.write(entry_line(m) + "\n")
+    line = len(read(CONF).splitlines())
+    r = cli.run("persist", "apply")
+    expect_eq(r.returncode, 0, "persist apply")
+    expect(f"claims.conf:{line}: {sysfs_path(ROOT_CTRL)}" in r.stderr and
+           "holds the root filesystem" in r.stderr, f"apply names it: {r.stderr!r}")
+    expect(f"{sysfs_path(ROOT_CTRL)}," not in read(MODPROBE),
+           f"{ROOT_CTRL} left out: {read(MODPROBE)!r}")
+    expect(all(sysfs_path(a) in read(MODPROBE) for a in PERSISTED), "the others stay")
+    r = cli.run("persist", "boot-option")
+    expect_eq(r.returncode, 0, "persist boot-option")
+    expect(f"{sysfs_path(ROOT_CTRL)}," not in r.stdout and
+           all(sysfs_path(a) in r.stdout for a in PERSISTED),
+           f"boot-option: {r.stdout!r}")
+    expect("holds the root filesystem" in r.stderr, f"named: {r.stderr!r}")
+
+
+@write
+def pcipass_host_says_the_initramfs_is_older(cli):
+    """pcipass host: WARN, the initramfs older than the claims (their
+    mtimes say so), fix update-initramfs"""
+    expect(os.stat(initrd()).st_mtime < os.stat(MODPROBE).st_mtime,
+           "ground truth: initramfs older than the option")
+    c = host_check(cli)
+    expect_eq((c["status"], c["facts"].get("initramfs_current")),
+              ("warn", False), "persisted_claims check")
+    expect("update-initramfs" in (c["fix"] or ""), f"fix: {c['fix']!r}")
+
+
+# ------------------------------------------------------ boot 2: applied
+
+@boot
+def persisted_functions_were_never_bound_by_a_host_driver(cli):
+    """no probe line of e1000e or nvme for a persisted function in this
+    boot's kernel log, while the functions not persisted have theirs"""
+    log = kernel_log()
+    for addr in PERSISTED:
+        expect_eq(probe_lines(addr, log), [], f"host driver lines of {addr}")
+    expect(probe_lines("0000:01:00.0", log), "control: e1000e probed (a)")
+    expect(any("pci function 0000:0a:00.0" in line for line in log),
+           "control: nvme probed (f)")
+
+
+@boot
+def the_groups_are_on_vfio_pci_and_viable(cli):
+    """both groups on vfio-pci (driver and override) and VFIO-viable"""
+    for addr in (NIC[0], NVME):
+        expect_claimed(addr)
+
+
+@boot
+def claimed_before_multi_user(cli):
+    """pcipass-persist.service succeeded, and was done before
+    multi-user.target (systemd's timestamps); its journal names them"""
+    u = unit("pcipass-persist.service", "Result", "ActiveState",
+             "ActiveEnterTimestampMonotonic")
+    m = unit("multi-user.target", "ActiveEnterTimestampMonotonic")
+    expect_eq((u.get("Result"), u.get("ActiveState")), ("success", "active"),
+              "unit")
+    done, multi = int(u["ActiveEnterTimestampMonotonic"]), \
+        int(m["ActiveEnterTimestampMonotonic"])
+    expect(0 < done < multi, f"unit done at {done} us, multi-user at {multi} us")
+    j = run("journalctl", "-b", "-u", "pcipass-persist.service", "-o", "cat").stdout
+    expect(all(f"{a} on vfio-pci" in j for a in PERSISTED), f"journal: {j!r}")
+    claimed = [line for line in kernel_log()
+               if "persisted claim: IOMMU group" in line]
+    print(f"# boot to claimed (kernel log): {claimed}")
+    print(f"# pcipass-persist.service done at {done / 1e6:.1f} s, "
+          f"multi-user.target at {multi / 1e6:.1f} s")
+
+
+@boot
+def the_root_group_stayed_with_the_host(cli):
+    """the planted root group: the root disk's controller still on
+    virtio-pci, no override; pcipass-persist.service said why"""
+    expect_eq(sys_driver(ROOT_CTRL), ROOT_DRV, "root disk controller")
+    expect_eq(sys_override(ROOT_CTRL), None, "its override")
+    j = run("journalctl", "-b", "-u", "pcipass-persist.service", "-o", "cat").stdout
+    expect(f"{ROOT_CTRL} not claimed: its IOMMU group holds the root filesystem" in j,
+           f"journal: {j!r}")
+
+
+@boot
+def persist_list_and_host_agree(cli):
+    """persist list: the persisted functions present on vfio-pci, the
+    module loaded with the claims the file gives; pcipass host: the
+    initramfs (newer than the claims) carries them"""
+    doc = cli.json("persist", "list")
+    got = {e["address"]: (e["match"], e["current_driver"])
+           for e in doc["entries"]}
+    for addr in PERSISTED:
+        expect_eq(got.get(addr), ("present", "vfio-pci"), f"persist list {addr}")
+    expect_eq(doc["module"], "same", "the loaded module's claims")
+    expect(os.stat(initrd()).st_mtime >= os.stat(MODPROBE).st_mtime,
+           "ground truth: initramfs newer than the option")
+    c = host_check(cli)
+    expect_eq((c["status"], c["facts"].get("initramfs_current")),
+              ("pass", True), "persisted_claims check")
+
+
+# ------------------------------------------- boot 3: pcipass.persist=0
+
+@escape
+def the_escape_hatch_claims_nothing(cli):
+    """booted with pcipass.persist=0: host drivers on every persisted
+    function, no override, the module said why, the unit still succeeded"""
+    expect("pcipass.persist=0" in read("/proc/cmdline"), "kernel command line")
+    expect_eq([sys_driver(a) for a in PERSISTED], ["e1000e", "e1000e", "nvme"],
+              "host drivers")
+    expect_eq([sys_override(a) for a in PERSISTED], [None] * 3, "overrides")
+    expect(any("persist=0" in line for line in kernel_log()), "kernel log")
+    expect_eq(unit("pcipass-persist.service", "Result")["Result"], "success",
+              "unit result")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--phase", required=True, choices=("write", "boot", "escape"))
+    args = ap.parse_args()
+    suite = {"write": write, "boot": boot, "escape": escape}[args.phase]
+    return suite.run(Cli(args.cli))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
