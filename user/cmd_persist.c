@@ -301,6 +301,7 @@ int cmd_persist(int argc, char **argv)
 		{ 0 }
 	};
 	unsigned long timeout_s = PERSIST_WAIT_S;
+	bool timeout_given = false;
 	const char *sub;
 	char *end;
 	int c, rc;
@@ -313,6 +314,7 @@ int cmd_persist(int argc, char **argv)
 			    timeout_s > 3600)
 				return cli_usage_error("persist: --timeout '%s': expected seconds, 1 to 3600",
 						       optarg);
+			timeout_given = true;
 			continue;
 		}
 		if (c != 'h')
@@ -321,8 +323,10 @@ int cmd_persist(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (optind >= argc)
-		return cli_usage_error("persist: expected list, remove, apply or wait");
+		return cli_usage_error("persist: expected list, remove, apply, wait or boot-option");
 	sub = argv[optind++];
+	if (timeout_given && strcmp(sub, "wait"))
+		return cli_usage_error("persist %s: --timeout is for persist wait", sub);
 	if (!strcmp(sub, "boot-option"))
 		return optind < argc ?
 		       cli_usage_error("persist boot-option: unexpected argument '%s'",
@@ -343,7 +347,7 @@ int cmd_persist(int argc, char **argv)
 		     persist_remove(argc, argv);
 		return rc;
 	}
-	return cli_usage_error("persist: unknown subcommand '%s' (list, remove, apply, wait)",
+	return cli_usage_error("persist: unknown subcommand '%s' (list, remove, apply, wait, boot-option)",
 			       sub);
 }
 

@@ -30,7 +30,7 @@ static const struct command commands[] = {
 	  "bind a whole IOMMU group to vfio-pci, all or nothing" },
 	{ "release", cmd_release, "ADDR|--group N [...]",
 	  "give a claimed group back to its drivers" },
-	{ "persist", cmd_persist, "list|remove ADDR|apply|wait",
+	{ "persist", cmd_persist, "list|remove ADDR|apply|wait|boot-option",
 	  "claims kept across reboots (claim --persist)" },
 	{ "monitor", cmd_monitor, "[--count N]",
 	  "print device, driver and claim events as they happen" },
@@ -126,7 +126,9 @@ void cli_usage(FILE *f)
 	      "remove ADDR|PATH drops entries; persist apply checks a hand-\n"
 	      "edited claims.conf and rewrites the module option; persist wait\n"
 	      "[--timeout SEC] (at boot, pcipass-persist.service) loads the\n"
-	      "module and waits until every function present is on its driver.\n"
+	      "module and waits until every function present is on its driver;\n"
+	      "persist boot-option prints the option the initramfs gets (the\n"
+	      "initramfs-tools hook asks for it).\n"
 	      "The initramfs carries the claims: after a change, run\n"
 	      "update-initramfs -u -k all, or host drivers bind them first.\n"
 	      "\n"

@@ -66,6 +66,9 @@ void persist_conf_free(struct persist_conf *c);
 void persist_conf_add(struct persist_conf *c, const struct persist_entry *e);
 /* Drops the entries with keep[i] false; returns how many were dropped. */
 size_t persist_conf_drop(struct persist_conf *c, const bool *keep);
+/* One entry as the module option spells it, into buf (256 bytes do). */
+const char *persist_entry_option(const struct persist_entry *e, char *buf,
+				 size_t size);
 /* The module option's value, "entry;entry", entries off left out
  * (caller frees).
  */
@@ -119,7 +122,7 @@ size_t persist_mark_root(struct persist_conf *c, bool quiet);
 bool persist_holds_root(const char *addr, char **why);
 
 /* persist_wait.c: persist wait; an exit code. */
-int persist_wait(const struct persist_conf *c, unsigned int timeout_s);
+int persist_wait(struct persist_conf *c, unsigned int timeout_s);
 
 /* cmd_persist.c: after a claim or release --persist succeeded. */
 struct claim_req;

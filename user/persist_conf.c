@@ -289,33 +289,39 @@ void persist_conf_add(struct persist_conf *c, const struct persist_entry *e)
 	add_entry(c, &copy);
 }
 
+const char *persist_entry_option(const struct persist_entry *e, char *buf,
+				 size_t size)
+{
+	int n = snprintf(buf, size, "%s,%04x:%04x", e->path, e->vendor,
+			 e->device);
+
+	if (e->has_sub)
+		n += snprintf(buf + n, size - n, ",sub=%04x:%04x",
+			      e->sub_vendor, e->sub_device);
+	if (e->dsn)
+		n += snprintf(buf + n, size - n, ",dsn=%016llx",
+			      (unsigned long long)e->dsn);
+	if (strcmp(e->driver, "vfio-pci"))
+		n += snprintf(buf + n, size - n, ",driver=%s", e->driver);
+	if (e->force)
+		snprintf(buf + n, size - n, ",force");
+	return buf;
+}
+
 char *persist_conf_option(const struct persist_conf *c)
 {
 	char *out = xstrdup(""), one[256];
 	size_t len = 0;
 
 	for (size_t i = 0; i < c->n; i++) {
-		const struct persist_entry *e = &c->e[i];
-		int n;
+		size_t n;
 
-		if (e->off)
+		if (c->e[i].off)
 			continue;
-		n = snprintf(one, sizeof(one), "%s%s,%04x:%04x", len ? ";" : "",
-			     e->path, e->vendor, e->device);
-
-		if (e->has_sub)
-			n += snprintf(one + n, sizeof(one) - n, ",sub=%04x:%04x",
-				      e->sub_vendor, e->sub_device);
-		if (e->dsn)
-			n += snprintf(one + n, sizeof(one) - n, ",dsn=%016llx",
-				      (unsigned long long)e->dsn);
-		if (strcmp(e->driver, "vfio-pci"))
-			n += snprintf(one + n, sizeof(one) - n, ",driver=%s",
-				      e->driver);
-		if (e->force)
-			n += snprintf(one + n, sizeof(one) - n, ",force");
+		persist_entry_option(&c->e[i], one, sizeof(one));
+		n = strlen(one) + (len ? 1 : 0);
 		out = xrealloc(out, len + n + 1);
-		memcpy(out + len, one, n + 1);
+		snprintf(out + len, n + 1, "%s%s", len ? ";" : "", one);
 		len += n;
 	}
 	return out;

@@ -203,40 +203,54 @@ static bool ids_match(const struct persist_entry *e,
 	       (!e->dsn || !f->dsn || e->dsn == f->dsn);
 }
 
-/* The function number of the last hop, and the "/vfN" tail (or ""). */
-static void path_tail(const char *path, char *fn, const char **vf)
+/*
+ * The last hop ("dd.f": with ARI the function number spans the device
+ * bits, and a card below a port is device 0 in every slot), and the
+ * "/vfN" tail (or "").
+ */
+static void path_tail(const char *path, char hop[5], const char **vf)
 {
 	const char *v = strstr(path, "/vf");
 	const char *end = v ? v : path + strlen(path);
 
-	*fn = end[-1];
+	snprintf(hop, 5, "%s", end - 4 >= path ? end - 4 : path);
 	*vf = v ? v : "";
 }
 
+/* The same card at another path: serial, IDs, last hop and VF number. */
+static bool moved_to(const struct persist_entry *e, const struct persist_entry *f)
+{
+	const char *evf, *fvf;
+	char ehop[5], fhop[5];
+
+	path_tail(e->path, ehop, &evf);
+	path_tail(f->path, fhop, &fvf);
+	return e->dsn && f->dsn == e->dsn && ids_match(e, f) &&
+	       !strcmp(ehop, fhop) && !strcmp(evf, fvf);
+}
+
+/* Like the module: a card found moved wins over another card at the path. */
 enum persist_match persist_hw_match(const struct persist_hw *hw,
 				    const struct persist_entry *e,
 				    size_t *idx)
 {
-	const char *evf, *fvf;
-	char efn, ffn;
+	bool other = false;
 
 	for (size_t i = 0; i < hw->n; i++) {
 		if (strcmp(hw->f[i].path, e->path))
 			continue;
 		*idx = i;
-		return ids_match(e, &hw->f[i]) ? PERSIST_MATCH_HERE :
-						 PERSIST_MATCH_OTHER;
+		if (ids_match(e, &hw->f[i]))
+			return PERSIST_MATCH_HERE;
+		other = true;
 	}
-	path_tail(e->path, &efn, &evf);
-	for (size_t i = 0; e->dsn && i < hw->n; i++) {
-		path_tail(hw->f[i].path, &ffn, &fvf);
-		if (hw->f[i].dsn == e->dsn && ids_match(e, &hw->f[i]) &&
-		    efn == ffn && !strcmp(evf, fvf)) {
+	for (size_t i = 0; i < hw->n; i++) {
+		if (strcmp(hw->f[i].path, e->path) && moved_to(e, &hw->f[i])) {
 			*idx = i;
 			return PERSIST_MATCH_MOVED;
 		}
 	}
-	return PERSIST_MATCH_ABSENT;
+	return other ? PERSIST_MATCH_OTHER : PERSIST_MATCH_ABSENT;
 }
 
 const char *persist_match_key(enum persist_match m)

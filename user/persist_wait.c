@@ -38,27 +38,51 @@ static double now_s(void)
 }
 
 /*
- * modprobe pcipass: libkmod applies modprobe.d's claims= and the kernel
- * command line's pcipass.persist=, as modprobe would.
+ * modprobe pcipass, as at boot: libkmod applies the blacklist (then 1:
+ * modprobe.blacklist=pcipass, the module stays out), modprobe.d and the
+ * kernel command line (pcipass.persist=0).  claims= is given as checked
+ * now (extra options come last and win over modprobe.d's): on a host
+ * whose initramfs did not load pcipass, the root disk may have moved
+ * since the option was written.  0, 1 (blacklisted) or -errno.
  */
-static int load_module(void)
+static int load_module(struct persist_conf *c)
 {
-	struct kmod_ctx *ctx;
 	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
+	char *opt, *extra;
 	int err;
 
 	if (sysroot_exists("/sys/module/pcipass"))
 		return 0;
+	persist_mark_root(c, false);
+	opt = persist_conf_option(c);
+	if (asprintf(&extra, "claims=%s", opt) < 0)
+		die_oom();
+	free(opt);
 	ctx = kmod_new(NULL, NULL);
-	if (!ctx)
-		return -ENOMEM;
-	err = kmod_module_new_from_name(ctx, "pcipass", &mod);
+	err = ctx ? kmod_module_new_from_name(ctx, "pcipass", &mod) : -ENOMEM;
 	if (!err)
-		err = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL,
-						      NULL);
+		err = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST,
+						      extra, NULL, NULL, NULL);
 	kmod_module_unref(mod);
 	kmod_unref(ctx);
-	return err < 0 ? err : 0;
+	free(extra);
+	return err < 0 ? err : err > 0;
+}
+
+/* Is entry e among the claims the module was loaded with? */
+static bool loaded_with(const struct persist_entry *e, const char *loaded)
+{
+	char one[256];
+	size_t len;
+	const char *p;
+
+	persist_entry_option(e, one, sizeof(one));
+	len = strlen(one);
+	for (p = loaded; p && *p; p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL)
+		if (!strncmp(p, one, len) && (p[len] == ';' || !p[len]))
+			return true;
+	return false;
 }
 
 /* The module was loaded with persist=0: it applies nothing. */
@@ -82,6 +106,7 @@ enum wait_plan {
 	PLAN_OTHER,	/* another function at its path */
 	PLAN_STRANGER,	/* its group has a function not persisted */
 	PLAN_ROOT,	/* its group holds the root filesystem */
+	PLAN_NOT_LOADED,	/* not in the module's claims= */
 };
 
 struct wait_entry {
@@ -134,6 +159,8 @@ static void plan_group(const struct persist_conf *c,
 static void plan(const struct persist_conf *c, const struct persist_hw *hw,
 		 struct wait_entry *w)
 {
+	char *loaded = sysroot_read_line("/sys/module/pcipass/parameters/claims");
+
 	for (size_t i = 0; i < c->n; i++) {
 		size_t idx = 0;
 		enum persist_match m = persist_hw_match(hw, &c->e[i], &idx);
@@ -144,7 +171,11 @@ static void plan(const struct persist_conf *c, const struct persist_hw *hw,
 			snprintf(w[i].addr, sizeof(w[i].addr), "%s", hw->addr[idx]);
 		if (w[i].plan == PLAN_WAIT)
 			plan_group(c, hw, &c->e[i], &w[i]);
+		/* a root entry is left out of the option on purpose */
+		if (w[i].plan == PLAN_WAIT && !loaded_with(&c->e[i], loaded))
+			w[i].plan = PLAN_NOT_LOADED;
 	}
+	free(loaded);
 }
 
 static bool on_driver(const struct persist_entry *e, const struct wait_entry *w)
@@ -187,6 +218,10 @@ static bool report(const struct persist_entry *e, const struct wait_entry *w,
 		print_text("%s not claimed: its IOMMU group holds the root filesystem (%s); remove the entry\n",
 			   w->addr, w->why);
 		break;
+	case PLAN_NOT_LOADED:
+		print_text("%s NOT claimed: pcipass was loaded without this entry (an initramfs older than the claims? run update-initramfs -u -k all)\n",
+			   w->addr);
+		break;
 	case PLAN_WAIT:
 		if (ok)
 			print_text("%s on %s\n", w->addr, drv);
@@ -200,7 +235,7 @@ static bool report(const struct persist_entry *e, const struct wait_entry *w,
 	return ok;
 }
 
-int persist_wait(const struct persist_conf *c, unsigned int timeout_s)
+int persist_wait(struct persist_conf *c, unsigned int timeout_s)
 {
 	double t0 = now_s(), waited;
 	struct wait_entry *w;
@@ -212,11 +247,15 @@ int persist_wait(const struct persist_conf *c, unsigned int timeout_s)
 		print_text("no persisted claims in %s\n", PERSIST_CONF);
 		return EXIT_OK;
 	}
-	err = load_module();
-	if (err) {
+	err = load_module(c);
+	if (err < 0) {
 		pp_err("cannot load pcipass: %s (persisted claims not applied; 'modprobe pcipass' says more)",
 		       strerror(-err));
 		return EXIT_RUNTIME;
+	}
+	if (err) {
+		print_text("persisted claims not applied: pcipass is blacklisted (modprobe.blacklist=pcipass or modprobe.d)\n");
+		return EXIT_OK;
 	}
 	if (persist_off()) {
 		print_text("persisted claims not applied: pcipass.persist=0 (the kernel command line's escape hatch)\n");
