@@ -6,6 +6,7 @@
 #                         and the pcipass CLI
 #   make install          install both (module into /lib/modules/KVER/updates),
 #                         the initramfs-tools hook and the boot unit
+#   make uninstall-boot   remove the hook and the unit (then update-initramfs)
 #   make dkms-install     register with DKMS, build and install for KVER
 #   make check            the whole test suite (boots QEMU guests)
 #   make check-quick      the edit-test loop: 6.12 only, quick fuzz, no debug tier
@@ -27,7 +28,7 @@ Q := @
 MAKEFLAGS += --no-print-directory
 endif
 
-.PHONY: all kdir-check module cli bench install install-module install-cli install-boot dkms-install \
+.PHONY: all kdir-check module cli bench install install-module install-cli install-boot uninstall-boot dkms-install \
 	dkms-uninstall clean clean-module check check-quick demo regen lint deps bench
 
 all: module cli
@@ -70,6 +71,17 @@ install-boot:
 		>"$(DESTDIR)$(UNITDIR)/pcipass-persist.service"
 	$(Q)ln -sf "$(UNITDIR)/pcipass-persist.service" \
 		"$(DESTDIR)/etc/systemd/system/basic.target.wants/pcipass-persist.service"
+	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+		systemctl daemon-reload; fi
+
+# The hook would otherwise run at every kernel upgrade after pcipass is gone.
+uninstall-boot:
+	$(Q)rm -f "$(DESTDIR)$(ITDIR)/hooks/pcipass" \
+		"$(DESTDIR)$(ITDIR)/scripts/init-top/pcipass" \
+		"$(DESTDIR)/etc/systemd/system/basic.target.wants/pcipass-persist.service" \
+		"$(DESTDIR)$(UNITDIR)/pcipass-persist.service"
+	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+		systemctl daemon-reload; fi
 
 # DKMS builds from a copy of the tracked sources in /usr/src.
 dkms-install:
