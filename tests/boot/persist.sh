@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Persisted claims across real boots: the Debian 12 image (tests/image/)
-# staged for one kernel with pcipass's own make install, then booted three
+# staged for one kernel with pcipass's own make install, then booted four
 # times on the same disk, each boot running one phase of
 # tests/boot/persist_boot_test.py inside the guest:
-#   1. write   claim --persist, refusals, update-initramfs with our hook
+#   1. write   claim --persist, refusals; then update-initramfs with our
+#              hook in the image's root
 #   2. boot    from that initramfs: claimed before any host driver bound
-#   3. escape  with pcipass.persist=0 on the kernel command line
+#   3. moved   two NICs trade slots: the persisted one is followed
+#   4. escape  with pcipass.persist=0 on the kernel command line
 # Each boot reads the guest's own /boot/initrd.img (what update-initramfs
 # in the guest left there).
 #
@@ -103,10 +105,11 @@ initramfs_holds() {
 }
 root_path=0000:00:12.0	# the root disk (tests/image/boot.sh)
 
-# The initramfs ran pcipass before udev (its own warning otherwise).
+# The initramfs ran pcipass before udev: init-top's own line in the kernel
+# log, and not its warning.
 init_top_in_time() {
-	! grep -F "pcipass: loaded after udev started" "$out/boot/console.log" &&
-		grep -q "pcipass" "$out/boot/dmesg.txt"
+	grep -F "pcipass: init-top: loaded before udev's coldplug" "$out/boot/dmesg.txt" &&
+		! grep -F "pcipass: init-top ran after udev started" "$out/boot/dmesg.txt"
 }
 
 boot_phase write --timeout 400 &&
@@ -115,6 +118,8 @@ boot_phase write --timeout 400 &&
 	boot_phase boot --timeout 400 &&
 	tap_run "image $rel, boot 'boot': the initramfs loaded pcipass before udev" \
 		init_top_in_time &&
+	boot_phase moved --timeout 400 \
+		--swap-macs 52:54:00:50:0a:01,52:54:00:50:12:01 &&
 	boot_phase escape --timeout 400 --append pcipass.persist=0
 rc=$?
 # The disk is 1 GB allocated per kernel: keep the logs, not the image.

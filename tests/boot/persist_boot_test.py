@@ -16,6 +16,9 @@ Run inside the image by tests/boot/persist.sh, one phase per boot:
           on vfio-pci and VFIO-viable, pcipass-persist.service succeeded
           before multi-user.target; the planted root group was left out of
           the initramfs and stayed with the host.
+  moved   the persisted NIC of shape (a) and the NIC of shape (i) trade
+          slots (tests/image/boot.sh --swap-macs): followed by its serial
+          number, the other card in its slot left to e1000e.
   escape  booted with pcipass.persist=0: nothing claimed.
 
 Ground truth: sysfs (driver, driver_override), VFIO's verdict on the group,
@@ -30,22 +33,28 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 from tapcheck import Failure, Suite, expect, expect_eq
 from cli_test import SYS_DEV, sys_driver, sys_override, vfio_viable
 from claim_test import Cli, expect_claimed, members
-from persist_test import host_probe_line, lspci_dsn, sysfs_id, sysfs_path
+from persist_test import (entry, host_probe_line, lspci_dsn, sysfs_id,
+                          sysfs_path)
 
 NIC = ("0000:06:00.0", "0000:06:00.1")		# (c): one group, e1000e
 NVME = "0000:09:00.0"				# (e): alone, nvme
+CARD = "0000:01:00.0"				# (a): alone, e1000e; moves
+SLOT_I = "0000:10:00.0"				# (i): where it moves to
 ROOT_CTRL = "0000:00:12.0"			# virtio-blk: the root disk
 ROOT_DRV = "virtio-pci"
 CONF = "/etc/pcipass/claims.conf"
 MODPROBE = "/etc/modprobe.d/pcipass.conf"
-PERSISTED = (*NIC, NVME)
+PERSISTED = (*NIC, NVME, CARD)
+HOST_DRIVERS = ["e1000e", "e1000e", "nvme", "e1000e"]
 
 write = Suite("persistboot.write")
 boot = Suite("persistboot.boot")
+moved = Suite("persistboot.moved")
 escape = Suite("persistboot.escape")
 
 
@@ -102,8 +111,7 @@ def entry_line(addr):
 def host_drivers_before_any_claim(cli):
     """first boot: the NIC group on e1000e, the NVMe on nvme, the root disk
     on virtio-pci; no claims.conf, so pcipass-persist.service did not run"""
-    expect_eq([sys_driver(a) for a in PERSISTED], ["e1000e", "e1000e", "nvme"],
-              "host drivers")
+    expect_eq([sys_driver(a) for a in PERSISTED], HOST_DRIVERS, "host drivers")
     expect_eq(sys_driver(ROOT_CTRL), ROOT_DRV, "root disk controller")
     expect(not os.path.exists(CONF), f"{CONF} exists already")
     u = unit("pcipass-persist.service", "ConditionResult", "ActiveState")
@@ -112,9 +120,10 @@ def host_drivers_before_any_claim(cli):
 
 @write
 def claim_persist_records_the_nic_group_and_the_nvme(cli):
-    """claim --persist of the NIC group and of the NVMe: claimed now, each
-    function in claims.conf by path, IDs and serial, the module option"""
-    for addr in (NIC[0], NVME):
+    """claim --persist of the NIC group, the NVMe and another NIC: claimed
+    now, each function in claims.conf by path, IDs and serial, the module
+    option"""
+    for addr in (NIC[0], NVME, CARD):
         expect_eq(cli.run("claim", "--persist", addr).returncode, 0,
                   f"claim --persist {addr}")
         expect_claimed(addr)
@@ -168,6 +177,42 @@ def a_root_group_planted_by_hand_stays_out_of_the_option(cli):
 
 
 @write
+def the_initramfs_hook_checks_the_claims_on_a_running_host(cli):
+    """pcipass's initramfs-tools hook run as mkinitramfs runs it (a scratch
+    DESTDIR), the root disk's entry forced into the module option by hand:
+    the initramfs's option leaves it out, naming it; pcipass.ko, vfio-pci
+    and the list of drivers for init-top go in"""
+    mp = read(MODPROBE)
+    forced = mp.rstrip("\n") + ";" + entry(ROOT_CTRL) + "\n"
+    try:
+        with open(MODPROBE, "w") as f:
+            f.write(forced)
+        with tempfile.TemporaryDirectory() as d:
+            os.makedirs(os.path.join(d, "etc/modprobe.d"))
+            env = dict(os.environ, DESTDIR=d, version=os.uname().release,
+                       verbose="n", CONFDIR="/etc/initramfs-tools")
+            r = subprocess.run(["sh", "/etc/initramfs-tools/hooks/pcipass"],
+                               env=env, capture_output=True, text=True,
+                               timeout=300)
+            print(f"# hook: exit {r.returncode}: {r.stderr.strip()!r}")
+            expect_eq(r.returncode, 0, "hook exit status")
+            expect(ROOT_CTRL in r.stderr and "root filesystem" in r.stderr,
+                   "the hook named the root disk")
+            opt = read(os.path.join(d, MODPROBE.lstrip("/")))
+            expect(f"{sysfs_path(ROOT_CTRL)}," not in opt and
+                   all(sysfs_path(a) in opt for a in PERSISTED),
+                   f"initramfs option: {opt!r}")
+            kos = [f for _, _, fs in os.walk(d) for f in fs if ".ko" in f]
+            for want in ("pcipass.ko", "vfio-pci.ko"):
+                expect(any(k.startswith(want) for k in kos), f"{want} in {kos}")
+            expect_eq(read(os.path.join(d, "etc/pcipass/initramfs-drivers")),
+                      "vfio-pci\n", "drivers for init-top")
+    finally:
+        with open(MODPROBE, "w") as f:
+            f.write(mp)
+
+
+@write
 def pcipass_host_says_the_initramfs_is_older(cli):
     """pcipass host: WARN, the initramfs older than the claims (their
     mtimes say so), fix update-initramfs"""
@@ -188,7 +233,7 @@ def persisted_functions_were_never_bound_by_a_host_driver(cli):
     log = kernel_log()
     for addr in PERSISTED:
         expect_eq(probe_lines(addr, log), [], f"host driver lines of {addr}")
-    expect(probe_lines("0000:01:00.0", log), "control: e1000e probed (a)")
+    expect(probe_lines(SLOT_I, log), "control: e1000e probed (i)")
     expect(any("pci function 0000:0a:00.0" in line for line in log),
            "control: nvme probed (f)")
 
@@ -196,7 +241,7 @@ def persisted_functions_were_never_bound_by_a_host_driver(cli):
 @boot
 def the_groups_are_on_vfio_pci_and_viable(cli):
     """both groups on vfio-pci (driver and override) and VFIO-viable"""
-    for addr in (NIC[0], NVME):
+    for addr in (NIC[0], NVME, CARD):
         expect_claimed(addr)
 
 
@@ -250,16 +295,70 @@ def persist_list_and_host_agree(cli):
               ("pass", True), "persisted_claims check")
 
 
-# ------------------------------------------- boot 3: pcipass.persist=0
+# -------------------------------------- boot 3: the persisted card moved
+
+@moved
+def a_moved_card_is_followed_and_another_in_its_slot_left_alone(cli):
+    """the persisted NIC of (a) and the one of (i) traded slots (and MACs,
+    so serial numbers): the persisted card, now at (i), is on vfio-pci and
+    reported moved; the other card, now at (a), is on e1000e, reported"""
+    conf = read(CONF)
+    line = next(x for x in conf.splitlines()
+                if x.startswith("0000:00:01.0/00.0 "))
+    dsn = re.search(r"dsn=([0-9a-f]{16})", line).group(1)
+    expect_eq(lspci_dsn(SLOT_I), dsn, "ground truth: the card is at (i) now")
+    expect(lspci_dsn(CARD) != dsn, "ground truth: another card at (a)")
+    expect_claimed(SLOT_I)
+    expect_eq((sys_driver(CARD), sys_override(CARD)), ("e1000e", None), "(a)")
+    log = kernel_log()
+    expect(any(SLOT_I in x and "moved from 0000:00:01.0/00.0 to 0000:00:09.0/00.0" in x
+               for x in log), "kernel log: moved")
+    expect(any(CARD in x and "NOT claimed" in x for x in log),
+           "kernel log: the card at (a) not claimed")
+    expect(probe_lines(CARD, log), "e1000e probed the card at (a)")
+    expect_eq(probe_lines(SLOT_I, log), [], "no host driver at (i)")
+    doc = cli.json("persist", "list")
+    e = next(x for x in doc["entries"] if x["path"] == "0000:00:01.0/00.0")
+    expect_eq((e["match"], e["address"], e["current_driver"]),
+              ("moved", SLOT_I, "vfio-pci"), "persist list")
+    expect_eq(unit("pcipass-persist.service", "Result")["Result"], "success",
+              "unit result")
+
+
+# ------------------------------------------- boot 4: pcipass.persist=0
+
+@escape
+def persist_wait_loads_the_module_as_modprobe_would(cli):
+    """pcipass unloaded: persist wait with pcipass blacklisted in
+    modprobe.d leaves it out (exit 0); without, it loads it with the
+    command line's pcipass.persist=0 (the module's own parameter says N)"""
+    bl = "/etc/modprobe.d/zz-pcipass-test-blacklist.conf"
+    expect_eq(run("rmmod", "pcipass").returncode, 0, "rmmod pcipass")
+    try:
+        with open(bl, "w") as f:
+            f.write("blacklist pcipass\n")
+        r = cli.run("persist", "wait", "--timeout", "5")
+        expect(r.returncode == 0 and "blacklisted" in r.stdout,
+               f"blacklisted: exit {r.returncode} {r.stdout!r}")
+        expect(not os.path.exists("/sys/module/pcipass"), "module stays out")
+    finally:
+        os.unlink(bl)
+    r = cli.run("persist", "wait", "--timeout", "5")
+    expect(r.returncode == 0 and "pcipass.persist=0" in r.stdout,
+           f"loaded: exit {r.returncode} {r.stdout!r}")
+    expect_eq(read("/sys/module/pcipass/parameters/persist").strip(), "N",
+              "the module's persist parameter")
+    expect_eq([sys_driver(a) for a in PERSISTED], HOST_DRIVERS, "host drivers")
+
 
 @escape
 def the_escape_hatch_claims_nothing(cli):
     """booted with pcipass.persist=0: host drivers on every persisted
     function, no override, the module said why, the unit still succeeded"""
     expect("pcipass.persist=0" in read("/proc/cmdline"), "kernel command line")
-    expect_eq([sys_driver(a) for a in PERSISTED], ["e1000e", "e1000e", "nvme"],
-              "host drivers")
-    expect_eq([sys_override(a) for a in PERSISTED], [None] * 3, "overrides")
+    expect_eq([sys_driver(a) for a in PERSISTED], HOST_DRIVERS, "host drivers")
+    expect_eq([sys_override(a) for a in PERSISTED], [None] * len(PERSISTED),
+              "overrides")
     expect(any("persist=0" in line for line in kernel_log()), "kernel log")
     expect_eq(unit("pcipass-persist.service", "Result")["Result"], "success",
               "unit result")
@@ -268,9 +367,10 @@ def the_escape_hatch_claims_nothing(cli):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
-    ap.add_argument("--phase", required=True, choices=("write", "boot", "escape"))
+    phases = {"write": write, "boot": boot, "moved": moved, "escape": escape}
+    ap.add_argument("--phase", required=True, choices=phases)
     args = ap.parse_args()
-    suite = {"write": write, "boot": boot, "escape": escape}[args.phase]
+    suite = phases[args.phase]
     return suite.run(Cli(args.cli))
 
 

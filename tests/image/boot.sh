@@ -8,6 +8,9 @@
 #
 # usage: tests/image/boot.sh [options] DISK REL OUTDIR JOB
 #   --append ARGS    extra kernel command line arguments (repeatable)
+#   --swap-macs MAC1,MAC2  the topology's NICs with these MACs trade them,
+#                    and with them the serial numbers QEMU derives: each
+#                    card is now in the other's slot (a card moved)
 #   --timeout SECS   wall-clock limit of the QEMU run (default 300); on
 #                    expiry QEMU is killed and boot.sh exits 124
 #   -h, --help
@@ -30,6 +33,8 @@
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=../vm/lib.sh
+. "$here/../vm/lib.sh"
 # shellcheck source=../vm/topology.sh
 . "$here/../vm/topology.sh"
 
@@ -38,11 +43,13 @@ die() { log "error: $*"; exit 125; }
 usage() { sed -n '4,/^$/{s/^# \{0,1\}//;p}' "$0"; }
 
 append=
+swap=
 timeout=300
 while (($#)); do
 	case $1 in
 	--append) append="$append ${2:?--append needs an argument}"; shift 2 ;;
 	--timeout) timeout=${2:?--timeout needs an argument}; shift 2 ;;
+	--swap-macs) swap=${2:?--swap-macs needs MAC1,MAC2}; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; break ;;
 	-*) log "unknown option: $1"; usage >&2; exit 125 ;;
@@ -89,6 +96,19 @@ cmdline+=" systemd.wants=pcipass-test.service systemd.show_status=false $topo_ar
 esc() { printf '%s' "${1//,/,,}"; } # QEMU option value escaping
 
 pcipass_vm_topology "$out/nvme.img"
+if [[ -n $swap ]]; then
+	mac1=${swap%,*} mac2=${swap#*,}
+	n=0
+	for i in "${!PCIPASS_VM_TOPOLOGY[@]}"; do
+		a=${PCIPASS_VM_TOPOLOGY[i]}
+		case $a in
+		*"mac=$mac1"*) PCIPASS_VM_TOPOLOGY[i]=${a/mac=$mac1/mac=$mac2}; n=$((n + 1)) ;;
+		*"mac=$mac2"*) PCIPASS_VM_TOPOLOGY[i]=${a/mac=$mac2/mac=$mac1}; n=$((n + 1)) ;;
+		esac
+	done
+	((n == 2)) || die "--swap-macs $swap: want two NICs with these MACs, found $n"
+	log "NICs $mac1 and $mac2 trade slots"
+fi
 
 # Machine, accelerator, IOMMU, CPUs and memory as tests/vm/run.sh.
 # The root disk is virtio-blk at 00:12.0, a function of its own on the
@@ -139,28 +159,6 @@ trap - INT TERM
 t_job=$(sed -n 's/.*pcipass-test: running job at \([0-9.]*\)s.*/\1/p' "$out/console.log" 2>/dev/null | head -n 1)
 t_end=$(sed -n 's/.*pcipass-test: job finished at \([0-9.]*\)s.*/\1/p' "$out/console.log" 2>/dev/null | head -n 1)
 
-if ((interrupted)); then
-	log "interrupted; QEMU stopped after ${elapsed}s (console: $out/console.log)"
-	exit 130
-fi
-if ((qrc == 124 || (qrc == 137 && elapsed >= timeout))); then
-	log "TIMEOUT: guest still running after ${timeout}s, QEMU killed (console: $out/console.log)"
-	exit 124
-fi
-if [[ ! -s $out/rc ]]; then
-	log "FAILED: the guest wrote no $out/rc (QEMU exit status $qrc, ${elapsed}s wall)"
-	if [[ -s $out/console.log ]]; then
-		log "last console lines:"
-		tail -n 30 -- "$out/console.log" >&2
-	fi
-	grep -a -m 1 'pcipass-test: FATAL' "$out/console.log" 2>/dev/null >&2 || true
-	if grep -a -q 'Kernel panic' "$out/console.log" 2>/dev/null; then
-		log "the guest kernel panicked"
-	fi
-	exit 125
-fi
-rc=$(head -n 1 -- "$out/rc")
-[[ $rc =~ ^[0-9]+$ ]] || die "garbage in $out/rc: '$rc'"
-((qrc == 0)) || log "warning: QEMU exited with status $qrc"
+rc=$(vm_outcome "$out" "$qrc" "$elapsed" "$timeout" "$interrupted" pcipass-test) || exit
 log "job exit code $rc; job ran from ${t_job:-?}s to ${t_end:-?}s guest uptime; boot wall time ${elapsed}s; out dir $out"
 exit "$rc"

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Helpers shared by tests/vm/run.sh and tests/vm/mkinitramfs.sh.
+# Helpers shared by tests/vm/run.sh, tests/vm/mkinitramfs.sh and
+# tests/image/boot.sh.
 # Source this file; it only defines functions.
 
 vm_log() {
@@ -43,4 +44,34 @@ vm_kernel_release() {
 	fi
 	[[ -n $ver ]] || return 1
 	printf '%s\n' "$ver"
+}
+
+# vm_outcome OUT QRC ELAPSED TIMEOUT INTERRUPTED TAG: how a QEMU run ended.
+# Exits 130 (interrupted), 124 (timeout) or 125 (the guest wrote no
+# OUT/rc: boot failure, panic; the console's tail and the guest's "TAG:
+# FATAL" line said), else prints the guest's exit code.
+vm_outcome() {
+	local out=$1 qrc=$2 elapsed=$3 timeout=$4 interrupted=$5 tag=$6 fatal rc
+	if ((interrupted)); then
+		vm_log "interrupted; QEMU stopped after ${elapsed}s (console: $out/console.log)"
+		exit 130
+	fi
+	if ((qrc == 124 || (qrc == 137 && elapsed >= timeout))); then
+		vm_log "TIMEOUT: guest still running after ${timeout}s, QEMU killed (console: $out/console.log)"
+		exit 124
+	fi
+	if [[ ! -s $out/rc ]]; then
+		vm_log "FAILED: the guest wrote no $out/rc (QEMU exit status $qrc, ${elapsed}s wall); last console lines:"
+		tail -n 30 "$out/console.log" >&2 2>/dev/null
+		fatal=$(grep -a -m 1 "$tag: FATAL" "$out/console.log" 2>/dev/null || true)
+		[[ -z $fatal ]] || vm_log "guest error: ${fatal#*FATAL: }"
+		if grep -a -q 'Kernel panic' "$out/console.log" 2>/dev/null; then
+			vm_log "the guest kernel panicked"
+		fi
+		exit 125
+	fi
+	rc=$(head -n 1 "$out/rc")
+	[[ $rc =~ ^[0-9]+$ ]] || vm_die "garbage in $out/rc: '$rc'"
+	((qrc == 0)) || vm_log "warning: QEMU exited with status $qrc"
+	echo "$rc"
 }

@@ -221,31 +221,7 @@ t_job=$(sed -n 's/.*pcipass-vm: running job at \([0-9.]*\)s.*/\1/p' "$out/consol
 t_end=$(sed -n 's/.*pcipass-vm: job finished at \([0-9.]*\)s.*/\1/p' "$out/console.log" 2>/dev/null | head -n 1)
 
 trap - INT TERM
-if ((interrupted)); then
-	vm_log "interrupted; QEMU stopped after ${elapsed}s (console: $out/console.log)"
-	exit 130
-fi
-if ((qrc == 124 || (qrc == 137 && elapsed >= timeout))); then
-	vm_log "TIMEOUT: guest still running after ${timeout}s, QEMU killed (console: $out/console.log)"
-	exit 124
-fi
-if [[ ! -s $out/rc ]]; then
-	vm_log "FAILED: the guest did not finish (no $out/rc; QEMU exit status $qrc, ${elapsed}s)."
-	if ((quiet)) && [[ -s $out/console.log ]]; then
-		vm_log "last console lines:"
-		tail -n 30 "$out/console.log" >&2
-	fi
-	fatal=$(grep -a -m 1 'pcipass-vm: FATAL' "$out/console.log" 2>/dev/null || true)
-	[[ -z $fatal ]] || vm_log "guest init error: ${fatal#*FATAL: }"
-	if grep -a -q -E 'Kernel panic|end Kernel panic' "$out/console.log" 2>/dev/null; then
-		vm_log "the guest kernel panicked"
-	fi
-	vm_log "see $out/console.log"
-	exit 125
-fi
-rc=$(head -n 1 "$out/rc")
-[[ $rc =~ ^[0-9]+$ ]] || vm_die "garbage in $out/rc: '$rc'"
-((qrc == 0)) || vm_log "warning: QEMU exited with status $qrc"
+rc=$(vm_outcome "$out" "$qrc" "$elapsed" "$timeout" "$interrupted" pcipass-vm) || exit
 if ((rc == 124)) && grep -q 'pcipass-vm: guest watchdog' "$out/console.log"; then
 	vm_log "TIMEOUT: the guest watchdog killed the script after ${guest_timeout}s"
 fi
