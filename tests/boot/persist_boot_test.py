@@ -13,7 +13,8 @@ Run inside the image by tests/boot/persist.sh, one phase per boot:
   (then tests/boot/persist.sh runs update-initramfs in the image's root)
   boot    the next boot, from the initramfs that update-initramfs made:
           the persisted functions were never bound by a host driver, are
-          on vfio-pci and VFIO-viable, pcipass-persist.service succeeded
+          on vfio-pci and VFIO-viable, a QEMU in the image takes them
+          (-device vfio-pci), pcipass-persist.service succeeded
           before multi-user.target; the planted root group was left out of
           the initramfs and stayed with the host.
   moved   the persisted NIC of shape (a) and the NIC of shape (i) trade
@@ -38,6 +39,7 @@ import tempfile
 from tapcheck import Failure, Suite, expect, expect_eq
 from cli_test import SYS_DEV, sys_driver, sys_override, vfio_viable
 from claim_test import Cli, expect_claimed, members
+from claim_vm_test import InnerVm, vm_sees
 from persist_test import (entry, host_probe_line, lspci_dsn, sysfs_id,
                           sysfs_path)
 
@@ -243,6 +245,17 @@ def the_groups_are_on_vfio_pci_and_viable(cli):
     """both groups on vfio-pci (driver and override) and VFIO-viable"""
     for addr in (NIC[0], NVME, CARD):
         expect_claimed(addr)
+
+
+@boot
+def a_vm_in_the_image_takes_them(cli):
+    """Debian's QEMU inside the image starts (paused) with -device
+    vfio-pci for each persisted function: QMP query-pci shows them all"""
+    with InnerVm(list(PERSISTED)) as vm:
+        expect(vm_sees(vm, list(PERSISTED)),
+               f"the inner VM has {' '.join(PERSISTED)} (QMP query-pci)")
+        vm.qmp("quit")
+        vm.proc.wait(timeout=60)
 
 
 @boot
