@@ -64,7 +64,7 @@ static int save(struct persist_conf *c)
 {
 	int err;
 
-	persist_mark_root(c, false);
+	persist_mark_held(c, false);
 	err = persist_conf_save(c, PERSIST_CONF, PERSIST_MODPROBE);
 
 	if (err) {
@@ -92,7 +92,7 @@ static const char *module_state(struct persist_conf *c)
 	char *opt, *loaded;
 	const char *s;
 
-	persist_mark_root(c, true);
+	persist_mark_held(c, true);
 	opt = persist_conf_option(c);
 
 	loaded = sysroot_read_line(MODULE_CLAIMS);
@@ -111,6 +111,7 @@ static void list_one(const struct persist_entry *e,
 {
 	enum persist_match m;
 	char ids[16], where[192] = "", *drv = NULL;
+	const char *cur;
 	size_t idx = 0;
 
 	m = persist_hw_match(hw, e, &idx);
@@ -143,9 +144,16 @@ static void list_one(const struct persist_entry *e,
 	print_text("%s", where);
 	print_opt_string(PRINT_JSON, "address", NULL,
 			 m == PERSIST_MATCH_ABSENT ? NULL : hw->addr[idx], NULL);
-	print_opt_string(PRINT_ANY, "current_driver", " (on %s)",
-			 m == PERSIST_MATCH_ABSENT ? NULL : (drv ? drv : "no driver"),
-			 "");
+	cur = m == PERSIST_MATCH_ABSENT ? NULL : (drv ? drv : "no driver");
+	print_opt_string(PRINT_JSON, "current_driver", NULL, cur, NULL);
+	if (cur)
+		print_text(" (on %s)", cur);
+	/* JSON null: in the option (module_state() marked the others) */
+	print_opt_string(PRINT_JSON, "left_out", NULL,
+			 e->off ? e->off_why : NULL, NULL);
+	if (e->off)
+		print_text("; LEFT OUT of the boot option: the host holds %s",
+			   e->off_why);
 	print_text("\n");
 	close_json_object();
 	free(drv);
@@ -256,11 +264,17 @@ static int persist_apply(void)
 {
 	struct persist_conf c;
 	int rc = load(&c, true);
+	size_t off = 0;
 
 	if (rc)
 		return rc;
 	rc = save(&c);
-	if (!rc)
+	for (size_t i = 0; i < c.n; i++)
+		off += c.e[i].off;
+	if (!rc && off)
+		print_text("%zu persisted function%s, %zu left out (above); %s written\n",
+			   c.n, c.n == 1 ? "" : "s", off, PERSIST_MODPROBE);
+	else if (!rc)
 		print_text("%zu persisted function%s; %s written\n", c.n,
 			   c.n == 1 ? "" : "s", PERSIST_MODPROBE);
 	if (!rc)

@@ -73,6 +73,7 @@ struct pcipass_facts {
 struct persist_facts {
 	size_t entries;		/* in /etc/pcipass/claims.conf */
 	size_t mismatched;	/* another function at the entry's path */
+	size_t held;		/* left out of the option: root fs, a disk in use */
 	bool hook;		/* pcipass's initramfs-tools hook installed */
 	bool have_claims, have_initrd;
 	time_t claims_mtime;	/* /etc/modprobe.d/pcipass.conf */

@@ -50,6 +50,7 @@ void host_gather_persist(struct host_facts *f)
 			p->mismatched += persist_hw_match(&hw, &c.e[i], &idx) ==
 					 PERSIST_MATCH_OTHER;
 		persist_hw_free(&hw);
+		p->held = persist_mark_held(&c, true);
 	}
 	persist_conf_free(&c);
 	for (size_t i = 0; i < ARRAY_SIZE(hooks); i++)
@@ -73,6 +74,10 @@ static void judge_persist(const struct host_facts *f, struct host_verdict *v)
 		host_result(v, HOST_WARN, "%zu of %zu persisted functions do not match the hardware at their path: left to their host drivers",
 			    p->mismatched, p->entries);
 		host_fix(v, false, "see pcipass persist list; drop stale entries with pcipass persist remove PATH");
+	} else if (p->held) {
+		host_result(v, HOST_WARN, "%zu of %zu persisted functions hold the root filesystem or a disk in use: left out of the boot option, their groups stay with the host",
+			    p->held, p->entries);
+		host_fix(v, false, "see pcipass persist list (LEFT OUT); unmount the disk and take it out of /etc/fstab, or remove the entry");
 	} else if (!p->hook) {
 		host_result(v, HOST_WARN, "%zu persisted; no pcipass initramfs hook: at boot host drivers bind them first",
 			    p->entries);
@@ -97,6 +102,7 @@ static void facts_persist(const struct host_facts *f)
 
 	print_uint(PRINT_JSON, "entries", NULL, (unsigned int)p->entries);
 	print_uint(PRINT_JSON, "mismatched", NULL, (unsigned int)p->mismatched);
+	print_uint(PRINT_JSON, "held", NULL, (unsigned int)p->held);
 	print_bool(PRINT_JSON, "initramfs_hook", NULL, p->hook);
 	if (p->entries && p->hook && p->have_initrd && p->have_claims)
 		print_bool(PRINT_JSON, "initramfs_current", NULL,

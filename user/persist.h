@@ -42,6 +42,7 @@ struct persist_entry {
 	bool force;
 	char *note;			/* the line's comment, without '#' */
 	bool off;			/* left out of the module option */
+	char *off_why;			/* why (persist_mark_held), or NULL */
 	size_t line;			/* 1-based, in the file */
 };
 
@@ -112,14 +113,24 @@ const char *persist_match_key(enum persist_match m);
 /* The driver bound to function addr, or NULL (caller frees). */
 char *persist_bound_driver(const char *addr);
 
-/* persist_boot.c: persist boot-option; the root filesystem check. */
+/* persist_boot.c: persist boot-option; the check of what the host holds. */
 int persist_boot_option(struct persist_conf *c);
-/* Sets off on each entry whose function holds the root filesystem now,
- * naming it on stderr unless quiet.  Returns how many.
+
+enum persist_hold {
+	PERSIST_HOLD_NONE,
+	PERSIST_HOLD_ROOT,	/* the root filesystem: never claimed */
+	PERSIST_HOLD_DISK,	/* a mounted disk, swap, a holder: force takes it */
+};
+
+/* Sets off (and off_why) on each entry whose function the host holds now
+ * in a way a claim at boot must not break (persist_host_hold), naming it
+ * on stderr unless quiet.  Returns how many.
  */
-size_t persist_mark_root(struct persist_conf *c, bool quiet);
-/* Does the function at addr hold the root filesystem?  What, in *why. */
-bool persist_holds_root(const char *addr, char **why);
+size_t persist_mark_held(struct persist_conf *c, bool quiet);
+/* What of the host's the function at addr holds, root before disks;
+ * disks only without force.  What, in *why (caller frees).
+ */
+enum persist_hold persist_host_hold(const char *addr, bool force, char **why);
 
 /* persist_wait.c: persist wait; an exit code. */
 int persist_wait(struct persist_conf *c, unsigned int timeout_s);

@@ -212,8 +212,10 @@ void persist_conf_free(struct persist_conf *c)
 {
 	for (size_t i = 0; i < c->nlines; i++)
 		free(c->lines[i]);
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = 0; i < c->n; i++) {
 		free(c->e[i].note);
+		free(c->e[i].off_why);
+	}
 	free(c->lines);
 	free(c->e);
 	memset(c, 0, sizeof(*c));
@@ -260,6 +262,7 @@ size_t persist_conf_drop(struct persist_conf *c, const bool *keep)
 		}
 		remove_line(c, c->e[i].line - 1);
 		free(c->e[i].note);
+		free(c->e[i].off_why);
 		dropped++;
 	}
 	c->n = out;
@@ -285,6 +288,8 @@ void persist_conf_add(struct persist_conf *c, const struct persist_entry *e)
 		line = xstrdup(text);
 	add_line(c, line);
 	copy.note = e->note ? xstrdup(e->note) : NULL;
+	copy.off = false;
+	copy.off_why = NULL;
 	copy.line = c->nlines;
 	add_entry(c, &copy);
 }

@@ -54,7 +54,7 @@ static int load_module(struct persist_conf *c)
 
 	if (sysroot_exists("/sys/module/pcipass"))
 		return 0;
-	persist_mark_root(c, false);
+	persist_mark_held(c, false);
 	opt = persist_conf_option(c);
 	if (asprintf(&extra, "claims=%s", opt) < 0)
 		die_oom();
@@ -106,19 +106,30 @@ enum wait_plan {
 	PLAN_OTHER,	/* another function at its path */
 	PLAN_STRANGER,	/* its group has a function not persisted */
 	PLAN_ROOT,	/* its group holds the root filesystem */
+	PLAN_DISK,	/* its group holds a disk in use, without force */
 	PLAN_NOT_LOADED,	/* not in the module's claims= */
+};
+
+/* JSON "state" of an entry not waited for */
+static const char *const plan_key[] = {
+	[PLAN_ABSENT] = "absent",
+	[PLAN_OTHER] = "not_matching",
+	[PLAN_STRANGER] = "stranger_in_group",
+	[PLAN_ROOT] = "root_fs",
+	[PLAN_DISK] = "disk_in_use",
+	[PLAN_NOT_LOADED] = "not_loaded",
 };
 
 struct wait_entry {
 	enum wait_plan plan;
 	char addr[ADDR_STRLEN];
-	char *why;		/* the stranger, or what holds the root fs */
+	char *why;		/* the stranger, or what the host holds */
 };
 
-/* The entry (for driver) that matches the function at addr, if any. */
-static bool persisted_at(const struct persist_conf *c,
-			 const struct persist_hw *hw, const char *addr,
-			 const char *driver)
+/* The entry (for driver) that matches the function at addr, or NULL. */
+static const struct persist_entry *
+persisted_at(const struct persist_conf *c, const struct persist_hw *hw,
+	     const char *addr, const char *driver)
 {
 	size_t idx;
 
@@ -127,11 +138,16 @@ static bool persisted_at(const struct persist_conf *c,
 
 		if ((m == PERSIST_MATCH_HERE || m == PERSIST_MATCH_MOVED) &&
 		    !strcmp(hw->addr[idx], addr) && !strcmp(c->e[i].driver, driver))
-			return true;
+			return &c->e[i];
 	}
-	return false;
+	return NULL;
 }
 
+/*
+ * A member the host holds (persist_boot.c): the root filesystem whoever
+ * persisted it, a disk in use unless its own entry says force.  A member
+ * not persisted: the module leaves the group alone.
+ */
 static void plan_group(const struct persist_conf *c,
 		       const struct persist_hw *hw,
 		       const struct persist_entry *e, struct wait_entry *w)
@@ -144,11 +160,18 @@ static void plan_group(const struct persist_conf *c,
 		 w->addr);
 	names = sysroot_list(dir, &n);
 	for (size_t i = 0; i < n && w->plan == PLAN_WAIT; i++) {
+		const struct persist_entry *p;
+		enum persist_hold held;
+
 		if (claim_is_bridge(names[i]))
 			continue;
-		if (persist_holds_root(names[i], &w->why))
+		p = persisted_at(c, hw, names[i], e->driver);
+		held = persist_host_hold(names[i], p ? p->force : true, &w->why);
+		if (held == PERSIST_HOLD_ROOT) {
 			w->plan = PLAN_ROOT;
-		else if (!persisted_at(c, hw, names[i], e->driver)) {
+		} else if (held == PERSIST_HOLD_DISK) {
+			w->plan = PLAN_DISK;
+		} else if (!p) {
 			w->plan = PLAN_STRANGER;
 			w->why = xstrdup(names[i]);
 		}
@@ -202,6 +225,10 @@ static bool report(const struct persist_entry *e, const struct wait_entry *w,
 			 w->plan == PLAN_ABSENT ? NULL : w->addr, NULL);
 	print_opt_string(PRINT_JSON, "current_driver", NULL, drv, NULL);
 	print_bool(PRINT_JSON, "ok", NULL, ok);
+	print_string(PRINT_JSON, "state", NULL,
+		     w->plan == PLAN_WAIT ? (ok ? "claimed" : "timeout") :
+		     plan_key[w->plan]);
+	print_opt_string(PRINT_JSON, "why", NULL, w->why, NULL);
 	switch (w->plan) {
 	case PLAN_ABSENT:
 		print_text("absent (nothing at its path, its serial number nowhere)\n");
@@ -216,6 +243,10 @@ static bool report(const struct persist_entry *e, const struct wait_entry *w,
 		break;
 	case PLAN_ROOT:
 		print_text("%s not claimed: its IOMMU group holds the root filesystem (%s); remove the entry\n",
+			   w->addr, w->why);
+		break;
+	case PLAN_DISK:
+		print_text("%s NOT claimed: its IOMMU group holds a disk in use (%s); unmount it (and take it out of /etc/fstab) or add 'force' to the entry\n",
 			   w->addr, w->why);
 		break;
 	case PLAN_NOT_LOADED:
@@ -235,6 +266,17 @@ static bool report(const struct persist_entry *e, const struct wait_entry *w,
 	return ok;
 }
 
+/* Nothing to wait for, and why: a line, or {"applied": false, ...}. */
+static int not_applied(const char *key, const char *text)
+{
+	open_json_object(NULL);
+	print_bool(PRINT_JSON, "applied", NULL, false);
+	print_string(PRINT_JSON, "reason", NULL, key);
+	print_text("%s\n", text);
+	close_json_object();
+	return EXIT_OK;
+}
+
 int persist_wait(struct persist_conf *c, unsigned int timeout_s)
 {
 	double t0 = now_s(), waited;
@@ -243,24 +285,20 @@ int persist_wait(struct persist_conf *c, unsigned int timeout_s)
 	bool all, bad = false;
 	int err;
 
-	if (!c->n) {
-		print_text("no persisted claims in %s\n", PERSIST_CONF);
-		return EXIT_OK;
-	}
+	if (!c->n)
+		return not_applied("no_claims", "no persisted claims in " PERSIST_CONF);
 	err = load_module(c);
 	if (err < 0) {
 		pp_err("cannot load pcipass: %s (persisted claims not applied; 'modprobe pcipass' says more)",
 		       strerror(-err));
 		return EXIT_RUNTIME;
 	}
-	if (err) {
-		print_text("persisted claims not applied: pcipass is blacklisted (modprobe.blacklist=pcipass or modprobe.d)\n");
-		return EXIT_OK;
-	}
-	if (persist_off()) {
-		print_text("persisted claims not applied: pcipass.persist=0 (the kernel command line's escape hatch)\n");
-		return EXIT_OK;
-	}
+	if (err)
+		return not_applied("blacklisted",
+				   "persisted claims not applied: pcipass is blacklisted (modprobe.blacklist=pcipass or modprobe.d)");
+	if (persist_off())
+		return not_applied("persist_off",
+				   "persisted claims not applied: pcipass.persist=0 (the kernel command line's escape hatch)");
 	w = xrealloc(NULL, c->n * sizeof(*w));
 	memset(w, 0, c->n * sizeof(*w));
 	persist_hw_scan(&hw);
@@ -276,6 +314,7 @@ int persist_wait(struct persist_conf *c, unsigned int timeout_s)
 		usleep(WAIT_POLL_US);
 	}
 	open_json_object(NULL);
+	print_bool(PRINT_JSON, "applied", NULL, true);
 	print_uint(PRINT_JSON, "waited_ms", NULL, (unsigned int)(waited * 1000));
 	print_text("persisted claims, after %.1f s:\n", waited);
 	open_json_array("entries");

@@ -20,10 +20,12 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 from tapcheck import Failure, Suite, expect, expect_eq, main_with_cli
 from cli_test import SYS_DEV, sys_driver, sys_override
+from claim_host_test import NVME, namespace, sh
 from claim_test import (ALONE, GROUP_C, Cli, Guarded, expect_claimed,
                         members, state)
 
@@ -366,6 +368,55 @@ def cli_persist_reaches_the_module_through_modprobe(cli):
                f"claims.conf:{n}: 'bogus': expected a path" in r.stderr,
                f"apply names the bad line {n}: {r.stderr!r}")
     reload()					# without the test's modprobe.d
+
+
+@test
+def a_disk_in_use_is_left_out_of_the_boot_option(cli):
+    """a hand-written entry for the NVMe whose namespace is mounted: persist
+    apply names the line and leaves it out of the modprobe.d option (the
+    initramfs would fail the mount at boot); persist wait, loading pcipass
+    itself, leaves the disk to nvme and fails, saying why; the line with
+    force goes into the option, as claim --force would take the disk"""
+    conf, mp = "/etc/pcipass/claims.conf", "/etc/modprobe.d/pcipass.conf"
+    ns, path = namespace(NVME), sysfs_path(NVME)
+    line = f"{path} {sysfs_id(NVME, 'vendor'):04x}:{sysfs_id(NVME, 'device'):04x}"
+    mnt = tempfile.mkdtemp(prefix="pcipass-persist-")
+    with Guarded([NVME]), WritableEtc():
+        sh(f"mkfs.ext4 -q -F /dev/{ns} && mount /dev/{ns} {mnt}")
+        try:
+            os.makedirs("/etc/pcipass", exist_ok=True)
+            write(conf, line + "\n")
+            r = cli.run("persist", "apply")
+            expect(r.returncode == 0 and
+                   f"claims.conf:1: {path} (now {NVME}) holds a disk in use "
+                   f"({ns})" in r.stderr, f"apply: {r.returncode} {r.stderr!r}")
+            expect("claims=" not in read(mp), f"left out: {read(mp)!r}")
+            doc = cli.json("persist", "list")
+            expect_eq([(e["address"], e["left_out"]) for e in doc["entries"]],
+                      [(NVME, ns)], "persist list")
+
+            subprocess.run(["rmmod", "pcipass"], check=True)
+            doc = cli.json("persist", "wait", "--timeout", "5", want_rc=1)
+            expect_eq([(e["address"], e["state"], e["why"], e["ok"])
+                       for e in doc["entries"]],
+                      [(NVME, "disk_in_use", ns, False)], "persist wait")
+            with open("/sys/module/pcipass/parameters/claims") as f:
+                loaded = f.read().strip()
+            expect(path not in loaded, f"loaded with claims={loaded!r}")
+            expect_eq(sys_driver(NVME), "nvme", "the disk's driver")
+            sh(f"echo still-here > {mnt}/probe && sync && cat {mnt}/probe")
+
+            write(conf, line + " force\n")
+            r = cli.run("persist", "apply")
+            expect(r.returncode == 0 and "holds a disk" not in r.stderr,
+                   f"apply with force: {r.returncode} {r.stderr!r}")
+            expect(f"claims={path}," in read(mp) and ",force" in read(mp),
+                   f"forced entry in the option: {read(mp)!r}")
+        finally:
+            subprocess.run(["umount", mnt])
+            os.rmdir(mnt)
+    reload()					# without the test's modprobe.d
+    expect_eq(sys_driver(NVME), "nvme", "after the test")
 
 
 @test
