@@ -5,7 +5,8 @@
 #   make [KDIR=...]       build pcipass.ko for the running kernel (or KDIR)
 #                         and the pcipass CLI
 #   make install          install both (module into /lib/modules/KVER/updates),
-#                         the initramfs-tools hook and the boot unit
+#                         the initramfs-tools hook, the boot unit and the
+#                         VM hooks (Proxmox: local:snippets/pcipass-hook)
 #   make uninstall-boot   remove the hook and the unit (then update-initramfs)
 #   make dkms-install     register with DKMS, build and install for KVER
 #   make check            the whole test suite (boots QEMU guests)
@@ -28,7 +29,7 @@ Q := @
 MAKEFLAGS += --no-print-directory
 endif
 
-.PHONY: all kdir-check module cli bench install install-module install-cli install-boot uninstall-boot dkms-install \
+.PHONY: all kdir-check module cli bench install install-module install-cli install-boot install-hooks uninstall-boot dkms-install \
 	dkms-uninstall clean clean-module check check-quick demo regen lint deps bench
 
 all: module cli
@@ -45,7 +46,7 @@ module: kdir-check
 cli:
 	$(Q)$(MAKE) -C user VERSION=$(VERSION)
 
-install: install-module install-cli install-boot
+install: install-module install-cli install-boot install-hooks
 
 install-module: module
 	$(Q)$(MAKE) -C "$(KDIR)" M="$(CURDIR)" INSTALL_MOD_DIR=updates \
@@ -73,6 +74,19 @@ install-boot:
 		"$(DESTDIR)/etc/systemd/system/basic.target.wants/pcipass-persist.service"
 	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 		systemctl daemon-reload; fi
+
+# VM hooks: the Proxmox hookscript under $(PREFIX)/share/pcipass, and as
+# the snippet 'local:snippets/pcipass-hook' on a Proxmox VE host.
+HOOKDIR		?= $(PREFIX)/share/pcipass/hooks
+PVE_SNIPPETS	?= /var/lib/vz/snippets
+install-hooks:
+	$(Q)install -d "$(DESTDIR)$(HOOKDIR)/proxmox"
+	$(Q)sed 's|@BINDIR@|$(PREFIX)/bin|' hooks/proxmox/pcipass-hook.in \
+		>"$(DESTDIR)$(HOOKDIR)/proxmox/pcipass-hook"
+	$(Q)chmod 0755 "$(DESTDIR)$(HOOKDIR)/proxmox/pcipass-hook"
+	$(Q)if [ -d "$(DESTDIR)/etc/pve" ]; then \
+		install -D -m 0755 "$(DESTDIR)$(HOOKDIR)/proxmox/pcipass-hook" \
+			"$(DESTDIR)$(PVE_SNIPPETS)/pcipass-hook"; fi
 
 # The hook would otherwise run at every kernel upgrade after pcipass is gone.
 uninstall-boot:

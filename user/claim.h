@@ -201,6 +201,23 @@ void claim_blockers_free(struct claim_blocker *v, size_t n);
 /* A bridge, as the module counts one: it stays with the host. */
 bool claim_is_bridge(const char *addr);
 
+/* cmd_claim.c: one claim or release as `pcipass claim|release` does it:
+ * the host's checks (a claim), the bounded wait, the report printed, the
+ * VM record dropped (a release).  *keep (when not NULL) gets the report,
+ * zeroed when there is none; the caller frees it.  Return: an exit status.
+ */
+struct claim_opts {
+	bool persist;		/* --persist: claims.conf too */
+	bool has_group;
+	uint32_t group;
+	uint32_t timeout_s;
+};
+
+#define CLAIM_TIMEOUT_S	60
+
+int claim_command_run(struct claim_req *req, const struct claim_opts *o,
+		      struct claim_report *keep);
+
 /* claim_print.c */
 void claim_print(const struct claim_req *req, const struct claim_report *rep,
 		 const struct claim_error *err);

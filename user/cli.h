@@ -32,6 +32,7 @@ int cmd_check(int argc, char **argv);
 int cmd_claim(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 int cmd_persist(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);

@@ -31,15 +31,8 @@
 #include "print.h"
 #include "util.h"
 #include "vfio_holders.h"
+#include "vmhold.h"
 
-struct claim_opts {
-	bool persist;
-	bool has_group;
-	uint32_t group;
-	uint32_t timeout_s;
-};
-
-#define CLAIM_TIMEOUT_S	60
 
 /* Decimal only, as /sys/kernel/iommu_groups/N spells it. */
 static bool parse_u32(const char *s, uint32_t *v)
@@ -326,7 +319,8 @@ static int claim_run(struct pnl *nl, const struct claim_req *req,
 	return rc;
 }
 
-static int run(struct claim_req *req, const struct claim_opts *o)
+int claim_command_run(struct claim_req *req, const struct claim_opts *o,
+		      struct claim_report *keep)
 {
 	struct claim_report rep = { 0 };
 	struct claim_error err = { 0 };
@@ -335,6 +329,8 @@ static int run(struct claim_req *req, const struct claim_opts *o)
 	uint32_t txid;
 	int rc, status;
 
+	if (keep)
+		memset(keep, 0, sizeof(*keep));
 	catch_signals();
 	if (!driver_exists(req))
 		return EXIT_RUNTIME;
@@ -396,7 +392,13 @@ static int run(struct claim_req *req, const struct claim_opts *o)
 	if (o->persist && status == EXIT_OK &&
 	    !(req->flags & PCIPASS_CLAIM_F_DRY_RUN))
 		status = persist_after(req, &rep);
-	claim_report_free(&rep);
+	if (req->op == CLAIM_OP_RELEASE && status == EXIT_OK &&
+	    !(req->flags & PCIPASS_CLAIM_F_DRY_RUN))
+		vmhold_forget_report(&rep);
+	if (keep)
+		*keep = rep;
+	else
+		claim_report_free(&rep);
 	pnl_close(&nl);
 	return status;
 }
@@ -474,7 +476,7 @@ static int claim_or_release(int argc, char **argv, enum claim_op op)
 		snprintf(group_arg, sizeof(group_arg), "%u", o.group);
 		req.arg = group_arg;
 	}
-	return run(&req, &o);
+	return claim_command_run(&req, &o, NULL);
 }
 
 int cmd_claim(int argc, char **argv)

@@ -247,6 +247,13 @@ python3 tests/e2e/claim_vm_test.py --cli "$cli" >"$results/claimvm.tap" \
 tap_result $? "claim vm e2e: exit status" "$results/logs/claimvm.stderr"
 tap_brief "$results/claimvm.tap"
 
+# --- the Proxmox hookscript: claims at pre-start, gives back at post-stop ---
+
+python3 tests/e2e/hook_proxmox_test.py --cli "$cli" >"$results/hookpve.tap" \
+	2>"$results/logs/hookpve.stderr"
+tap_result $? "hook proxmox e2e: exit status" "$results/logs/hookpve.stderr"
+tap_brief "$results/hookpve.tap"
+
 # --- persisted claims (claims=): at load, at add time, left alone ------------
 
 python3 tests/e2e/persist_test.py --cli "$cli" >"$results/persist.tap" \

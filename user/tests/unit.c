@@ -416,6 +416,7 @@ int main(void)
 	test_claim();
 	test_policy();
 	test_persist();
+	test_pve();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -21,5 +21,6 @@ extern unsigned int passed, failed;
 void test_claim(void);
 void test_policy(void);
 void test_persist(void);
+void test_pve(void);
 
 #endif

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the VM hooks do at a VM's start and stop (hook.h): the IOMMU
+ * groups of the functions a VM names, checked against the other VMs
+ * first, then claimed one by one through the same path as `pcipass
+ * claim` (its report goes to the hook's output: Proxmox's task log,
+ * libvirt's log), released again when a later one fails.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "claim.h"
+#include "hook.h"
+#include "print.h"
+#include "sysroot.h"
+#include "syspath.h"
+#include "util.h"
+#include "vfio_holders.h"
+#include "vmhold.h"
+
+#define HOOK_POLL_US	200000
+
+/* One IOMMU group the VM needs. */
+struct hook_group {
+	uint32_t group;
+	const struct hook_fn *fn;	/* the first function naming it */
+	bool ours;			/* already recorded for this VM */
+	bool claimed;			/* claimed by this run */
+	struct vmhold rec;
+};
+
+static bool group_of(const char *addr, uint32_t *group)
+{
+	char path[128], *name, *end;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		 addr);
+	name = syspath_target_name(path);
+	if (!name)
+		return false;
+	*group = (uint32_t)strtoul(name, &end, 10);
+	ok = *name && !*end;
+	free(name);
+	return ok;
+}
+
+static bool hook_fail(const char *owner, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The one line a VM manager shows when the start fails. */
+static bool hook_fail(const char *owner, const char *fmt, ...)
+{
+	char words[VMHOLD_OWNER_MAX + 32], msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pp_err("%s not started: %s", vmhold_owner_words(owner, words, sizeof(words)),
+	       msg);
+	return false;
+}
+
+/* The groups of fns, each once, in the order the configuration names them. */
+static bool collect(const char *owner, const struct hook_fn *fns, size_t n,
+		    struct hook_group *g, size_t *ng)
+{
+	*ng = 0;
+	for (size_t i = 0; i < n; i++) {
+		char dev[128];
+		uint32_t grp;
+		size_t j;
+
+		snprintf(dev, sizeof(dev), "/sys/bus/pci/devices/%s", fns[i].addr);
+		if (!sysroot_exists(dev))
+			return hook_fail(owner, "%s: %s: no such PCI function (lspci -D lists them)",
+					 fns[i].from, fns[i].addr);
+		if (!group_of(fns[i].addr, &grp))
+			return hook_fail(owner, "%s: %s is in no IOMMU group: the IOMMU is off ('pcipass host' says how to turn it on)",
+					 fns[i].from, fns[i].addr);
+		for (j = 0; j < *ng && g[j].group != grp; j++)
+			;
+		if (j < *ng)
+			continue;
+		memset(&g[*ng], 0, sizeof(g[*ng]));
+		g[*ng].group = grp;
+		g[(*ng)++].fn = &fns[i];
+	}
+	return true;
+}
+
+/* Another VM's record, or a process with the group open: not ours to take. */
+static bool check_others(const char *owner, struct hook_group *g,
+			 const struct vmhold *recs, size_t nrecs)
+{
+	char dir[96], words[VMHOLD_OWNER_MAX + 32];
+	const struct vmhold *rec = NULL;
+	struct vfio_holders h;
+	char **names;
+	size_t n;
+
+	snprintf(dir, sizeof(dir), "/sys/kernel/iommu_groups/%u/devices", g->group);
+	names = sysroot_list(dir, &n);
+	for (size_t i = 0; i < n && !rec; i++)
+		rec = vmhold_find(recs, nrecs, names[i]);
+	sysroot_free_names(names, n);
+	if (rec && strcmp(rec->owner, owner))
+		return hook_fail(owner, "%s: %s: IOMMU group %u is claimed for %s; stop it first",
+				 g->fn->from, g->fn->addr, g->group,
+				 vmhold_owner_words(rec->owner, words, sizeof(words)));
+	if (rec) {
+		g->ours = true;
+		g->rec = *rec;
+		return true;
+	}
+	if (vfio_holders_find(g->group, &h)) {
+		char *who = vfio_holders_words(&h);
+
+		vfio_holders_free(&h);
+		if (who) {
+			hook_fail(owner, "%s: %s: IOMMU group %u is in use by %s (another VM?)",
+				  g->fn->from, g->fn->addr, g->group, who);
+			free(who);
+			return false;
+		}
+	}
+	return true;
+}
+
+static int run_one(enum claim_op op, const char *addr, struct claim_report *rep)
+{
+	struct claim_opts o = { .timeout_s = CLAIM_TIMEOUT_S };
+	struct claim_req req = { .op = op, .kind = CLAIM_Q_FUNCTION, .arg = addr };
+	enum addr_scope scope;
+
+	if (addr_parse(addr, &req.addr, &scope))
+		return EXIT_RUNTIME;
+	return claim_command_run(&req, &o, rep);
+}
+
+/* The record of a claim: the members it left on the driver. */
+static void record_of(const char *owner, const struct claim_report *rep,
+		      struct vmhold *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->owner, sizeof(rec->owner), "%s", owner);
+	rec->group = rep->group;
+	snprintf(rec->driver, sizeof(rec->driver), "%s",
+		 rep->driver ? rep->driver : CLAIM_DEFAULT_DRIVER);
+	rec->release = rep->outcome == PCIPASS_OUTCOME_CLAIMED;
+	for (size_t i = 0; i < rep->nr_members && rec->n < VMHOLD_MEMBERS_MAX; i++) {
+		const struct claim_member *m = &rep->members[i];
+
+		if (m->state == PCIPASS_MEMBER_CLAIMED ||
+		    m->state == PCIPASS_MEMBER_ALREADY)
+			addr_fmt(&m->addr, rec->members[rec->n++]);
+	}
+}
+
+static void roll_back(struct hook_group *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!g[i].claimed || !g[i].rec.release)
+			continue;
+		print_text("%s: giving IOMMU group %u back (the start failed)\n",
+			   g[i].fn->addr, g[i].group);
+		run_one(CLAIM_OP_RELEASE, g[i].fn->addr, NULL);
+	}
+}
+
+int hook_claim_all(const char *owner, const struct hook_fn *fns, size_t n)
+{
+	struct hook_group *g = xrealloc(NULL, (n ? n : 1) * sizeof(*g));
+	struct vmhold *recs;
+	size_t ng, nrecs = vmhold_load(&recs);
+	bool ok = collect(owner, fns, n, g, &ng);
+	int status = EXIT_OK, err;
+
+	for (size_t i = 0; i < ng && ok; i++)
+		ok = check_others(owner, &g[i], recs, nrecs);
+	free(recs);
+	for (size_t i = 0; i < ng && ok && status == EXIT_OK; i++) {
+		struct claim_report rep;
+
+		if (g[i].ours) {
+			print_text("%s: IOMMU group %u already claimed for this VM\n",
+				   g[i].fn->addr, g[i].group);
+			continue;
+		}
+		status = run_one(CLAIM_OP_CLAIM, g[i].fn->addr, &rep);
+		if (status == EXIT_OK) {
+			record_of(owner, &rep, &g[i].rec);
+			g[i].claimed = true;
+			err = vmhold_save(&g[i].rec);
+			if (err) {
+				hook_fail(owner, "cannot write %s: %s", VMHOLD_DIR,
+					  strerror(-err));
+				status = EXIT_RUNTIME;
+			}
+		} else {
+			hook_fail(owner, "%s: %s: the claim of IOMMU group %u failed (above)",
+				  g[i].fn->from, g[i].fn->addr, g[i].group);
+		}
+		claim_report_free(&rep);
+	}
+	if (!ok && status == EXIT_OK)
+		status = EXIT_REFUSED;
+	if (status != EXIT_OK)
+		roll_back(g, ng);
+	free(g);
+	return status;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Until no process has the group open, or the deadline: the words for
+ * who still has it, or NULL.
+ */
+static char *wait_unused(uint32_t group, double deadline)
+{
+	for (;;) {
+		struct vfio_holders h;
+		char *who = NULL;
+
+		if (vfio_holders_find(group, &h)) {
+			who = vfio_holders_words(&h);
+			vfio_holders_free(&h);
+		}
+		if (!who || now_s() >= deadline)
+			return who;
+		free(who);
+		usleep(HOOK_POLL_US);
+	}
+}
+
+int hook_release_all(const char *owner, unsigned int wait_s)
+{
+	double deadline = now_s() + wait_s;
+	char words[VMHOLD_OWNER_MAX + 32];
+	int status = EXIT_OK, rc;
+	struct vmhold *recs;
+	size_t n = vmhold_load(&recs), mine = 0;
+
+	vmhold_owner_words(owner, words, sizeof(words));
+	for (size_t i = 0; i < n; i++) {
+		const struct vmhold *r = &recs[i];
+		char *who;
+
+		if (strcmp(r->owner, owner))
+			continue;
+		mine++;
+		who = wait_unused(r->group, deadline);
+		if (who) {
+			pp_err("%s: IOMMU group %u is still open by %s after %u s: left claimed for %s; 'pcipass release %s' once it exits",
+			       r->members[0], r->group, who, wait_s, words,
+			       r->members[0]);
+			free(who);
+			status = EXIT_RUNTIME;
+			continue;
+		}
+		if (!r->release) {
+			vmhold_forget(r->members[0]);
+			print_text("%s: IOMMU group %u stays on %s (it was before %s started)\n",
+				   r->members[0], r->group, r->driver, words);
+			continue;
+		}
+		rc = run_one(CLAIM_OP_RELEASE, r->members[0], NULL);
+		if (rc != EXIT_OK)
+			status = rc;
+	}
+	vmhold_forget_owner(owner);	/* stale ones: released behind us */
+	if (!mine)
+		print_text("nothing claimed for %s\n", words);
+	free(recs);
+	return status;
+}

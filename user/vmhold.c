@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The records of which VM holds which IOMMU group (vmhold.h): plain files
+ * under /run/pcipass/vm, written by the hooks as root, read by anybody
+ * (list and show say "for VM 101" without root).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "claim.h"
+#include "sysroot.h"
+#include "syspath.h"
+#include "util.h"
+#include "vmhold.h"
+
+static bool valid_name(const char *name)
+{
+	char canon[ADDR_STRLEN];
+	struct pp_addr a;
+	enum addr_scope scope;
+
+	/* the canonical spelling only: the file names are ours */
+	return !addr_parse(name, &a, &scope) && scope == ADDR_FUNCTION &&
+	       !strcmp(addr_fmt(&a, canon), name);
+}
+
+static int mkdirs(void)
+{
+	if (mkdir("/run/pcipass", 0755) && errno != EEXIST)
+		return -errno;
+	if (mkdir(VMHOLD_DIR, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int vmhold_save(const struct vmhold *h)
+{
+	char path[128], tmp[160];
+	FILE *f;
+	int err = mkdirs();
+
+	if (err)
+		return err;
+	if (!h->n || !valid_name(h->members[0]) || strchr(h->owner, '\n'))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "%s/%s", VMHOLD_DIR, h->members[0]);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "owner %s\ngroup %u\ndriver %s\nrelease %s\n", h->owner,
+		h->group, h->driver, h->release ? "yes" : "no");
+	for (size_t i = 0; i < h->n; i++)
+		fprintf(f, "member %s\n", h->members[i]);
+	err = fflush(f) || fsync(fileno(f)) ? -errno : 0;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+/* "KEY VALUE" lines; VALUE is the rest of the line (a libvirt domain's
+ * name may have blanks).
+ */
+static bool parse(const char *text, struct vmhold *h)
+{
+	const char *p = text;
+
+	memset(h, 0, sizeof(*h));
+	while (*p) {
+		const char *nl = strchr(p, '\n'), *val;
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[VMHOLD_OWNER_MAX + 16];
+
+		if (len >= sizeof(line))
+			return false;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p += len + (nl ? 1 : 0);
+		val = strchr(line, ' ');
+		if (!val)
+			return false;
+		line[val++ - line] = '\0';
+		if (!strcmp(line, "owner"))
+			snprintf(h->owner, sizeof(h->owner), "%s", val);
+		else if (!strcmp(line, "group"))
+			h->group = (uint32_t)strtoul(val, NULL, 10);
+		else if (!strcmp(line, "driver"))
+			snprintf(h->driver, sizeof(h->driver), "%s", val);
+		else if (!strcmp(line, "release"))
+			h->release = !strcmp(val, "yes");
+		else if (!strcmp(line, "member") && h->n < VMHOLD_MEMBERS_MAX &&
+			 valid_name(val))
+			snprintf(h->members[h->n++], ADDR_STRLEN, "%s", val);
+	}
+	return h->owner[0] && h->driver[0] && h->n;
+}
+
+/* Every member still on the record's driver. */
+static bool believed(const struct vmhold *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		char path[128], *drv;
+		bool ok;
+
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver",
+			 h->members[i]);
+		drv = syspath_target_name(path);
+		ok = drv && !strcmp(drv, h->driver);
+		free(drv);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+size_t vmhold_load(struct vmhold **v)
+{
+	size_t n, out = 0;
+	char **names = sysroot_list(VMHOLD_DIR, &n);
+
+	*v = n ? xrealloc(NULL, n * sizeof(**v)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		char path[128], text[4096];
+		ssize_t len;
+
+		if (!valid_name(names[i]))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", VMHOLD_DIR, names[i]);
+		len = sysroot_read(path, text, sizeof(text));
+		if (len <= 0)
+			continue;
+		if (parse(text, &(*v)[out]) && believed(&(*v)[out]))
+			out++;
+	}
+	sysroot_free_names(names, n);
+	return out;
+}
+
+const struct vmhold *vmhold_find(const struct vmhold *v, size_t n,
+				 const char *addr)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < v[i].n; j++)
+			if (!strcmp(v[i].members[j], addr))
+				return &v[i];
+	return NULL;
+}
+
+/* Removes every record file for which drop() says so, believed or not. */
+static void forget_if(bool (*drop)(const struct vmhold *h, const char *key),
+		      const char *key)
+{
+	size_t n;
+	char **names = sysroot_list(VMHOLD_DIR, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		char path[128], text[4096];
+		struct vmhold h;
+		ssize_t len;
+
+		if (!valid_name(names[i]))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", VMHOLD_DIR, names[i]);
+		len = sysroot_read(path, text, sizeof(text));
+		if (len <= 0)
+			continue;
+		if (!parse(text, &h) || drop(&h, key))
+			unlink(path);
+	}
+	sysroot_free_names(names, n);
+}
+
+static bool has_member(const struct vmhold *h, const char *addr)
+{
+	return vmhold_find(h, 1, addr) != NULL;
+}
+
+static bool owned_by(const struct vmhold *h, const char *owner)
+{
+	return !strcmp(h->owner, owner);
+}
+
+/* A release ends every record naming the function. */
+void vmhold_forget(const char *addr)
+{
+	forget_if(has_member, addr);
+}
+
+void vmhold_forget_owner(const char *owner)
+{
+	forget_if(owned_by, owner);
+}
+
+void vmhold_forget_report(const struct claim_report *rep)
+{
+	for (size_t i = 0; i < rep->nr_members; i++) {
+		char a[ADDR_STRLEN];
+
+		vmhold_forget(addr_fmt(&rep->members[i].addr, a));
+	}
+}
+
+const char *vmhold_owner_words(const char *owner, char *buf, size_t size)
+{
+	if (!strncmp(owner, "proxmox:", 8))
+		snprintf(buf, size, "VM %s (Proxmox)", owner + 8);
+	else if (!strncmp(owner, "libvirt:", 8))
+		snprintf(buf, size, "libvirt domain %s", owner + 8);
+	else
+		snprintf(buf, size, "%s", owner);
+	return buf;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PCIPASS_VMHOLD_H
+#define PCIPASS_VMHOLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/pcipass.h>
+
+#include "addr.h"
+
+/*
+ * Which VM holds which IOMMU group: written by the VM hooks (hook_*.c)
+ * when they claim a group for a VM, read by list, show and check and by
+ * the hooks themselves, dropped when the group is released (by the hook,
+ * or by any `pcipass release`).  One file per group under VMHOLD_DIR,
+ * named after the group's first member, lines a person can read:
+ *
+ *   owner proxmox:101
+ *   group 12
+ *   driver vfio-pci
+ *   release yes
+ *   member 0000:01:00.0
+ *   member 0000:01:00.1
+ *
+ * Under /run: a record lasts until reboot, as a claim does.  "release no":
+ * the group was on the driver before the hook (a persisted or a manual
+ * claim); the VM's stop drops the record and leaves the group claimed.
+ * A record is believed only while every member is on its driver: a group
+ * released or rebound behind pcipass's back is nobody's, and the stale
+ * file goes at the next write.
+ */
+
+#define VMHOLD_DIR	"/run/pcipass/vm"
+#define VMHOLD_OWNER_MAX 128
+#define VMHOLD_MEMBERS_MAX 64
+
+struct vmhold {
+	char owner[VMHOLD_OWNER_MAX];	/* "proxmox:101", "libvirt:win11" */
+	uint32_t group;
+	char driver[PCIPASS_DRIVER_NAME_MAX];
+	bool release;			/* the stop gives the group back */
+	size_t n;
+	char members[VMHOLD_MEMBERS_MAX][ADDR_STRLEN];
+};
+
+/* Writes h atomically (temporary file, rename).  0 or -errno. */
+int vmhold_save(const struct vmhold *h);
+/* The records believed now (caller frees *v with free()). */
+size_t vmhold_load(struct vmhold **v);
+/* The record with function addr among its members, or NULL. */
+const struct vmhold *vmhold_find(const struct vmhold *v, size_t n,
+				 const char *addr);
+/* Drops the record that has addr among its members (if any). */
+void vmhold_forget(const char *addr);
+/* Drops every record of owner, believed or not. */
+void vmhold_forget_owner(const char *owner);
+struct claim_report;
+/* After a release: drops the records of the report's members. */
+void vmhold_forget_report(const struct claim_report *rep);
+/* "VM 101 (Proxmox)", "libvirt domain win11" into buf. */
+const char *vmhold_owner_words(const char *owner, char *buf, size_t size);
+
+#endif
