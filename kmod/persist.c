@@ -43,7 +43,7 @@ MODULE_PARM_DESC(persist,
 		 "apply the persisted claims of claims= (pcipass.persist=0 on the kernel command line: boot with none)");
 
 static char *claims;
-module_param(claims, charp, 0444);
+module_param(claims, charp, 0400);
 MODULE_PARM_DESC(claims,
 		 "persisted claims, written by 'pcipass claim --persist': PATH,VVVV:DDDD[,sub=SVVV:SDDD][,dsn=HEX][,driver=NAME][,force];...");
 
@@ -199,28 +199,42 @@ int pcipass_persist_override(struct pci_dev *pdev, const char *driver)
 /*
  * A persisted claim that did not happen: the override pcipass wrote goes,
  * and whatever driver matches may take the function, as after a
- * rollback.  Not a function claimed after all: it has a record.
+ * rollback.  Probed again also when it is unbound with no override left
+ * (a rollback cleared it): the host driver the override turned away while
+ * the claim waited (udev loads it meanwhile) gets it now, and nothing is
+ * left without a driver.  Not a function claimed after all: it has a
+ * record.
  */
 void pcipass_persist_undo(struct pci_dev *pdev, const char *driver)
 {
 	char cur[PCIPASS_DRIVER_MAX];
-	bool rec, bound;
+	bool rec, ours, on_target, unbound;
 
 	spin_lock(&pcipass_rec_lock);
 	rec = pcipass_rec_find(pdev);
 	spin_unlock(&pcipass_rec_lock);
-	if (rec || pcipass_device_lock_bounded(&pdev->dev))
+	if (rec)
 		return;
-	pcipass_read_driver_override(pdev, cur, sizeof(cur));
-	bound = pdev->dev.driver && !strcmp(pdev->dev.driver->name, driver);
-	device_unlock(&pdev->dev);
-	if (strcmp(cur, driver))
+	if (pcipass_device_lock_bounded(&pdev->dev)) {
+		pci_warn(pdev, "persisted claim not applied; the function is busy, its driver_override (%s) is left as it is\n",
+			 driver);
 		return;
-	pcipass_set_driver_override(pdev, NULL);
-	if (bound) {
-		pcipass_unbind(pdev);
-		pcipass_attach(NULL, pdev);
 	}
+	pcipass_read_driver_override(pdev, cur, sizeof(cur));
+	ours = !strcmp(cur, driver);
+	on_target = pdev->dev.driver && !strcmp(pdev->dev.driver->name, driver);
+	unbound = !pdev->dev.driver;
+	device_unlock(&pdev->dev);
+	if (ours)
+		pcipass_set_driver_override(pdev, NULL);
+	else if (!unbound && !cur[0])
+		return;		/* on a driver, nothing of ours: as it is */
+	else if (cur[0])
+		return;		/* somebody else's override: theirs to keep */
+	if (ours && on_target)
+		pcipass_unbind(pdev);
+	if (unbound || (ours && on_target))
+		pcipass_attach(NULL, pdev);
 	pci_info(pdev, "persisted claim not applied: override removed, left to its host driver\n");
 }
 

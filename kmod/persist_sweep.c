@@ -152,25 +152,37 @@ static void pcipass_sweep_claim(struct pcipass_sweep *sw, u32 group,
 	struct pcipass_job_where w;
 	struct pcipass_job *job;
 	char name[PCIPASS_DRIVER_MAX];
-	bool force = false, vga = false, f = false;
+	bool force = false, vga = false, f = false, lost = false;
 	unsigned int i;
 
 	pci_lock_rescan_remove();
 	for (i = 0; i < sw->n; i++) {
 		struct pci_dev *m = sw->m[i];
+		bool bridge = pcipass_is_bridge(m);
 
 		sw->wrote[i] = false;
-		sw->take[i] = !pcipass_is_bridge(m) &&
-			      device_is_registered(&m->dev) &&
+		f = false;
+		sw->take[i] = !bridge && device_is_registered(&m->dev) &&
 			      !pcipass_persist_id_read(m, &sw->id) &&
 			      pcipass_persist_take(m, &sw->id, name, &f);
-		force |= sw->take[i] && f;
-		vga |= sw->take[i] && m == vga_default_device();
+		/* the boot VGA device's own entry says force, nobody else's */
+		if (sw->take[i] && m == vga_default_device()) {
+			vga = true;
+			force = f;
+		}
+		/* a member that became unreadable since the stranger check */
+		lost |= !bridge && !sw->take[i] && device_is_registered(&m->dev);
 	}
 	pci_unlock_rescan_remove();
 	/* checked before any override: vfio-pci binds those as it loads */
 	if (vga && !force) {
 		pr_warn("IOMMU group %u holds the boot VGA device: its persisted claim needs force; left to its host drivers\n",
+			group);
+		pcipass_sweep_undo(sw, driver);
+		return;
+	}
+	if (lost) {
+		pr_warn("IOMMU group %u: a member's identity could not be read again; persisted claim NOT applied, left to its host drivers\n",
 			group);
 		pcipass_sweep_undo(sw, driver);
 		return;

@@ -26,7 +26,8 @@ import time
 from tapcheck import Failure, Suite, expect, expect_eq, main_with_cli
 from cli_test import SYS_DEV, sys_driver, sys_override
 from claim_host_test import NVME, namespace, sh
-from claim_test import (ALONE, GROUP_C, Cli, Guarded, expect_claimed,
+from claim_test import (ALONE, FAILPROBE, FP_PARAMS, GROUP_C, Cli, Guarded,
+                        expect_claimed,
                         members, state)
 
 PF = "0000:0a:00.0"				# (f): NVMe PF, two VFs at setup
@@ -368,6 +369,34 @@ def cli_persist_reaches_the_module_through_modprobe(cli):
                f"claims.conf:{n}: 'bogus': expected a path" in r.stderr,
                f"apply names the bad line {n}: {r.stderr!r}")
     reload()					# without the test's modprobe.d
+
+
+@test
+def a_failed_persisted_claim_leaves_no_function_without_a_driver(cli):
+    """a function unbound at load (as when udev has not bound it yet),
+    persisted for a driver whose probe of it fails (failprobe, fail_addr):
+    the claim rolls back, the module removes its override and probes the
+    function again, and e1000e takes it"""
+    ko = os.environ.get("PCIPASS_FAILPROBE_KO")
+    if not ko or not os.path.exists(ko):
+        raise Failure(f"no failprobe module (PCIPASS_FAILPROBE_KO={ko!r})")
+    subprocess.run(["insmod", ko], check=True)
+    try:
+        with Guarded([ALONE]):
+            write(f"{FP_PARAMS}/fail_addr", ALONE)
+            write(f"{SYS_DEV}/{ALONE}/driver/unbind", ALONE)
+            expect_eq(sys_driver(ALONE), None, "unbound before the load")
+            tag = reload(claims=entry(ALONE, extra=f",driver={FAILPROBE}"))
+            wait_driver(ALONE, "e1000e")
+            expect_eq(sys_override(ALONE), None, "override removed")
+            expect_logged(tag, r"persisted claim of IOMMU group \d+ for "
+                          rf"{FAILPROBE} FAILED", "the failure")
+            expect_logged(tag, rf"{ALONE}: persisted claim not applied: "
+                          "override removed", "the undo")
+            write(f"{FP_PARAMS}/fail_addr", "")
+    finally:
+        subprocess.run(["rmmod", "pcipass_failprobe"])
+    reload()
 
 
 @test
