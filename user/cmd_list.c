@@ -8,6 +8,7 @@
 #include "nl.h"
 #include "print.h"
 #include "state.h"
+#include "vmhold.h"
 #include "util.h"
 
 /* Groups by id, functions without a group last, addresses within: after
@@ -41,6 +42,20 @@ static bool any_match(const struct pp_device *v, size_t n, class_mask_t mask)
 	return false;
 }
 
+/* Which VM holds which group (the VM hooks' records), read once. */
+static struct vmhold *holds;
+static size_t nholds;
+
+static const struct vmhold *held_for(const struct pp_device *v, size_t n)
+{
+	const struct vmhold *rec = NULL;
+	char a[ADDR_STRLEN];
+
+	for (size_t i = 0; i < n && !rec; i++)
+		rec = vmhold_find(holds, nholds, addr_fmt(&v[i].addr, a));
+	return rec;
+}
+
 static void print_group(const struct pp_device *v, size_t n, class_mask_t mask)
 {
 	enum group_state st = group_state(v, n);
@@ -48,6 +63,7 @@ static void print_group(const struct pp_device *v, size_t n, class_mask_t mask)
 	open_json_object(NULL);
 	print_uint(PRINT_ANY, "id", "IOMMU group %u: ", v[0].iommu_group);
 	print_string(PRINT_ANY, "state", "%s", group_state_name(st));
+	vmhold_print_claimed_for(st == GROUP_VFIO ? held_for(v, n) : NULL);
 	if (st == GROUP_PARTIAL)
 		print_text(" (vfio-pci and host drivers mixed: VFIO refuses this group)");
 	print_text("\n");
@@ -111,8 +127,10 @@ static void print_list(struct pp_devlist *l, class_mask_t mask,
 	size_t groups, ungrouped;
 
 	qsort(l->v, l->n, sizeof(*l->v), cmp_group_then_addr);
+	nholds = vmhold_load(&holds);
 	open_json_object(NULL);
 	groups = print_groups(l->v, l->n, mask);
+	free(holds);
 	ungrouped = print_ungrouped(l->v, l->n, mask, groups > 0);
 	close_json_object();
 

@@ -12,6 +12,7 @@
 #include "pcie.h"
 #include "print.h"
 #include "state.h"
+#include "vmhold.h"
 #include "util.h"
 #include "vfio_holders.h"
 
@@ -238,6 +239,24 @@ static void print_vfio_user(const struct show_item *it)
 	free(who);
 }
 
+/* The VM a hook claimed the group for (vmhold.h), when the group is
+ * still on the record's driver.
+ */
+static void print_claimed_for(const struct show_item *it)
+{
+	const struct vmhold *rec = NULL;
+	struct vmhold *v = NULL;
+	char a[ADDR_STRLEN];
+	size_t n = 0;
+
+	if (it->state == GROUP_VFIO)
+		n = vmhold_load(&v);
+	if (n)
+		rec = vmhold_find(v, n, addr_fmt(&it->dev.addr, a));
+	vmhold_print_claimed_for(rec);
+	free(v);
+}
+
 static void print_group_info(const struct show_item *it)
 {
 	const struct pp_device *d = &it->dev;
@@ -247,12 +266,15 @@ static void print_group_info(const struct show_item *it)
 		print_null(PRINT_ANY, "iommu_group", "%s\n",
 			   "none (no IOMMU: enable VT-d/AMD-Vi in firmware; on Intel boot with intel_iommu=on)");
 		print_null(PRINT_JSON, "iommu_group_state", NULL, NULL);
+		print_null(PRINT_JSON, "claimed_for", NULL, NULL);
 		print_null(PRINT_JSON, "iommu_group_peers", NULL, NULL);
 		return;
 	}
 	print_uint(PRINT_ANY, "iommu_group", "%u", d->iommu_group);
-	print_string(PRINT_ANY, "iommu_group_state", " (%s)",
+	print_string(PRINT_ANY, "iommu_group_state", " (%s",
 		     group_state_name(it->state));
+	print_claimed_for(it);
+	print_text(")");
 	print_text(it->peers.n ? ", other members:\n" : ", no other members\n");
 	open_json_array("iommu_group_peers");
 	for (size_t i = 0; i < it->peers.n; i++)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "claim.h"
+#include "print.h"
 #include "sysroot.h"
 #include "syspath.h"
 #include "util.h"
@@ -218,4 +219,15 @@ const char *vmhold_owner_words(const char *owner, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%s", owner);
 	return buf;
+}
+
+void vmhold_print_claimed_for(const struct vmhold *rec)
+{
+	char words[VMHOLD_OWNER_MAX + 32];
+
+	print_opt_string(PRINT_JSON, "claimed_for", NULL,
+			 rec ? rec->owner : NULL, NULL);
+	if (rec)
+		print_text(" for %s",
+			   vmhold_owner_words(rec->owner, words, sizeof(words)));
 }

@@ -59,6 +59,8 @@ void vmhold_forget_owner(const char *owner);
 struct claim_report;
 /* After a release: drops the records of the report's members. */
 void vmhold_forget_report(const struct claim_report *rep);
+/* JSON "claimed_for": rec's owner, or null; text " for VM 101 (Proxmox)". */
+void vmhold_print_claimed_for(const struct vmhold *rec);
 /* "VM 101 (Proxmox)", "libvirt domain win11" into buf. */
 const char *vmhold_owner_words(const char *owner, char *buf, size_t size);
 

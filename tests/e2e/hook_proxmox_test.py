@@ -120,6 +120,14 @@ def pre_start_claims_every_group_and_post_stop_gives_them_back(cli):
                          for r in recs.values()),
                   [("proxmox:101", "yes", tuple(GROUP_C)),
                    ("proxmox:101", "yes", (ALONE,))], "records")
+        groups = {g["id"]: g for g in cli.json("list")["groups"]}
+        expect_eq([groups[group_of(a)]["claimed_for"] for a in (GROUP_C[0], ALONE)],
+                  ["proxmox:101"] * 2, "list: claimed_for")
+        out = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup",
+                              "--clear-groups", cli.path, "show", ALONE],
+                             capture_output=True, text=True).stdout
+        expect(f"{group_of(ALONE)} (vfio for VM 101 (Proxmox))" in out,
+               f"show, not root, says for whom: {out!r}")
         r = hook(cli, 101, "pre-start")
         expect(r.returncode == 0 and r.stdout.count("already claimed for this VM") == 2,
                "a second pre-start finds both groups")
