@@ -6,7 +6,8 @@
 #                         and the pcipass CLI
 #   make install          install both (module into /lib/modules/KVER/updates),
 #                         the initramfs-tools hook, the boot unit and the
-#                         VM hooks (Proxmox: local:snippets/pcipass-hook)
+#                         VM hooks (Proxmox: local:snippets/pcipass-hook,
+#                         libvirt: /etc/libvirt/hooks/qemu.d/pcipass)
 #   make uninstall-boot   remove the hook and the unit (then update-initramfs)
 #   make dkms-install     register with DKMS, build and install for KVER
 #   make check            the whole test suite (boots QEMU guests)
@@ -75,8 +76,9 @@ install-boot:
 	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 		systemctl daemon-reload; fi
 
-# VM hooks: the Proxmox hookscript under $(PREFIX)/share/pcipass, and as
-# the snippet 'local:snippets/pcipass-hook' on a Proxmox VE host.
+# VM hooks under $(PREFIX)/share/pcipass/hooks; on a Proxmox VE host the
+# hookscript also as the snippet 'local:snippets/pcipass-hook', with
+# libvirt the qemu hook in /etc/libvirt/hooks/qemu.d.
 HOOKDIR		?= $(PREFIX)/share/pcipass/hooks
 PVE_SNIPPETS	?= /var/lib/vz/snippets
 install-hooks:
@@ -87,6 +89,17 @@ install-hooks:
 	$(Q)if [ -d "$(DESTDIR)/etc/pve" ]; then \
 		install -D -m 0755 "$(DESTDIR)$(HOOKDIR)/proxmox/pcipass-hook" \
 			"$(DESTDIR)$(PVE_SNIPPETS)/pcipass-hook"; fi
+	$(Q)install -d "$(DESTDIR)$(HOOKDIR)/libvirt"
+	$(Q)sed 's|@BINDIR@|$(PREFIX)/bin|' hooks/libvirt/pcipass.in \
+		>"$(DESTDIR)$(HOOKDIR)/libvirt/pcipass"
+	$(Q)chmod 0755 "$(DESTDIR)$(HOOKDIR)/libvirt/pcipass"
+	$(Q)if [ -d "$(DESTDIR)/etc/libvirt" ]; then \
+		install -D -m 0755 "$(DESTDIR)$(HOOKDIR)/libvirt/pcipass" \
+			"$(DESTDIR)/etc/libvirt/hooks/qemu.d/pcipass"; fi
+	@# libvirtd looks for hooks when it starts or reloads
+	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+		systemctl try-reload-or-restart libvirtd.service virtqemud.service \
+			2>/dev/null || true; fi
 
 # The hook would otherwise run at every kernel upgrade after pcipass is gone.
 uninstall-boot:

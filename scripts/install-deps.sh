@@ -11,7 +11,7 @@ pkgs="
 	linux-headers-amd64 linux-headers-6.12-amd64
 	linux-image-6.12-amd64 linux-image-amd64 linux-source-6.12
 	libnl-3-dev libnl-genl-3-dev libpci-dev libjson-c-dev pciutils
-	libkmod-dev openssl libnl-route-3-dev libmount-dev
+	libkmod-dev openssl libnl-route-3-dev libmount-dev libxml2-dev
 	sparse python3-yaml python3-jsonschema
 	flex bison bc libelf-dev
 	qemu-system-x86 busybox-static dkms

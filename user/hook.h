@@ -40,5 +40,7 @@ int hook_release_all(const char *owner, unsigned int wait_s);
 
 /* hook_proxmox.c: pcipass hook proxmox VMID PHASE */
 int hook_proxmox(const char *vmid, const char *phase);
+/* hook_libvirt.c: pcipass hook libvirt NAME OPERATION SUB-OPERATION */
+int hook_libvirt(const char *name, const char *op, const char *sub);
 
 #endif

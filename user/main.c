@@ -32,7 +32,7 @@ static const struct command commands[] = {
 	  "give a claimed group back to its drivers" },
 	{ "persist", cmd_persist, "list|remove ADDR|apply|wait|boot-option",
 	  "claims kept across reboots (claim --persist)" },
-	{ "hook", cmd_hook, "proxmox VMID PHASE",
+	{ "hook", cmd_hook, "proxmox VMID PHASE | libvirt NAME OP SUBOP",
 	  "a VM's hook: claim its groups at start, give them back at stop" },
 	{ "monitor", cmd_monitor, "[--count N]",
 	  "print device, driver and claim events as they happen" },

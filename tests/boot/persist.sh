@@ -10,6 +10,8 @@
 #   2. boot    from that initramfs: claimed before any host driver bound
 #   3. moved   two NICs trade slots: the persisted one is followed
 #   4. escape  with pcipass.persist=0 on the kernel command line
+#   5. vmhooks with pcipass.persist=0 again: libvirt's hook with Debian's
+#              libvirt (tests/e2e/hook_libvirt_test.py)
 # Each boot reads the guest's own /boot/initrd.img (what update-initramfs
 # in the guest left there).
 #
@@ -35,15 +37,16 @@ tap_run "image $rel: staged (make install, depmod, update-initramfs), packed" \
 
 # boot_phase PHASE [boot.sh options]: one boot running one phase.
 boot_phase() {
-	local phase=$1 dir=$out/$1 rc t0
+	local phase=$1 dir=$out/$1 rc t0 tap=persistboot-$1
+	local run="persist_boot_test.py --phase $1"
 	shift
+	if [ "$phase" = vmhooks ]; then tap=hooklibvirt run=hook_libvirt_test.py; fi
 	mkdir -p "$dir/e2e"
 	cp "$top"/tests/e2e/*.py "$top/tests/boot/persist_boot_test.py" "$dir/e2e/"
 	cat >"$dir/job" <<-EOF
 		#!/bin/bash
 		cd /out/e2e &&
-		python3 persist_boot_test.py --cli /usr/local/bin/pcipass \\
-			--phase $phase >/out/persistboot-$phase.tap
+		python3 $run --cli /usr/local/bin/pcipass >/out/$tap.tap
 	EOF
 	t0=$(date +%s)
 	"$top/tests/image/boot.sh" "$@" "$work/disk.img" "$rel" "$dir" "$dir/job" \
@@ -51,8 +54,8 @@ boot_phase() {
 	rc=$?
 	echo "# boot $phase on $rel: exit $rc after $(( $(date +%s) - t0 )) s"
 	# one copy of each phase's TAP in the tier (verify_tier counts files)
-	mv "$dir/persistboot-$phase.tap" "$out/" 2>/dev/null
-	sed 's/^/# /' "$out/persistboot-$phase.tap" 2>/dev/null | head -80
+	mv "$dir/$tap.tap" "$out/" 2>/dev/null
+	sed 's/^/# /' "$out/$tap.tap" 2>/dev/null | head -80
 	tap_result "$([ "$rc" = 0 ] && echo 0 || echo 1)" \
 		"image $rel, boot '$phase': booted, ran its phase, exited 0 (rc=$rc)" \
 		"$dir/console.log"
@@ -120,7 +123,8 @@ boot_phase write --timeout 400 &&
 		init_top_in_time &&
 	boot_phase moved --timeout 400 \
 		--swap-macs 52:54:00:50:0a:01,52:54:00:50:12:01 &&
-	boot_phase escape --timeout 400 --append pcipass.persist=0
+	boot_phase escape --timeout 400 --append pcipass.persist=0 &&
+	boot_phase vmhooks --timeout 500 --append pcipass.persist=0
 rc=$?
 # The disk is 1 GB allocated per kernel: keep the logs, not the image.
 rm -rf "$work/root" "$work/src" "$work/disk.img" "$out"/*/nvme.img

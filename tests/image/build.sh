@@ -81,7 +81,7 @@ done
 pkgs=(
 	systemd-sysv udev kmod initramfs-tools zstd e2fsprogs pciutils iproute2 python3 procps
 	libnl-3-200 libnl-genl-3-200 libnl-route-3-200 libpci3 libjson-c5 libkmod2 libmount1
-	qemu-system-x86
+	libxml2 qemu-system-x86 libvirt-daemon-system libvirt-clients
 )
 mirrors=(
 	"deb http://deb.debian.org/debian $suite main"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../libvirt_xml.h"
 #include "../pve_conf.h"
 #include "unit.h"
 
@@ -117,9 +118,57 @@ static void test_mapping(void)
 	      "a mapping's path has its domain");
 }
 
+/* As libvirt's formatdomain documents hostdevs, in a domain as virsh
+ * dumpxml prints it.
+ */
+static const char domain_xml[] =
+	"<domain type='kvm'><name>win11</name><devices>\n"
+	"<hostdev mode='subsystem' type='pci' managed='no'><source>"
+	"<address domain='0x0000' bus='0x06' slot='0x00' function='0x1'/></source></hostdev>\n"
+	"<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+	"<address domain='0x0000' bus='0x02' slot='0x00' function='0x0'/></source></hostdev>\n"
+	"<hostdev mode='subsystem' type='pci'><source>"
+	"<address domain='0' bus='16' slot='0' function='0'/></source>"
+	"<address type='pci' domain='0x0000' bus='0x05' slot='0x00' function='0x0'/></hostdev>\n"
+	"<hostdev mode='subsystem' type='usb' managed='no'><source>"
+	"<vendor id='0x1234'/><product id='0xbeef'/></source></hostdev>\n"
+	"</devices></domain>\n";
+
+static const char bad_bus[] =
+	"<domain><devices><hostdev mode='subsystem' type='pci' managed='no'>"
+	"<source><address domain='0x0000' bus='0x100' slot='0x00' function='0x0'/>"
+	"</source></hostdev></devices></domain>";
+
+static void test_libvirt(void)
+{
+	struct hook_fn v[4];
+	char why[256] = "";
+	size_t n = 0;
+
+	CHECK(libvirt_unmanaged_pci(domain_xml, sizeof(domain_xml) - 1, v, 4, &n,
+				    why, sizeof(why)) == 0, "parse: %s", why);
+	CHECK(n == 2, "two unmanaged PCI hostdevs: %zu", n);
+	if (n == 2)
+		CHECK(!strcmp(v[0].addr, "0000:06:00.1") && !strcmp(v[0].from, "hostdev 0") &&
+		      !strcmp(v[1].addr, "0000:10:00.0") && !strcmp(v[1].from, "hostdev 2"),
+		      "addresses from <source>, not the guest's <address>: %s %s",
+		      v[0].addr, v[1].addr);
+	CHECK(libvirt_unmanaged_pci(domain_xml, sizeof(domain_xml) - 1, v, 1, &n,
+				    why, sizeof(why)) == -EINVAL && strstr(why, "more than 1"),
+	      "bounded: %s", why);
+	CHECK(libvirt_unmanaged_pci("<domain", 7, v, 4, &n, why, sizeof(why)) == -EINVAL &&
+	      strstr(why, "not XML"), "not XML");
+	CHECK(libvirt_unmanaged_pci("<network/>", 10, v, 4, &n, why, sizeof(why)) == -EINVAL,
+	      "not a domain");
+	CHECK(libvirt_unmanaged_pci(bad_bus, strlen(bad_bus), v, 4, &n, why,
+				    sizeof(why)) == -EINVAL && strstr(why, "hostdev 0"),
+	      "bus 0x100: %s", why);
+}
+
 void test_pve(void)
 {
 	test_ids();
 	test_vm();
 	test_mapping();
+	test_libvirt();
 }
