@@ -9,6 +9,7 @@
 #                         VM hooks (Proxmox: local:snippets/pcipass-hook,
 #                         libvirt: /etc/libvirt/hooks/qemu.d/pcipass)
 #   make uninstall-boot   remove the hook and the unit (then update-initramfs)
+#   make uninstall-hooks  remove the VM hooks (before removing the CLI)
 #   make dkms-install     register with DKMS, build and install for KVER
 #   make check            the whole test suite (boots QEMU guests)
 #   make check-quick      the edit-test loop: 6.12 only, quick fuzz, no debug tier
@@ -30,7 +31,7 @@ Q := @
 MAKEFLAGS += --no-print-directory
 endif
 
-.PHONY: all kdir-check module cli bench install install-module install-cli install-boot install-hooks uninstall-boot dkms-install \
+.PHONY: all kdir-check module cli bench install install-module install-cli install-boot install-hooks uninstall-hooks uninstall-boot dkms-install \
 	dkms-uninstall clean clean-module check check-quick demo regen lint deps bench
 
 all: module cli
@@ -100,6 +101,12 @@ install-hooks:
 	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 		systemctl try-reload-or-restart libvirtd.service virtqemud.service \
 			2>/dev/null || true; fi
+
+# A libvirt hook whose binary is gone would fail every domain's start.
+uninstall-hooks:
+	$(Q)rm -f "$(DESTDIR)/etc/libvirt/hooks/qemu.d/pcipass" \
+		"$(DESTDIR)$(PVE_SNIPPETS)/pcipass-hook"
+	$(Q)rm -rf "$(DESTDIR)$(HOOKDIR)"
 
 # The hook would otherwise run at every kernel upgrade after pcipass is gone.
 uninstall-boot:

@@ -131,6 +131,8 @@ static void print_list(struct pp_devlist *l, class_mask_t mask,
 	open_json_object(NULL);
 	groups = print_groups(l->v, l->n, mask);
 	free(holds);
+	holds = NULL;
+	nholds = 0;
 	ungrouped = print_ungrouped(l->v, l->n, mask, groups > 0);
 	close_json_object();
 

@@ -68,16 +68,18 @@ static int libvirt_start(const char *owner)
 
 int hook_libvirt(const char *name, const char *op, const char *sub)
 {
+	bool start = !strcmp(op, "prepare") && !strcmp(sub, "begin");
+	bool stop = !strcmp(op, "release") && !strcmp(sub, "end");
 	char owner[VMHOLD_OWNER_MAX];
 
+	/* not ours, judged before anything else: no output, exit 0 */
+	if (!start && !stop)
+		return EXIT_OK;
 	if (!*name || strlen(name) > 100 || strchr(name, '\n')) {
-		pp_err("hook libvirt: '%s' is not a domain name", name);
-		return EXIT_USAGE;
+		pp_err("hook libvirt: '%s' is not a domain name pcipass records", name);
+		return start ? EXIT_USAGE : EXIT_OK;
 	}
 	snprintf(owner, sizeof(owner), "libvirt:%s", name);
-	if (!strcmp(op, "prepare") && !strcmp(sub, "begin"))
-		return libvirt_start(owner);
-	if (!strcmp(op, "release") && !strcmp(sub, "end"))
-		return hook_release_all(owner, LIBVIRT_STOP_WAIT_S);
-	return EXIT_OK;
+	return start ? libvirt_start(owner) :
+		       hook_release_all(owner, LIBVIRT_STOP_WAIT_S);
 }

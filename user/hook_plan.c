@@ -111,9 +111,10 @@ static bool check_others(const char *owner, struct hook_group *g,
 		rec = vmhold_find(recs, nrecs, names[i]);
 	sysroot_free_names(names, n);
 	if (rec && strcmp(rec->owner, owner))
-		return hook_fail(owner, "%s: %s: IOMMU group %u is claimed for %s; stop it first",
+		return hook_fail(owner, "%s: %s: IOMMU group %u is claimed for %s; stop it first (if it is not running: 'pcipass release %s')",
 				 g->fn->from, g->fn->addr, g->group,
-				 vmhold_owner_words(rec->owner, words, sizeof(words)));
+				 vmhold_owner_words(rec->owner, words, sizeof(words)),
+				 rec->members[0]);
 	if (rec) {
 		g->ours = true;
 		g->rec = *rec;
@@ -163,24 +164,39 @@ static void record_of(const char *owner, const struct claim_report *rep,
 	}
 }
 
+/* What this run claimed goes back, its records with it. */
 static void roll_back(struct hook_group *g, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!g[i].claimed || !g[i].rec.release)
+		if (!g[i].claimed)
 			continue;
+		if (!g[i].rec.release) {	/* on the driver before: stays */
+			vmhold_forget(g[i].rec.members[0]);
+			continue;
+		}
 		print_text("%s: giving IOMMU group %u back (the start failed)\n",
 			   g[i].fn->addr, g[i].group);
-		run_one(CLAIM_OP_RELEASE, g[i].fn->addr, NULL);
+		if (run_one(CLAIM_OP_RELEASE, g[i].fn->addr, NULL) != EXIT_OK)
+			vmhold_forget(g[i].rec.members[0]);
 	}
 }
 
 int hook_claim_all(const char *owner, const struct hook_fn *fns, size_t n)
 {
-	struct hook_group *g = xrealloc(NULL, (n ? n : 1) * sizeof(*g));
+	struct hook_group *g;
 	struct vmhold *recs;
-	size_t ng, nrecs = vmhold_load(&recs);
-	bool ok = collect(owner, fns, n, g, &ng);
-	int status = EXIT_OK, err;
+	size_t ng, nrecs;
+	int status = EXIT_OK, err, lock = vmhold_lock();
+	bool ok;
+
+	if (lock < 0) {
+		hook_fail(owner, "cannot lock %s/.lock: %s (another hook holds it?)",
+			  VMHOLD_DIR, strerror(-lock));
+		return EXIT_RUNTIME;
+	}
+	g = xrealloc(NULL, (n ? n : 1) * sizeof(*g));
+	nrecs = vmhold_load(&recs);
+	ok = collect(owner, fns, n, g, &ng);
 
 	for (size_t i = 0; i < ng && ok; i++)
 		ok = check_others(owner, &g[i], recs, nrecs);
@@ -214,6 +230,7 @@ int hook_claim_all(const char *owner, const struct hook_fn *fns, size_t n)
 	if (status != EXIT_OK)
 		roll_back(g, ng);
 	free(g);
+	vmhold_unlock(lock);
 	return status;
 }
 
@@ -249,11 +266,18 @@ int hook_release_all(const char *owner, unsigned int wait_s)
 {
 	double deadline = now_s() + wait_s;
 	char words[VMHOLD_OWNER_MAX + 32];
-	int status = EXIT_OK, rc;
+	int status = EXIT_OK, rc, lock = vmhold_lock();
 	struct vmhold *recs;
-	size_t n = vmhold_load(&recs), mine = 0;
+	size_t n, mine = 0;
 
 	vmhold_owner_words(owner, words, sizeof(words));
+	if (lock < 0) {
+		pp_err("%s: cannot lock %s/.lock: %s; nothing released ('pcipass list' shows its groups)",
+		       words, VMHOLD_DIR, strerror(-lock));
+		return EXIT_RUNTIME;
+	}
+	n = vmhold_load(&recs);
+
 	for (size_t i = 0; i < n; i++) {
 		const struct vmhold *r = &recs[i];
 		char *who;
@@ -280,9 +304,10 @@ int hook_release_all(const char *owner, unsigned int wait_s)
 		if (rc != EXIT_OK)
 			status = rc;
 	}
-	vmhold_forget_owner(owner);	/* stale ones: released behind us */
+	vmhold_forget_stale(owner);	/* released or rebound behind us */
 	if (!mine)
 		print_text("nothing claimed for %s\n", words);
 	free(recs);
+	vmhold_unlock(lock);
 	return status;
 }

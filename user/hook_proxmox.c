@@ -26,6 +26,7 @@
 #include "vmhold.h"
 
 #define PVE_VM_CONF	"/etc/pve/qemu-server/%s.conf"
+#define PVE_NODE_VM_CONF "/etc/pve/nodes/%.64s/qemu-server/%s.conf"
 #define PVE_PCI_MAPPING	"/etc/pve/mapping/pci.cfg"
 #define PVE_MAX_FNS	256
 #define PVE_STOP_WAIT_S	10	/* qm cleanup waits 60 s for the config lock */
@@ -245,14 +246,19 @@ static bool expand_mapping(const char *owner, const struct pve_hostpci *h,
 
 static int proxmox_start(const char *vmid, const char *owner)
 {
-	char conf[64], why[512] = "", words[VMHOLD_OWNER_MAX + 32];
+	const char *migrated_from = getenv("PVE_MIGRATED_FROM");
+	char conf[192], why[512] = "", words[VMHOLD_OWNER_MAX + 32];
 	struct fn_list *l = xrealloc(NULL, sizeof(*l));
 	struct pve_vm vm;
 	char *text;
 	bool ok = true;
 	int status;
 
-	snprintf(conf, sizeof(conf), PVE_VM_CONF, vmid);
+	/* a migration's target: the config is still the source node's */
+	if (migrated_from && *migrated_from && !strchr(migrated_from, '/'))
+		snprintf(conf, sizeof(conf), PVE_NODE_VM_CONF, migrated_from, vmid);
+	else
+		snprintf(conf, sizeof(conf), PVE_VM_CONF, vmid);
 	vmhold_owner_words(owner, words, sizeof(words));
 	text = text_load(conf);
 	if (!text) {

@@ -130,6 +130,27 @@ static int hostpci_key(const char *line, unsigned int *index, const char **value
 	return 1;
 }
 
+/* hostpciN's entry: a key given again replaces the first (the last one
+ * wins, as in qemu-server's parser); at most PVE_HOSTPCI_MAX.
+ */
+static struct pve_hostpci *hostpci_slot(struct pve_vm *vm, unsigned int index)
+{
+	struct pve_hostpci *h = NULL;
+
+	for (size_t i = 0; i < vm->n && !h; i++)
+		if (vm->hostpci[i].index == index)
+			h = &vm->hostpci[i];
+	if (h) {
+		free(h->host);
+		free(h->mapping);
+	} else {
+		h = &vm->hostpci[vm->n++];	/* index < PVE_HOSTPCI_MAX */
+	}
+	memset(h, 0, sizeof(*h));
+	h->index = index;
+	return h;
+}
+
 int pve_vm_parse(const char *text, struct pve_vm *vm, char *why, size_t size)
 {
 	char *copy = xstrdup(text), *save = NULL, *line;
@@ -154,8 +175,7 @@ int pve_vm_parse(const char *text, struct pve_vm *vm, char *why, size_t size)
 		val = xstrdup(value);
 		for (end = val + strlen(val); end > val && isspace((unsigned char)end[-1]);)
 			*--end = '\0';
-		h = &vm->hostpci[vm->n++];
-		h->index = index;
+		h = hostpci_slot(vm, index);
 		err = hostpci_parse(val, h, why, size);
 		free(val);
 	}

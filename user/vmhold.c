@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,7 +44,7 @@ int vmhold_save(const struct vmhold *h)
 {
 	char path[128], tmp[160];
 	FILE *f;
-	int err = mkdirs();
+	int fd, err = mkdirs();
 
 	if (err)
 		return err;
@@ -51,9 +52,14 @@ int vmhold_save(const struct vmhold *h)
 		return -EINVAL;
 	snprintf(path, sizeof(path), "%s/%s", VMHOLD_DIR, h->members[0]);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
 	fprintf(f, "owner %s\ngroup %u\ndriver %s\nrelease %s\n", h->owner,
 		h->group, h->driver, h->release ? "yes" : "no");
 	for (size_t i = 0; i < h->n; i++)
@@ -185,9 +191,9 @@ static bool has_member(const struct vmhold *h, const char *addr)
 	return vmhold_find(h, 1, addr) != NULL;
 }
 
-static bool owned_by(const struct vmhold *h, const char *owner)
+static bool stale_of(const struct vmhold *h, const char *owner)
 {
-	return !strcmp(h->owner, owner);
+	return !strcmp(h->owner, owner) && !believed(h);
 }
 
 /* A release ends every record naming the function. */
@@ -196,9 +202,38 @@ void vmhold_forget(const char *addr)
 	forget_if(has_member, addr);
 }
 
-void vmhold_forget_owner(const char *owner)
+void vmhold_forget_stale(const char *owner)
 {
-	forget_if(owned_by, owner);
+	forget_if(stale_of, owner);
+}
+
+int vmhold_lock(void)
+{
+	int fd, err = mkdirs();
+	unsigned int waited_ms = 0;
+
+	if (err)
+		return err;
+	fd = open(VMHOLD_DIR "/.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK || waited_ms >= VMHOLD_LOCK_WAIT_S * 1000) {
+			err = errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+			close(fd);
+			return err;
+		}
+		usleep(100000);
+		waited_ms += 100;
+	}
+	return fd;
+}
+
+void vmhold_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* and the lock with it */
 }
 
 void vmhold_forget_report(const struct claim_report *rep)

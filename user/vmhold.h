@@ -54,8 +54,17 @@ const struct vmhold *vmhold_find(const struct vmhold *v, size_t n,
 				 const char *addr);
 /* Drops the record that has addr among its members (if any). */
 void vmhold_forget(const char *addr);
-/* Drops every record of owner, believed or not. */
-void vmhold_forget_owner(const char *owner);
+/* Drops the records of owner that are no longer believed. */
+void vmhold_forget_stale(const char *owner);
+/*
+ * Serializes the hooks: two VMs starting at once must not both take a
+ * group, nor one drop the record the other just wrote.  Held from
+ * reading the records to the last write; waits at most
+ * VMHOLD_LOCK_WAIT_S.  A file descriptor (vmhold_unlock()), or -errno.
+ */
+#define VMHOLD_LOCK_WAIT_S 300
+int vmhold_lock(void);
+void vmhold_unlock(int fd);
 struct claim_report;
 /* After a release: drops the records of the report's members. */
 void vmhold_forget_report(const struct claim_report *rep);

@@ -77,6 +77,8 @@ def records():
     """{first member: {key: value or [members]}} from the record files."""
     out = {}
     for name in sorted(os.listdir(RECORDS)) if os.path.isdir(RECORDS) else []:
+        if name.startswith("."):			# the hooks' lock
+            continue
         rec = {"member": []}
         with open(os.path.join(RECORDS, name)) as f:
             for line in f.read().splitlines():

@@ -70,6 +70,17 @@ static void test_vm(void)
 	      strstr(why, "neither"), "neither: %s", why);
 	CHECK(pve_vm_parse("hostpci2: 01:00.0;1:00\n", &vm, why, sizeof(why)) == -EINVAL &&
 	      strstr(why, "'01:00.0;1:00'"), "bad ID in a list: %s", why);
+	{
+		char many[2048] = "";
+
+		for (int i = 0; i < 40; i++)
+			snprintf(many + strlen(many), sizeof(many) - strlen(many),
+				 "hostpci%d: 0%d:00\n", i % 3, i % 10);
+		CHECK(pve_vm_parse(many, &vm, why, sizeof(why)) == 0 && vm.n == 3 &&
+		      !strcmp(vm.hostpci[0].host, "09:00"),
+		      "a key given again: the last one wins, no more entries");
+		pve_vm_free(&vm);
+	}
 	CHECK(pve_vm_parse("hostpci16: 01:00\nhostpcix: 01:00\n", &vm, why,
 			   sizeof(why)) == 0 && vm.n == 0, "hostpci16 is not a hostpci key");
 	pve_vm_free(&vm);
