@@ -4,7 +4,6 @@
  * libxml2 and XPath: no network, no entities, no DTD loading.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,16 +12,7 @@
 #include <libxml/xpath.h>
 
 #include "libvirt_xml.h"
-
-static int bad(char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+#include "util.h"
 
 /* An address attribute: hex with 0x, or decimal, as libvirt accepts. */
 static bool attr_num(xmlNodePtr node, const char *name, unsigned long max,
@@ -66,7 +56,7 @@ static int hostdev_addr(xmlXPathContextPtr ctx, xmlNodePtr hd,
 	if (!a || !attr_num(a, "domain", 0xffff, &dom) ||
 	    !attr_num(a, "bus", 0xff, &bus) || !attr_num(a, "slot", 0x1f, &slot) ||
 	    !attr_num(a, "function", 7, &fn))
-		return bad(why, size, "hostdev %u: expected <source><address domain= bus= slot= function=/></source>",
+		return fail_why(-EINVAL, why, size, "hostdev %u: expected <source><address domain= bus= slot= function=/></source>",
 			   index);
 	snprintf(f->addr, sizeof(f->addr), "%04lx:%02lx:%02lx.%lx", dom, bus,
 		 slot, fn);
@@ -86,20 +76,20 @@ int libvirt_unmanaged_pci(const char *xml, size_t len, struct hook_fn *v,
 	doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc)
-		return bad(why, size, "the domain XML on stdin is not XML");
+		return fail_why(-EINVAL, why, size, "the domain XML on stdin is not XML");
 	ctx = xmlXPathNewContext(doc);
 	r = ctx ? xmlXPathEvalExpression((const xmlChar *)
 		"/domain/devices/hostdev[@mode='subsystem' and @type='pci']", ctx) : NULL;
 	if (!xmlDocGetRootElement(doc) ||
 	    xmlStrcmp(xmlDocGetRootElement(doc)->name, (const xmlChar *)"domain"))
-		err = bad(why, size, "the XML on stdin is not a <domain>");
+		err = fail_why(-EINVAL, why, size, "the XML on stdin is not a <domain>");
 	for (int i = 0; !err && r && r->nodesetval && i < r->nodesetval->nodeNr; i++) {
 		xmlNodePtr hd = r->nodesetval->nodeTab[i];
 
 		if (!is_no(hd, "managed"))
 			continue;	/* libvirt detaches it itself */
 		if (*n >= max)
-			err = bad(why, size, "more than %zu unmanaged PCI hostdevs", max);
+			err = fail_why(-EINVAL, why, size, "more than %zu unmanaged PCI hostdevs", max);
 		else
 			err = hostdev_addr(ctx, hd, &v[*n], (unsigned int)i, why, size);
 		if (!err)

@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,16 +78,6 @@ static bool parse_ids(const char *s, uint16_t *a, uint16_t *b)
 	return true;
 }
 
-static int bad(char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int parse_option(const char *t, struct persist_entry *e, char *why,
 			size_t size)
 {
@@ -98,21 +87,21 @@ static int parse_option(const char *t, struct persist_entry *e, char *why,
 		e->force = true;
 	} else if (!strncmp(t, "sub=", 4)) {
 		if (!parse_ids(t + 4, &e->sub_vendor, &e->sub_device))
-			return bad(why, size, "'%s': expected sub=SVENDOR:SDEVICE in hex, e.g. sub=8086:0000", t);
+			return fail_why(-1, why, size, "'%s': expected sub=SVENDOR:SDEVICE in hex, e.g. sub=8086:0000", t);
 		e->has_sub = true;
 	} else if (!strncmp(t, "dsn=", 4)) {
 		errno = 0;
 		e->dsn = strtoull(t + 4, &end, 16);
 		if (!t[4] || *end || errno || strlen(t + 4) > 16 || !e->dsn ||
 		    strspn(t + 4, "0123456789abcdefABCDEF") != strlen(t + 4))
-			return bad(why, size, "'%s': expected dsn= and up to 16 hex digits, not 0", t);
+			return fail_why(-1, why, size, "'%s': expected dsn= and up to 16 hex digits, not 0", t);
 	} else if (!strncmp(t, "driver=", 7)) {
 		if (!t[7] || strlen(t + 7) >= sizeof(e->driver) ||
 		    strpbrk(t + 7, "/,;\\\""))
-			return bad(why, size, "'%s': expected driver=NAME (a PCI driver, e.g. vfio-pci)", t);
+			return fail_why(-1, why, size, "'%s': expected driver=NAME (a PCI driver, e.g. vfio-pci)", t);
 		strcpy(e->driver, t + 7);
 	} else {
-		return bad(why, size, "'%s': unknown; expected sub=, dsn=, driver= or force", t);
+		return fail_why(-1, why, size, "'%s': unknown; expected sub=, dsn=, driver= or force", t);
 	}
 	return 0;
 }
@@ -133,18 +122,18 @@ int persist_parse_line(const char *text, struct persist_entry *e, char *why,
 	for (tok = strtok_r(copy, " \t\r", &save); tok && rc > 0;
 	     tok = strtok_r(NULL, " \t\r", &save), i++) {
 		if (i == 0 && !persist_path_valid(tok))
-			rc = bad(why, size, "'%s': expected a path like 0000:00:1c.0/00.0 (segment:root bus:device.function, then device.function per bridge, /vfN for a VF)", tok);
+			rc = fail_why(-1, why, size, "'%s': expected a path like 0000:00:1c.0/00.0 (segment:root bus:device.function, then device.function per bridge, /vfN for a VF)", tok);
 		else if (i == 0)
 			strcpy(e->path, tok);
 		else if (i == 1 && !parse_ids(tok, &e->vendor, &e->device))
-			rc = bad(why, size, "'%s': expected VENDOR:DEVICE in hex, e.g. 8086:10d3", tok);
+			rc = fail_why(-1, why, size, "'%s': expected VENDOR:DEVICE in hex, e.g. 8086:10d3", tok);
 		else if (i > 1 && parse_option(tok, e, why, size))
 			rc = -1;
 	}
 	if (rc > 0 && i == 0)
 		rc = 0;			/* blank or comment */
 	else if (rc > 0 && i == 1)
-		rc = bad(why, size, "'%s' without VENDOR:DEVICE", e->path);
+		rc = fail_why(-1, why, size, "'%s' without VENDOR:DEVICE", e->path);
 	free(copy);
 	if (rc <= 0) {
 		free(e->note);

@@ -13,23 +13,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pve_conf.h"
 #include "util.h"
-
-static int bad(char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 static size_t hex_run(const char *s)
 {
@@ -93,7 +82,7 @@ static int hostpci_parse(char *value, struct pve_hostpci *h, char *why,
 			char **slot = key[0] == 'h' ? &h->host : &h->mapping;
 
 			if (*slot)
-				return bad(why, size, "hostpci%u: '%s' given twice",
+				return fail_why(-EINVAL, why, size, "hostpci%u: '%s' given twice",
 					   h->index, key);
 			*slot = xstrdup(val);
 		} else if (!strcmp(key, "driver")) {
@@ -103,11 +92,11 @@ static int hostpci_parse(char *value, struct pve_hostpci *h, char *why,
 		}
 	}
 	if (!h->host == !h->mapping)
-		return bad(why, size, "hostpci%u: %s", h->index,
+		return fail_why(-EINVAL, why, size, "hostpci%u: %s", h->index,
 			   h->host ? "both 'host' and 'mapping'" :
 				     "neither 'host' nor 'mapping'");
 	if (h->host && !id_list_valid(h->host, false))
-		return bad(why, size, "hostpci%u: '%s': expected [DDDD:]BB:DD[.F][;...] in lower-case hex",
+		return fail_why(-EINVAL, why, size, "hostpci%u: '%s': expected [DDDD:]BB:DD[.F][;...] in lower-case hex",
 			   h->index, h->host);
 	return 0;
 }
@@ -223,7 +212,7 @@ static int map_parse(char *value, const char *name, const char *node,
 		char *eq = strchr(part, '=');
 
 		if (!eq)
-			return bad(why, size, "mapping '%s': map '%s': expected key=value",
+			return fail_why(-EINVAL, why, size, "mapping '%s': map '%s': expected key=value",
 				   name, part);
 		*eq++ = '\0';
 		if (!strcmp(part, "node")) {
@@ -236,7 +225,7 @@ static int map_parse(char *value, const char *name, const char *node,
 		} else if (!strcmp(part, "subsystem-id")) {
 			m->has_sub = parse_ids(eq, &m->sub_vendor, &m->sub_device);
 			if (!m->has_sub)
-				return bad(why, size, "mapping '%s': subsystem-id '%s': expected VVVV:DDDD",
+				return fail_why(-EINVAL, why, size, "mapping '%s': subsystem-id '%s': expected VVVV:DDDD",
 					   name, eq);
 		} else if (!strcmp(part, "iommugroup")) {
 			m->group = (uint32_t)strtoul(eq, &end, 10);
@@ -251,7 +240,7 @@ static int map_parse(char *value, const char *name, const char *node,
 	if (!has_id || !m->path || !id_list_valid(m->path, true)) {
 		free(m->path);
 		m->path = NULL;
-		return bad(why, size, "mapping '%s' for node %s: needs id=VVVV:DDDD and path=DDDD:BB:DD[.F][;...]",
+		return fail_why(-EINVAL, why, size, "mapping '%s' for node %s: needs id=VVVV:DDDD and path=DDDD:BB:DD[.F][;...]",
 			   name, node);
 	}
 	return 1;

@@ -37,6 +37,16 @@ void *xrealloc(void *p, size_t n)
 	return p;
 }
 
+int fail_why(int err, char *why, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, size, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
 char *xstrdup(const char *s)
 {
 	char *d = strdup(s);

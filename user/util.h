@@ -25,6 +25,9 @@ void pp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void die_oom(void) __attribute__((noreturn));
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* Formats the reason into why (size bytes) and returns err. */
+int fail_why(int err, char *why, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /*
  * Control characters in @s (in place) replaced by '?', as ps(1) does: a
  * name another user chose (a process's comm or executable) must not

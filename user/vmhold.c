@@ -129,25 +129,33 @@ static bool believed(const struct vmhold *h)
 	return true;
 }
 
+/*
+ * The record file names[i] into *h: 1 parsed, 0 not a record's name or
+ * unreadable, -1 a record file that does not parse.  Its path in path.
+ */
+static int read_record(const char *name, struct vmhold *h, char *path,
+		       size_t size)
+{
+	char text[4096];
+
+	if (!valid_name(name))
+		return 0;
+	snprintf(path, size, "%s/%s", VMHOLD_DIR, name);
+	if (sysroot_read(path, text, sizeof(text)) <= 0)
+		return 0;
+	return parse(text, h) ? 1 : -1;
+}
+
 size_t vmhold_load(struct vmhold **v)
 {
 	size_t n, out = 0;
-	char **names = sysroot_list(VMHOLD_DIR, &n);
+	char **names = sysroot_list(VMHOLD_DIR, &n), path[128];
 
 	*v = n ? xrealloc(NULL, n * sizeof(**v)) : NULL;
-	for (size_t i = 0; i < n; i++) {
-		char path[128], text[4096];
-		ssize_t len;
-
-		if (!valid_name(names[i]))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", VMHOLD_DIR, names[i]);
-		len = sysroot_read(path, text, sizeof(text));
-		if (len <= 0)
-			continue;
-		if (parse(text, &(*v)[out]) && believed(&(*v)[out]))
+	for (size_t i = 0; i < n; i++)
+		if (read_record(names[i], &(*v)[out], path, sizeof(path)) == 1 &&
+		    believed(&(*v)[out]))
 			out++;
-	}
 	sysroot_free_names(names, n);
 	return out;
 }
@@ -162,25 +170,20 @@ const struct vmhold *vmhold_find(const struct vmhold *v, size_t n,
 	return NULL;
 }
 
-/* Removes every record file for which drop() says so, believed or not. */
+/* Removes every record file for which drop() says so, believed or not
+ * (and those that do not parse).
+ */
 static void forget_if(bool (*drop)(const struct vmhold *h, const char *key),
 		      const char *key)
 {
 	size_t n;
-	char **names = sysroot_list(VMHOLD_DIR, &n);
+	char **names = sysroot_list(VMHOLD_DIR, &n), path[128];
 
 	for (size_t i = 0; i < n; i++) {
-		char path[128], text[4096];
 		struct vmhold h;
-		ssize_t len;
+		int r = read_record(names[i], &h, path, sizeof(path));
 
-		if (!valid_name(names[i]))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", VMHOLD_DIR, names[i]);
-		len = sysroot_read(path, text, sizeof(text));
-		if (len <= 0)
-			continue;
-		if (!parse(text, &h) || drop(&h, key))
+		if (r < 0 || (r > 0 && drop(&h, key)))
 			unlink(path);
 	}
 	sysroot_free_names(names, n);

@@ -21,11 +21,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 from tapcheck import Failure, Suite, expect, expect_eq, main_with_cli
 from cli_test import SYS_DEV, sys_driver, sys_override
 from claim_test import Cli, members
+from persist_test import wait_for
 
 test = Suite("hooklibvirt")
 SLOT = ("0000:06:00.0", "0000:06:00.1")		# (c): multifunction, one group
@@ -93,14 +93,6 @@ def ids(addr):
         return vendor, int(f.read(), 16)
 
 
-def wait_for(what, cond, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise Failure(f"{what}: not within {timeout} s")
-        time.sleep(0.2)
-
-
 def on_vfio_pci():
     """Both functions on vfio-pci (VFIO's own viability check would need
     the group, which the running domain's QEMU has open)."""
@@ -137,7 +129,7 @@ def a_domain_starts_with_its_unmanaged_slot_and_gives_it_back(cli):
         expect(all(seen[k] >= n for k, n in want.items()),
                f"the domain's QEMU has {SLOT}: {dict(seen)}")
         virsh("destroy", "pcipass-mf")
-        wait_for("the slot back on e1000e", on_host_drivers)
+        wait_for("the slot back on e1000e", on_host_drivers, timeout=60)
         expect_eq([n for n in os.listdir(RECORDS) if not n.startswith(".")]
                   if os.path.isdir(RECORDS) else [], [], "records")
     finally:
@@ -154,7 +146,7 @@ def a_crashed_domain_gives_its_devices_back(cli):
         expect(on_vfio_pci(), f"{SLOT} on vfio-pci")
         with open("/run/libvirt/qemu/pcipass-crash.pid") as f:
             os.kill(int(f.read().strip()), signal.SIGKILL)
-        wait_for("the slot back on e1000e after the crash", on_host_drivers)
+        wait_for("the slot back on e1000e after the crash", on_host_drivers, timeout=60)
         expect("shut off" in virsh("domstate", "pcipass-crash").stdout,
                "libvirt saw the domain stop")
     finally:
