@@ -11,7 +11,8 @@
  *                   device-removed event
  *   REMOVED_DEVICE  topology generation (the device has left the bus
  *                   list: a dump part between DEL and REMOVED sees a
- *                   change afterwards too)
+ *                   change afterwards too), a persisted entry dropped
+ *                   again (the sweep may have taken it after DEL)
  *   BOUND_DRIVER,
  *   UNBIND_DRIVER   driver events; device_lock is held: send only
  *
@@ -51,6 +52,7 @@ static int pcipass_pci_notify(struct notifier_block *nb, unsigned long action,
 		break;
 	case BUS_NOTIFY_REMOVED_DEVICE:
 		pcipass_topology_changed();
+		pcipass_persist_removed(pdev);
 		break;
 	case BUS_NOTIFY_BOUND_DRIVER:
 		pcipass_event_device(PCIPASS_EVENT_DRIVER_BOUND, pdev,

@@ -288,15 +288,30 @@ void pcipass_persist_added(struct pci_dev *pdev)
 		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
 		return;
 	}
-	if (pcipass_persist_override(pdev, driver))
+	if (pcipass_persist_override(pdev, driver)) {
+		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
 		return;
-	if (pcipass_rec_add_persisted(pdev, driver))
-		pci_warn(pdev, "its persisted claim is not recorded (no memory): release will not give it back\n");
+	}
+	/*
+	 * Fail open: an override without a record would be a claim that
+	 * release refuses to give back.  Clearing allocates nothing.
+	 */
+	if (pcipass_rec_add_persisted(pdev, driver)) {
+		pcipass_set_driver_override(pdev, NULL);
+		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
+		pci_warn(pdev, "persisted claim NOT applied: no memory to record it; left to its host driver\n");
+		return;
+	}
 	if (!pcipass_driver_registered(driver))
 		schedule_work(&pcipass_persist_load_work);
 }
 
-/* BUS_NOTIFY_DEL_DEVICE: the entry is looked for again. */
+/*
+ * BUS_NOTIFY_DEL_DEVICE, and again at REMOVED_DEVICE: the entry is looked
+ * for again.  The second call drops what the load-time sweep may have
+ * taken in between (a VF its PF driver removes without the rescan lock
+ * is still registered until after DEL).
+ */
 void pcipass_persist_removed(struct pci_dev *pdev)
 {
 	unsigned int i;
@@ -328,6 +343,20 @@ void pcipass_persist_mark(struct pci_dev *pdev, u8 state)
 	if (e && how != PCIPASS_PERSIST_MISMATCH)
 		e->state = state;
 	mutex_unlock(&pcipass_persist_lock);
+}
+
+/* Does entry @n have the path of an earlier one?  The lookup would only
+ * ever see the first: one function, one entry.
+ */
+static bool __init pcipass_persist_dup(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (pcipass_path_eq(&pcipass_persist[i].path,
+				    &pcipass_persist[n].path))
+			return true;
+	return false;
 }
 
 /**
@@ -372,6 +401,9 @@ void __init pcipass_persist_parse(void)
 		if (err)
 			pr_err("claims=: entry %u is malformed (%d); ignored\n",
 			       pos, err);
+		else if (pcipass_persist_dup(n))
+			pr_err("claims=: entry %u names a path an earlier entry names; ignored\n",
+			       pos);
 		else
 			n++;
 	}

@@ -199,6 +199,7 @@ static void pcipass_sweep_claim(struct pcipass_sweep *sw, u32 group,
 	strscpy(req.driver, driver, sizeof(req.driver));
 	if (force)
 		req.flags |= PCIPASS_CLAIM_F_FORCE;
+	sw->busy.msg = NULL;	/* not the previous group's */
 	job = pcipass_job_submit(PCIPASS_CMD_CLAIM, &req, &sw->busy, &w);
 	if (IS_ERR(job)) {
 		pr_err("persisted claim of IOMMU group %u not started (%ld): %s; left to its host drivers\n",

@@ -372,6 +372,20 @@ def cli_persist_reaches_the_module_through_modprobe(cli):
 
 
 @test
+def a_path_named_twice_is_taken_once(cli):
+    """claims= naming one path twice (for vfio-pci, then e1000e): the
+    second is refused in the kernel log, the first applies"""
+    with Guarded([ALONE]):
+        tag = reload(claims=f"{entry(ALONE)};{entry(ALONE, extra=',driver=e1000e')}")
+        wait_driver(ALONE, "vfio-pci")
+        expect_claimed(ALONE)
+        expect_logged(tag, r"claims=: entry 2 names a path an earlier entry "
+                      "names; ignored", "the second entry")
+        expect_logged(tag, r"1 persisted claim$", "one entry")
+    reload()
+
+
+@test
 def a_failed_persisted_claim_leaves_no_function_without_a_driver(cli):
     """a function unbound at load (as when udev has not bound it yet),
     persisted for a driver whose probe of it fails (failprobe, fail_addr):
