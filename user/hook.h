@@ -38,6 +38,18 @@ int hook_claim_all(const char *owner, const struct hook_fn *fns, size_t n);
  */
 int hook_release_all(const char *owner, unsigned int wait_s);
 
+/* hook_console.c: a boot GPU's host console */
+struct vmhold;
+bool hook_console_is_boot_vga(const char *addr);
+/* Lets go of the console on the boot GPU gpu (fbcon, firmware
+ * framebuffers), recorded in rec; false and why when a process has its
+ * display open.
+ */
+bool hook_console_take(const char *gpu, struct vmhold *rec, char *why,
+		       size_t size);
+/* After gpu's release: gives back what rec says was let go of. */
+void hook_console_give(const struct vmhold *rec, const char *gpu);
+
 /* hook_proxmox.c: pcipass hook proxmox VMID PHASE */
 int hook_proxmox(const char *vmid, const char *phase);
 /* hook_libvirt.c: pcipass hook libvirt NAME OPERATION SUB-OPERATION */

@@ -134,10 +134,12 @@ static bool check_others(const char *owner, struct hook_group *g,
 	return true;
 }
 
-static int run_one(enum claim_op op, const char *addr, struct claim_report *rep)
+static int run_one(enum claim_op op, const char *addr, struct claim_report *rep,
+		   uint32_t flags)
 {
 	struct claim_opts o = { .timeout_s = CLAIM_TIMEOUT_S };
-	struct claim_req req = { .op = op, .kind = CLAIM_Q_FUNCTION, .arg = addr };
+	struct claim_req req = { .op = op, .kind = CLAIM_Q_FUNCTION, .arg = addr,
+				 .flags = flags };
 	enum addr_scope scope;
 
 	if (addr_parse(addr, &req.addr, &scope))
@@ -164,7 +166,76 @@ static void record_of(const char *owner, const struct claim_report *rep,
 	}
 }
 
+/* The boot VGA function among the group's members, if any. */
+static bool group_gpu(uint32_t group, char gpu[ADDR_STRLEN])
+{
+	char dir[96];
+	char **names;
+	size_t n;
+	bool found = false;
+
+	snprintf(dir, sizeof(dir), "/sys/kernel/iommu_groups/%u/devices", group);
+	names = sysroot_list(dir, &n);
+	for (size_t i = 0; i < n && !found; i++) {
+		found = hook_console_is_boot_vga(names[i]);
+		if (found)
+			snprintf(gpu, ADDR_STRLEN, "%s", names[i]);
+	}
+	sysroot_free_names(names, n);
+	return found;
+}
+
+/* After a release: the console a start let go of, back. */
+static void give_console(const struct vmhold *rec)
+{
+	for (size_t i = 0; i < rec->n && (rec->nvtcon || rec->nfb); i++)
+		if (hook_console_is_boot_vga(rec->members[i])) {
+			hook_console_give(rec, rec->members[i]);
+			return;
+		}
+}
+
+/*
+ * A boot GPU's group: the claim takes the boot VGA device with force,
+ * and force must take nothing else, so the host's own checks come first
+ * (none may stand); then the console lets go of the GPU.
+ */
+static bool gpu_prepare(const char *owner, const struct hook_group *g,
+			const char *gpu, struct vmhold *cons)
+{
+	struct claim_req req = { .op = CLAIM_OP_CLAIM, .kind = CLAIM_Q_FUNCTION,
+				 .arg = g->fn->addr };
+	struct claim_blocker *b = NULL;
+	char words[256], why[512];
+	enum addr_scope scope;
+	size_t nb = 0;
+
+	if (addr_parse(g->fn->addr, &req.addr, &scope) ||
+	    claim_host_precheck(&req, &b, &nb))
+		return hook_fail(owner, "%s: %s: cannot check what the host uses there",
+				 g->fn->from, g->fn->addr);
+	if (nb) {
+		hook_fail(owner, "%s: %s: refused: %s", g->fn->from, g->fn->addr,
+			  claim_blocker_text(&b[0], words, sizeof(words)));
+		claim_blockers_free(b, nb);
+		return false;
+	}
+	claim_blockers_free(b, nb);
+	if (!hook_console_take(gpu, cons, why, sizeof(why)))
+		return hook_fail(owner, "%s: %s", g->fn->from, why);
+	return true;
+}
+
 /* What this run claimed goes back, its records with it. */
+static void console_into(struct vmhold *rec, const struct vmhold *cons)
+{
+	rec->nvtcon = cons->nvtcon;
+	rec->nfb = cons->nfb;
+	memcpy(rec->vtcon, cons->vtcon, sizeof(rec->vtcon));
+	memcpy(rec->fbdev, cons->fbdev, sizeof(rec->fbdev));
+	memcpy(rec->fbdrv, cons->fbdrv, sizeof(rec->fbdrv));
+}
+
 static void roll_back(struct hook_group *g, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -176,8 +247,9 @@ static void roll_back(struct hook_group *g, size_t n)
 		}
 		print_text("%s: giving IOMMU group %u back (the start failed)\n",
 			   g[i].fn->addr, g[i].group);
-		if (run_one(CLAIM_OP_RELEASE, g[i].fn->addr, NULL) != EXIT_OK)
+		if (run_one(CLAIM_OP_RELEASE, g[i].fn->addr, NULL, 0) != EXIT_OK)
 			vmhold_forget(g[i].rec.members[0]);
+		give_console(&g[i].rec);
 	}
 }
 
@@ -202,16 +274,29 @@ int hook_claim_all(const char *owner, const struct hook_fn *fns, size_t n)
 		ok = check_others(owner, &g[i], recs, nrecs);
 	free(recs);
 	for (size_t i = 0; i < ng && ok && status == EXIT_OK; i++) {
+		char gpu[ADDR_STRLEN];
 		struct claim_report rep;
+		struct vmhold cons;
 
 		if (g[i].ours) {
 			print_text("%s: IOMMU group %u already claimed for this VM\n",
 				   g[i].fn->addr, g[i].group);
 			continue;
 		}
-		status = run_one(CLAIM_OP_CLAIM, g[i].fn->addr, &rep);
+		memset(&cons, 0, sizeof(cons));
+		gpu[0] = '\0';
+		if (group_gpu(g[i].group, gpu) &&
+		    !gpu_prepare(owner, &g[i], gpu, &cons)) {
+			status = EXIT_REFUSED;
+			break;
+		}
+		status = run_one(CLAIM_OP_CLAIM, g[i].fn->addr, &rep,
+				 gpu[0] ? PCIPASS_CLAIM_F_FORCE : 0);
+		if (status != EXIT_OK && gpu[0])
+			hook_console_give(&cons, gpu);
 		if (status == EXIT_OK) {
 			record_of(owner, &rep, &g[i].rec);
+			console_into(&g[i].rec, &cons);
 			g[i].claimed = true;
 			err = vmhold_save(&g[i].rec);
 			if (err) {
@@ -298,11 +383,14 @@ int hook_release_all(const char *owner, unsigned int wait_s)
 			vmhold_forget(r->members[0]);
 			print_text("%s: IOMMU group %u stays on %s (it was before %s started)\n",
 				   r->members[0], r->group, r->driver, words);
+			give_console(r);
 			continue;
 		}
-		rc = run_one(CLAIM_OP_RELEASE, r->members[0], NULL);
+		rc = run_one(CLAIM_OP_RELEASE, r->members[0], NULL, 0);
 		if (rc != EXIT_OK)
 			status = rc;
+		else
+			give_console(r);
 	}
 	vmhold_forget_stale(owner);	/* released or rebound behind us */
 	if (!mine)

@@ -40,20 +40,28 @@ static bool cdev_group(const char *name, uint32_t *group)
 	return slash && sscanf(slash + 1, "%u", group) == 1;
 }
 
+/* What a VFIO scan looks for: the group node, or a cdev of the group. */
+struct vfio_target {
+	char node[32];
+	uint32_t group;
+};
+
 /* Does this open file (a /proc/PID/fd link target) reach the group? */
-static bool holds(const char *file, const char *group_node, uint32_t group)
+static bool holds(const char *file, void *arg)
 {
+	const struct vfio_target *t = arg;
 	uint32_t g;
 
-	if (!strcmp(file, group_node))
+	if (!strcmp(file, t->node))
 		return true;
 	if (strncmp(file, VFIO_CDEV_PREFIX, strlen(VFIO_CDEV_PREFIX)))
 		return false;
-	return cdev_group(file + strlen(VFIO_CDEV_PREFIX), &g) && g == group;
+	return cdev_group(file + strlen(VFIO_CDEV_PREFIX), &g) && g == t->group;
 }
 
 /* 1: holds it, 0: does not, -1: its fds are not ours to read. */
-static int pid_holds(int pid, const char *group_node, uint32_t group)
+static int pid_holds(int pid, bool (*match)(const char *file, void *arg),
+		     void *arg)
 {
 	char path[64], target[PATH_MAX];
 	struct dirent *de;
@@ -76,7 +84,7 @@ static int pid_holds(int pid, const char *group_node, uint32_t group)
 		if (n < 0)
 			continue;
 		target[n] = '\0';
-		found = holds(target, group_node, group);
+		found = match(target, arg);
 	}
 	closedir(d);
 	return found;
@@ -118,15 +126,14 @@ static void read_comm(int pid, char *comm, size_t size)
 	str_printable(comm);
 }
 
-bool vfio_holders_find(uint32_t group, struct vfio_holders *h)
+bool fd_holders_find(bool (*match)(const char *file, void *arg), void *arg,
+		     struct vfio_holders *h)
 {
-	char group_node[32];
 	struct dirent *de;
 	DIR *proc;
 	int r;
 
 	memset(h, 0, sizeof(*h));
-	snprintf(group_node, sizeof(group_node), "/dev/vfio/%u", group);
 	proc = opendir("/proc");
 	if (!proc)
 		return false;
@@ -139,7 +146,7 @@ bool vfio_holders_find(uint32_t group, struct vfio_holders *h)
 		pid = atoi(de->d_name);
 		if (pid == getpid())
 			continue;
-		r = pid_holds(pid, group_node, group);
+		r = pid_holds(pid, match, arg);
 		if (r < 0)
 			h->unreadable++;
 		if (r <= 0)
@@ -151,6 +158,14 @@ bool vfio_holders_find(uint32_t group, struct vfio_holders *h)
 	}
 	closedir(proc);
 	return true;
+}
+
+bool vfio_holders_find(uint32_t group, struct vfio_holders *h)
+{
+	struct vfio_target t = { .group = group };
+
+	snprintf(t.node, sizeof(t.node), "/dev/vfio/%u", group);
+	return fd_holders_find(holds, &t, h);
 }
 
 void vfio_holders_free(struct vfio_holders *h)

@@ -28,6 +28,11 @@ struct vfio_holders {
 
 /* Fills h (free with vfio_holders_free); false when /proc is unreadable. */
 bool vfio_holders_find(uint32_t group, struct vfio_holders *h);
+/* The same scan for any open file: the processes with a file open for
+ * which match(its /proc/PID/fd target, arg) is true.
+ */
+bool fd_holders_find(bool (*match)(const char *file, void *arg), void *arg,
+		     struct vfio_holders *h);
 void vfio_holders_free(struct vfio_holders *h);
 
 /* "PID 4242 (qemu-system-x86_64)", "PIDs 1, 2 (qemu...)", or NULL when

@@ -64,6 +64,10 @@ int vmhold_save(const struct vmhold *h)
 		h->group, h->driver, h->release ? "yes" : "no");
 	for (size_t i = 0; i < h->n; i++)
 		fprintf(f, "member %s\n", h->members[i]);
+	for (size_t i = 0; i < h->nvtcon; i++)
+		fprintf(f, "vtcon %s\n", h->vtcon[i]);
+	for (size_t i = 0; i < h->nfb; i++)
+		fprintf(f, "fbdev %s %s\n", h->fbdev[i], h->fbdrv[i]);
 	err = fflush(f) || fsync(fileno(f)) ? -errno : 0;
 	if (fclose(f) && !err)
 		err = -errno;
@@ -107,6 +111,11 @@ static bool parse(const char *text, struct vmhold *h)
 		else if (!strcmp(line, "member") && h->n < VMHOLD_MEMBERS_MAX &&
 			 valid_name(val))
 			snprintf(h->members[h->n++], ADDR_STRLEN, "%s", val);
+		else if (!strcmp(line, "vtcon") && h->nvtcon < VMHOLD_CONSOLE_MAX)
+			snprintf(h->vtcon[h->nvtcon++], sizeof(h->vtcon[0]), "%s", val);
+		else if (!strcmp(line, "fbdev") && h->nfb < VMHOLD_CONSOLE_MAX &&
+			 sscanf(val, "%47s %31s", h->fbdev[h->nfb], h->fbdrv[h->nfb]) == 2)
+			h->nfb++;
 	}
 	return h->owner[0] && h->driver[0] && h->n;
 }

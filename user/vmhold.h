@@ -23,6 +23,8 @@
  *   release yes
  *   member 0000:01:00.0
  *   member 0000:01:00.1
+ *   vtcon vtcon0                      (a boot GPU: the console let go of)
+ *   fbdev efi-framebuffer.0 efifb
  *
  * Under /run: a record lasts until reboot, as a claim does.  "release no":
  * the group was on the driver before the hook (a persisted or a manual
@@ -35,6 +37,7 @@
 #define VMHOLD_DIR	"/run/pcipass/vm"
 #define VMHOLD_OWNER_MAX 128
 #define VMHOLD_MEMBERS_MAX 64
+#define VMHOLD_CONSOLE_MAX 4
 
 struct vmhold {
 	char owner[VMHOLD_OWNER_MAX];	/* "proxmox:101", "libvirt:win11" */
@@ -43,6 +46,11 @@ struct vmhold {
 	bool release;			/* the stop gives the group back */
 	size_t n;
 	char members[VMHOLD_MEMBERS_MAX][ADDR_STRLEN];
+	/* a boot GPU's host console the start let go of (hook_console.c) */
+	size_t nvtcon, nfb;
+	char vtcon[VMHOLD_CONSOLE_MAX][16];	/* "vtcon0": bound again */
+	char fbdev[VMHOLD_CONSOLE_MAX][48];	/* "efi-framebuffer.0" */
+	char fbdrv[VMHOLD_CONSOLE_MAX][32];	/* its driver, "efifb" */
 };
 
 /* Writes h atomically (temporary file, rename).  0 or -errno. */

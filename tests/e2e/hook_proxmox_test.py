@@ -23,7 +23,7 @@ import sys
 
 from tapcheck import Suite, expect, expect_eq, main_with_cli
 from cli_test import SYS_DEV, sys_driver
-from claim_test import (ALONE, GROUP_C, HOST_NIC, Cli, Guarded, endpoints,
+from claim_test import (ALONE, BOOT_VGA, GROUP_C, HOST_NIC, Cli, Guarded, endpoints,
                         expect_claimed, expect_state, members, state)
 from claim_vm_test import InnerVm, vm_sees
 from persist_test import WritableEtc, sysfs_id
@@ -212,6 +212,56 @@ def other_phases_and_bad_arguments(cli):
                f"missing config: {r.stderr!r}")
         expect_state(before, "nothing changed")
     expect_eq(sys_driver(ALONE), ORIGINAL[ALONE][0], "ALONE's driver")
+
+
+def fb_vtcons():
+    """{vtconN: bind} of the frame buffer consoles (fbcon)."""
+    out = {}
+    for v in sorted(os.listdir("/sys/class/vtconsole")):
+        with open(f"/sys/class/vtconsole/{v}/name") as f:
+            if "frame buffer device" not in f.read():
+                continue
+        with open(f"/sys/class/vtconsole/{v}/bind") as f:
+            out[v] = f.read().strip()
+    return out
+
+
+@test
+def the_boot_gpu_takes_the_host_console_along(cli):
+    """pre-start of a VM with the boot GPU's slot (x-vga=1) while a process
+    has its DRM node open: refused, naming it, nothing changed; then:
+    fbcon lets go of the VTs, the GPU and its audio function on vfio-pci,
+    QEMU takes both; post-stop: bochs-drm and snd_hda_intel back, fbcon
+    on the VTs again"""
+    _, ms = members(BOOT_VGA)
+    eps = endpoints(ms)
+    with Guarded(ms) as before, Pve({107: f"hostpci0: {BOOT_VGA[5:-2]},pcie=1,x-vga=1\n"}):
+        vts = fb_vtcons()
+        expect(vts and all(b == "1" for b in vts.values()),
+               f"fbcon on the VTs before: {vts}")
+        with open("/dev/dri/card0", "rb"):
+            r = hook(cli, 107, "pre-start")
+            expect(r.returncode == 6 and
+                   f"{BOOT_VGA} is the boot GPU and PID {os.getpid()}" in r.stderr,
+                   f"refused while its display is open: {r.returncode} {r.stderr!r}")
+        expect_state(before, "after the refusal")
+        expect_eq(fb_vtcons(), vts, "the console untouched")
+
+        r = hook(cli, 107, "pre-start")
+        expect_eq(r.returncode, 0, "pre-start")
+        # unbound, or gone with the GPU's last framebuffer
+        expect(all(b == "0" for b in fb_vtcons().values()),
+               f"fbcon off the VTs: {fb_vtcons()}")
+        expect_eq([sys_driver(a) for a in eps], ["vfio-pci"] * len(eps), "drivers")
+        rec = next(iter(records().values()))
+        expect_eq(rec.get("vtcon"), sorted(vts)[0], "the record has the console")
+        with InnerVm(eps) as vm:
+            expect(vm_sees(vm, eps), "QEMU has the GPU and its audio function")
+            vm.proc.kill()
+            vm.proc.wait(timeout=60)
+        expect_eq(hook(cli, 107, "post-stop").returncode, 0, "post-stop")
+        expect_state(before, "after post-stop")
+        expect_eq(fb_vtcons(), vts, "fbcon back on the VTs")
 
 
 @test
