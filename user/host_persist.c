@@ -74,10 +74,6 @@ static void judge_persist(const struct host_facts *f, struct host_verdict *v)
 		host_result(v, HOST_WARN, "%zu of %zu persisted functions do not match the hardware at their path: left to their host drivers",
 			    p->mismatched, p->entries);
 		host_fix(v, false, "see pcipass persist list; drop stale entries with pcipass persist remove PATH");
-	} else if (p->held) {
-		host_result(v, HOST_WARN, "%zu of %zu persisted functions hold the root filesystem or a disk in use: left out of the boot option, their groups stay with the host",
-			    p->held, p->entries);
-		host_fix(v, false, "see pcipass persist list (LEFT OUT); unmount the disk and take it out of /etc/fstab, or remove the entry");
 	} else if (!p->hook) {
 		host_result(v, HOST_WARN, "%zu persisted; no pcipass initramfs hook: at boot host drivers bind them first",
 			    p->entries);
@@ -90,6 +86,10 @@ static void judge_persist(const struct host_facts *f, struct host_verdict *v)
 		host_result(v, HOST_WARN, "%zu persisted; the initramfs of %s is older than them: at boot it applies the claims it was built with",
 			    p->entries, rel);
 		host_fix(v, false, "run update-initramfs -u -k all");
+	} else if (p->held) {
+		host_result(v, HOST_WARN, "%zu of %zu persisted functions hold the root filesystem or a disk in use: left out of the boot option, their groups stay with the host",
+			    p->held, p->entries);
+		host_fix(v, false, "see pcipass persist list (LEFT OUT); unmount the disk and take it out of /etc/fstab, or remove the entry");
 	} else {
 		host_result(v, HOST_PASS, "%zu persisted; the initramfs of %s carries them",
 			    p->entries, rel);

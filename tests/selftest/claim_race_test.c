@@ -43,7 +43,8 @@
  *                   what its claim found (failprobe, or whatever the
  *                   driver core matches through the override) and reads
  *                   the name of what bound, against the driver's
- *                   unregistration.  Released, release-failed or ENOENT;
+ *                   unregistration.  Released, release-failed, ENOENT
+ *                   or busy (the bounded device_lock wait, refused);
  *                   a final release as root gives VF1 back to
  *                   failprobe; no splat (KASAN on the debug kernel).
  *

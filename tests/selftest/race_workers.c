@@ -373,6 +373,7 @@ void restore_worker(int id, void *arg)
 	volatile int *stop = arg;
 	int n = 0, released = 0, failed = 0, bad = 0;
 	struct nl_sock s;
+	bool busy;
 	uint16_t fam;
 	struct cres r;
 
@@ -387,11 +388,15 @@ void restore_worker(int id, void *arg)
 		released += cmd == PCIPASS_CMD_RELEASE && !r.err;
 		failed += release_failed(&r);
 		/*
-		 * A claim may find VF1 busy while failprobe's remove holds it
-		 * (EBUSY) or lose its driver mid-way (a rollback); a release
-		 * whose driver is gone leaves VF1 unbound and remembered.
+		 * A claim or a release may find VF1 busy past the bounded
+		 * device_lock wait while failprobe's probe or remove holds it
+		 * (EBUSY, refused: nothing changed); a claim may lose its
+		 * driver mid-way (a rollback); a release whose driver is gone
+		 * leaves VF1 unbound and remembered.
 		 */
-		if (!cres_ok(cmd, &r, true, true) &&
+		busy = r.err == -EBUSY && r.has_outcome &&
+		       r.outcome == PCIPASS_OUTCOME_REFUSED;
+		if (!cres_ok(cmd, &r, true, true) && !busy &&
 		    !(cmd == PCIPASS_CMD_RELEASE && release_failed(&r))) {
 			cres_log("restore_unload", cmd == PCIPASS_CMD_CLAIM ?
 				 "claim" : "release", &r);
