@@ -27,6 +27,7 @@
 #include "state.h"
 #include "util.h"
 #include "vfio_holders.h"
+#include "vmhold.h"
 
 /* ------------------------------------------------------------ lookups */
 
@@ -243,6 +244,25 @@ static void print_vfio_user(const struct pp_device **m, size_t n, uint32_t id)
 	free(who);
 }
 
+/* The VM a hook claimed the group for (vmhold.h). */
+static void print_claimed_for(const struct pp_device **m, size_t n)
+{
+	const struct vmhold *rec = NULL;
+	struct vmhold *v = NULL;
+	size_t nv = vmhold_load(&v);
+	char a[ADDR_STRLEN], words[VMHOLD_OWNER_MAX + 32];
+
+	for (size_t i = 0; i < n && nv && !rec; i++)
+		rec = vmhold_find(v, nv, addr_fmt(&m[i]->addr, a));
+	print_opt_string(PRINT_JSON, "claimed_for", NULL,
+			 rec ? rec->owner : NULL, NULL);
+	if (rec)
+		print_text("  claimed for %s by its hook ('pcipass release %s' gives it back)\n",
+			   vmhold_owner_words(rec->owner, words, sizeof(words)),
+			   rec->members[0]);
+	free(v);
+}
+
 static void print_group(const struct check *c, uint32_t id)
 {
 	const struct pp_device **m = NULL;
@@ -261,6 +281,7 @@ static void print_group(const struct check *c, uint32_t id)
 	print_uint(PRINT_ANY, "id", "\nIOMMU group %u", id);
 	print_prediction(c, iso);
 	print_vfio_user(m, n, id);
+	print_claimed_for(m, n);
 	if (iso && iso->truncated)
 		print_text("  (the group is too large: the module's lists stop at %u entries)\n",
 			   PCIPASS_ISO_LIST_MAX);

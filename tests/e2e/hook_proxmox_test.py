@@ -125,6 +125,8 @@ def pre_start_claims_every_group_and_post_stop_gives_them_back(cli):
         groups = {g["id"]: g for g in cli.json("list")["groups"]}
         expect_eq([groups[group_of(a)]["claimed_for"] for a in (GROUP_C[0], ALONE)],
                   ["proxmox:101"] * 2, "list: claimed_for")
+        expect_eq([g["claimed_for"] for g in cli.json("check", ALONE)["groups"]],
+                  ["proxmox:101"], "check: claimed_for")
         out = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup",
                               "--clear-groups", cli.path, "show", ALONE],
                              capture_output=True, text=True).stdout
