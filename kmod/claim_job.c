@@ -95,7 +95,9 @@ static void pcipass_job_where_locked(struct pcipass_job_where *w)
  * @driver: the driver (or module) waited for, the override being
  *	written, or NULL
  *
- * Called by the claim engine from the worker only.
+ * Called by the claim engine.  Only the running job's own worker reports
+ * (the load-time sweep's undo calls the same engine from module init: it
+ * must not overwrite, nor clear, what a stuck job waits for).
  */
 void pcipass_job_step(u8 step, struct pci_dev *pdev, const char *driver)
 {
@@ -106,7 +108,8 @@ void pcipass_job_step(u8 step, struct pci_dev *pdev, const char *driver)
 	w.has_addr = pdev;
 	strscpy(w.driver, driver ?: "", sizeof(w.driver));
 	spin_lock(&pcipass_job_lock);
-	if (pcipass_job_running)
+	if (pcipass_job_running &&
+	    current_work() == &pcipass_job_running->work)
 		pcipass_job_where = w;
 	spin_unlock(&pcipass_job_lock);
 }

@@ -208,7 +208,7 @@ int pcipass_persist_override(struct pci_dev *pdev, const char *driver)
 void pcipass_persist_undo(struct pci_dev *pdev, const char *driver)
 {
 	char cur[PCIPASS_DRIVER_MAX];
-	bool rec, ours, on_target, unbound;
+	bool rec, ours, on_target = false, unbound;
 
 	spin_lock(&pcipass_rec_lock);
 	rec = pcipass_rec_find(pdev);
@@ -222,19 +222,27 @@ void pcipass_persist_undo(struct pci_dev *pdev, const char *driver)
 	}
 	pcipass_read_driver_override(pdev, cur, sizeof(cur));
 	ours = !strcmp(cur, driver);
-	on_target = pdev->dev.driver && !strcmp(pdev->dev.driver->name, driver);
 	unbound = !pdev->dev.driver;
 	device_unlock(&pdev->dev);
-	if (ours)
-		pcipass_set_driver_override(pdev, NULL);
-	else if (!unbound && !cur[0])
-		return;		/* on a driver, nothing of ours: as it is */
-	else if (cur[0])
+	if (cur[0] && !ours)
 		return;		/* somebody else's override: theirs to keep */
-	if (ours && on_target)
-		pcipass_unbind(pdev);
-	if (unbound || (ours && on_target))
-		pcipass_attach(NULL, pdev);
+	if (!ours && !unbound)
+		return;		/* on a driver, nothing of ours: as it is */
+	if (ours) {
+		pcipass_set_driver_override(pdev, NULL);
+		/* the target may have bound since the first look */
+		if (pcipass_device_lock_bounded(&pdev->dev))
+			return;
+		unbound = !pdev->dev.driver;
+		on_target = pdev->dev.driver &&
+			    !strcmp(pdev->dev.driver->name, driver);
+		device_unlock(&pdev->dev);
+		if (on_target)
+			pcipass_unbind(pdev);
+		else if (!unbound)
+			return;	/* a host driver took it meanwhile */
+	}
+	pcipass_attach(NULL, pdev);
 	pci_info(pdev, "persisted claim not applied: override removed, left to its host driver\n");
 }
 
@@ -293,15 +301,12 @@ void pcipass_persist_added(struct pci_dev *pdev)
 		return;
 	}
 	/*
-	 * Fail open: an override without a record would be a claim that
-	 * release refuses to give back.  Clearing allocates nothing.
+	 * Not cleared again without a record: vfio-pci's own notifier may
+	 * have written an override on a new VF before ours (a PF a VM owns),
+	 * and clearing would let the host's VF driver bind it.
 	 */
-	if (pcipass_rec_add_persisted(pdev, driver)) {
-		pcipass_set_driver_override(pdev, NULL);
-		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
-		pci_warn(pdev, "persisted claim NOT applied: no memory to record it; left to its host driver\n");
-		return;
-	}
+	if (pcipass_rec_add_persisted(pdev, driver))
+		pci_warn(pdev, "its persisted claim is not recorded (no memory): release will not give it back\n");
 	if (!pcipass_driver_registered(driver))
 		schedule_work(&pcipass_persist_load_work);
 }

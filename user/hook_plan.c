@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "claim.h"
@@ -319,14 +318,6 @@ int hook_claim_all(const char *owner, const struct hook_fn *fns, size_t n)
 	return status;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Until no process has the group open, or the deadline: the words for
  * who still has it, or NULL.
  */
@@ -340,7 +331,7 @@ static char *wait_unused(uint32_t group, double deadline)
 			who = vfio_holders_words(&h);
 			vfio_holders_free(&h);
 		}
-		if (!who || now_s() >= deadline)
+		if (!who || mono_now_s() >= deadline)
 			return who;
 		free(who);
 		usleep(HOOK_POLL_US);
@@ -349,7 +340,7 @@ static char *wait_unused(uint32_t group, double deadline)
 
 int hook_release_all(const char *owner, unsigned int wait_s)
 {
-	double deadline = now_s() + wait_s;
+	double deadline = mono_now_s() + wait_s;
 	char words[VMHOLD_OWNER_MAX + 32];
 	int status = EXIT_OK, rc, lock = vmhold_lock();
 	struct vmhold *recs;

@@ -322,27 +322,6 @@ char *persist_conf_option(const struct persist_conf *c)
 }
 
 /* file.tmp written in full and synced, then renamed over file. */
-static int write_atomic(const char *file, const char *text)
-{
-	char tmp[4096];
-	size_t len = strlen(text);
-	int fd, err = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd))
-		err = errno ? -errno : -EIO;
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, file))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
-}
-
 /* mkdir -p of file's directory (mode 0755). */
 static int make_parent(const char *file)
 {
@@ -400,11 +379,11 @@ int persist_conf_save(const struct persist_conf *c, const char *file,
 	int err = make_parent(file);
 
 	if (!err)
-		err = write_atomic(file, text);
+		err = file_write_atomic(file, text);
 	if (!err)
 		err = make_parent(modprobe_file);
 	if (!err)
-		err = write_atomic(modprobe_file, mp);
+		err = file_write_atomic(modprobe_file, mp);
 	free(text);
 	free(mp);
 	return err;

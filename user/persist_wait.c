@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libkmod.h>
@@ -28,14 +27,6 @@
 #include "util.h"
 
 #define WAIT_POLL_US	100000
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /*
  * modprobe pcipass, as at boot: libkmod applies the blacklist (then 1:
@@ -279,7 +270,7 @@ static int not_applied(const char *key, const char *text)
 
 int persist_wait(struct persist_conf *c, unsigned int timeout_s)
 {
-	double t0 = now_s(), waited;
+	double t0 = mono_now_s(), waited;
 	struct wait_entry *w;
 	struct persist_hw hw;
 	bool all, bad = false;
@@ -308,7 +299,7 @@ int persist_wait(struct persist_conf *c, unsigned int timeout_s)
 		all = true;
 		for (size_t i = 0; i < c->n && all; i++)
 			all = w[i].plan != PLAN_WAIT || on_driver(&c->e[i], &w[i]);
-		waited = now_s() - t0;
+		waited = mono_now_s() - t0;
 		if (all || waited >= timeout_s)
 			break;
 		usleep(WAIT_POLL_US);

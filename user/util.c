@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
+#include <unistd.h>
+#include <time.h>
+#include <fcntl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,4 +66,37 @@ char *str_printable(char *s)
 		if (*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	return s;
+}
+
+/*
+ * file's new text, all or nothing: a temporary file beside it (created
+ * O_EXCL|O_NOFOLLOW, named after this process), synced, renamed over it.
+ */
+int file_write_atomic(const char *file, const char *text)
+{
+	char tmp[4096];
+	size_t len = strlen(text);
+	int fd, err = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", file, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd))
+		err = errno ? -errno : -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, file))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+double mono_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }

@@ -25,6 +25,10 @@ void pp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void die_oom(void) __attribute__((noreturn));
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* Replaces file's contents atomically (temporary file, rename); 0 or -errno. */
+int file_write_atomic(const char *file, const char *text);
+/* CLOCK_MONOTONIC in seconds. */
+double mono_now_s(void);
 /* Formats the reason into why (size bytes) and returns err. */
 int fail_why(int err, char *why, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -42,24 +42,18 @@ static int mkdirs(void)
 
 int vmhold_save(const struct vmhold *h)
 {
-	char path[128], tmp[160];
+	char path[128], *text = NULL;
+	size_t len = 0;
 	FILE *f;
-	int fd, err = mkdirs();
+	int err = mkdirs();
 
 	if (err)
 		return err;
 	if (!h->n || !valid_name(h->members[0]) || strchr(h->owner, '\n'))
 		return -EINVAL;
-	snprintf(path, sizeof(path), "%s/%s", VMHOLD_DIR, h->members[0]);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
-		err = -errno;
-		if (fd >= 0)
-			close(fd);
-		return err;
-	}
+	f = open_memstream(&text, &len);
+	if (!f)
+		die_oom();
 	fprintf(f, "owner %s\ngroup %u\ndriver %s\nrelease %s\n", h->owner,
 		h->group, h->driver, h->release ? "yes" : "no");
 	for (size_t i = 0; i < h->n; i++)
@@ -68,13 +62,11 @@ int vmhold_save(const struct vmhold *h)
 		fprintf(f, "vtcon %s\n", h->vtcon[i]);
 	for (size_t i = 0; i < h->nfb; i++)
 		fprintf(f, "fbdev %s %s\n", h->fbdev[i], h->fbdrv[i]);
-	err = fflush(f) || fsync(fileno(f)) ? -errno : 0;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
+	if (fclose(f))
+		die_oom();
+	snprintf(path, sizeof(path), "%s/%s", VMHOLD_DIR, h->members[0]);
+	err = file_write_atomic(path, text);
+	free(text);
 	return err;
 }
 
