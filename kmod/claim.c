@@ -35,6 +35,7 @@
 #include <linux/slab.h>
 
 #include "claim_int.h"
+#include "persist.h"
 
 static DEFINE_MUTEX(pcipass_claim_lock);
 
@@ -152,6 +153,9 @@ static int pcipass_claim_locked(struct pcipass_tx *tx)
 	err = pcipass_collect(tx);
 	if (!err)
 		err = pcipass_read_members(tx);
+	/* the group may have changed since the persisted claims matched it */
+	if (!err && tx->req->persisted)
+		err = pcipass_persist_members_ok(tx);
 	if (!err)
 		err = pcipass_check_vfio_user(tx);
 	if (err)

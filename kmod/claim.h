@@ -19,6 +19,9 @@
  *      and device_driver_attach(), and on 6.1 by driver_set_override();
  *      pcipass takes it itself only briefly, bounded, to read a driver
  *      name, never across release/attach)
+ *   -> pcipass_persist_lock (persist.c mutex; the persisted entries,
+ *      matched by a persisted claim's transaction; also taken from the
+ *      bus notifier): a leaf, never held across anything that waits
  *   -> pcipass_rec_lock (claim_rec.c spinlock; the remembered originals;
  *      also taken from the bus notifier): a leaf; pcipass_job_lock
  *      (claim_job.c spinlock): only the workqueue's pool lock under it

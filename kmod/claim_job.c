@@ -149,11 +149,12 @@ static void pcipass_job_work(struct work_struct *work)
 	memset(&pcipass_job_where, 0, sizeof(pcipass_job_where));
 	spin_unlock(&pcipass_job_lock);
 
-	job->err = job->cmd == PCIPASS_CMD_CLAIM ?
-		   pcipass_claim(&job->req, job->rep) :
-		   pcipass_release(&job->req, job->rep);
 	if (job->req.persisted)
-		pcipass_persist_done(&job->req, job->rep, job->err);
+		job->err = pcipass_persist_run(job->rep, job->id);
+	else if (job->cmd == PCIPASS_CMD_CLAIM)
+		job->err = pcipass_claim(&job->req, job->rep);
+	else
+		job->err = pcipass_release(&job->req, job->rep);
 
 	spin_lock(&pcipass_job_lock);
 	/* claim-get reads err and rep once it sees DONE, without the lock */
@@ -302,8 +303,16 @@ struct pcipass_job *pcipass_job_submit(u8 cmd,
 		busy->msg = "pcipass is being unloaded";
 		return ERR_PTR(-ENODEV);
 	}
+	/*
+	 * The persisted claims' job (persist_job.c) is queued by module init
+	 * itself, first and once, and holds every persisted group: neither
+	 * the queue's limit nor another job's stuck step may turn persisted
+	 * claims into host claims.
+	 */
 	spin_lock(&pcipass_job_lock);
-	if (!pcipass_jobs_ready) {
+	if (req->persisted) {
+		err = 0;
+	} else if (!pcipass_jobs_ready) {
 		busy->msg = "pcipass is still loading";
 		err = -EAGAIN;
 	} else if (pcipass_job_refuse_locked(busy, w)) {

@@ -47,9 +47,14 @@ static int __init pcipass_init(void)
 	err = pcipass_chardev_init();
 	if (err)
 		goto err_notify;
-	pcipass_jobs_start();
-	/* last: its claims are jobs; from the initramfs, before udev */
+	/*
+	 * The persisted claims' job is queued before userspace may queue
+	 * any, and init returns once their overrides are written (bounded):
+	 * from the initramfs that is before udev's coldplug.
+	 */
 	pcipass_persist_sweep();
+	pcipass_jobs_start();
+	pcipass_persist_wait();
 	return 0;
 
 err_notify:

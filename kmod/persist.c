@@ -4,8 +4,9 @@
  * against PCI functions by path and identity, and a match gets its
  * driver_override before any driver can probe it.
  *
- * At load, persist_sweep.c claims whole groups; this file holds the
- * entries, matches functions against them and records what it found.
+ * At load, persist_sweep.c matches whole groups and persist_job.c claims
+ * them; this file holds the entries, matches functions against them and
+ * records what it found.
  *
  * Functions added later (hotplug, rescan, SR-IOV VFs) are matched in the
  * bus notifier's ADD_DEVICE: PCI matches no driver until
@@ -425,47 +426,4 @@ void pcipass_persist_exit(void)
 	for (i = 0; i < pcipass_persist_n; i++)
 		pci_dev_put(pcipass_persist[i].pdev);
 	kvfree(pcipass_persist);
-}
-
-/**
- * pcipass_persist_done() - a persisted claim's job ended
- * @req: its request
- * @rep: its report
- * @err: its result
- *
- * Nobody waits for these jobs: the kernel log is where they are reported.
- */
-void pcipass_persist_done(const struct pcipass_claim_req *req,
-			  const struct pcipass_claim_report *rep, int err)
-{
-	struct pci_dev *undo[PCIPASS_CLAIM_MEMBERS];
-	unsigned int i, n = 0;
-
-	if (!err) {
-		pr_info("persisted claim: IOMMU group %u on %s\n", req->group,
-			req->driver);
-		return;
-	}
-	pr_err("persisted claim of IOMMU group %u for %s FAILED (%d): %s\n",
-	       req->group, req->driver, err, rep->msg ?: "");
-	/* The group's functions as the entries found them (the report may
-	 * have none: the target's module may be what failed).
-	 */
-	mutex_lock(&pcipass_persist_lock);
-	for (i = 0; i < pcipass_persist_n && n < ARRAY_SIZE(undo); i++) {
-		struct pci_dev *pdev = pcipass_persist[i].pdev;
-		struct iommu_group *group;
-
-		group = pdev ? iommu_group_get(&pdev->dev) : NULL;
-		if (group && iommu_group_id(group) == req->group) {
-			pcipass_persist[i].state = PCIPASS_PERSIST_FAILED;
-			undo[n++] = pci_dev_get(pdev);
-		}
-		iommu_group_put(group);
-	}
-	mutex_unlock(&pcipass_persist_lock);
-	for (i = 0; i < n; i++) {
-		pcipass_persist_undo(undo[i], req->driver);
-		pci_dev_put(undo[i]);
-	}
 }

@@ -6,7 +6,8 @@
  *
  *   persist_parse.c - the claims= module option: entries, topology paths
  *   persist.c       - the entries: matching, states, the override at add time
- *   persist_sweep.c - the sweep at load: whole groups claimed, or left alone
+ *   persist_sweep.c - the sweep at load: whole groups matched, or left alone
+ *   persist_job.c   - the one job that writes the overrides and claims them
  *
  * The list comes from the module option claims= (modprobe.d, which
  * mkinitramfs copies); userspace compiles it from /etc/pcipass/, the kernel
@@ -16,8 +17,9 @@
  * Lock ordering: pcipass_persist_lock (persist.c, a mutex) is a leaf: held
  * only to match entries and change their state, never across an override
  * write, a device_lock, a probe or a job.  The bus notifier takes it with
- * a PF's device_lock and pci_lock_rescan_remove() held (SR-IOV), so nothing
- * under it may take those.
+ * a PF's device_lock and pci_lock_rescan_remove() held (SR-IOV), and the
+ * persisted job inside pcipass_claim_lock (claim.h), so nothing under it
+ * may take any of those.
  */
 #ifndef _PCIPASS_PERSIST_H
 #define _PCIPASS_PERSIST_H
@@ -27,6 +29,7 @@
 #include "claim.h"
 
 struct pci_dev;
+struct pcipass_tx;
 
 #define PCIPASS_PERSIST_HOPS	8	/* devfn hops below a root bus */
 #define PCIPASS_PERSIST_MAX	256	/* entries in claims= */
@@ -110,11 +113,16 @@ int pcipass_persist_entry_parse(char *s, struct pcipass_persist_entry *e);
 
 /* persist.c */
 void __init pcipass_persist_parse(void);
-void pcipass_persist_sweep(void);
 void pcipass_persist_exit(void);
 void pcipass_persist_added(struct pci_dev *pdev);
 void pcipass_persist_removed(struct pci_dev *pdev);
-void pcipass_persist_done(const struct pcipass_claim_req *req,
-			  const struct pcipass_claim_report *rep, int err);
+
+/* persist_sweep.c */
+void pcipass_persist_sweep(void);
+void pcipass_persist_wait(void);
+
+/* persist_job.c */
+int pcipass_persist_run(struct pcipass_claim_report *rep, u32 txid);
+int pcipass_persist_members_ok(struct pcipass_tx *tx);
 
 #endif /* _PCIPASS_PERSIST_H */

@@ -6,12 +6,14 @@
 #ifndef _PCIPASS_PERSIST_INT_H
 #define _PCIPASS_PERSIST_INT_H
 
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 
 #include "persist.h"
 
 struct pci_dev;
+struct pcipass_tx;
 
 /* The entries of claims=: the array is fixed after module init. */
 extern struct mutex pcipass_persist_lock;
@@ -40,5 +42,35 @@ bool pcipass_persist_take(struct pci_dev *pdev,
 int pcipass_persist_override(struct pci_dev *pdev, const char *driver);
 void pcipass_persist_undo(struct pci_dev *pdev, const char *driver);
 void pcipass_persist_mark(struct pci_dev *pdev, u8 state);
+
+/**
+ * struct pcipass_plan_group - a group the sweep found whole (persist_job.c)
+ * @node: in pcipass_persist_plan
+ * @group: its IOMMU group id
+ * @driver: the driver its entries name
+ * @force: the boot VGA device is a member and its own entry says force
+ * @failed: an override could not be written: the group is not claimed
+ * @n: members in @m
+ * @m: the members entries took (not its bridges), references held
+ * @wrote: the job wrote @m's override
+ */
+struct pcipass_plan_group {
+	struct list_head node;
+	u32 group;
+	char driver[PCIPASS_DRIVER_MAX];
+	bool force;
+	bool failed;
+	unsigned int n;
+	struct pci_dev *m[PCIPASS_CLAIM_MEMBERS];
+	bool wrote[PCIPASS_CLAIM_MEMBERS];
+};
+
+/*
+ * The sweep's plan: filled in module init before the persisted job is
+ * queued, then the job's alone (queue_work() orders the two).
+ */
+extern struct list_head pcipass_persist_plan;
+void pcipass_persist_plan_free(void);
+int pcipass_persist_wait_written(void);
 
 #endif

@@ -5,10 +5,13 @@
  * matched, and a group is claimed only when every function in it that is
  * not a bridge matches an entry for the same driver: anything else in the
  * group (a new card, a changed one) leaves the whole group to its host
- * drivers, logged.  Members get the override at once (no host driver may
- * probe them from here on); the claim itself (unbind what a built-in
- * driver holds, bind, verify, roll back, records for release) is a job
- * like any claim.
+ * drivers, logged.
+ *
+ * The sweep only matches: it waits for no device, driver or global lock
+ * (module init runs in modprobe, and a probe holding a device_lock must
+ * not hang the initramfs).  What it found whole goes into a plan, and one
+ * job (persist_job.c) writes the overrides, claims and rolls back; init
+ * waits, bounded, only until the overrides are written.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -26,10 +29,8 @@
 struct pcipass_sweep {
 	unsigned int n;
 	struct pci_dev *m[PCIPASS_CLAIM_MEMBERS];
-	bool take[PCIPASS_CLAIM_MEMBERS];	/* an entry claims it */
-	bool wrote[PCIPASS_CLAIM_MEMBERS];	/* its override is ours */
 	struct pcipass_persist_id id;
-	struct pcipass_claim_report busy;
+	struct pcipass_job *job;	/* the persisted claims' job */
 };
 
 /* iommu_group_for_each_dev() holds the group's mutex: references only. */
@@ -121,93 +122,64 @@ static void pcipass_sweep_leave(struct pcipass_sweep *sw, u32 group,
 	}
 }
 
-/* Every member a persisted claim did not take back to its host driver. */
-static void pcipass_sweep_undo(struct pcipass_sweep *sw, const char *driver)
-{
-	unsigned int i;
-
-	for (i = 0; i < sw->n; i++) {
-		if (sw->wrote[i])
-			pcipass_persist_undo(sw->m[i], driver);
-		pcipass_persist_mark(sw->m[i], PCIPASS_PERSIST_FAILED);
-	}
-}
-
 /*
- * Every member gets its override now (from here on no host driver can
- * probe one); the claim, which may wait for drivers, is a job.  The
- * entries are taken under the rescan lock, so that a function removed
- * meanwhile is not recorded; never the override writes (on 6.1 they
- * take device_lock, which SR-IOV takes before the rescan lock).
+ * The group goes into the plan: its entries are taken (state, reference)
+ * and the job gets the members they name.  Nothing is written yet, so a
+ * group left alone here needs no undo.
  */
-static void pcipass_sweep_claim(struct pcipass_sweep *sw, u32 group,
-				const char *driver)
+static void pcipass_sweep_plan(struct pcipass_sweep *sw, u32 group,
+			       const char *driver)
 {
-	struct pcipass_claim_req req = {
-		.group = group,
-		.by_group = true,
-		.may_load = true,	/* root's module option named it */
-		.persisted = true,
-	};
-	struct pcipass_job_where w;
-	struct pcipass_job *job;
+	struct pcipass_plan_group *g = kzalloc(sizeof(*g), GFP_KERNEL);
 	char name[PCIPASS_DRIVER_MAX];
-	bool force = false, vga = false, f = false, lost = false;
+	bool force = false, vga = false, f = false, lost = false, take;
 	unsigned int i;
 
-	pci_lock_rescan_remove();
+	if (!g) {
+		pr_err("IOMMU group %u: no memory for its persisted claim; left to its host drivers\n",
+		       group);
+		return;
+	}
+	g->group = group;
+	strscpy(g->driver, driver, sizeof(g->driver));
 	for (i = 0; i < sw->n; i++) {
 		struct pci_dev *m = sw->m[i];
 		bool bridge = pcipass_is_bridge(m);
 
-		sw->wrote[i] = false;
 		f = false;
-		sw->take[i] = !bridge && device_is_registered(&m->dev) &&
-			      !pcipass_persist_id_read(m, &sw->id) &&
-			      pcipass_persist_take(m, &sw->id, name, &f);
+		take = !bridge && device_is_registered(&m->dev) &&
+		       !pcipass_persist_id_read(m, &sw->id) &&
+		       pcipass_persist_take(m, &sw->id, name, &f);
 		/* the boot VGA device's own entry says force, nobody else's */
-		if (sw->take[i] && m == vga_default_device()) {
+		if (take && m == vga_default_device()) {
 			vga = true;
 			force = f;
 		}
-		/* a member that became unreadable since the stranger check */
-		lost |= !bridge && !sw->take[i] && device_is_registered(&m->dev);
+		/*
+		 * A member whose identity cannot be read again, or that now
+		 * matches an entry for another driver, since the check.
+		 */
+		lost |= !bridge && device_is_registered(&m->dev) &&
+			(!take || strcmp(name, driver));
+		if (take)
+			g->m[g->n++] = pci_dev_get(m);
 	}
-	pci_unlock_rescan_remove();
-	/* checked before any override: vfio-pci binds those as it loads */
-	if (vga && !force) {
+	g->force = force;
+	if (vga && !force)
 		pr_warn("IOMMU group %u holds the boot VGA device: its persisted claim needs force; left to its host drivers\n",
 			group);
-		pcipass_sweep_undo(sw, driver);
-		return;
-	}
-	if (lost) {
-		pr_warn("IOMMU group %u: a member's identity could not be read again; persisted claim NOT applied, left to its host drivers\n",
+	else if (lost)
+		pr_warn("IOMMU group %u: a member's identity changed or could not be read again; persisted claim NOT applied, left to its host drivers\n",
 			group);
-		pcipass_sweep_undo(sw, driver);
-		return;
-	}
-	for (i = 0; i < sw->n; i++) {
-		if (!sw->take[i])
-			continue;
-		if (pcipass_persist_override(sw->m[i], driver)) {
-			pcipass_sweep_undo(sw, driver);	/* all or nothing */
-			return;
+	if ((vga && !force) || lost || !g->n) {
+		for (i = 0; i < g->n; i++) {
+			pcipass_persist_mark(g->m[i], PCIPASS_PERSIST_FAILED);
+			pci_dev_put(g->m[i]);
 		}
-		sw->wrote[i] = true;
-	}
-	strscpy(req.driver, driver, sizeof(req.driver));
-	if (force)
-		req.flags |= PCIPASS_CLAIM_F_FORCE;
-	sw->busy.msg = NULL;	/* not the previous group's */
-	job = pcipass_job_submit(PCIPASS_CMD_CLAIM, &req, &sw->busy, &w);
-	if (IS_ERR(job)) {
-		pr_err("persisted claim of IOMMU group %u not started (%ld): %s; left to its host drivers\n",
-		       group, PTR_ERR(job), sw->busy.msg ?: "");
-		pcipass_sweep_undo(sw, driver);
+		kfree(g);
 		return;
 	}
-	pcipass_job_put(job);
+	list_add_tail(&g->node, &pcipass_persist_plan);
 }
 
 static void pcipass_sweep_group(struct pcipass_sweep *sw, struct pci_dev *pdev)
@@ -237,15 +209,52 @@ static void pcipass_sweep_group(struct pcipass_sweep *sw, struct pci_dev *pdev)
 		if (stranger)
 			pcipass_sweep_leave(sw, id, stranger);
 		else
-			pcipass_sweep_claim(sw, id, driver);
+			pcipass_sweep_plan(sw, id, driver);
 	}
 	for (i = 0; i < sw->n; i++)
 		pci_dev_put(sw->m[i]);
 }
 
+/* Queue the plan's job; Return: the job (a reference), or NULL. */
+static struct pcipass_job *pcipass_sweep_submit(void)
+{
+	struct pcipass_claim_req req = {
+		.by_group = true,
+		.persisted = true,
+	};
+	struct pcipass_claim_report *busy;
+	struct pcipass_job_where w;
+	struct pcipass_job *job;
+	struct pcipass_plan_group *g;
+
+	if (list_empty(&pcipass_persist_plan))
+		return NULL;
+	busy = kvzalloc(sizeof(*busy), GFP_KERNEL);
+	job = busy ? pcipass_job_submit(PCIPASS_CMD_CLAIM, &req, busy, &w) :
+		     ERR_PTR(-ENOMEM);
+	if (!IS_ERR(job)) {
+		kvfree(busy);
+		return job;
+	}
+	pr_err("persisted claims not started (%ld): %s; left to their host drivers\n",
+	       PTR_ERR(job), busy && busy->msg ? busy->msg : "");
+	kvfree(busy);
+	list_for_each_entry(g, &pcipass_persist_plan, node) {
+		unsigned int i;
+
+		for (i = 0; i < g->n; i++)
+			pcipass_persist_mark(g->m[i], PCIPASS_PERSIST_FAILED);
+	}
+	pcipass_persist_plan_free();
+	return NULL;
+}
+
+static struct pcipass_job *pcipass_persist_job;
+
 /**
- * pcipass_persist_sweep() - claim what is persisted among the functions
- * that exist (module init, once jobs may start)
+ * pcipass_persist_sweep() - match what is persisted among the functions
+ * that exist, and queue the job that claims it (module init, before the
+ * job queue opens to userspace: the job runs first)
  */
 void pcipass_persist_sweep(void)
 {
@@ -270,4 +279,40 @@ void pcipass_persist_sweep(void)
 			pcipass_sweep_group(sw, pdev);
 	}
 	kvfree(sw);
+	pcipass_persist_job = pcipass_sweep_submit();
+}
+
+/**
+ * pcipass_persist_wait() - the last step of module init: wait, bounded,
+ * until the persisted claims' overrides are written
+ *
+ * The claims themselves go on in the job.  When the overrides take longer
+ * (a probe holds a member), say where the job waits: host drivers may
+ * probe those functions before it gets there.
+ */
+void pcipass_persist_wait(void)
+{
+	struct pcipass_job *job = pcipass_persist_job;
+	struct pcipass_job_where w;
+	struct pcipass_job *found;
+	char text[96];
+	int err;
+
+	if (!job)
+		return;
+	pcipass_persist_job = NULL;
+	err = pcipass_persist_wait_written();
+	if (err) {
+		found = pcipass_job_find(job->id, &w);
+		if (w.step)
+			pcipass_job_where_text(&w, text, sizeof(text));
+		else
+			strscpy(text, "the claims waited for another job",
+				sizeof(text));
+		pr_warn("persisted claims: overrides not all written yet (%d): %s; host drivers may probe those functions first\n",
+			err, text);
+		if (found)
+			pcipass_job_put(found);
+	}
+	pcipass_job_put(job);
 }

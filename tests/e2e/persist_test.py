@@ -414,6 +414,57 @@ def a_failed_persisted_claim_leaves_no_function_without_a_driver(cli):
 
 
 @test
+def a_member_busy_at_load_does_not_hold_the_load(cli):
+    """a persisted function whose removal from failprobe blocks (holding its
+    device lock, as a stuck probe would) when pcipass loads: modprobe
+    returns within the module's bound (on 6.1, whose override write takes
+    the device lock, the load says where the claims wait); once the removal
+    goes on, the claim completes: vfio-pci, group viable"""
+    ko = os.environ.get("PCIPASS_FAILPROBE_KO")
+    if not ko or not os.path.exists(ko):
+        raise Failure(f"no failprobe module (PCIPASS_FAILPROBE_KO={ko!r})")
+    subprocess.run(["insmod", ko], check=True)
+    unbind = None
+    try:
+        with Guarded([ALONE]):
+            write(f"{SYS_DEV}/{ALONE}/driver_override", FAILPROBE)
+            if sys_driver(ALONE):
+                write(f"{SYS_DEV}/{ALONE}/driver/unbind", ALONE)
+            write(f"/sys/bus/pci/drivers/{FAILPROBE}/bind", ALONE)
+            expect_eq(sys_driver(ALONE), FAILPROBE, "on failprobe first")
+            write(f"{SYS_DEV}/{ALONE}/driver_override", "\n")
+            write(f"{FP_PARAMS}/block_remove", "1")
+            tag = mark()
+            unbind = subprocess.Popen(
+                ["sh", "-c", f"echo {ALONE} >/sys/bus/pci/drivers/"
+                 f"{FAILPROBE}/unbind"])
+            wait_for("failprobe's remove blocks", lambda: any(
+                f"{ALONE}: remove blocks" in line
+                for line in kernel_log_since(tag)), 10)
+            t0 = time.monotonic()
+            tag = reload(claims=entry(ALONE))
+            took = time.monotonic() - t0
+            write(f"{FP_PARAMS}/block_remove", "0")
+            unbind.wait(timeout=30)
+            expect(took < 14, f"modprobe took {took:.1f} s (bound: 10 s)")
+            if os.uname().release.startswith("6.1."):
+                expect_logged(tag, r"overrides not all written yet \(-110\):"
+                              rf" a claim waited \d+ s to override {ALONE}"
+                              " with vfio-pci", "where the load left it")
+            wait_driver(ALONE, "vfio-pci", 40)
+            expect_claimed(ALONE)
+            g, _ = members(ALONE)
+            expect_logged(tag, rf"persisted claim: IOMMU group {g} on "
+                          "vfio-pci", "the claim's outcome")
+    finally:
+        write(f"{FP_PARAMS}/block_remove", "0")
+        if unbind:
+            unbind.wait(timeout=30)
+        subprocess.run(["rmmod", "pcipass_failprobe"])
+    reload()
+
+
+@test
 def a_disk_in_use_is_left_out_of_the_boot_option(cli):
     """a hand-written entry for the NVMe whose namespace is mounted: persist
     apply names the line and leaves it out of the modprobe.d option (the

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The persisted claims' job: one job, queued by the load-time sweep
+ * (persist_sweep.c), does everything that can wait for a device or a
+ * driver, in the claim engine's worker like any claim:
+ *
+ *   1. every planned member gets its driver_override (on 6.1 the write
+ *      takes device_lock, which a probe holds); then module init, which
+ *      waits for this much and no more (bounded), may return and udev's
+ *      coldplug finds the functions spoken for;
+ *   2. each group is claimed by the claim transaction, which checks again,
+ *      under its own lock, that the group holds only what entries name
+ *      (a function hot-added since the sweep matched leaves it alone);
+ *   3. a group that failed goes back to its host drivers.
+ *
+ * One job for all groups: persisted claims are not subject to the job
+ * queue's limit (there may be more groups than it holds), and no later
+ * submission can find them refused because another step is slow.
+ *
+ * Nobody waits for the outcome: the kernel log reports it, and each
+ * group's claim-started and claim-finished events carry this job's txid.
+ *
+ * Lock ordering: as any job (claim.h); pcipass_persist_lock (a leaf) is
+ * taken only to match and mark entries.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/iommu.h>
+#include <linux/jiffies.h>
+#include <linux/list.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "claim_int.h"
+#include "persist_int.h"
+
+/* How long module init waits for the overrides (see pcipass_persist_wait). */
+#define PCIPASS_PERSIST_WAIT_MS	10000
+/* A group with a member busy in a probe or removal is tried this often. */
+#define PCIPASS_PERSIST_TRIES		10
+#define PCIPASS_PERSIST_RETRY_MS	1000
+
+LIST_HEAD(pcipass_persist_plan);
+static DECLARE_COMPLETION(pcipass_persist_written);
+
+void pcipass_persist_plan_free(void)
+{
+	struct pcipass_plan_group *g, *tmp;
+	unsigned int i;
+
+	list_for_each_entry_safe(g, tmp, &pcipass_persist_plan, node) {
+		list_del(&g->node);
+		for (i = 0; i < g->n; i++)
+			pci_dev_put(g->m[i]);
+		kfree(g);
+	}
+}
+
+/* All or nothing: an override that fails takes the group's others back. */
+static void pcipass_persist_write(struct pcipass_plan_group *g)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < g->n && !err; i++) {
+		pcipass_job_step(PCIPASS_STEP_OVERRIDE, g->m[i], g->driver);
+		err = pcipass_persist_override(g->m[i], g->driver);
+		pcipass_job_step(0, NULL, NULL);
+		g->wrote[i] = !err;
+	}
+	if (!err)
+		return;
+	g->failed = true;
+	for (i = 0; i < g->n; i++) {
+		if (g->wrote[i])
+			pcipass_persist_undo(g->m[i], g->driver);
+		pcipass_persist_mark(g->m[i], PCIPASS_PERSIST_FAILED);
+	}
+}
+
+/*
+ * A group's claim failed: its members as the entries found them go back
+ * to their host drivers (the report may name none: the target's module
+ * may be what failed).
+ */
+static void pcipass_persist_failed(const struct pcipass_plan_group *g,
+				   const struct pcipass_claim_report *rep,
+				   int err)
+{
+	unsigned int i;
+
+	pr_err("persisted claim of IOMMU group %u for %s FAILED (%d): %s\n",
+	       g->group, g->driver, err, rep->msg ?: "");
+	for (i = 0; i < g->n; i++) {
+		pcipass_persist_mark(g->m[i], PCIPASS_PERSIST_FAILED);
+		pcipass_persist_undo(g->m[i], g->driver);
+	}
+}
+
+static int pcipass_persist_claim(const struct pcipass_plan_group *g,
+				 struct pcipass_claim_report *rep, u32 txid)
+{
+	struct pcipass_claim_req req = {
+		.group = g->group,
+		.by_group = true,
+		.may_load = true,	/* root's module option named it */
+		.persisted = true,
+		.txid = txid,
+	};
+	unsigned int tries = 0;
+	int err;
+
+	strscpy(req.driver, g->driver, sizeof(req.driver));
+	if (g->force)
+		req.flags |= PCIPASS_CLAIM_F_FORCE;
+	/*
+	 * A member busy in a probe or removal (a claim would be refused
+	 * at once) is waited for a little: at boot, udev probes beside us.
+	 * Refusals (blockers) are final.
+	 */
+	for (;;) {
+		memset(rep, 0, sizeof(*rep));
+		err = pcipass_claim(&req, rep);
+		if (err != -EBUSY || rep->nr_blockers ||
+		    ++tries >= PCIPASS_PERSIST_TRIES)
+			break;
+		msleep(PCIPASS_PERSIST_RETRY_MS);
+	}
+	if (err)
+		pcipass_persist_failed(g, rep, err);
+	else
+		pr_info("persisted claim: IOMMU group %u on %s\n", g->group,
+			g->driver);
+	return err;
+}
+
+/**
+ * pcipass_persist_run() - the persisted claims' job
+ * @rep: the job's report; holds the last group's at the end
+ * @txid: the job's txid, for the groups' events
+ *
+ * Context: the claim engine's worker.
+ * Return: 0, or the error of the last group that failed.
+ */
+int pcipass_persist_run(struct pcipass_claim_report *rep, u32 txid)
+{
+	struct pcipass_plan_group *g;
+	int err, ret = 0;
+
+	list_for_each_entry(g, &pcipass_persist_plan, node)
+		pcipass_persist_write(g);
+	complete_all(&pcipass_persist_written);
+	list_for_each_entry(g, &pcipass_persist_plan, node) {
+		if (g->failed)
+			continue;
+		err = pcipass_persist_claim(g, rep, txid);
+		if (err)
+			ret = err;
+	}
+	pcipass_persist_plan_free();
+	return ret;
+}
+
+/**
+ * pcipass_persist_members_ok() - does the group hold only what entries name?
+ * @tx: a persisted claim's transaction, its members collected
+ *
+ * The sweep matched the group before the job ran: a function added since
+ * (or one whose identity can no longer be read) is not claimed with it.
+ * Every member that is not a bridge must match an entry for the target.
+ *
+ * Return: 0, or -EBUSY with the member named in the report.
+ */
+int pcipass_persist_members_ok(struct pcipass_tx *tx)
+{
+	struct pcipass_persist_id *id = kmalloc(sizeof(*id), GFP_KERNEL);
+	struct pcipass_persist_entry *e;
+	unsigned int i;
+	bool ok = true;
+	u8 how = 0;
+
+	if (!id)
+		return -ENOMEM;
+	for (i = 0; i < tx->n; i++) {
+		if (tx->m[i].bridge)
+			continue;
+		ok = !pcipass_persist_id_read(tx->m[i].pdev, id);
+		if (ok) {
+			mutex_lock(&pcipass_persist_lock);
+			e = pcipass_persist_lookup(tx->m[i].pdev, id, &how);
+			ok = e && how != PCIPASS_PERSIST_MISMATCH &&
+			     !strcmp(e->driver, tx->req->driver);
+			mutex_unlock(&pcipass_persist_lock);
+		}
+		if (!ok)
+			break;
+	}
+	kfree(id);
+	if (ok)
+		return 0;
+	return pcipass_fail(tx->rep, PCIPASS_FIELD_NONE, -EBUSY,
+			    "%s is in group %u but no persisted entry for %s names it",
+			    pcipass_astr(&tx->m[i].out->addr).s, tx->rep->group,
+			    tx->req->driver);
+}
+
+/**
+ * pcipass_persist_wait_written() - module init waits for the overrides
+ *
+ * From the initramfs, udev's coldplug probes drivers as soon as modprobe
+ * is done, so the overrides must be written by then.  Bounded (a probe that
+ * holds a member's device_lock on 6.1 holds the write) and killable.
+ *
+ * Return: 0 when written, -ETIMEDOUT or -ERESTARTSYS (the job goes on).
+ */
+int pcipass_persist_wait_written(void)
+{
+	unsigned long t = msecs_to_jiffies(PCIPASS_PERSIST_WAIT_MS);
+	long left;
+
+	left = wait_for_completion_killable_timeout(&pcipass_persist_written,
+						    t);
+	if (left > 0)
+		return 0;
+	return left ? left : -ETIMEDOUT;
+}
