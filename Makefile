@@ -10,6 +10,7 @@
 #                         libvirt: /etc/libvirt/hooks/qemu.d/pcipass)
 #   make uninstall-boot   remove the hook and the unit (then update-initramfs)
 #   make uninstall-hooks  remove the VM hooks (before removing the CLI)
+#   make uninstall-cli    remove the CLI and its bash completion
 #   make dkms-install     register with DKMS, build and install for KVER
 #   make check            the whole test suite (boots QEMU guests)
 #   make check-quick      the edit-test loop: 6.12 only, quick fuzz, no debug tier
@@ -32,6 +33,7 @@ MAKEFLAGS += --no-print-directory
 endif
 
 .PHONY: all kdir-check module cli bench install install-module install-cli install-boot install-hooks uninstall-hooks uninstall-boot dkms-install \
+	uninstall-cli install-completion uninstall-completion \
 	dkms-uninstall clean clean-module check check-quick demo regen lint deps bench
 
 all: module cli
@@ -55,8 +57,20 @@ install-module: module
 		INSTALL_MOD_PATH="$(DESTDIR)" DEPMOD=true modules_install
 	$(Q)if [ -z "$(DESTDIR)" ]; then depmod -a "$(KVER)"; fi
 
-install-cli: cli
+install-cli: cli install-completion
 	$(Q)$(MAKE) -C user install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+uninstall-cli: uninstall-completion
+	$(Q)$(MAKE) -C user uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+# Bash completion, where bash-completion loads it on demand (it looks in
+# the share/ of XDG_DATA_DIRS, /usr/local/share and /usr/share by default).
+COMPLETIONDIR	?= $(PREFIX)/share/bash-completion/completions
+install-completion:
+	$(Q)install -D -m 0644 completion/pcipass "$(DESTDIR)$(COMPLETIONDIR)/pcipass"
+
+uninstall-completion:
+	$(Q)rm -f "$(DESTDIR)$(COMPLETIONDIR)/pcipass"
 
 # Boot: the initramfs-tools hook and init-top script (under /etc: mkinitramfs
 # reads /usr/share/initramfs-tools and /etc/initramfs-tools only) and the

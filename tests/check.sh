@@ -116,12 +116,16 @@ dkms_build() {	# dkms_build KVER: build through DKMS from a scratch source tree
 }
 
 staged_install() {	# make install into a scratch DESTDIR, check what landed
+	# (and that uninstall-cli takes the bash completion away)
 	local dest kver ko
 	dest=$(mktemp -d) && kver=$(basename "$(dirname "$K612")") &&
 		make install KDIR="$K612" KVER="$kver" DESTDIR="$dest" &&
 		ko=$(find "$dest/lib/modules/$kver/updates" -name 'pcipass.ko*') &&
 		[ "$(modinfo -F name "$ko")" = pcipass ] &&
-		"$dest/usr/local/bin/pcipass" --version
+		"$dest/usr/local/bin/pcipass" --version &&
+		cmp completion/pcipass "$dest/usr/local/share/bash-completion/completions/pcipass" &&
+		make uninstall-cli DESTDIR="$dest" &&
+		[ ! -e "$dest/usr/local/share/bash-completion/completions/pcipass" ]
 	local rc=$?
 	rm -rf "$dest"
 	return $rc
