@@ -16,6 +16,7 @@ pkgs="
 	flex bison bc libelf-dev
 	qemu-system-x86 busybox-static dkms
 	driverctl dpdk mmdebstrap
+	bash-completion
 "
 
 missing=

@@ -158,6 +158,8 @@ host_checks() {
 		done
 	fi
 	tap_run "build: CLI" make -C user
+	tap_run "completion: bash completion against the CLI's tables and sysfs" \
+		python3 tests/host/completion_test.py
 	((quick)) ||
 		tap_run "install: make install DESTDIR= stages module and CLI" staged_install
 	tap_run "build: selftests" make -C tests/selftest KSFT_DIR="$KSRC/tools/testing/selftests"
