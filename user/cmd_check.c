@@ -364,19 +364,17 @@ static bool parse_group(const char *s, uint32_t *id)
 	return true;
 }
 
-int cmd_check(int argc, char **argv)
+static int cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = { CLI_LONGOPTS, { 0 } };
 	struct check c = { 0 };
 	enum addr_scope scope;
 	int c_opt, rc;
 
-	while ((c_opt = cli_getopt(argc, argv, CLI_SHORTOPTS(""), longopts)) != -1) {
-		if (c_opt != 'h')
-			return EXIT_USAGE;
-		cli_usage(stdout);
-		return EXIT_OK;
-	}
+	c_opt = cli_getopt(argc, argv, &cli_cmd_check);
+	if (c_opt == 'h')
+		return cli_help(&cli_cmd_check);
+	if (c_opt != -1)
+		return EXIT_USAGE;
 	if (optind >= argc)
 		return cli_usage_error("check: missing ADDR or GROUP, e.g. 'pcipass check 01:00.0'");
 	if (optind + 1 < argc)
@@ -395,3 +393,36 @@ int cmd_check(int argc, char **argv)
 	check_free(&c);
 	return rc;
 }
+
+const struct cli_cmd cli_cmd_check = {
+	.name = "check",
+	.run = cmd_check,
+	.synopsis = "ADDR|GROUP",
+	.summary = "can it go to a VM: verdict, reasons, what goes along",
+	.help =
+	"ADDR is [DDDD:]BB:DD[.F] in hex, a slot (01:00) meaning all its\n"
+	"functions; GROUP is an IOMMU group number in decimal, as in\n"
+	"/sys/kernel/iommu_groups/N (no ':', so never an address), meaning\n"
+	"every endpoint of the group.  Needs root: it reads extended config\n"
+	"space.  Bridges and host bridges stay with the host and never\n"
+	"count.  The verdict:\n"
+	"  ready             the IOMMU group holds nothing else to pass\n"
+	"  needs companions  it also holds other functions of the same\n"
+	"                    device (e.g. a GPU's audio function): pass\n"
+	"                    them along\n"
+	"  not isolatable    it also holds other devices, joined by a port\n"
+	"                    without ACS, a PCIe-to-PCI bridge or a DMA\n"
+	"                    alias, or chipset functions (ISA/LPC bridge,\n"
+	"                    SMBus): only another slot, a firmware ACS\n"
+	"                    setting or other hardware fixes that\n"
+	"                    (pcie_acs_override only hides it)\n"
+	"  no IOMMU          the function has no IOMMU group\n"
+	"Then whether VFIO can take the group now (or what to unbind first),\n"
+	"why the kernel grouped the functions, the path from the root\n"
+	"complex with each port's ACS state, what the host loses, and when\n"
+	"it can go, the Proxmox and libvirt configuration for the group.\n"
+	"\n"
+	"Exit status: 0 ready, 3 needs companions, 4 not isolatable, 5 no\n"
+	"IOMMU, 1 could not run (module, kernel error, no such device or\n"
+	"group, not root), 2 usage error.\n",
+};

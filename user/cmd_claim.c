@@ -34,6 +34,8 @@
 #include "vmhold.h"
 
 
+#define CLAIM_TIMEOUT_MAX_S	86400	/* --timeout: a day */
+
 /* Decimal only, as /sys/kernel/iommu_groups/N spells it. */
 static bool parse_u32(const char *s, uint32_t *v)
 {
@@ -405,32 +407,14 @@ int claim_command_run(struct claim_req *req, const struct claim_opts *o,
 
 static int claim_or_release(int argc, char **argv, enum claim_op op)
 {
-	static const struct option claim_longopts[] = {
-		CLI_LONGOPTS,
-		{ "group", required_argument, NULL, 'g' },
-		{ "driver", required_argument, NULL, 'd' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "persist", no_argument, NULL, 'P' },
-		{ 0 },
-	};
-	static const struct option release_longopts[] = {
-		CLI_LONGOPTS,
-		{ "group", required_argument, NULL, 'g' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "persist", no_argument, NULL, 'P' },
-		{ 0 },
-	};
-	const char *cmd = op == CLAIM_OP_CLAIM ? "claim" : "release";
+	const struct cli_cmd *spec = op == CLAIM_OP_CLAIM ? &cli_cmd_claim :
+							    &cli_cmd_release;
+	const char *cmd = spec->name;
 	struct claim_req req = { .op = op };
 	struct claim_opts o = { .timeout_s = CLAIM_TIMEOUT_S };
 	int c;
 
-	while ((c = op == CLAIM_OP_CLAIM ?
-		    cli_getopt(argc, argv, CLI_SHORTOPTS("g:d:nft:P"), claim_longopts) :
-		    cli_getopt(argc, argv, CLI_SHORTOPTS("g:nt:P"), release_longopts)) != -1) {
+	while ((c = cli_getopt(argc, argv, spec)) != -1) {
 		switch (c) {
 		case 'g':
 			if (!parse_u32(optarg, &o.group))
@@ -450,8 +434,8 @@ static int claim_or_release(int argc, char **argv, enum claim_op op)
 			break;
 		case 't':
 			if (!parse_u32(optarg, &o.timeout_s) || !o.timeout_s ||
-			    o.timeout_s > 86400)
-				return cli_usage_error("%s: --timeout wants seconds (1-86400), not '%s'",
+			    o.timeout_s > CLAIM_TIMEOUT_MAX_S)
+				return cli_usage_error("%s: --timeout wants seconds (1-" PP_STR(CLAIM_TIMEOUT_MAX_S) "), not '%s'",
 						       cmd, optarg);
 			break;
 		case 'f':
@@ -461,8 +445,7 @@ static int claim_or_release(int argc, char **argv, enum claim_op op)
 			o.persist = true;
 			break;
 		case 'h':
-			cli_usage(stdout);
-			return EXIT_OK;
+			return cli_help(spec);
 		default:
 			return EXIT_USAGE;
 		}
@@ -479,12 +462,86 @@ static int claim_or_release(int argc, char **argv, enum claim_op op)
 	return claim_command_run(&req, &o, NULL);
 }
 
-int cmd_claim(int argc, char **argv)
+static int cmd_claim(int argc, char **argv)
 {
 	return claim_or_release(argc, argv, CLAIM_OP_CLAIM);
 }
 
-int cmd_release(int argc, char **argv)
+static int cmd_release(int argc, char **argv)
 {
 	return claim_or_release(argc, argv, CLAIM_OP_RELEASE);
 }
+
+#define CLAIM_TIMEOUT_HELP \
+	"wait at most SEC seconds, 1-" PP_STR(CLAIM_TIMEOUT_MAX_S) \
+	" (default " PP_STR(CLAIM_TIMEOUT_S) ")"
+
+/* The letters are what claim_or_release() switches on. */
+static const struct cli_opt claim_opts[] = {
+	{ "group", 'g', "N", "the IOMMU group N instead of an address" },
+	{ "driver", 'd', "DRIVER", "bind to DRIVER instead of vfio-pci" },
+	{ "dry-run", 'n', NULL, "only check and print the plan ('would move')" },
+	{ "force", 'f', NULL, "take the boot VGA, a disk in use or an active NIC anyway" },
+	{ "timeout", 't', "SEC", CLAIM_TIMEOUT_HELP },
+	{ "persist", 'P', NULL, "also record the group in " PERSIST_CONF },
+	{ 0 },
+};
+
+static const struct cli_opt release_opts[] = {
+	{ "group", 'g', "N", "the IOMMU group N instead of an address" },
+	{ "dry-run", 'n', NULL, "only check and print the plan" },
+	{ "timeout", 't', "SEC", CLAIM_TIMEOUT_HELP },
+	{ "persist", 'P', NULL, "also drop the group's entries from " PERSIST_CONF },
+	{ 0 },
+};
+
+#define CLAIM_EXIT_HELP \
+	"Exit status: 0 done (or already so, or a dry run that would\n" \
+	"succeed), 1 a step failed and every member was put back, or could\n" \
+	"not run (module, not root, no such device, a slot spanning groups),\n" \
+	"2 usage error, 6 refused by a safety check (nothing changed; also\n" \
+	"for --dry-run), 7 a failure could not be undone (the host needs\n" \
+	"attention: see the 'fix:' lines), 8 still running when the wait\n" \
+	"ended (--timeout, Ctrl-C): it goes on in the kernel.\n"
+
+const struct cli_cmd cli_cmd_claim = {
+	.name = "claim",
+	.run = cmd_claim,
+	.synopsis = "[OPTIONS] ADDR|--group N",
+	.summary = "bind a whole IOMMU group to vfio-pci, all or nothing",
+	.opts = claim_opts,
+	.help =
+	"Needs root.  Binds every function of the IOMMU group of ADDR (a\n"
+	"function, or a slot whose functions share one group) or of group N\n"
+	"to DRIVER (default vfio-pci), all or nothing: safety checks first\n"
+	"(disks in use, the root filesystem and NICs with addresses by\n"
+	"pcipass; boot VGA, SR-IOV VFs, a claim for another driver and a VM\n"
+	"using the group by the kernel), then in the kernel driver_override,\n"
+	"unbind and bind; on any failure every member is put back.  Bridges\n"
+	"stay on pcieport.  --force never takes the root filesystem's\n"
+	"controller nor a group a VM holds.\n"
+	"The kernel runs the transaction in its own context; the command\n"
+	"waits for it.  A timeout or Ctrl-C ends the wait, not the\n"
+	"transaction (exit 8, naming the driver it waits for).\n"
+	"--persist records each function by topology path, IDs and serial\n"
+	"number; the module claims them whenever it loads and when they\n"
+	"appear (its claims= option, in " PERSIST_MODPROBE ").\n"
+	"After that, run update-initramfs -u -k all.\n"
+	"\n"
+	CLAIM_EXIT_HELP,
+};
+
+const struct cli_cmd cli_cmd_release = {
+	.name = "release",
+	.run = cmd_release,
+	.synopsis = "[OPTIONS] ADDR|--group N",
+	.summary = "give a claimed group back to its drivers",
+	.opts = release_opts,
+	.help =
+	"Needs root.  Gives every function of the IOMMU group back to its\n"
+	"original driver_override and driver, as the claim found them, and\n"
+	"drops a VM hook's record of the group.  Refused while a VM holds\n"
+	"the group.  The wait, the timeout and Ctrl-C are as for claim.\n"
+	"\n"
+	CLAIM_EXIT_HELP,
+};

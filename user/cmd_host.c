@@ -99,19 +99,17 @@ static unsigned int run_checks(const struct host_facts *f)
 	return n[HOST_FAIL];
 }
 
-int cmd_host(int argc, char **argv)
+static int cmd_host(int argc, char **argv)
 {
-	static const struct option longopts[] = { CLI_LONGOPTS, { 0 } };
 	struct host_facts f = { 0 };
 	unsigned int failed;
 	int c;
 
-	while ((c = cli_getopt(argc, argv, CLI_SHORTOPTS(""), longopts)) != -1) {
-		if (c != 'h')
-			return EXIT_USAGE;
-		cli_usage(stdout);
-		return EXIT_OK;
-	}
+	c = cli_getopt(argc, argv, &cli_cmd_host);
+	if (c == 'h')
+		return cli_help(&cli_cmd_host);
+	if (c != -1)
+		return EXIT_USAGE;
 	if (optind < argc)
 		return cli_usage_error("host: unexpected argument '%s'",
 				       argv[optind]);
@@ -121,3 +119,19 @@ int cmd_host(int argc, char **argv)
 	host_facts_free(&f);
 	return failed ? EXIT_RUNTIME : EXIT_OK;
 }
+
+const struct cli_cmd cli_cmd_host = {
+	.name = "host",
+	.run = cmd_host,
+	.synopsis = "",
+	.summary = "host readiness for PCI passthrough (a checklist)",
+	.help =
+	"Walks a passthrough checklist: CPU virtualization, IOMMU in\n"
+	"firmware and kernel, default DMA domain, interrupt remapping,\n"
+	"kernel parameters, VFIO modules, ACS override, Secure Boot and\n"
+	"the pcipass module, persisted claims.  Each item is PASS, WARN,\n"
+	"FAIL or INFO, with the fix when it is not PASS.  Needs neither\n"
+	"root nor the module.\n"
+	"\n"
+	"Exit status: 0 no check failed, 1 a check failed, 2 usage error.\n",
+};

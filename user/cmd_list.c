@@ -144,20 +144,21 @@ static void print_list(struct pp_devlist *l, class_mask_t mask,
 		print_text("\n* = matches --class %s\n", spec);
 }
 
-int cmd_list(int argc, char **argv)
+static const struct cli_opt list_opts[] = {
+	{ "class", 'c', "CLASS[,...]",
+	  "only groups with a member of these classes (below)" },
+	{ 0 },
+};
+
+static int cmd_list(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{ "class", required_argument, NULL, 'c' },
-		{ 0 },
-	};
 	struct pp_devlist list = { 0 };
 	class_mask_t mask = 0;
 	const char *spec = NULL;
 	struct pnl nl;
 	int c, rc;
 
-	while ((c = cli_getopt(argc, argv, CLI_SHORTOPTS("c:"), longopts)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cli_cmd_list)) != -1) {
 		switch (c) {
 		case 'c':
 			spec = optarg;
@@ -166,8 +167,7 @@ int cmd_list(int argc, char **argv)
 						       spec);
 			break;
 		case 'h':
-			cli_usage(stdout);
-			return EXIT_OK;
+			return cli_help(&cli_cmd_list);
 		default:
 			return EXIT_USAGE;
 		}
@@ -187,3 +187,34 @@ int cmd_list(int argc, char **argv)
 	pnl_close(&nl);
 	return rc ? EXIT_RUNTIME : EXIT_OK;
 }
+
+const struct cli_cmd cli_cmd_list = {
+	.name = "list",
+	.run = cmd_list,
+	.synopsis = "[--class CLASS[,...]]",
+	.summary = "IOMMU groups with their devices",
+	.opts = list_opts,
+	.help =
+	"Every IOMMU group with its state and functions (address, IDs,\n"
+	"driver, name), then the functions without a group.  Any user may\n"
+	"run it; the module is loaded on first use.\n"
+	"\n"
+	"Each group gets one state word.  Bridges on pcieport or on no\n"
+	"driver do not count; a bridge on another driver (shpchp) does, as\n"
+	"the kernel will not hand its group to VFIO; pci-stub counts as\n"
+	"unbound:\n"
+	"  vfio      no member on a host driver, at least one on vfio-pci\n"
+	"            (or a vfio-pci variant): ready for passthrough\n"
+	"  partial   some members on vfio-pci, others on host drivers:\n"
+	"            VFIO refuses the group until those are unbound\n"
+	"  host      members on host drivers, none on vfio-pci\n"
+	"  unbound   no member bound to any driver\n"
+	"  bridge    the group holds only bridges: nothing to pass through\n"
+	"\n"
+	"Exit status: 0 success, 1 could not run (module, kernel error),\n"
+	"2 usage error.\n"
+	"\n"
+	"Classes for --class (a group is listed when any member matches;\n"
+	"matching members are marked with '*'):\n",
+	.help_extra = class_filter_help,
+};

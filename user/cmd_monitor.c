@@ -259,17 +259,12 @@ static bool parse_count(const char *s, unsigned long *n)
 	return !errno && *n > 0;
 }
 
-int cmd_monitor(int argc, char **argv)
+static int cmd_monitor(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{ "count", required_argument, NULL, 'c' },
-		{ 0 },
-	};
 	unsigned long limit = 0;
 	int c;
 
-	while ((c = cli_getopt(argc, argv, CLI_SHORTOPTS("c:"), longopts)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cli_cmd_monitor)) != -1) {
 		switch (c) {
 		case 'c':
 			if (!parse_count(optarg, &limit))
@@ -277,8 +272,7 @@ int cmd_monitor(int argc, char **argv)
 						       optarg);
 			break;
 		case 'h':
-			cli_usage(stdout);
-			return EXIT_OK;
+			return cli_help(&cli_cmd_monitor);
 		default:
 			return EXIT_USAGE;
 		}
@@ -288,3 +282,24 @@ int cmd_monitor(int argc, char **argv)
 				       argv[optind]);
 	return monitor(limit);
 }
+
+static const struct cli_opt monitor_opts[] = {
+	{ "count", 'c', "N", "end after N events" },
+	{ 0 },
+};
+
+const struct cli_cmd cli_cmd_monitor = {
+	.name = "monitor",
+	.run = cmd_monitor,
+	.synopsis = "[--count N]",
+	.summary = "print device, driver and claim events as they happen",
+	.opts = monitor_opts,
+	.help =
+	"One line (with --json one JSON object) per event of the module:\n"
+	"devices added and removed, drivers bound and unbound, overrides\n"
+	"pcipass changed, claims and releases started and finished.  Ends on\n"
+	"Ctrl-C or SIGTERM, or after N events.  Needs no privileges.\n"
+	"\n"
+	"Exit status: 0 ended as asked, 1 could not run or the module went\n"
+	"away, 2 usage error.\n",
+};

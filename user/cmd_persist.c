@@ -29,6 +29,7 @@
 
 #define MODULE_CLAIMS "/sys/module/pcipass/parameters/claims"
 #define PERSIST_WAIT_S	60	/* persist wait: the default bound */
+#define PERSIST_WAIT_MAX_S 3600
 
 /*
  * Loads the file; bad lines are reported (strict: and nothing loaded).
@@ -307,34 +308,28 @@ static int persist_boot_option_cmd(void)
 	return rc;
 }
 
-int cmd_persist(int argc, char **argv)
+static int cmd_persist(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_LONGOPTS,
-		{ "timeout", required_argument, NULL, 't' },
-		{ 0 }
-	};
 	unsigned long timeout_s = PERSIST_WAIT_S;
 	bool timeout_given = false;
 	const char *sub;
 	char *end;
 	int c, rc;
 
-	while ((c = cli_getopt(argc, argv, CLI_SHORTOPTS("t:"), longopts)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cli_cmd_persist)) != -1) {
 		if (c == 't') {
 			errno = 0;
 			timeout_s = strtoul(optarg, &end, 10);
 			if (errno || *end || !*optarg || !timeout_s ||
-			    timeout_s > 3600)
-				return cli_usage_error("persist: --timeout '%s': expected seconds, 1 to 3600",
+			    timeout_s > PERSIST_WAIT_MAX_S)
+				return cli_usage_error("persist: --timeout '%s': expected seconds, 1 to " PP_STR(PERSIST_WAIT_MAX_S),
 						       optarg);
 			timeout_given = true;
 			continue;
 		}
 		if (c != 'h')
 			return EXIT_USAGE;
-		cli_usage(stdout);
-		return EXIT_OK;
+		return cli_help(&cli_cmd_persist);
 	}
 	if (optind >= argc)
 		return cli_usage_error("persist: expected list, remove, apply, wait or boot-option");
@@ -364,6 +359,50 @@ int cmd_persist(int argc, char **argv)
 	return cli_usage_error("persist: unknown subcommand '%s' (list, remove, apply, wait, boot-option)",
 			       sub);
 }
+
+static const struct cli_opt persist_opts[] = {
+	{ "timeout", 't', "SEC",
+	  "persist wait: wait at most SEC seconds, 1-" PP_STR(PERSIST_WAIT_MAX_S)
+	  " (default " PP_STR(PERSIST_WAIT_S) ")" },
+	{ 0 },
+};
+
+const struct cli_cmd cli_cmd_persist = {
+	.name = "persist",
+	.run = cmd_persist,
+	.synopsis = "list\n"
+		    "remove ADDR|PATH...\n"
+		    "apply\n"
+		    "wait [--timeout SEC]\n"
+		    "boot-option",
+	.summary = "claims kept across reboots (claim --persist)",
+	.opts = persist_opts,
+	.help =
+	"The claims 'claim --persist' recorded in " PERSIST_CONF ",\n"
+	"one function a line, by topology path, IDs and serial number.\n"
+	"  list          each entry: present, MOVED (found by its serial\n"
+	"                number elsewhere), NOT MATCHING (another card at\n"
+	"                its path) or absent; LEFT OUT of the boot option;\n"
+	"                whether the loaded module has the same claims\n"
+	"  remove ADDR|PATH...\n"
+	"                drop the entries of these functions (as list names\n"
+	"                them) and rewrite the module option\n"
+	"  apply         check a hand-edited claims.conf, naming each bad\n"
+	"                line, and write the module option claims= into\n"
+	"                " PERSIST_MODPROBE "\n"
+	"  wait          (at boot: pcipass-persist.service) load the module\n"
+	"                and wait until every persisted function present is\n"
+	"                on its driver; fails, naming them, when one is not\n"
+	"  boot-option   print the module option for the initramfs, leaving\n"
+	"                out entries holding the root filesystem, or a disk in\n"
+	"                use unless the line says force (the initramfs-tools\n"
+	"                hook asks for it)\n"
+	"remove and apply need root.  The initramfs carries the claims: after\n"
+	"a change, run update-initramfs -u -k all.\n"
+	"\n"
+	"Exit status: 0 success, 1 failed (a bad line, nothing persisted for\n"
+	"an argument, a function not on its driver, not root), 2 usage error.\n",
+};
 
 /* The members a claim took or a release gave back (bridges stay out). */
 static bool persisted_member(const struct claim_member *m, bool claim)

@@ -392,19 +392,17 @@ static int show(const struct pp_addr *a, enum addr_scope scope,
 	return rc ? EXIT_RUNTIME : EXIT_OK;
 }
 
-int cmd_show(int argc, char **argv)
+static int cmd_show(int argc, char **argv)
 {
-	static const struct option longopts[] = { CLI_LONGOPTS, { 0 } };
 	enum addr_scope scope;
 	struct pp_addr a;
 	int c;
 
-	while ((c = cli_getopt(argc, argv, CLI_SHORTOPTS(""), longopts)) != -1) {
-		if (c != 'h')
-			return EXIT_USAGE;
-		cli_usage(stdout);
-		return EXIT_OK;
-	}
+	c = cli_getopt(argc, argv, &cli_cmd_show);
+	if (c == 'h')
+		return cli_help(&cli_cmd_show);
+	if (c != -1)
+		return EXIT_USAGE;
 	if (optind >= argc)
 		return cli_usage_error("show: missing ADDR, e.g. 'pcipass show 01:00.0'");
 	if (optind + 1 < argc)
@@ -415,3 +413,20 @@ int cmd_show(int argc, char **argv)
 				       argv[optind]);
 	return show(&a, scope, argv[optind]);
 }
+
+const struct cli_cmd cli_cmd_show = {
+	.name = "show",
+	.run = cmd_show,
+	.synopsis = "ADDR",
+	.summary = "details of one function or a whole slot",
+	.help =
+	"ADDR is [DDDD:]BB:DD[.F] in hex, as lspci prints it; a slot\n"
+	"(01:00) shows each of its functions.  For each: IDs, class, PCIe\n"
+	"type, driver and driver_override, who uses it through VFIO, its\n"
+	"IOMMU group with the group's state and other members, the upstream\n"
+	"bridge and the ACS capability.  Any user may run it; the PCIe type\n"
+	"and the ACS registers (extended config space) only root sees.\n"
+	"\n"
+	"Exit status: 0 success, 1 could not run (module, kernel error, no\n"
+	"such device), 2 usage error.\n",
+};

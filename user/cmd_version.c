@@ -27,19 +27,17 @@ static void print_module(const struct pnl *nl, int rc, unsigned int version)
 		print_text("note: the module is newer than this CLI; attributes it added are not shown\n");
 }
 
-int cmd_version(int argc, char **argv)
+static int cmd_version(int argc, char **argv)
 {
-	static const struct option longopts[] = { CLI_LONGOPTS, { 0 } };
 	unsigned int version = 0;
 	struct pnl nl;
 	int c, rc;
 
-	while ((c = cli_getopt(argc, argv, CLI_SHORTOPTS(""), longopts)) != -1) {
-		if (c != 'h')
-			return EXIT_USAGE;
-		cli_usage(stdout);
-		return EXIT_OK;
-	}
+	c = cli_getopt(argc, argv, &cli_cmd_version);
+	if (c == 'h')
+		return cli_help(&cli_cmd_version);
+	if (c != -1)
+		return EXIT_USAGE;
 	if (optind < argc)
 		return cli_usage_error("version: unexpected argument '%s'",
 				       argv[optind]);
@@ -61,3 +59,16 @@ int cmd_version(int argc, char **argv)
 	pnl_close(&nl);
 	return rc ? EXIT_RUNTIME : EXIT_OK;
 }
+
+const struct cli_cmd cli_cmd_version = {
+	.name = "version",
+	.run = cmd_version,
+	.synopsis = "",
+	.summary = "CLI and kernel module versions",
+	.help =
+	"The CLI's version, the netlink ABI version it speaks and the loaded\n"
+	"module's.  'pcipass --version' prints only the CLI's.\n"
+	"\n"
+	"Exit status: 0 success, 1 the module is not loaded or did not\n"
+	"answer (the versions known are still printed), 2 usage error.\n",
+};

@@ -5,6 +5,9 @@
 #include <stddef.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* A numeric macro's value as a string literal, for help texts. */
+#define PP_STR(x) PP_STR_(x)
+#define PP_STR_(x) #x
 
 /* Exit codes are part of the CLI contract: scripts tell "bad input" from
  * "system said no" by them.
