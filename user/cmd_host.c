@@ -117,7 +117,7 @@ static int cmd_host(int argc, char **argv)
 	host_gather(&f);
 	failed = run_checks(&f);
 	host_facts_free(&f);
-	return failed ? EXIT_RUNTIME : EXIT_OK;
+	return failed ? EXIT_NOT_READY : EXIT_OK;
 }
 
 const struct cli_cmd cli_cmd_host = {
@@ -133,5 +133,7 @@ const struct cli_cmd cli_cmd_host = {
 	"FAIL or INFO, with the fix when it is not PASS.  Needs neither\n"
 	"root nor the module.\n"
 	"\n"
-	"Exit status: 0 no check failed, 1 a check failed, 2 usage error.\n",
+	"Exit status: 0 ready (no check failed; warnings allowed), 9 not\n"
+	"ready (a check failed), 1 could not run (e.g. no output written),\n"
+	"2 usage error.\n",
 };

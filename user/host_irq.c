@@ -114,6 +114,15 @@ void host_gather_irq(struct host_facts *f)
 	allow_unsafe(f);
 }
 
+/* Without remapping, VFIO refuses every device unless told to allow unsafe
+ * interrupts: the host is not ready (FAIL) until one of the two is done.
+ * With the override, passthrough works and only the risk is left (WARN).
+ */
+static enum host_status without_remapping(const struct host_facts *f)
+{
+	return f->irq.allow_unsafe ? HOST_WARN : HOST_FAIL;
+}
+
 static void unsafe_fix(const struct host_facts *f, struct host_verdict *v)
 {
 	if (f->irq.allow_unsafe) {
@@ -136,14 +145,15 @@ static void judge(const struct host_facts *f, struct host_verdict *v)
 	} else if (!f->iommu.nunits) {
 		host_result(v, HOST_INFO, "not applicable: no IOMMU enabled");
 	} else if (irq->cmdline_off) {
-		host_result(v, HOST_WARN, "turned off on the kernel command line (intremap=off or nointremap)");
-		host_fix(v, true, "remove intremap=off / nointremap from the kernel command line");
+		host_result(v, without_remapping(f), "turned off on the kernel command line (intremap=off or nointremap)");
+		host_fix(v, true, "%sremove intremap=off / nointremap from the kernel command line",
+			 irq->allow_unsafe ? "" : "VFIO refuses devices without it: ");
 	} else if (irq->hardware == TRI_NO) {
-		host_result(v, HOST_WARN, "not supported: %s lacks interrupt remapping (ecap.IR clear)",
+		host_result(v, without_remapping(f), "not supported: %s lacks interrupt remapping (ecap.IR clear)",
 			    irq->unit_without);
 		unsafe_fix(f, v);
 	} else if (irq->active == TRI_NO) {
-		host_result(v, HOST_WARN, "not active: no IR- interrupt domains in /proc/interrupts");
+		host_result(v, without_remapping(f), "not active: no IR- interrupt domains in /proc/interrupts");
 		unsafe_fix(f, v);
 	} else {
 		host_result(v, HOST_WARN, "cannot read /proc/interrupts");

@@ -22,6 +22,8 @@ enum {
 				 * finished: the host needs attention */
 	EXIT_RUNNING = 8,	/* claim/release still running when the wait
 				 * ended (--timeout, Ctrl-C) */
+	EXIT_NOT_READY = 9,	/* host: a readiness check failed (1 stays
+				 * "could not run") */
 };
 
 void pp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
