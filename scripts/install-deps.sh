@@ -17,6 +17,7 @@ pkgs="
 	qemu-system-x86 busybox-static dkms
 	driverctl dpdk mmdebstrap
 	bash-completion
+	mandoc
 "
 
 missing=

@@ -124,6 +124,7 @@ staged_install() {	# make install into a scratch DESTDIR, check what landed
 		[ "$(modinfo -F name "$ko")" = pcipass ] &&
 		"$dest/usr/local/bin/pcipass" --version &&
 		cmp completion/pcipass "$dest/usr/local/share/bash-completion/completions/pcipass" &&
+		cmp doc/pcipass.8 "$dest/usr/local/share/man/man8/pcipass.8" &&
 		make uninstall-cli DESTDIR="$dest" &&
 		[ ! -e "$dest/usr/local/share/bash-completion/completions/pcipass" ]
 	local rc=$?
@@ -160,6 +161,12 @@ host_checks() {
 	tap_run "build: CLI" make -C user
 	tap_run "completion: bash completion against the CLI's tables and sysfs" \
 		python3 tests/host/completion_test.py
+	# The man page: mdoc without warnings, and the same commands and
+	# options as the CLI's help (which is built from its option tables).
+	tap_run "doc: mandoc -T lint -W warning doc/pcipass.8 is clean" \
+		mandoc -T lint -W warning doc/pcipass.8
+	tap_run "doc: pcipass(8) documents every command and option of pcipass help, and no other" \
+		python3 tests/lib/man_drift.py user/pcipass doc/pcipass.8
 	((quick)) ||
 		tap_run "install: make install DESTDIR= stages module and CLI" staged_install
 	tap_run "build: selftests" make -C tests/selftest KSFT_DIR="$KSRC/tools/testing/selftests"
