@@ -112,16 +112,42 @@ static void build_tables(const struct cli_cmd *cmd, struct option *lo,
 	so[nso] = '\0';
 }
 
+/* A programming error in a command's table, caught on its first use (the
+ * help tests run every command's --help): a letter taken twice would be
+ * parsed as whichever getopt finds first.
+ */
+static bool table_ok(const struct cli_cmd *cmd)
+{
+	const struct cli_opt *o = cmd->opts;
+	const char *name = cmd->name ? cmd->name : "pcipass";
+
+	if (count_opts(cli_global_opts) + count_opts(o) > MAX_OPTS) {
+		pp_err("%s: too many options (MAX_OPTS in cli.c)", name);
+		return false;
+	}
+	for (size_t i = 0; i < count_opts(o); i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < count_opts(cli_global_opts); j++)
+			dup |= o[i].letter == cli_global_opts[j].letter;
+		for (size_t j = 0; j < i; j++)
+			dup |= o[i].letter == o[j].letter;
+		if (dup) {
+			pp_err("%s: option -%c taken twice", name, o[i].letter);
+			return false;
+		}
+	}
+	return true;
+}
+
 int cli_getopt(int argc, char **argv, const struct cli_cmd *cmd)
 {
 	static struct option longopts[MAX_OPTS + 1];
 	static char shortopts[2 * MAX_OPTS + 3];
 	int c;
 
-	if (count_opts(cli_global_opts) + count_opts(cmd->opts) > MAX_OPTS) {
-		pp_err("%s: too many options (MAX_OPTS in cli.c)", cmd->name);
+	if (!table_ok(cmd))
 		return '?';
-	}
 	if (current != cmd) {
 		current = cmd;
 		build_tables(cmd, longopts, shortopts);
