@@ -193,7 +193,7 @@ void cli_print_opts(FILE *f, const struct cli_opt *opts)
 	}
 }
 
-void cli_cmd_usage(FILE *f, const struct cli_cmd *cmd)
+static void cli_cmd_usage(FILE *f, const struct cli_cmd *cmd)
 {
 	const char *s = cmd->synopsis;
 

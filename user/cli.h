@@ -45,7 +45,6 @@ extern const struct cli_opt cli_global_opts[];	/* --json, --pretty, --help */
 int cli_getopt(int argc, char **argv, const struct cli_cmd *cmd);
 /* Prints cmd's help on stdout; returns EXIT_OK. */
 int cli_help(const struct cli_cmd *cmd);
-void cli_cmd_usage(FILE *f, const struct cli_cmd *cmd);
 /* Prints an option list ("  -c, --class CLASS  desc"), as the help does. */
 void cli_print_opts(FILE *f, const struct cli_opt *opts);
 void cli_usage(FILE *f);
