@@ -7,9 +7,8 @@ COMP_CWORD, COMP_LINE and COMP_POINT are set as bash sets them (the line
 split at COMP_WORDBREAKS), _pcipass is called and COMPREPLY is compared
 with what it must be:
 
-  - commands: user/main.c's command table;
-  - options, per command: the struct option arrays and CLI_SHORTOPTS
-    strings of user/cmd_*.c, user/main.c and CLI_LONGOPTS in user/cli.h;
+  - commands and each command's options: the built CLI's help (user/cli.c
+    prints it from the option tables the commands parse with);
   - --class names: user/filter.c's table; persist and hook subcommands:
     the strcmp()s of user/cmd_persist.c and user/cmd_hook.c;
   - PCI addresses, slots, IOMMU groups, drivers: read here from sysfs,
@@ -43,80 +42,51 @@ def read(path):
 
 # ---------------------------------------------------------------- the code
 
-def c_function(text, name):
-    """The body of C function NAME in text, or None."""
-    m = re.search(r'^(?:static )?int ' + name + r'\(.*?\n\{\n(.*?)\n\}\n',
-                  text, re.S | re.M)
-    return m.group(1) if m else None
+CLI = os.path.join(USER, 'pcipass')
+OPT_LINE = re.compile(r'^  (?:-(\w), )?--([\w-]+)(?: (\S+))?  ')
 
 
-def option_entries(body, cli_longopts):
-    """[(long, has_arg, val)] of a struct option initializer's body."""
-    out = []
-    if 'CLI_LONGOPTS' in body:
-        out += cli_longopts
-    for m in re.finditer(r'\{\s*"([\w-]+)",\s*(no|required|optional)_argument,'
-                         r'\s*NULL,\s*\'(.)\'\s*\}', body):
-        out.append((m.group(1), m.group(2) != 'no', m.group(3)))
-    return out
+def help_text(*args):
+    """What the built CLI's help says (built from its option tables)."""
+    r = subprocess.run([CLI, 'help', *args], capture_output=True, text=True)
+    if r.returncode:
+        raise SystemExit(f'pcipass help {" ".join(args)}: exit {r.returncode}:'
+                         f' {r.stderr}')
+    return r.stdout
 
 
-def arrays(text):
-    """{name: initializer body} of the struct option arrays in text."""
-    return {m.group(1): m.group(2) for m in re.finditer(
-        r'static const struct option (\w+)\[\] = \{(.*?)\};', text, re.S)}
-
-
-def shortopts_for(text, array):
-    """The letters of the CLI_SHORTOPTS("...") passed with array in text."""
-    m = re.search(r'CLI_SHORTOPTS\("([^"]*)"\),\s*' + array + r'\b', text)
-    if not m:
-        raise SystemExit(f'no CLI_SHORTOPTS(...) call with {array}')
-    return m.group(1).replace(':', '').replace('+', '')
+def help_options(text, sections):
+    """(words, {long: takes an argument}) of the help's option sections."""
+    words, takes, on = set(), {}, False
+    for line in text.splitlines():
+        if not line.startswith(' '):
+            on = line.rstrip(':') in sections
+            continue
+        m = OPT_LINE.match(line) if on else None
+        if m:
+            words.add('--' + m.group(2))
+            takes[m.group(2)] = m.group(3) is not None
+            if m.group(1):
+                words.add('-' + m.group(1))
+    return words, takes
 
 
 def code_tables():
-    cli_h = read(os.path.join(USER, 'cli.h'))
-    m = re.search(r'#define CLI_LONGOPTS(.*?)\n\n', cli_h, re.S)
-    cli_longopts = option_entries(m.group(1), [])
-    base_short = re.search(r'#define CLI_SHORTOPTS\(extra\) "([^"]*)"',
-                           cli_h).group(1).replace(':', '')
-    main_c = read(os.path.join(USER, 'main.c'))
-    table = re.search(r'commands\[\] = \{(.*?)\n\};', main_c, re.S).group(1)
-    commands = re.findall(r'\{\s*"([\w-]+)",\s*(cmd_\w+),', table)
-
+    """Commands and options from the CLI's own help (user/cli.c prints it
+    from the tables the commands parse with), the rest from the sources."""
+    overview = help_text()
+    commands = re.findall(r'^  (\w[\w-]*)  ', overview.split('Commands:')[1]
+                          .split('\n\n')[0], re.M)
     sources = {}
     for f in sorted(os.listdir(USER)):
         if f.endswith('.c'):
             sources[f] = read(os.path.join(USER, f))
-
-    def options(text, body, name):
-        """Option words of the array used in body (else NAME_longopts)."""
-        scope, arrs = body, arrays(body)
-        if not arrs:
-            scope, arrs = text, {k: v for k, v in arrays(text).items()
-                                 if k == name + '_longopts'}
-        if len(arrs) != 1:
-            raise SystemExit(f'{name}: expected one struct option array, '
-                             f'found {sorted(arrs)}')
-        (array, init), = arrs.items()
-        short = base_short + shortopts_for(scope, array)
-        words, takes = set(), {}
-        for long, has_arg, val in option_entries(init, cli_longopts):
-            words.add('--' + long)
-            takes[long] = has_arg
-            if val in short:
-                words.add('-' + val)
-        return words, takes
-
-    per_cmd = {}
-    for name, handler in commands:
-        hits = [(f, t) for f, t in sources.items() if c_function(t, handler)]
-        if len(hits) != 1:
-            raise SystemExit(f'{handler}: defined in {len(hits)} files')
-        f, text = hits[0]
-        per_cmd[name] = options(text, c_function(text, handler), name)
-    per_cmd[''] = options(main_c, c_function(main_c, 'parse_global'), '')
+    per_cmd = {name: help_options(help_text(name),
+                                  ('Options', 'Global options '
+                                   '(also before the command)'))
+               for name in commands}
+    per_cmd[''] = help_options(overview, ('Options (before or after COMMAND)',
+                                          'Options before COMMAND only'))
 
     classes = re.findall(r'\{\s*"(\w+)",\s*0x',
                          re.search(r'filters\[\] = \{(.*?)\};',
@@ -129,7 +99,7 @@ def code_tables():
     lv_ops = set(re.findall(r'strcmp\(op, "([\w-]+)"\)', sources['hook_libvirt.c']))
     lv_subs = set(re.findall(r'strcmp\(sub, "([\w-]+)"\)',
                              sources['hook_libvirt.c']))
-    return dict(commands=[c for c, _ in commands], options=per_cmd,
+    return dict(commands=commands, options=per_cmd,
                 classes=classes, persist=persist, hooks=hooks, phases=phases,
                 lv_ops=lv_ops, lv_subs=lv_subs)
 
