@@ -34,7 +34,7 @@ endif
 
 .PHONY: all kdir-check module cli bench install install-module install-cli install-boot install-hooks uninstall-hooks uninstall-boot dkms-install \
 	uninstall-cli install-completion uninstall-completion \
-	dkms-uninstall clean clean-module check check-quick demo regen lint deps bench
+	dkms-source dkms-uninstall clean clean-module check check-quick demo regen lint deps bench
 
 all: module cli
 
@@ -131,11 +131,16 @@ uninstall-boot:
 	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 		systemctl daemon-reload; fi
 
-# DKMS builds from a copy of the tracked sources in /usr/src.
-dkms-install:
+# DKMS builds from a copy of the module's sources in /usr/src: the tracked
+# files of a git checkout, or every file of an export (make deb's).
+DKMS_FILES	:= Kbuild Makefile dkms.conf MAINTAINERS kmod include
+dkms-source:
 	$(Q)rm -rf "$(DKMS_SRC)" && mkdir -p "$(DKMS_SRC)"
-	$(Q)git ls-files -z Kbuild Makefile dkms.conf MAINTAINERS kmod include \
+	$(Q)if [ -e .git ]; then git ls-files -z $(DKMS_FILES); \
+		else find $(DKMS_FILES) -type f -print0; fi \
 		| xargs -0 cp --parents -t "$(DKMS_SRC)"
+
+dkms-install: dkms-source
 	$(Q)dkms add -m pcipass -v $(VERSION) 2>/dev/null || true
 	$(Q)dkms build -m pcipass -v $(VERSION) -k "$(KVER)"
 	$(Q)dkms install -m pcipass -v $(VERSION) -k "$(KVER)" --force
