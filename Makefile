@@ -12,6 +12,7 @@
 #   make uninstall-hooks  remove the VM hooks (before removing the CLI)
 #   make uninstall-cli    remove the CLI and its bash completion
 #   make dkms-install     register with DKMS, build and install for KVER
+#   make deb              Debian packages pcipass and pcipass-dkms in build/deb/
 #   make check            the whole test suite (boots QEMU guests)
 #   make check-quick      the edit-test loop: 6.12 only, quick fuzz, no debug tier
 #   make demo             boot the demo guest and run 'pcipass list' there
@@ -34,7 +35,7 @@ endif
 
 .PHONY: all kdir-check module cli bench install install-module install-cli install-boot install-hooks uninstall-hooks uninstall-boot dkms-install \
 	uninstall-cli install-completion uninstall-completion \
-	dkms-source dkms-uninstall clean clean-module check check-quick demo regen lint deps bench
+	dkms-source deb dkms-uninstall clean clean-module check check-quick demo regen lint deps bench
 
 all: module cli
 
@@ -148,6 +149,18 @@ dkms-install: dkms-source
 dkms-uninstall:
 	$(Q)dkms remove -m pcipass -v $(VERSION) --all || true
 	$(Q)rm -rf "$(DKMS_SRC)"
+
+# The Debian packages (debian/), built from an export of the tracked files
+# as they are in the work tree (uncommitted changes too) in build/deb/src:
+# the .debs, .buildinfo and .changes land in build/deb/.
+DEB_DIR		:= build/deb
+deb:
+	$(Q)test -e .git || { echo "make deb: needs a git checkout" >&2; exit 1; }
+	$(Q)rm -rf "$(DEB_DIR)" && mkdir -p "$(DEB_DIR)/src"
+	$(Q)tree=$$(git -c user.name=pcipass -c user.email=pcipass@localhost \
+		stash create) && git archive "$${tree:-HEAD}" | tar -x -C "$(DEB_DIR)/src"
+	$(Q)cd "$(DEB_DIR)/src" && dpkg-buildpackage -us -uc -b -Jauto
+	$(Q)ls -l $(DEB_DIR)/*.deb
 
 clean-module:
 	$(Q)if [ -f "$(KDIR)/Makefile" ]; then \

@@ -18,6 +18,7 @@ pkgs="
 	driverctl dpdk mmdebstrap
 	bash-completion
 	mandoc
+	debhelper dh-dkms lintian
 "
 
 missing=
