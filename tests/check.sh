@@ -134,6 +134,121 @@ staged_install() {	# make install into a scratch DESTDIR, check what landed
 
 kname() { basename "$(dirname "$1")"; }	# /lib/modules/REL/build -> REL
 
+# Debian packages (make deb, debian/): pcipass and pcipass-dkms, at the
+# version of the module and the CLI.
+deb_dir=$top/build/deb
+deb_version() { sed -n 's/^MODULE_VERSION("\(.*\)");/\1/p' kmod/main.c; }
+deb_file() {	# deb_file PACKAGE: its .deb in build/deb
+	local f
+	f=$(ls "$deb_dir/${1}_$(deb_version)_"*.deb 2>/dev/null) && [ -f "$f" ] && echo "$f"
+}
+deb_list() { dpkg-deb --fsys-tarfile "$1" | tar -t | sed 's|^\./|/|'; }	# deb_list DEB
+deb_cat() { dpkg-deb --fsys-tarfile "$1" | tar -xO ".$2"; }	# deb_cat DEB PATH
+deb_ctl() { dpkg-deb -I "$1" "$2"; }	# deb_ctl DEB CONTROLFILE
+
+deb_lintian() {	# no error or warning, no override left unused
+	local changes out
+	changes=$(ls "$deb_dir"/pcipass_"$(deb_version)"_*.changes) || return 1
+	out=$(lintian -I --pedantic --fail-on none "$changes" 2>&1)
+	echo "$out" | tee "$results/logs/lintian.txt"
+	! grep -E '^[EW]: |unused-override|mismatched-override' <<<"$out"
+}
+
+deb_pcipass_contents() {	# deb_pcipass_contents: what pcipass holds, and how
+	local deb f v
+	v=$(deb_version)
+	deb=$(deb_file pcipass) || { echo "no pcipass .deb"; return 1; }
+	dpkg-deb -I "$deb" && deb_list "$deb" || return 1
+	[ "$(dpkg-deb -f "$deb" Version)" = "$v" ] || { echo "version is not $v"; return 1; }
+	for f in /usr/bin/pcipass /lib/systemd/system/pcipass-persist.service \
+		/usr/share/initramfs-tools/hooks/pcipass \
+		/usr/share/initramfs-tools/scripts/init-top/pcipass \
+		/usr/share/pcipass/hooks/proxmox/pcipass-hook \
+		/usr/share/pcipass/hooks/libvirt/pcipass /etc/pcipass/claims.conf; do
+		deb_list "$deb" | grep -qx "$f" || { echo "missing: $f"; return 1; }
+	done
+	# nothing in /usr/local, nor where the operator decides (initramfs-tools'
+	# and systemd's /etc, libvirt's hooks, Proxmox's snippets)
+	! deb_list "$deb" | grep -E '^/(usr/local|etc/systemd|etc/initramfs-tools|etc/libvirt|var)/' || return 1
+	if ! deb_cat "$deb" /lib/systemd/system/pcipass-persist.service | grep -qx 'ExecStart=/usr/bin/pcipass persist wait.*' ||
+	   ! deb_cat "$deb" /usr/share/pcipass/hooks/proxmox/pcipass-hook | grep -q '^exec /usr/bin/pcipass hook' ||
+	   ! deb_cat "$deb" /usr/share/pcipass/hooks/libvirt/pcipass | grep -q '^exec /usr/bin/pcipass hook'; then
+		echo "the unit or a hook does not run /usr/bin/pcipass"
+		return 1
+	fi
+	# enabled by dh_installsystemd, the initramfs refreshed by the trigger,
+	# the config skeleton a conffile
+	deb_ctl "$deb" postinst | grep -q "deb-systemd-helper enable 'pcipass-persist.service'" &&
+		deb_ctl "$deb" triggers | grep -qx 'activate-noawait update-initramfs' &&
+		deb_ctl "$deb" conffiles | grep -qx /etc/pcipass/claims.conf
+}
+
+deb_pcipass_install() {	# every file make install stages (but the module) is packaged
+	local deb dest rc
+	deb=$(deb_file pcipass) && dest=$(mktemp -d) || return 1
+	make -o install-module install PREFIX=/usr ITDIR=/usr/share/initramfs-tools \
+		DESTDIR="$dest" &&
+		(cd "$dest" && find . ! -type d ! -path './etc/systemd/*' | sed 's|^\.||' | sort) >"$dest.want" &&
+		deb_list "$deb" | sort >"$dest.have" &&
+		cat "$dest.want" && ! comm -23 "$dest.want" "$dest.have" | grep .
+	rc=$?
+	rm -rf "$dest" "$dest.want" "$dest.have"
+	return $rc
+}
+
+deb_dkms_contents() {	# the source tree for DKMS, at the right version, unbuilt
+	local deb v src f
+	v=$(deb_version)
+	deb=$(deb_file pcipass-dkms) || { echo "no pcipass-dkms .deb"; return 1; }
+	src=/usr/src/pcipass-$v
+	dpkg-deb -I "$deb" && deb_list "$deb" || return 1
+	for f in dkms.conf Kbuild Makefile kmod/Kbuild kmod/main.c kmod/conftest.sh \
+		include/uapi/linux/pcipass.h; do
+		deb_list "$deb" | grep -qx "$src/$f" || { echo "missing: $src/$f"; return 1; }
+	done
+	deb_cat "$deb" "$src/dkms.conf" | grep -qx "PACKAGE_VERSION=\"$v\"" ||
+		{ echo "dkms.conf does not name version $v"; return 1; }
+	! deb_list "$deb" | grep -E '\.(o|ko|mod|mod\.c|cmd|a|d)$|/(Module\.symvers|modules\.order|conftest\.h)$|^/usr/local/' || return 1
+	! deb_list "$deb" | grep -v -e "^$src/" -e '^/usr/share/doc/pcipass-dkms/' -e '^/$' -e '^/usr/$' -e '^/usr/share/$' \
+		-e '^/usr/share/doc/$' -e '^/usr/src/$' || return 1
+	dpkg-deb -f "$deb" Depends | grep -q dkms &&
+		deb_ctl "$deb" postinst | grep -q "common.postinst" &&
+		deb_ctl "$deb" prerm | grep -q "dkms remove"
+}
+
+# deb_dkms_builds KDIR: the tree pcipass-dkms installs builds pcipass.ko
+# with dkms.conf's own MAKE, as DKMS runs it, at the package's version.
+# shellcheck disable=SC1091,SC2154 # dkms.conf, and the arrays it sets
+deb_dkms_builds() {
+	local deb v scratch rc
+	deb=$(deb_file pcipass-dkms) && v=$(deb_version) && scratch=$(mktemp -d) || return 1
+	dpkg -x "$deb" "$scratch" &&
+		(cd "$scratch/usr/src/pcipass-$v" &&
+		 kernel_source_dir=$1 && kernelver=$(kname "$1") &&
+		 . ./dkms.conf && eval "nice ${MAKE[0]}" &&
+		 ko=${BUILT_MODULE_LOCATION[0]}${BUILT_MODULE_NAME[0]}.ko &&
+		 modinfo "$ko" && [ "$(modinfo -F version "$ko")" = "$v" ] &&
+		 modinfo -F vermagic "$ko" | grep -q "^$kernelver ")
+	rc=$?
+	rm -rf "$scratch"
+	return $rc
+}
+
+deb_checks() {
+	tap_run "deb: make deb builds pcipass and pcipass-dkms $(deb_version) into build/deb" \
+		nice make deb
+	tap_run "deb: lintian reports no errors or warnings, no unused overrides" deb_lintian
+	sed 's/^/# lintian: /' "$results/logs/lintian.txt" 2>/dev/null
+	tap_run "deb: pcipass holds the CLI, the unit (enabled by dh_installsystemd), the initramfs hook (trigger) and VM hooks, nothing in /usr/local" \
+		deb_pcipass_contents
+	tap_run "deb: pcipass holds every file make install stages but the module" \
+		deb_pcipass_install
+	tap_run "deb: pcipass-dkms holds the module source with dkms.conf at $(deb_version), no build artifacts" \
+		deb_dkms_contents
+	tap_run "deb: pcipass-dkms's source builds pcipass.ko (dkms.conf's MAKE) against $(kname "$K612")" \
+		deb_dkms_builds "$K612"
+}
+
 host_checks() {
 	if ((!quick)); then
 		copy_tree "$top" "$top/build/k61"
@@ -169,6 +284,8 @@ host_checks() {
 		python3 tests/lib/man_drift.py user/pcipass doc/pcipass.8
 	((quick)) ||
 		tap_run "install: make install DESTDIR= stages module and CLI" staged_install
+	# Debian packages: not in --quick
+	((quick)) || deb_checks
 	tap_run "build: selftests" make -C tests/selftest KSFT_DIR="$KSRC/tools/testing/selftests"
 	make -s --no-print-directory -C user test >"$results/logs/user-unit.log" 2>&1
 	tap_result $? "cli: unit tests, pure logic ($(tail -n1 "$results/logs/user-unit.log") checks)" \
