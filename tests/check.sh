@@ -149,13 +149,13 @@ deb_ctl() { dpkg-deb -I "$1" "$2"; }	# deb_ctl DEB CONTROLFILE
 deb_lintian() {	# no error or warning, no override left unused
 	local changes out
 	changes=$(ls "$deb_dir"/pcipass_"$(deb_version)"_*.changes) || return 1
-	out=$(lintian -I --pedantic --fail-on none "$changes" 2>&1)
+	out=$(lintian -I --pedantic --show-overrides --fail-on none "$changes" 2>&1)
 	echo "$out" | tee "$results/logs/lintian.txt"
 	! grep -E '^[EW]: |unused-override|mismatched-override' <<<"$out"
 }
 
 deb_pcipass_contents() {	# deb_pcipass_contents: what pcipass holds, and how
-	local deb f v
+	local deb f v cli out
 	v=$(deb_version)
 	deb=$(deb_file pcipass) || { echo "no pcipass .deb"; return 1; }
 	dpkg-deb -I "$deb" && deb_list "$deb" || return 1
@@ -176,6 +176,10 @@ deb_pcipass_contents() {	# deb_pcipass_contents: what pcipass holds, and how
 		echo "the unit or a hook does not run /usr/bin/pcipass"
 		return 1
 	fi
+	# the packaged CLI runs and says the package's version
+	cli=$(mktemp) && deb_cat "$deb" /usr/bin/pcipass >"$cli" && chmod +x "$cli" &&
+		out=$("$cli" --version); rm -f "$cli"
+	[ "${out:-}" = "pcipass $v" ] || { echo "the packaged pcipass says '${out:-}', not pcipass $v"; return 1; }
 	# enabled by dh_installsystemd, the initramfs refreshed by the trigger,
 	# the config skeleton a conffile
 	deb_ctl "$deb" postinst | grep -q "deb-systemd-helper enable 'pcipass-persist.service'" &&
