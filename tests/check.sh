@@ -167,9 +167,10 @@ deb_pcipass_contents() {	# deb_pcipass_contents: what pcipass holds, and how
 		/usr/share/pcipass/hooks/libvirt/pcipass /etc/pcipass/claims.conf; do
 		deb_list "$deb" | grep -qx "$f" || { echo "missing: $f"; return 1; }
 	done
-	# nothing in /usr/local, nor where the operator decides (initramfs-tools'
-	# and systemd's /etc, libvirt's hooks, Proxmox's snippets)
-	! deb_list "$deb" | grep -E '^/(usr/local|etc/systemd|etc/initramfs-tools|etc/libvirt|var)/' || return 1
+	# no module (pcipass-dkms builds it), nothing in /usr/local, nor where
+	# the operator decides (initramfs-tools' and systemd's /etc, libvirt's
+	# hooks, Proxmox's snippets)
+	! deb_list "$deb" | grep -E '^/(usr/local|lib/modules|etc/systemd|etc/initramfs-tools|etc/libvirt|var)/' || return 1
 	if ! deb_cat "$deb" /lib/systemd/system/pcipass-persist.service | grep -qx 'ExecStart=/usr/bin/pcipass persist wait.*' ||
 	   ! deb_cat "$deb" /usr/share/pcipass/hooks/proxmox/pcipass-hook | grep -q '^exec /usr/bin/pcipass hook' ||
 	   ! deb_cat "$deb" /usr/share/pcipass/hooks/libvirt/pcipass | grep -q '^exec /usr/bin/pcipass hook'; then
