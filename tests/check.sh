@@ -164,7 +164,9 @@ deb_pcipass_contents() {	# deb_pcipass_contents: what pcipass holds, and how
 		/usr/share/initramfs-tools/hooks/pcipass \
 		/usr/share/initramfs-tools/scripts/init-top/pcipass \
 		/usr/share/pcipass/hooks/proxmox/pcipass-hook \
-		/usr/share/pcipass/hooks/libvirt/pcipass /etc/pcipass/claims.conf; do
+		/usr/share/pcipass/hooks/libvirt/pcipass /etc/pcipass/claims.conf \
+		/usr/share/man/man8/pcipass.8.gz \
+		/usr/share/bash-completion/completions/pcipass; do
 		deb_list "$deb" | grep -qx "$f" || { echo "missing: $f"; return 1; }
 	done
 	# no module (pcipass-dkms builds it), nothing in /usr/local, nor where
