@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "print.h"
-#include "util.h"
+#include "lib/print.h"
+#include "lib/util.h"
 
 const struct cli_opt cli_global_opts[] = {
 	{ "json", 'j', NULL, "JSON output (keys: see README-json.md)" },

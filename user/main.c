@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "names.h"
-#include "print.h"
-#include "util.h"
+#include "lib/print.h"
+#include "lib/util.h"
+#include "pci/names.h"
 
 /* In the order `pcipass help` lists them. */
 static const struct cli_cmd *const commands[] = {

@@ -9,8 +9,8 @@ with what it must be:
 
   - commands and each command's options: the built CLI's help (user/cli.c
     prints it from the option tables the commands parse with);
-  - --class names: user/filter.c's table; persist and hook subcommands:
-    the strcmp()s of user/cmd_persist.c and user/cmd_hook.c;
+  - --class names: user/pci/filter.c's table; persist and hook
+    subcommands: the strcmp()s of user/cmd/persist.c and user/cmd/hook.c;
   - PCI addresses, slots, IOMMU groups, drivers: read here from sysfs,
     on this machine's /sys and on a fixture tree (PCIPASS_SYSROOT) that
     has what a small VM may lack: groups, a second domain, multi-function
@@ -78,9 +78,11 @@ def code_tables():
     commands = re.findall(r'^  (\w[\w-]*)  ', overview.split('Commands:')[1]
                           .split('\n\n')[0], re.M)
     sources = {}
-    for f in sorted(os.listdir(USER)):
-        if f.endswith('.c'):
-            sources[f] = read(os.path.join(USER, f))
+    for d, _, files in os.walk(USER):
+        for f in files:
+            if f.endswith('.c'):
+                path = os.path.join(d, f)
+                sources[os.path.relpath(path, USER)] = read(path)
     per_cmd = {name: help_options(help_text(name),
                                   ('Options', 'Global options '
                                    '(also before the command)'))
@@ -90,15 +92,15 @@ def code_tables():
 
     classes = re.findall(r'\{\s*"(\w+)",\s*0x',
                          re.search(r'filters\[\] = \{(.*?)\};',
-                                   sources['filter.c'], re.S).group(1))
+                                   sources['pci/filter.c'], re.S).group(1))
     persist = set(re.findall(r'strcmp\(sub, "([\w-]+)"\)',
-                             sources['cmd_persist.c']))
-    hooks = set(re.findall(r'strcmp\(kind, "([\w-]+)"\)', sources['cmd_hook.c']))
+                             sources['cmd/persist.c']))
+    hooks = set(re.findall(r'strcmp\(kind, "([\w-]+)"\)', sources['cmd/hook.c']))
     phases = set(re.findall(r'strcmp\(phase, "([\w-]+)"\)',
-                            sources['hook_proxmox.c']))
-    lv_ops = set(re.findall(r'strcmp\(op, "([\w-]+)"\)', sources['hook_libvirt.c']))
+                            sources['hook/proxmox.c']))
+    lv_ops = set(re.findall(r'strcmp\(op, "([\w-]+)"\)', sources['hook/libvirt.c']))
     lv_subs = set(re.findall(r'strcmp\(sub, "([\w-]+)"\)',
-                             sources['hook_libvirt.c']))
+                             sources['hook/libvirt.c']))
     return dict(commands=commands, options=per_cmd,
                 classes=classes, persist=persist, hooks=hooks, phases=phases,
                 lv_ops=lv_ops, lv_subs=lv_subs)
@@ -289,7 +291,7 @@ def case_groups(code, host):
               'option arrays and CLI_SHORTOPTS', lines))
 
     cl = set(code['classes'])
-    g.append(('--class values: user/filter.c, comma lists, --class=, -cNAME', {
+    g.append(('--class values: user/pci/filter.c, comma lists, --class=, -cNAME', {
         'pcipass list --class ': cl, 'pcipass list -c ': cl,
         'pcipass list --class=': {'--class=' + c for c in cl},
         'pcipass list --cla=': {'--cla=' + c for c in cl},
@@ -339,7 +341,7 @@ def case_groups(code, host):
         lines['pcipass show 00:'] = set()
     g.append(('short form BB:DD.F once no full address matches', lines))
     sub = code['persist']
-    g.append(('persist: subcommands from cmd_persist.c, remove takes '
+    g.append(('persist: subcommands from cmd/persist.c, remove takes '
               'claims.conf paths and addresses', {
                   'pcipass persist ': sub, 'pcipass -j persist ': sub,
                   'pcipass persist --timeout 5 ': sub,
@@ -347,7 +349,7 @@ def case_groups(code, host):
                   'pcipass persist remove 0000:01:00.0 ': host['persisted'] | a,
                   'pcipass persist list ': set(),
                   'pcipass persist wait -': opts['persist']}))
-    g.append(('hook: VM managers from cmd_hook.c, VMIDs, domains', {
+    g.append(('hook: VM managers from cmd/hook.c, VMIDs, domains', {
         'pcipass hook ': code['hooks'],
         'pcipass hook proxmox ': host['vmids'],
         'pcipass hook libvirt ': host['domains'],

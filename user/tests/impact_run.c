@@ -14,14 +14,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../devextra.h"
-#include "../impact.h"
-#include "../print.h"
-#include "../snippet.h"
-#include "../util.h"
+#include "check/snippet.h"
+#include "impact/impact.h"
+#include "lib/print.h"
+#include "lib/util.h"
 #include "netcmp.h"
+#include "pci/devextra.h"
 
-/* What a claim would refuse (impact_claim.c), after check's verdict. */
+/* What a claim would refuse (impact/claim.c), after check's verdict. */
 static void print_holds(const struct impact *im)
 {
 	struct impact_hold *v;

@@ -9,7 +9,7 @@
  * checked against its rule instead of being skipped:
  *
  *  - IPv4 addresses: /proc/net/fib_trie lists local addresses without
- *    their interface; netinfo_proc.c gives each to the interface of the
+ *    their interface; impact/netinfo_proc.c gives each to the interface of the
  *    longest connected (gateway-less, non-default) main-table route that
  *    covers it, with that route's prefix length.  So a netlink IPv4
  *    address must be in /proc, on that route's interface and with that
@@ -42,10 +42,10 @@
 #include <netlink/route/route.h>
 #include <netlink/route/rtnl.h>
 
-#include "../netinfo.h"
-#include "../netinfo_nl.h"
-#include "../sysroot.h"
-#include "../util.h"
+#include "impact/netinfo.h"
+#include "impact/netinfo_nl.h"
+#include "lib/sysroot.h"
+#include "lib/util.h"
 #include "netcmp.h"
 
 struct iface {
@@ -57,7 +57,7 @@ struct iface {
 };
 
 /* An all-tables rtnetlink dump of every route type, independent of
- * netinfo_nl.c: the reference for the documented asymmetries.
+ * impact/netinfo_nl.c: the reference for the documented asymmetries.
  */
 struct ref {
 	struct nl_sock *sock;
@@ -236,7 +236,7 @@ static unsigned int ref_find(const struct ref *ref, int ifindex,
 	return 0;
 }
 
-/* ---- the IPv4 address rule of netinfo_proc.c ---- */
+/* ---- the IPv4 address rule of impact/netinfo_proc.c ---- */
 
 static bool connected_covers(const struct net_route *r, const char *addr)
 {

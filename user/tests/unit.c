@@ -9,14 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../addr.h"
-#include "../cmdline.h"
-#include "../device.h"
-#include "../filter.h"
-#include "../pcie.h"
-#include "../state.h"
-#include "../verdict.h"
-#include "../util.h"
+#include "check/verdict.h"
+#include "lib/addr.h"
+#include "lib/cmdline.h"
+#include "lib/util.h"
+#include "nl/device.h"
+#include "pci/filter.h"
+#include "pci/pcie.h"
+#include "pci/state.h"
 #include "unit.h"
 
 unsigned int passed, failed;

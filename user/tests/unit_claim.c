@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * claim, release and monitor without a kernel: the names, sentences,
- * fixes and exit statuses (claim_words.c); replies and events built in
+ * fixes and exit statuses (claim/words.c); replies and events built in
  * memory the way the module sends them, through the real parsers; and the
  * report printed in text and JSON, read back from a temporary file.
  */
@@ -17,11 +17,11 @@
 
 #include <linux/pcipass.h>
 
-#include "../claim.h"
-#include "../device.h"
-#include "../event.h"
-#include "../print.h"
-#include "../util.h"
+#include "claim/claim.h"
+#include "lib/print.h"
+#include "lib/util.h"
+#include "nl/device.h"
+#include "nl/event.h"
 #include "unit.h"
 
 #define BUF 512

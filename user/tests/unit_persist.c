@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../persist.h"
+#include "persist/persist.h"
 #include "unit.h"
 
 static void test_lines(void)

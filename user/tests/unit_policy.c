@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The host's refusals merged into a claim's report (claim_policy.c):
+ * The host's refusals merged into a claim's report (claim/policy.c):
  * which members the host rules apply to, the order and deduplication of
  * blockers, --force, and a plan turned into a refusal.
  */
@@ -10,8 +10,8 @@
 
 #include <linux/pcipass.h>
 
-#include "../claim.h"
-#include "../util.h"
+#include "claim/claim.h"
+#include "lib/util.h"
 #include "unit.h"
 
 static struct pp_addr addr(const char *s)

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../libvirt_xml.h"
-#include "../pve_conf.h"
+#include "hook/libvirt_xml.h"
+#include "hook/pve_conf.h"
 #include "unit.h"
 
 static void test_ids(void)

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+
+#include "cli.h"
+#include "hook/vmhold.h"
+#include "lib/print.h"
+#include "lib/util.h"
+#include "nl/device.h"
+#include "nl/nl.h"
+#include "pci/devprint.h"
+#include "pci/filter.h"
+#include "pci/state.h"
+
+/* Groups by id, functions without a group last, addresses within: after
+ * this sort each group is one contiguous run of the array.
+ */
+static int cmp_group_then_addr(const void *pa, const void *pb)
+{
+	const struct pp_device *a = pa, *b = pb;
+
+	if (a->has_iommu_group != b->has_iommu_group)
+		return a->has_iommu_group ? -1 : 1;
+	if (a->has_iommu_group && a->iommu_group != b->iommu_group)
+		return a->iommu_group < b->iommu_group ? -1 : 1;
+	return addr_cmp(&a->addr, &b->addr);
+}
+
+static size_t run_length(const struct pp_device *v, size_t n)
+{
+	size_t i = 1;
+
+	while (i < n && v[i].iommu_group == v[0].iommu_group)
+		i++;
+	return i;
+}
+
+static bool any_match(const struct pp_device *v, size_t n, class_mask_t mask)
+{
+	for (size_t i = 0; i < n; i++)
+		if (class_filter_match(mask, v[i].class))
+			return true;
+	return false;
+}
+
+/* Which VM holds which group (the VM hooks' records), read once. */
+static struct vmhold *holds;
+static size_t nholds;
+
+static const struct vmhold *held_for(const struct pp_device *v, size_t n)
+{
+	const struct vmhold *rec = NULL;
+	char a[ADDR_STRLEN];
+
+	for (size_t i = 0; i < n && !rec; i++)
+		rec = vmhold_find(holds, nholds, addr_fmt(&v[i].addr, a));
+	return rec;
+}
+
+static void print_group(const struct pp_device *v, size_t n, class_mask_t mask)
+{
+	enum group_state st = group_state(v, n);
+
+	open_json_object(NULL);
+	print_uint(PRINT_ANY, "id", "IOMMU group %u: ", v[0].iommu_group);
+	print_string(PRINT_ANY, "state", "%s", group_state_name(st));
+	vmhold_print_claimed_for(st == GROUP_VFIO ? held_for(v, n) : NULL);
+	if (st == GROUP_PARTIAL)
+		print_text(" (vfio-pci and host drivers mixed: VFIO refuses this group)");
+	print_text("\n");
+	open_json_array("devices");
+	for (size_t i = 0; i < n; i++)
+		print_device_row(&v[i], class_filter_match(mask, v[i].class),
+				 mask ? ROW_MARK_MATCH : ROW_NO_MARK);
+	close_json_array();
+	close_json_object();
+}
+
+/* Returns how many groups were printed. */
+static size_t print_groups(const struct pp_device *v, size_t n,
+			   class_mask_t mask)
+{
+	size_t shown = 0;
+
+	open_json_array("groups");
+	for (size_t i = 0; i < n && v[i].has_iommu_group;) {
+		size_t len = run_length(&v[i], n - i);
+
+		if (any_match(&v[i], len, mask)) {
+			print_group(&v[i], len, mask);
+			shown++;
+		}
+		i += len;
+	}
+	close_json_array();
+	return shown;
+}
+
+/* Without a group there is no passthrough unit, so each function stands
+ * alone and the filter applies per function.
+ */
+static size_t print_ungrouped(const struct pp_device *v, size_t n,
+			      class_mask_t mask, bool after_groups)
+{
+	size_t shown = 0;
+
+	open_json_array("ungrouped_devices");
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].has_iommu_group ||
+		    !class_filter_match(mask, v[i].class))
+			continue;
+		if (!shown)
+			print_text("%sDevices without an IOMMU group:\n",
+				   after_groups ? "\n" : "");
+		print_device_row(&v[i], true, ROW_NO_MARK);
+		shown++;
+	}
+	close_json_array();
+	if (shown)
+		print_text("note: passthrough needs an IOMMU: enable VT-d/AMD-Vi in firmware\n"
+			   "      and, on Intel, boot with intel_iommu=on (AMD-Vi is on by default)\n");
+	return shown;
+}
+
+static void print_list(struct pp_devlist *l, class_mask_t mask,
+		       const char *spec)
+{
+	size_t groups, ungrouped;
+
+	qsort(l->v, l->n, sizeof(*l->v), cmp_group_then_addr);
+	nholds = vmhold_load(&holds);
+	open_json_object(NULL);
+	groups = print_groups(l->v, l->n, mask);
+	free(holds);
+	holds = NULL;
+	nholds = 0;
+	ungrouped = print_ungrouped(l->v, l->n, mask, groups > 0);
+	close_json_object();
+
+	if (!groups && !ungrouped && mask)
+		print_text("no device matches --class %s\n", spec);
+	else if (!groups && !ungrouped)
+		print_text("no PCI devices\n");
+	else if (mask && groups)
+		print_text("\n* = matches --class %s\n", spec);
+}
+
+static const struct cli_opt list_opts[] = {
+	{ "class", 'c', "CLASS[,...]",
+	  "only groups with a member of these classes (below)" },
+	{ 0 },
+};
+
+static int cmd_list(int argc, char **argv)
+{
+	struct pp_devlist list = { 0 };
+	class_mask_t mask = 0;
+	const char *spec = NULL;
+	struct pnl nl;
+	int c, rc;
+
+	while ((c = cli_getopt(argc, argv, &cli_cmd_list)) != -1) {
+		switch (c) {
+		case 'c':
+			spec = optarg;
+			if (class_filter_parse(spec, &mask))
+				return cli_usage_error("unknown class '%s': expected gpu, net, usb, storage or nvme",
+						       spec);
+			break;
+		case 'h':
+			return cli_help(&cli_cmd_list);
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("list: unexpected argument '%s'",
+				       argv[optind]);
+
+	if (pnl_open_or_report(&nl))
+		return EXIT_RUNTIME;
+	rc = device_dump(&nl, &list);
+	if (rc)
+		pnl_perror(&nl);
+	else
+		print_list(&list, mask, spec);
+	devlist_free(&list);
+	pnl_close(&nl);
+	return rc ? EXIT_RUNTIME : EXIT_OK;
+}
+
+const struct cli_cmd cli_cmd_list = {
+	.name = "list",
+	.run = cmd_list,
+	.synopsis = "[--class CLASS[,...]]",
+	.summary = "IOMMU groups with their devices",
+	.opts = list_opts,
+	.help =
+	"Every IOMMU group with its state and functions (address, IDs,\n"
+	"driver, name), then the functions without a group.  Any user may\n"
+	"run it; the module is loaded on first use.\n"
+	"\n"
+	"Each group gets one state word.  Bridges on pcieport or on no\n"
+	"driver do not count; a bridge on another driver (shpchp) does, as\n"
+	"the kernel will not hand its group to VFIO; pci-stub counts as\n"
+	"unbound:\n"
+	"  vfio      no member on a host driver, at least one on vfio-pci\n"
+	"            (or a vfio-pci variant): ready for passthrough\n"
+	"  partial   some members on vfio-pci, others on host drivers:\n"
+	"            VFIO refuses the group until those are unbound\n"
+	"  host      members on host drivers, none on vfio-pci\n"
+	"  unbound   no member bound to any driver\n"
+	"  bridge    the group holds only bridges: nothing to pass through\n"
+	"\n"
+	"Exit status: 0 success, 1 could not run (module, kernel error),\n"
+	"2 usage error.\n"
+	"\n"
+	"Classes for --class (a group is listed when any member matches;\n"
+	"matching members are marked with '*'):\n",
+	.help_extra = class_filter_help,
+};
