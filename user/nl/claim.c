@@ -19,42 +19,7 @@
 #include "lib/util.h"
 #include "nl/device.h"
 #include "nl/nl.h"
-
-/* MEMBER and BLOCKER are multi-attrs: the policy validates, the walk
- * below collects them in order.
- */
-static const struct nla_policy claim_policy[PCIPASS_A_CLAIM_MAX + 1] = {
-	[PCIPASS_A_CLAIM_ADDR] = { .type = NLA_NESTED },
-	[PCIPASS_A_CLAIM_GROUP] = { .type = NLA_U32 },
-	[PCIPASS_A_CLAIM_DRIVER] = { .type = NLA_STRING },
-	[PCIPASS_A_CLAIM_FLAGS] = { .type = NLA_U32 },
-	[PCIPASS_A_CLAIM_OUTCOME] = { .type = NLA_U32 },
-	[PCIPASS_A_CLAIM_MEMBER] = { .type = NLA_NESTED },
-	[PCIPASS_A_CLAIM_BLOCKER] = { .type = NLA_NESTED },
-	[PCIPASS_A_CLAIM_TXID] = { .type = NLA_U32 },
-	[PCIPASS_A_CLAIM_TX_STATE] = { .type = NLA_U32 },
-	[PCIPASS_A_CLAIM_BUSY_STEP] = { .type = NLA_U32 },
-	[PCIPASS_A_CLAIM_BUSY_ADDR] = { .type = NLA_NESTED },
-	[PCIPASS_A_CLAIM_BUSY_DRIVER] = { .type = NLA_STRING },
-	[PCIPASS_A_CLAIM_BUSY_MS] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy member_policy[PCIPASS_A_MEMBER_MAX + 1] = {
-	[PCIPASS_A_MEMBER_ADDR] = { .type = NLA_NESTED },
-	[PCIPASS_A_MEMBER_STATE] = { .type = NLA_U32 },
-	[PCIPASS_A_MEMBER_FROM_DRIVER] = { .type = NLA_STRING },
-	[PCIPASS_A_MEMBER_FROM_OVERRIDE] = { .type = NLA_STRING },
-	[PCIPASS_A_MEMBER_TO_DRIVER] = { .type = NLA_STRING },
-	[PCIPASS_A_MEMBER_STEP] = { .type = NLA_U32 },
-	[PCIPASS_A_MEMBER_ERROR] = { .type = NLA_U32 },	/* s32 */
-};
-
-static const struct nla_policy blocker_policy[PCIPASS_A_CBLOCKER_MAX + 1] = {
-	[PCIPASS_A_CBLOCKER_ADDR] = { .type = NLA_NESTED },
-	[PCIPASS_A_CBLOCKER_REASON] = { .type = NLA_U32 },
-	[PCIPASS_A_CBLOCKER_DETAIL] = { .type = NLA_STRING },
-	[PCIPASS_A_CBLOCKER_FORCED] = { .type = NLA_FLAG },
-};
+#include "nl/policy.h"
 
 static char *opt_strdup(struct nlattr *a)
 {
@@ -65,7 +30,8 @@ static int parse_member(struct nlattr *nest, struct claim_member *m)
 {
 	struct nlattr *tb[PCIPASS_A_MEMBER_MAX + 1];
 
-	if (nla_parse_nested(tb, PCIPASS_A_MEMBER_MAX, nest, member_policy) < 0 ||
+	if (nla_parse_nested(tb, PCIPASS_A_MEMBER_MAX, nest,
+			     pnl_policy_claim_member) < 0 ||
 	    !tb[PCIPASS_A_MEMBER_ADDR] || !tb[PCIPASS_A_MEMBER_STATE])
 		return -EBADMSG;
 	if (addr_from_nest(tb[PCIPASS_A_MEMBER_ADDR], &m->addr))
@@ -96,7 +62,7 @@ static int parse_blocker(struct nlattr *nest, struct claim_blocker *b)
 	struct nlattr *tb[PCIPASS_A_CBLOCKER_MAX + 1];
 
 	if (nla_parse_nested(tb, PCIPASS_A_CBLOCKER_MAX, nest,
-			     blocker_policy) < 0 ||
+			     pnl_policy_claim_blocker) < 0 ||
 	    !tb[PCIPASS_A_CBLOCKER_ADDR] || !tb[PCIPASS_A_CBLOCKER_REASON])
 		return -EBADMSG;
 	if (addr_from_nest(tb[PCIPASS_A_CBLOCKER_ADDR], &b->addr))
@@ -145,7 +111,7 @@ int claim_parse_reply(struct nl_msg *msg, struct claim_report *rep)
 	 * the last one wins rather than merging two reports.
 	 */
 	claim_report_free(rep);
-	if (genlmsg_parse(nlh, 0, tb, PCIPASS_A_CLAIM_MAX, claim_policy) < 0)
+	if (genlmsg_parse(nlh, 0, tb, PCIPASS_A_CLAIM_MAX, pnl_policy_claim) < 0)
 		return -EBADMSG;
 	if (tb[PCIPASS_A_CLAIM_GROUP]) {
 		rep->has_group = true;

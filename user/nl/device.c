@@ -12,49 +12,13 @@
 #include "lib/util.h"
 #include "nl/device.h"
 #include "nl/nl.h"
+#include "nl/policy.h"
 
 /* A dump the kernel flags as inconsistent (devices came or went while it
  * ran) is asked for again; beyond a few tries something keeps churning
  * and the user should hear about it.
  */
 #define DUMP_RETRIES 3
-
-/* Unknown attributes are skipped by nla_parse(), so a newer module adding
- * attributes keeps working with this CLI.
- */
-static const struct nla_policy addr_policy[PCIPASS_A_ADDR_MAX + 1] = {
-	[PCIPASS_A_ADDR_DOMAIN] = { .type = NLA_U32 },
-	[PCIPASS_A_ADDR_BUS] = { .type = NLA_U8 },
-	[PCIPASS_A_ADDR_DEVFN] = { .type = NLA_U8 },
-};
-
-static const struct nla_policy acs_policy[PCIPASS_A_ACS_MAX + 1] = {
-	[PCIPASS_A_ACS_POS] = { .type = NLA_U16 },
-	[PCIPASS_A_ACS_CAP] = { .type = NLA_U16 },
-	[PCIPASS_A_ACS_CTRL] = { .type = NLA_U16 },
-};
-
-static const struct nla_policy dev_policy[PCIPASS_A_DEV_MAX + 1] = {
-	[PCIPASS_A_DEV_ADDR] = { .type = NLA_NESTED },
-	[PCIPASS_A_DEV_VENDOR] = { .type = NLA_U16 },
-	[PCIPASS_A_DEV_DEVICE] = { .type = NLA_U16 },
-	[PCIPASS_A_DEV_SUBSYSTEM_VENDOR] = { .type = NLA_U16 },
-	[PCIPASS_A_DEV_SUBSYSTEM_DEVICE] = { .type = NLA_U16 },
-	[PCIPASS_A_DEV_CLASS] = { .type = NLA_U32 },
-	[PCIPASS_A_DEV_REVISION] = { .type = NLA_U8 },
-	[PCIPASS_A_DEV_HEADER_TYPE] = { .type = NLA_U8 },
-	[PCIPASS_A_DEV_PCIE_TYPE] = { .type = NLA_U8 },
-	[PCIPASS_A_DEV_MULTIFUNCTION] = { .type = NLA_FLAG },
-	[PCIPASS_A_DEV_VIRTFN] = { .type = NLA_FLAG },
-	[PCIPASS_A_DEV_PHYSFN] = { .type = NLA_NESTED },
-	[PCIPASS_A_DEV_DRIVER] = { .type = NLA_STRING },
-	[PCIPASS_A_DEV_DRIVER_OVERRIDE] = { .type = NLA_STRING },
-	[PCIPASS_A_DEV_IOMMU_GROUP] = { .type = NLA_U32 },
-	[PCIPASS_A_DEV_UPSTREAM] = { .type = NLA_NESTED },
-	[PCIPASS_A_DEV_ACS] = { .type = NLA_NESTED },
-	[PCIPASS_A_DEV_RESTRICTED] = { .type = NLA_FLAG },
-	[PCIPASS_A_DEV_DRIVER_BUSY] = { .type = NLA_FLAG },
-};
 
 /* All three members are required: a partial address would silently alias
  * another device.
@@ -63,7 +27,7 @@ int addr_from_nest(struct nlattr *nest, struct pp_addr *a)
 {
 	struct nlattr *tb[PCIPASS_A_ADDR_MAX + 1];
 
-	if (nla_parse_nested(tb, PCIPASS_A_ADDR_MAX, nest, addr_policy) < 0)
+	if (nla_parse_nested(tb, PCIPASS_A_ADDR_MAX, nest, pnl_policy_addr) < 0)
 		return -EBADMSG;
 	if (!tb[PCIPASS_A_ADDR_DOMAIN] || !tb[PCIPASS_A_ADDR_BUS] ||
 	    !tb[PCIPASS_A_ADDR_DEVFN])
@@ -90,11 +54,11 @@ int addr_to_nest(struct nl_msg *msg, int attr, const struct pp_addr *a)
 	return 0;
 }
 
-static int acs_from_nest(struct nlattr *nest, struct pp_acs *acs)
+int acs_from_nest(struct nlattr *nest, struct pp_acs *acs)
 {
 	struct nlattr *tb[PCIPASS_A_ACS_MAX + 1];
 
-	if (nla_parse_nested(tb, PCIPASS_A_ACS_MAX, nest, acs_policy) < 0)
+	if (nla_parse_nested(tb, PCIPASS_A_ACS_MAX, nest, pnl_policy_acs) < 0)
 		return -EBADMSG;
 	if (!tb[PCIPASS_A_ACS_CAP] || !tb[PCIPASS_A_ACS_CTRL])
 		return -EBADMSG;
@@ -146,7 +110,7 @@ int device_parse(struct nl_msg *msg, struct pp_device *d)
 
 	memset(d, 0, sizeof(*d));
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, PCIPASS_A_DEV_MAX,
-			  dev_policy) < 0)
+			  pnl_policy_device) < 0)
 		return -EBADMSG;
 	if (!tb[PCIPASS_A_DEV_ADDR])
 		return -EBADMSG;

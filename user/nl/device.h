@@ -71,6 +71,10 @@ static inline bool device_is_bridge(const struct pp_device *d)
 /* The addr nest is shared by devices, groups, physfn and upstream. */
 int addr_from_nest(struct nlattr *nest, struct pp_addr *a);
 int addr_to_nest(struct nl_msg *msg, int attr, const struct pp_addr *a);
+/* The ACS nest, of a device and of a hop on an isolation path: CAP and
+ * CTRL are required, POS is 0 when absent.  0 or -EBADMSG.
+ */
+int acs_from_nest(struct nlattr *nest, struct pp_acs *acs);
 
 int device_parse(struct nl_msg *msg, struct pp_device *d);
 void device_free(struct pp_device *d);

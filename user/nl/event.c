@@ -17,17 +17,7 @@
 #include "lib/util.h"
 #include "nl/device.h"
 #include "nl/event.h"
-
-static const struct nla_policy event_policy[PCIPASS_A_EVENT_MAX + 1] = {
-	[PCIPASS_A_EVENT_TYPE] = { .type = NLA_U32 },
-	[PCIPASS_A_EVENT_ADDR] = { .type = NLA_NESTED },
-	[PCIPASS_A_EVENT_DRIVER] = { .type = NLA_STRING },
-	[PCIPASS_A_EVENT_OVERRIDE] = { .type = NLA_STRING },
-	[PCIPASS_A_EVENT_GROUP] = { .type = NLA_U32 },
-	[PCIPASS_A_EVENT_OUTCOME] = { .type = NLA_U32 },
-	[PCIPASS_A_EVENT_ERROR] = { .type = NLA_U32 },	/* s32 */
-	[PCIPASS_A_EVENT_TXID] = { .type = NLA_U32 },
-};
+#include "nl/policy.h"
 
 int event_parse(struct nl_msg *msg, struct pp_event *ev)
 {
@@ -41,7 +31,7 @@ int event_parse(struct nl_msg *msg, struct pp_event *ev)
 	gh = nlmsg_data(nlh);
 	if (gh->cmd != PCIPASS_CMD_EVENT)
 		return -EAGAIN;
-	if (genlmsg_parse(nlh, 0, tb, PCIPASS_A_EVENT_MAX, event_policy) < 0 ||
+	if (genlmsg_parse(nlh, 0, tb, PCIPASS_A_EVENT_MAX, pnl_policy_event) < 0 ||
 	    !tb[PCIPASS_A_EVENT_TYPE])
 		return -EBADMSG;
 	ev->type = nla_get_u32(tb[PCIPASS_A_EVENT_TYPE]);

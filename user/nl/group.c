@@ -13,15 +13,7 @@
 #include "nl/device.h"
 #include "nl/group.h"
 #include "nl/nl.h"
-
-/* MEMBER is a multi-attr: nla_parse() keeps only the last one, so the
- * policy is used for validation and the members are collected by walking
- * the attributes.
- */
-static const struct nla_policy group_policy[PCIPASS_A_GROUP_MAX + 1] = {
-	[PCIPASS_A_GROUP_ID] = { .type = NLA_U32 },
-	[PCIPASS_A_GROUP_MEMBER] = { .type = NLA_NESTED },
-};
+#include "nl/policy.h"
 
 static int group_parse(struct nl_msg *msg, struct pp_group *g)
 {
@@ -30,7 +22,7 @@ static int group_parse(struct nl_msg *msg, struct pp_group *g)
 	struct nlattr *a;
 	int rem, err;
 
-	if (genlmsg_parse(nlh, 0, tb, PCIPASS_A_GROUP_MAX, group_policy) < 0 ||
+	if (genlmsg_parse(nlh, 0, tb, PCIPASS_A_GROUP_MAX, pnl_policy_group) < 0 ||
 	    !tb[PCIPASS_A_GROUP_ID])
 		return -EBADMSG;
 	g->id = nla_get_u32(tb[PCIPASS_A_GROUP_ID]);

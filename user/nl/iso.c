@@ -12,73 +12,19 @@
 #include "lib/util.h"
 #include "nl/iso.h"
 #include "nl/nl.h"
+#include "nl/policy.h"
 
 /* hop, reason, predicted, kernel-only, predicted-only and blocker are
- * multi-attrs: nla_parse() keeps only the last of each, so the policies
- * validate and the lists are collected by walking the attributes, as
- * nl/group.c does for members.  Unknown attributes are skipped, so a newer
- * module that adds some keeps working with this CLI.
+ * multi-attrs: the policies (nl/policy.c) validate and the lists are
+ * collected by walking the attributes, as nl/group.c does for members.
  */
-static const struct nla_policy iso_policy[PCIPASS_A_ISO_MAX + 1] = {
-	[PCIPASS_A_ISO_ADDR] = { .type = NLA_NESTED },
-	[PCIPASS_A_ISO_IOMMU_GROUP] = { .type = NLA_U32 },
-	[PCIPASS_A_ISO_HOP] = { .type = NLA_NESTED },
-	[PCIPASS_A_ISO_REASON] = { .type = NLA_NESTED },
-	[PCIPASS_A_ISO_PREDICTED] = { .type = NLA_NESTED },
-	[PCIPASS_A_ISO_KERNEL_ONLY] = { .type = NLA_NESTED },
-	[PCIPASS_A_ISO_PREDICTED_ONLY] = { .type = NLA_NESTED },
-	[PCIPASS_A_ISO_READY] = { .type = NLA_FLAG },
-	[PCIPASS_A_ISO_BLOCKER] = { .type = NLA_NESTED },
-	[PCIPASS_A_ISO_TRUNCATED] = { .type = NLA_FLAG },
-};
-
-static const struct nla_policy hop_policy[PCIPASS_A_HOP_MAX + 1] = {
-	[PCIPASS_A_HOP_ADDR] = { .type = NLA_NESTED },
-	[PCIPASS_A_HOP_PCIE_TYPE] = { .type = NLA_U8 },
-	[PCIPASS_A_HOP_ACS] = { .type = NLA_NESTED },
-	[PCIPASS_A_HOP_ACS_STATE] = { .type = NLA_U8 },
-	[PCIPASS_A_HOP_ACS_MISSING] = { .type = NLA_U16 },
-};
-
-static const struct nla_policy acs_policy[PCIPASS_A_ACS_MAX + 1] = {
-	[PCIPASS_A_ACS_POS] = { .type = NLA_U16 },
-	[PCIPASS_A_ACS_CAP] = { .type = NLA_U16 },
-	[PCIPASS_A_ACS_CTRL] = { .type = NLA_U16 },
-};
-
-static const struct nla_policy reason_policy[PCIPASS_A_REASON_MAX + 1] = {
-	[PCIPASS_A_REASON_CODE] = { .type = NLA_U8 },
-	[PCIPASS_A_REASON_SUBJECT] = { .type = NLA_NESTED },
-	[PCIPASS_A_REASON_PEER] = { .type = NLA_NESTED },
-	[PCIPASS_A_REASON_CAUSE] = { .type = NLA_NESTED },
-	[PCIPASS_A_REASON_ACS_MISSING] = { .type = NLA_U16 },
-};
-
-static const struct nla_policy blocker_policy[PCIPASS_A_BLOCKER_MAX + 1] = {
-	[PCIPASS_A_BLOCKER_ADDR] = { .type = NLA_NESTED },
-	[PCIPASS_A_BLOCKER_DRIVER] = { .type = NLA_STRING },
-};
-
-static int acs_parse(struct nlattr *nest, struct pp_acs *acs)
-{
-	struct nlattr *tb[PCIPASS_A_ACS_MAX + 1];
-
-	if (nla_parse_nested(tb, PCIPASS_A_ACS_MAX, nest, acs_policy) < 0 ||
-	    !tb[PCIPASS_A_ACS_CAP] || !tb[PCIPASS_A_ACS_CTRL])
-		return -EBADMSG;
-	acs->pos = tb[PCIPASS_A_ACS_POS] ? nla_get_u16(tb[PCIPASS_A_ACS_POS]) : 0;
-	acs->cap = nla_get_u16(tb[PCIPASS_A_ACS_CAP]);
-	acs->ctrl = nla_get_u16(tb[PCIPASS_A_ACS_CTRL]);
-	return 0;
-}
-
 static int hop_parse(struct nlattr *nest, struct pp_hop *h)
 {
 	struct nlattr *tb[PCIPASS_A_HOP_MAX + 1];
 	int err;
 
 	memset(h, 0, sizeof(*h));
-	if (nla_parse_nested(tb, PCIPASS_A_HOP_MAX, nest, hop_policy) < 0 ||
+	if (nla_parse_nested(tb, PCIPASS_A_HOP_MAX, nest, pnl_policy_hop) < 0 ||
 	    !tb[PCIPASS_A_HOP_ADDR] || !tb[PCIPASS_A_HOP_ACS_STATE])
 		return -EBADMSG;
 	err = addr_from_nest(tb[PCIPASS_A_HOP_ADDR], &h->addr);
@@ -90,7 +36,7 @@ static int hop_parse(struct nlattr *nest, struct pp_hop *h)
 	}
 	if (tb[PCIPASS_A_HOP_ACS]) {
 		h->has_acs = true;
-		err = acs_parse(tb[PCIPASS_A_HOP_ACS], &h->acs);
+		err = acs_from_nest(tb[PCIPASS_A_HOP_ACS], &h->acs);
 		if (err)
 			return err;
 	}
@@ -106,7 +52,8 @@ static int reason_parse(struct nlattr *nest, struct pp_reason *r)
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	if (nla_parse_nested(tb, PCIPASS_A_REASON_MAX, nest, reason_policy) < 0 ||
+	if (nla_parse_nested(tb, PCIPASS_A_REASON_MAX, nest,
+			     pnl_policy_reason) < 0 ||
 	    !tb[PCIPASS_A_REASON_CODE] || !tb[PCIPASS_A_REASON_SUBJECT])
 		return -EBADMSG;
 	r->code = nla_get_u8(tb[PCIPASS_A_REASON_CODE]);
@@ -129,7 +76,8 @@ static int blocker_parse(struct nlattr *nest, struct pp_blocker *b)
 	struct nlattr *tb[PCIPASS_A_BLOCKER_MAX + 1];
 
 	memset(b, 0, sizeof(*b));
-	if (nla_parse_nested(tb, PCIPASS_A_BLOCKER_MAX, nest, blocker_policy) < 0 ||
+	if (nla_parse_nested(tb, PCIPASS_A_BLOCKER_MAX, nest,
+			     pnl_policy_blocker) < 0 ||
 	    !tb[PCIPASS_A_BLOCKER_ADDR] || !tb[PCIPASS_A_BLOCKER_DRIVER])
 		return -EBADMSG;
 	b->driver = xstrdup(nla_get_string(tb[PCIPASS_A_BLOCKER_DRIVER]));
@@ -191,7 +139,8 @@ int iso_parse(struct nl_msg *msg, struct pp_iso *iso)
 	int rem, err;
 
 	memset(iso, 0, sizeof(*iso));
-	if (genlmsg_parse(nlh, 0, tb, PCIPASS_A_ISO_MAX, iso_policy) < 0 ||
+	if (genlmsg_parse(nlh, 0, tb, PCIPASS_A_ISO_MAX,
+			  pnl_policy_isolation) < 0 ||
 	    !tb[PCIPASS_A_ISO_ADDR])
 		return -EBADMSG;
 	err = addr_from_nest(tb[PCIPASS_A_ISO_ADDR], &iso->addr);
