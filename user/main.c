@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "lib/print.h"
+#include "lib/sysroot.h"
 #include "lib/util.h"
 #include "pci/names.h"
 
@@ -110,8 +111,11 @@ static int parse_global(int argc, char **argv)
 static int run(int argc, char **argv)
 {
 	const struct cli_cmd *cmd;
-	int rc = parse_global(argc, argv);
+	int rc;
 
+	if (sysroot_refused())
+		return EXIT_RUNTIME;
+	rc = parse_global(argc, argv);
 	if (rc >= 0)
 		return rc;
 	if (optind >= argc) {

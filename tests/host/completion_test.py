@@ -12,7 +12,7 @@ with what it must be:
   - --class names: user/pci/filter.c's table; persist and hook
     subcommands: the strcmp()s of user/cmd/persist.c and user/cmd/hook.c;
   - PCI addresses, slots, IOMMU groups, drivers: read here from sysfs,
-    on this machine's /sys and on a fixture tree (PCIPASS_SYSROOT) that
+    on this machine's /sys and on a fixture tree (_pcipass_root) that
     has what a small VM may lack: groups, a second domain, multi-function
     and physical slots, claims.conf, Proxmox and libvirt VMs.
 
@@ -228,8 +228,8 @@ def run_cases(completion, root, with_bc, lines):
     else:
         script.append('! declare -F _init_completion >/dev/null || exit 9')
     script.append(f'. {shq(completion)} || exit 8')
-    script.append(f'export PCIPASS_SYSROOT={shq(root)}' if root
-                  else 'unset PCIPASS_SYSROOT')
+    script.append(f'_pcipass_root={shq(root)}' if root
+                  else 'unset _pcipass_root')
     for i, line in enumerate(lines):
         words, cword = comp_words(line)
         script.append('COMPREPLY=()')

@@ -10,12 +10,40 @@
 #include "lib/sysroot.h"
 #include "lib/util.h"
 
+#ifdef PCIPASS_TEST_HOOKS
 const char *sysroot_prefix(void)
 {
 	const char *p = getenv(SYSROOT_ENV);
 
 	return p ? p : "";
 }
+
+bool sysroot_refused(void)
+{
+	return false;
+}
+#else
+const char *sysroot_prefix(void)
+{
+	return "";
+}
+
+/* Ignoring the variable silently would leave a test (or an operator who
+ * copied a test's command line) reading this host's facts while thinking
+ * they are the fixture's: refuse instead, and say why.
+ */
+bool sysroot_refused(void)
+{
+	const char *p = getenv(SYSROOT_ENV);
+
+	if (!p || !*p)
+		return false;
+	pp_err("%s is set: it is a test hook, and this build reads only the "
+	       "real root; unset it (tests use pcipass-test, built by "
+	       "'make -C user test')", SYSROOT_ENV);
+	return true;
+}
+#endif
 
 const char *sysroot_path(const char *path, char *buf, size_t size)
 {

@@ -12,12 +12,20 @@
  * /lib/modules) goes through these helpers, so a test can point the whole
  * command at a fixture tree: PCIPASS_SYSROOT=DIR prefixes every absolute
  * path.  Unset or empty means the real root.  It is a test hook, not an
- * operator feature: nothing else in the CLI honours it.
+ * operator feature, and only the test build honours it (compiled with
+ * PCIPASS_TEST_HOOKS: user/pcipass-test, tests/impact_run).  The shipped
+ * binary always reads the real root and refuses to run with the variable
+ * set (sysroot_refused()), so no answer mixes a fixture's facts with the
+ * host's.
  */
 #define SYSROOT_ENV "PCIPASS_SYSROOT"
 
-/* "" for the real root */
+/* "" for the real root; always "" in the shipped binary */
 const char *sysroot_prefix(void);
+/* The shipped binary: true, after saying so on stderr, when SYSROOT_ENV
+ * is set and not empty.  The test build: always false.
+ */
+bool sysroot_refused(void);
 /* path with the prefix, in buf; NULL when it does not fit */
 const char *sysroot_path(const char *path, char *buf, size_t size);
 

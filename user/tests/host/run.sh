@@ -12,7 +12,8 @@
 # JSON instead), among them the "[exit N]" line.  The facts are checked on
 # their own, before and apart from the golden comparison, and nothing
 # rewrites them.
-# The CLI runs with PCIPASS_SYSROOT pointing at a copy of root/ in which
+# The CLI's test build (pcipass-test: the shipped pcipass refuses the
+# hook) runs with PCIPASS_SYSROOT pointing at a copy of root/ in which
 # depmod has built real module indexes, so libkmod is exercised as on a
 # host.
 #
