@@ -34,7 +34,7 @@ MAKEFLAGS += --no-print-directory
 endif
 
 .PHONY: all kdir-check module cli bench install install-module install-cli install-boot install-hooks uninstall-hooks uninstall-boot dkms-install \
-	uninstall-cli install-completion uninstall-completion \
+	uninstall-cli install-completion uninstall-completion install-schema uninstall-schema \
 	dkms-source deb dkms-uninstall clean clean-module check check-quick demo regen lint deps bench
 
 all: module cli
@@ -58,10 +58,10 @@ install-module: module
 		INSTALL_MOD_PATH="$(DESTDIR)" DEPMOD=true modules_install
 	$(Q)if [ -z "$(DESTDIR)" ]; then depmod -a "$(KVER)"; fi
 
-install-cli: cli install-completion
+install-cli: cli install-completion install-schema
 	$(Q)$(MAKE) -C user install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
-uninstall-cli: uninstall-completion
+uninstall-cli: uninstall-completion uninstall-schema
 	$(Q)$(MAKE) -C user uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 # Bash completion, where bash-completion loads it on demand (it looks in
@@ -72,6 +72,15 @@ install-completion:
 
 uninstall-completion:
 	$(Q)rm -f "$(DESTDIR)$(COMPLETIONDIR)/pcipass"
+
+# The JSON Schemas of the commands' --json output (schema/README.md).
+SCHEMADIR	?= $(PREFIX)/share/pcipass/schema
+install-schema:
+	$(Q)install -d "$(DESTDIR)$(SCHEMADIR)"
+	$(Q)install -m 0644 schema/*.schema.json "$(DESTDIR)$(SCHEMADIR)"
+
+uninstall-schema:
+	$(Q)rm -rf "$(DESTDIR)$(SCHEMADIR)"
 
 # Boot: the initramfs-tools hook and init-top script (under /etc: mkinitramfs
 # reads /usr/share/initramfs-tools and /etc/initramfs-tools only) and the

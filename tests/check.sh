@@ -116,7 +116,7 @@ dkms_build() {	# dkms_build KVER: build through DKMS from a scratch source tree
 }
 
 staged_install() {	# make install into a scratch DESTDIR, check what landed
-	# (and that uninstall-cli takes the bash completion away)
+	# (and that uninstall-cli takes the bash completion and schemas away)
 	local dest kver ko
 	dest=$(mktemp -d) && kver=$(basename "$(dirname "$K612")") &&
 		make install KDIR="$K612" KVER="$kver" DESTDIR="$dest" &&
@@ -125,8 +125,10 @@ staged_install() {	# make install into a scratch DESTDIR, check what landed
 		"$dest/usr/local/bin/pcipass" --version &&
 		cmp completion/pcipass "$dest/usr/local/share/bash-completion/completions/pcipass" &&
 		cmp doc/pcipass.8 "$dest/usr/local/share/man/man8/pcipass.8" &&
+		diff -r -x README.md schema "$dest/usr/local/share/pcipass/schema" &&
 		make uninstall-cli DESTDIR="$dest" &&
-		[ ! -e "$dest/usr/local/share/bash-completion/completions/pcipass" ]
+		[ ! -e "$dest/usr/local/share/bash-completion/completions/pcipass" ] &&
+		[ ! -e "$dest/usr/local/share/pcipass/schema" ]
 	local rc=$?
 	rm -rf "$dest"
 	return $rc
