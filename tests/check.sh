@@ -283,6 +283,8 @@ host_checks() {
 		done
 	fi
 	tap_run "build: CLI" make -C user
+	tap_run "json: schema/ holds valid JSON Schemas; every golden output and pcipass --json version match them, broken copies do not" \
+		python3 tests/lib/schema_check.py --cli user/pcipass
 	tap_run "completion: bash completion against the CLI's tables and sysfs" \
 		python3 tests/host/completion_test.py
 	# The man page: mdoc without warnings, and the same commands and
