@@ -29,7 +29,7 @@ import xml.etree.ElementTree as ET
 from cli_test import (SYS_DEV, Cli, lspci_acs, setpci_acs, sys_driver,
                       sys_group, sys_groups, sys_upstream, sysfs_header_type,
                       sysfs_int, vfio_viable)
-from tapcheck import Failure, Suite, expect, expect_eq, main_with_cli
+from tapcheck import Failure, Suite, cli_json, expect, expect_eq, main_with_cli
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(HERE, "golden")
@@ -161,10 +161,7 @@ def check(cli, *args, cached=True):
     if r.returncode not in EXIT.values():
         raise Failure(f"check {' '.join(args)} exited {r.returncode}: "
                       f"{r.stderr.strip()}")
-    try:
-        _cache[key] = r.returncode, json.loads(r.stdout)
-    except ValueError as e:
-        raise Failure(f"check {' '.join(args)}: bad JSON ({e})")
+    _cache[key] = r.returncode, cli_json(r.stdout, ("--json", "check") + args)
     return _cache[key]
 
 

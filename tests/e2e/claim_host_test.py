@@ -12,14 +12,13 @@ takes what it may and never the root.  Prints
 TAP; runs after tests/e2e/claim_test.py, as root.
 """
 
-import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
 
-from tapcheck import Failure, Suite, expect, expect_eq, main_with_cli
+from tapcheck import Failure, Suite, cli_json, expect, expect_eq, main_with_cli
 from claim_test import (HOST_NIC, Cli, Guarded, expect_claimed, expect_state,
                         members, state)
 
@@ -123,10 +122,7 @@ def refuses_a_mounted_namespace_and_the_root(cli):
             expect_eq(state(ms), before, "sysfs after the refusals")
             r = chrooted_claim(cli, mnt, "--json", "claim", "--force", NVME)
             expect_eq(r.returncode, 6, "chrooted --force: exit status")
-            try:
-                doc = json.loads(r.stdout)
-            except ValueError:
-                raise Failure(f"chrooted claim: bad JSON {r.stdout[:200]!r}")
+            doc = cli_json(r.stdout, ("--json", "claim", "--force", NVME))
             expect_eq(blockers(doc), [(NVME, "root_fs", ns, False)],
                       "the caller's root: never forced")
             expect_eq(state(ms), before, "sysfs after the chrooted claim")

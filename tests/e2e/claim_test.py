@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 
-from tapcheck import Failure, Suite, expect, expect_eq, main_with_cli
+from tapcheck import Failure, Suite, cli_json, expect, expect_eq, main_with_cli
 from cli_test import (SYS_DEV, sys_driver, sys_group, sys_override,
                       sysfs_header_type, vfio_viable)
 
@@ -136,11 +136,7 @@ class Cli:
         if want_rc is not None:		# None: checked by the caller
             expect_eq(r.returncode, want_rc,
                       f"exit status of --json {' '.join(args)}")
-        try:
-            return json.loads(r.stdout)
-        except ValueError as e:
-            raise Failure(f"pcipass --json {' '.join(args)}: bad JSON ({e}): "
-                          f"{r.stdout[:200]!r}")
+        return cli_json(r.stdout, ("--json",) + args)
 
 
 class Guarded:
@@ -544,7 +540,7 @@ def monitor_records_claim_and_release(cli):
                 mon.kill()
                 mon.communicate()
         expect_eq(mon.returncode, 0, f"monitor exit status ({err.strip()!r})")
-        events = [json.loads(line) for line in out.splitlines()]
+        events = [cli_json(line, ("monitor", "--json")) for line in out.splitlines()]
         for e in events:
             print(f"#   event {json.dumps(e)}")
         expect_eq(len(events), n_claim + n_release, "number of events")
@@ -668,7 +664,7 @@ def a_stuck_remove_blocks_nobody(cli):
             expect_eq(r.returncode, 0, "a claim is accepted again")
             mon.terminate()
             out, err = mon.communicate(timeout=10)
-            events = [json.loads(line) for line in out.splitlines()]
+            events = [cli_json(line, ("monitor", "--json")) for line in out.splitlines()]
             fin = [e for e in events if e["type"] == "release_finished"]
             expect_eq([(e["address"], e["outcome"]) for e in fin],
                       [(vf, "released")], "the release-finished event")

@@ -8,13 +8,12 @@ comes from the kernel's own views -- /sys/bus/pci/devices,
 module's other interface.  Prints TAP ("ok N name" / "not ok N name").
 """
 
-import json
 import os
 import re
 import subprocess
 import sys
 
-from tapcheck import Failure, Suite, expect, expect_eq, main_with_cli
+from tapcheck import Failure, Suite, cli_json, expect, expect_eq, main_with_cli
 
 SYS_DEV = "/sys/bus/pci/devices"
 SYS_GROUPS = "/sys/kernel/iommu_groups"
@@ -175,12 +174,7 @@ class Cli:
         return r.stdout
 
     def json(self, *args, user=None):
-        out = self.ok("--json", *args, user=user)
-        try:
-            return json.loads(out)
-        except ValueError as e:
-            raise Failure(f"pcipass --json {' '.join(args)}: bad JSON ({e}): "
-                          f"{out[:200]!r}")
+        return cli_json(self.ok("--json", *args, user=user), ("--json",) + args)
 
 
 # ------------------------------------------------------------------- tests

@@ -2,9 +2,12 @@
 """What the end-to-end tests share: expectations and a TAP runner."""
 
 import argparse
+import json
 import sys
 import time
 import traceback
+
+import schemacheck
 
 
 class Failure(Exception):
@@ -19,6 +22,22 @@ def expect(cond, msg):
 def expect_eq(got, want, what):
     if got != want:
         raise Failure(f"{what}: got {got!r}, want {want!r}")
+
+
+def cli_json(out, args):
+    """The JSON document pcipass ARGS printed (out), checked against its
+    command's schema (schemacheck.py, schema/): every document the suites
+    parse goes through here.  A document that does not parse or match
+    fails the case, as does a missing schema or python3-jsonschema."""
+    try:
+        doc = json.loads(out)
+    except ValueError as e:
+        raise Failure(f"pcipass {' '.join(args)}: bad JSON ({e}): {out[:200]!r}")
+    try:
+        schemacheck.check(doc, args)
+    except schemacheck.SchemaError as e:
+        raise Failure(str(e))
+    return doc
 
 
 class Suite:

@@ -82,6 +82,7 @@ pkgs=(
 	systemd-sysv udev kmod initramfs-tools zstd e2fsprogs pciutils iproute2 python3 procps
 	libnl-3-200 libnl-genl-3-200 libnl-route-3-200 libpci3 libjson-c5 libkmod2 libmount1
 	libxml2 qemu-system-x86 libvirt-daemon-system libvirt-clients
+	python3-jsonschema
 )
 mirrors=(
 	"deb http://deb.debian.org/debian $suite main"
