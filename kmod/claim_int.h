@@ -132,6 +132,7 @@ bool pcipass_gone(struct pci_dev *pdev);
 
 /* claim_rec.c: what a claim changed, per function */
 struct pcipass_rec *pcipass_rec_find(struct pci_dev *pdev);
+bool pcipass_rec_drop_persisted(struct pci_dev *pdev, char *driver);
 int pcipass_prepare_records(struct pcipass_tx *tx);
 void pcipass_finish_records(struct pcipass_tx *tx, bool abort);
 unsigned int pcipass_release_take(struct pcipass_tx *tx);

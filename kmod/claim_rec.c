@@ -117,6 +117,34 @@ int pcipass_rec_add_persisted(struct pci_dev *pdev, const char *driver)
 }
 
 /**
+ * pcipass_rec_drop_persisted() - forget a claim persist_add.c made
+ * @pdev: the function
+ * @driver: receives the driver it was claimed for (PCIPASS_DRIVER_MAX)
+ *
+ * Bus notifier context, as pcipass_rec_add_persisted().  Only a record
+ * of a persisted claim that no transaction is working on.
+ *
+ * Return: true when such a record was dropped.
+ */
+bool pcipass_rec_drop_persisted(struct pci_dev *pdev, char *driver)
+{
+	struct pcipass_rec *rec;
+
+	spin_lock(&pcipass_rec_lock);
+	rec = pcipass_rec_find(pdev);
+	if (rec && rec->host_default && !rec->busy && !rec->pending)
+		list_del(&rec->node);
+	else
+		rec = NULL;
+	spin_unlock(&pcipass_rec_lock);
+	if (!rec)
+		return false;
+	strscpy(driver, rec->driver, PCIPASS_DRIVER_MAX);
+	pcipass_rec_free(rec);
+	return true;
+}
+
+/**
  * pcipass_claim_forget() - drop what was remembered about a function
  * @pdev: a function being removed (bus notifier, DEL_DEVICE)
  */

@@ -8,12 +8,7 @@
  * them; this file holds the entries, matches functions against them and
  * records what it found.
  *
- * Functions added later (hotplug, rescan, SR-IOV VFs) are matched in the
- * bus notifier's ADD_DEVICE: PCI matches no driver until
- * pci_bus_add_device(), after the notifier, so the override set there
- * decides the first probe.  The notifier may run with a PF's device_lock
- * and the rescan lock held: it only sets the override and records the
- * claim, and asks for the target's module without waiting.
+ * Functions added later (hotplug, rescan, SR-IOV VFs): persist_add.c.
  *
  * Matching: an entry matches the function at its path when the IDs (and
  * the serial number, when both have one) agree; a function with other IDs
@@ -129,6 +124,19 @@ pcipass_persist_lookup(struct pci_dev *pdev,
 	if (here)
 		*how = PCIPASS_PERSIST_MISMATCH;
 	return here;
+}
+
+/* How an entry matches @pdev (APPLIED, MOVED, MISMATCH), or ABSENT. */
+u8 pcipass_persist_match(struct pci_dev *pdev,
+			 const struct pcipass_persist_id *id)
+{
+	u8 how = PCIPASS_PERSIST_ABSENT;
+
+	mutex_lock(&pcipass_persist_lock);
+	if (!pcipass_persist_lookup(pdev, id, &how))
+		how = PCIPASS_PERSIST_ABSENT;
+	mutex_unlock(&pcipass_persist_lock);
+	return how;
 }
 
 void pcipass_persist_report(struct pci_dev *pdev,
@@ -248,71 +256,6 @@ void pcipass_persist_undo(struct pci_dev *pdev, const char *driver)
 }
 
 /*
- * Nothing loads vfio-pci for an override.  Asked from a work item: even
- * request_module_nowait() waits for modprobe's exec (and up to seconds
- * when many run), which the notifier must not, holding a PF's lock.
- */
-static void pcipass_persist_load_fn(struct work_struct *work)
-{
-	unsigned int i, j;
-
-	for (i = 0; i < pcipass_persist_n; i++) {
-		const char *drv = pcipass_persist[i].driver;	/* never changes */
-
-		for (j = 0; j < i; j++)
-			if (!strcmp(pcipass_persist[j].driver, drv))
-				break;
-		if (j == i && !pcipass_driver_registered(drv) &&
-		    request_module_nowait("%s", drv))
-			pr_warn("persisted claims: cannot ask for module %s; load it, or the functions wait unbound\n",
-				drv);
-	}
-}
-
-static DECLARE_WORK(pcipass_persist_load_work, pcipass_persist_load_fn);
-
-/**
- * pcipass_persist_added() - a function appeared (BUS_NOTIFY_ADD_DEVICE)
- * @pdev: the function; no driver can have matched it yet
- *
- * A match gets its override (its first probe is the target's) and a
- * record, so release gives it to its host driver.  Bridges are never
- * claimed; the boot VGA device only with force, as at load.
- *
- * Context: the bus notifier; a PF's device_lock and the rescan lock may
- * be held (SR-IOV): sleeps only for allocations and the leaf locks.
- */
-void pcipass_persist_added(struct pci_dev *pdev)
-{
-	struct pcipass_persist_id id;
-	char driver[PCIPASS_DRIVER_MAX];
-	bool force;
-
-	if (!READ_ONCE(pcipass_persist_n) || pcipass_is_bridge(pdev) ||
-	    pcipass_persist_id_read(pdev, &id) ||
-	    !pcipass_persist_take(pdev, &id, driver, &force))
-		return;
-	if (!force && pdev == vga_default_device()) {
-		pci_warn(pdev, "is the boot VGA device: its persisted claim needs force; left to its host driver\n");
-		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
-		return;
-	}
-	if (pcipass_persist_override(pdev, driver)) {
-		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
-		return;
-	}
-	/*
-	 * Not cleared again without a record: vfio-pci's own notifier may
-	 * have written an override on a new VF before ours (a PF a VM owns),
-	 * and clearing would let the host's VF driver bind it.
-	 */
-	if (pcipass_rec_add_persisted(pdev, driver))
-		pci_warn(pdev, "its persisted claim is not recorded (no memory): release will not give it back\n");
-	if (!pcipass_driver_registered(driver))
-		schedule_work(&pcipass_persist_load_work);
-}
-
-/*
  * BUS_NOTIFY_DEL_DEVICE, and again at REMOVED_DEVICE: the entry is looked
  * for again.  The second call drops what the load-time sweep may have
  * taken in between (a VF its PF driver removes without the rescan lock
@@ -422,7 +365,7 @@ void pcipass_persist_exit(void)
 {
 	unsigned int i;
 
-	cancel_work_sync(&pcipass_persist_load_work);
+	pcipass_persist_add_exit();
 	for (i = 0; i < pcipass_persist_n; i++)
 		pci_dev_put(pcipass_persist[i].pdev);
 	kvfree(pcipass_persist);

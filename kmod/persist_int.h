@@ -33,6 +33,8 @@ int pcipass_persist_id_read(struct pci_dev *pdev,
 struct pcipass_persist_entry *
 pcipass_persist_lookup(struct pci_dev *pdev,
 		       const struct pcipass_persist_id *id, u8 *how);
+u8 pcipass_persist_match(struct pci_dev *pdev,
+			 const struct pcipass_persist_id *id);
 void pcipass_persist_report(struct pci_dev *pdev,
 			    const struct pcipass_persist_entry *e,
 			    const struct pcipass_persist_id *id, u8 how);
@@ -42,6 +44,7 @@ bool pcipass_persist_take(struct pci_dev *pdev,
 int pcipass_persist_override(struct pci_dev *pdev, const char *driver);
 void pcipass_persist_undo(struct pci_dev *pdev, const char *driver);
 void pcipass_persist_mark(struct pci_dev *pdev, u8 state);
+void pcipass_persist_add_exit(void);
 
 /**
  * struct pcipass_plan_group - a group the sweep found whole (persist_job.c)

@@ -31,6 +31,8 @@ from claim_test import (ALONE, FAILPROBE, FP_PARAMS, GROUP_C, Cli, Guarded,
                         members, state)
 
 PF = "0000:0a:00.0"				# (f): NVMe PF, two VFs at setup
+PF_SHARED = "0000:14:00.0"			# (l): PF and VFs in one group
+BEHIND_BRIDGE = ("0000:08:01.0", "0000:08:02.0")	# (d): one group
 test = Suite("persist")
 ORIGINAL = {}
 
@@ -232,6 +234,68 @@ def a_group_with_a_stranger_is_left_whole(cli):
     g, _ = members(a)
     expect_logged(tag, rf"{b}: is in IOMMU group {g} with persisted claims but "
                   r"is not one of them", "the stranger")
+
+
+@test
+def a_hot_added_group_with_a_stranger_is_left_whole(cli):
+    """shape (d), two PCI devices behind a PCIe-to-PCI bridge (one group),
+    removed and rescanned with only the first persisted: the override it
+    gets as it is added is withdrawn when the second joins its group
+    (before any driver matches either): both on e1000, no override, the
+    withdrawal logged"""
+    a, b = BEHIND_BRIDGE
+    expect_eq(members(a)[1], members(b)[1], "one group before")
+    with Guarded(BEHIND_BRIDGE):	# the setup's vfio-pci and overrides
+        reload(claims=entry(a))
+        time.sleep(1)
+        for x in (b, a):
+            write(os.path.join(SYS_DEV, x, "remove"), "1")
+        tag = mark()
+        write("/sys/bus/pci/rescan", "1")
+        for x in BEHIND_BRIDGE:
+            wait_for(f"{x} back", lambda x=x: os.path.exists(
+                os.path.join(SYS_DEV, x)))
+        for x in BEHIND_BRIDGE:
+            wait_driver(x, "e1000")
+        expect_eq(state(BEHIND_BRIDGE), {x: ("e1000", None)
+                                         for x in BEHIND_BRIDGE}, "shape (d)")
+        g, m = members(a)
+        expect(b in m, f"{b} in {a}'s group {g} again: {m}")
+        expect_logged(tag, rf"{a}: persisted claim for vfio-pci withdrawn: "
+                      rf"{b} joined IOMMU group {g}", "the withdrawal")
+        expect_not_logged(tag, rf"vfio-pci {re.escape(a)}", "vfio-pci lines "
+                          f"about {a}")
+    reload()
+
+
+@test
+def a_vf_in_its_pfs_group_is_left_with_it(cli):
+    """shape (l), an SR-IOV PF and its VFs in one group, an entry for vf0
+    only: the VFs created after the load get no override (the PF, on nvme,
+    shares their group and no entry names it), vf0's entry is reported,
+    nothing is on vfio-pci"""
+    pf = os.path.join(SYS_DEV, PF_SHARED)
+    write(os.path.join(pf, "sriov_numvfs"), "2")
+    try:
+        vf0 = os.path.basename(os.readlink(os.path.join(pf, "virtfn0")))
+        claims = entry(vf0)
+        g, m = members(vf0)
+        expect(PF_SHARED in m, f"{PF_SHARED} in {vf0}'s group {g}: {m}")
+        write(os.path.join(pf, "sriov_numvfs"), "0")
+        tag = reload(claims=claims)
+        write(os.path.join(pf, "sriov_numvfs"), "2")
+        time.sleep(2)
+        for i in (0, 1):
+            vf = os.path.basename(os.readlink(os.path.join(pf, f"virtfn{i}")))
+            expect(sys_driver(vf) != "vfio-pci" and sys_override(vf) is None,
+                   f"{vf}: driver {sys_driver(vf)}, override "
+                   f"{sys_override(vf)}")
+        expect_eq(sys_driver(PF_SHARED), "nvme", f"{PF_SHARED} (the PF)")
+        expect_logged(tag, rf"{vf0}: persisted claim NOT applied: "
+                      rf"{PF_SHARED} is in its IOMMU group", "the refusal")
+    finally:
+        write(os.path.join(pf, "sriov_numvfs"), "0")
+    reload()
 
 
 @test
