@@ -10,8 +10,10 @@
 #          intel-iommu, tests/vm/topology.sh), loads the fresh pcipass.ko and
 #          runs tests/guest/suite.sh there (kselftests, CLI end-to-end, ground
 #          truth, kernel log and taint checks); on 6.12 and 6.1 also a
-#          real Debian 12 image (tests/image), booted three times with
-#          persisted claims (tests/boot/persist.sh).
+#          real Debian 12 image (tests/image), booted five times with
+#          persisted claims (tests/boot/persist.sh); on 6.12 also the
+#          Debian packages installed into the image's root with apt
+#          (tests/image/package.sh).
 # Each tier's results are held to tests/expected/counts (every suite ran
 # all its cases) and tests/expected/skips (the only skips allowed) by
 # tests/lib/verify_tier.py.  The 6.1 tier fuzzes in quick mode with fixed
@@ -365,6 +367,17 @@ image_run() {	# image_run RELEASE
 	tap_n=$(grep -cE '^(not )?ok ' "$TAP_FILE")
 }
 
+# The Debian packages the host tier built (make deb), installed with apt
+# into a copy of the image's root: DKMS, signing, files, purge
+# (tests/image/package.sh).
+package_run() {	# package_run RELEASE
+	[ -n "$image_base" ] && [ "$image_base" != none ] ||
+		{ tap_result 1 "package $1: the Debian image is there to install into"; return 1; }
+	tests/image/package.sh "$image_base" "$1" "$deb_dir" "$results/$tier/package-work" \
+		>"$results/logs/package-$1.log" 2>&1
+	tap_n=$(grep -cE '^(not )?ok ' "$TAP_FILE")
+}
+
 tier_begin "$( ((quick)) && echo host-quick || echo host)"
 host_checks
 tier_end
@@ -379,6 +392,7 @@ else
 	guest_run "$kver612" "$top/kmod/pcipass.ko" / --kernel "/boot/vmlinuz-$kver612" \
 		--env PCIPASS_FAILPROBE_KO="$top/tests/failprobe/pcipass_failprobe.ko"
 	image_run "$kver612"
+	package_run "$kver612"
 fi
 tier_end
 
