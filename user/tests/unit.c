@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check/verdict.h"
 #include "lib/addr.h"
 #include "lib/cmdline.h"
+#include "lib/print.h"
 #include "lib/util.h"
 #include "nl/device.h"
 #include "pci/filter.h"
@@ -391,6 +393,35 @@ static void test_acs_cmdline(void)
 	CHECK(!c.acs_override && !c.config_acs && !c.disable_acs_redir,
 	      "nothing about ACS");
 	acs_cmdline_free(&c);
+}
+
+/* Runs fn with stdout going to a temporary file; returns what it wrote. */
+char *capture(void (*fn)(const void *), const void *arg)
+{
+	FILE *tmp = tmpfile();
+	int saved;
+	long len;
+	char *out;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	dup2(fileno(tmp), STDOUT_FILENO);
+	fn(arg);
+	print_flush();
+	print_cleanup();
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	/* fd 1 shared the file offset: the end is what was written. */
+	len = lseek(fileno(tmp), 0, SEEK_END);
+	if (len < 0)
+		len = 0;
+	out = xrealloc(NULL, (size_t)len + 1);
+	out[0] = '\0';
+	if (len > 0 && pread(fileno(tmp), out, (size_t)len, 0) == len)
+		out[len] = '\0';
+	fclose(tmp);
+	return out;
 }
 
 static void test_printable(void)

@@ -23,4 +23,10 @@ void test_policy(void);
 void test_persist(void);
 void test_pve(void);
 
+/* Runs fn with stdout going to a temporary file, then print_flush(), so
+ * that text and JSON output can be compared whole; returns what was
+ * written (free it).
+ */
+char *capture(void (*fn)(const void *), const void *arg);
+
 #endif

@@ -435,35 +435,6 @@ static void test_parse_event(void)
 
 /* --------------------------------------------- printing */
 
-/* Runs fn with stdout going to a temporary file; returns what it wrote. */
-static char *capture(void (*fn)(const void *), const void *arg)
-{
-	FILE *tmp = tmpfile();
-	int saved;
-	long len;
-	char *out;
-
-	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	dup2(fileno(tmp), STDOUT_FILENO);
-	fn(arg);
-	print_flush();
-	print_cleanup();
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	/* fd 1 shared the file offset: the end is what was written. */
-	len = lseek(fileno(tmp), 0, SEEK_END);
-	if (len < 0)
-		len = 0;
-	out = xrealloc(NULL, (size_t)len + 1);
-	out[0] = '\0';
-	if (len > 0 && pread(fileno(tmp), out, (size_t)len, 0) == len)
-		out[len] = '\0';
-	fclose(tmp);
-	return out;
-}
-
 struct print_case {
 	const struct claim_req *req;
 	const struct claim_report *rep;
