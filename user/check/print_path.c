@@ -15,6 +15,7 @@
 #include "check/print_int.h"
 #include "lib/print.h"
 #include "lib/util.h"
+#include "pci/acs.h"
 #include "pci/pcie.h"
 
 /* ---------------------------------------------------------------- path */
@@ -134,28 +135,6 @@ static const char *acs_state_words(uint8_t state)
 	return "unknown ACS state";
 }
 
-static void print_json_acs(const struct pp_hop *h)
-{
-	if (!h->has_acs) {
-		print_null(PRINT_JSON, "acs", NULL, NULL);
-		return;
-	}
-	open_json_object("acs");
-	print_uint(PRINT_JSON, "cap", NULL, h->acs.cap);
-	print_uint(PRINT_JSON, "ctrl", NULL, h->acs.ctrl);
-	print_uint(PRINT_JSON, "pos", NULL, h->acs.pos);
-	open_json_object("flags");
-	for (size_t i = 0; i < acs_nbits; i++) {
-		open_json_object(acs_bits[i].name);
-		print_bool(PRINT_JSON, "cap", NULL, h->acs.cap & acs_bits[i].mask);
-		print_bool(PRINT_JSON, "enabled", NULL,
-			   h->acs.ctrl & acs_bits[i].mask);
-		close_json_object();
-	}
-	close_json_object();
-	close_json_object();
-}
-
 static void print_hop(const struct check *c, const struct tree_node *t,
 		      int width)
 {
@@ -179,7 +158,7 @@ static void print_hop(const struct check *c, const struct tree_node *t,
 	print_opt_string(PRINT_JSON, "acs_state", NULL,
 			 acs_state_key(h->acs_state), NULL);
 	check_print_acs_missing(h->acs_missing);
-	print_json_acs(h);
+	acs_print(PRINT_JSON, h->has_acs ? &h->acs : NULL, NULL);
 	print_opt_string(PRINT_JSON, "cmdline", NULL, param, NULL);
 	print_opt_string(PRINT_JSON, "role", NULL, role, NULL);
 	close_json_object();

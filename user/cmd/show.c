@@ -10,6 +10,7 @@
 #include "nl/device.h"
 #include "nl/group.h"
 #include "nl/nl.h"
+#include "pci/acs.h"
 #include "pci/devprint.h"
 #include "pci/names.h"
 #include "pci/pcie.h"
@@ -293,38 +294,11 @@ static void print_upstream(const struct pp_device *d)
 			 "none (root bus)");
 }
 
-static void print_acs_bits(const struct pp_acs *acs)
-{
-	open_json_object("flags");
-	for (size_t i = 0; i < acs_nbits; i++) {
-		const struct acs_bit *b = &acs_bits[i];
-
-		open_json_object(b->name);
-		print_text("    %s  %-24s ", b->name, b->desc);
-		print_bool(PRINT_ANY, "cap", "capable: %-3s  ",
-			   acs->cap & b->mask);
-		print_bool(PRINT_ANY, "enabled", "enabled: %s\n",
-			   acs->ctrl & b->mask);
-		close_json_object();
-	}
-	close_json_object();
-}
-
 static void print_acs(const struct pp_device *d)
 {
 	label("ACS");
-	if (!d->has_acs) {
-		print_null(PRINT_ANY, "acs", "%s\n", d->restricted ?
-			   "unknown (needs root: CAP_SYS_ADMIN)" :
-			   "no ACS capability");
-		return;
-	}
-	open_json_object("acs");
-	print_uint(PRINT_ANY, "cap", "cap 0x%04x", d->acs.cap);
-	print_uint(PRINT_ANY, "ctrl", ", ctrl 0x%04x", d->acs.ctrl);
-	print_uint(PRINT_ANY, "pos", " (capability at 0x%03x)\n", d->acs.pos);
-	print_acs_bits(&d->acs);
-	close_json_object();
+	acs_print(PRINT_ANY, d->has_acs ? &d->acs : NULL, d->restricted ?
+		  "unknown (needs root: CAP_SYS_ADMIN)" : "no ACS capability");
 }
 
 static void print_item(const struct show_item *it)

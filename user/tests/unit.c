@@ -2,7 +2,8 @@
 /*
  * Unit tests for the parts of pcipass that need no kernel: address
  * parsing, the group state word, class filters and the PCIe tables;
- * claim, release and monitor in unit_claim.c.
+ * claim, release and monitor in unit_claim.c, the ACS object of show
+ * and check in unit_acs.c.
  * Run with "make -C user test".
  */
 #include <stdio.h>
@@ -448,6 +449,7 @@ int main(void)
 	test_policy();
 	test_persist();
 	test_pve();
+	test_acs();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

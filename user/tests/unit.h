@@ -22,6 +22,7 @@ void test_claim(void);
 void test_policy(void);
 void test_persist(void);
 void test_pve(void);
+void test_acs(void);
 
 /* Runs fn with stdout going to a temporary file, then print_flush(), so
  * that text and JSON output can be compared whole; returns what was
