@@ -269,6 +269,8 @@ static void print_group_info(const struct show_item *it)
 		print_null(PRINT_JSON, "iommu_group_state", NULL, NULL);
 		print_null(PRINT_JSON, "claimed_for", NULL, NULL);
 		print_null(PRINT_JSON, "iommu_group_peers", NULL, NULL);
+		/* no group, no VFIO user; the key stays, as every key does */
+		print_null(PRINT_JSON, "vfio_user", NULL, NULL);
 		return;
 	}
 	print_uint(PRINT_ANY, "iommu_group", "%u", d->iommu_group);
