@@ -348,6 +348,7 @@ static void print_device(const struct check_fn *f)
 	print_uint(PRINT_JSON, "class", NULL, d->class);
 	print_uint(PRINT_JSON, "header_type", NULL, d->header_type);
 	print_opt_string(PRINT_JSON, "driver", NULL, d->driver, NULL);
+	print_bool(PRINT_JSON, "driver_busy", NULL, d->driver_busy);
 	print_json_names(&n, false);
 	print_text_description(d, &n);
 	print_text("\n");
