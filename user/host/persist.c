@@ -104,9 +104,14 @@ static void facts_persist(const struct host_facts *f)
 	print_uint(PRINT_JSON, "mismatched", NULL, (unsigned int)p->mismatched);
 	print_uint(PRINT_JSON, "held", NULL, (unsigned int)p->held);
 	print_bool(PRINT_JSON, "initramfs_hook", NULL, p->hook);
+	/* null when there is nothing to compare: no claims, no hook to put
+	 * them in the initramfs, no initramfs or no module option file
+	 */
 	if (p->entries && p->hook && p->have_initrd && p->have_claims)
 		print_bool(PRINT_JSON, "initramfs_current", NULL,
 			   p->initrd_mtime >= p->claims_mtime);
+	else
+		print_null(PRINT_JSON, "initramfs_current", NULL, NULL);
 }
 
 const struct host_check host_check_persist = {
