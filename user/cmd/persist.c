@@ -145,8 +145,9 @@ static void list_one(const struct persist_entry *e,
 	print_text("%s", where);
 	print_opt_string(PRINT_JSON, "address", NULL,
 			 m == PERSIST_MATCH_ABSENT ? NULL : hw->addr[idx], NULL);
+	/* null when unbound, as "driver" is everywhere else in the JSON */
+	print_opt_string(PRINT_JSON, "current_driver", NULL, drv, NULL);
 	cur = m == PERSIST_MATCH_ABSENT ? NULL : (drv ? drv : "no driver");
-	print_opt_string(PRINT_JSON, "current_driver", NULL, cur, NULL);
 	if (cur)
 		print_text(" (on %s)", cur);
 	/* JSON null: in the option (module_state() marked the others) */
