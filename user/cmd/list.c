@@ -2,7 +2,9 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "cmd/list.h"
 #include "hook/vmhold.h"
+#include "lib/color.h"
 #include "lib/print.h"
 #include "lib/util.h"
 #include "nl/device.h"
@@ -56,13 +58,33 @@ static const struct vmhold *held_for(const struct pp_device *v, size_t n)
 	return rec;
 }
 
+/* Green ready, yellow the host's, red refused: what an operator looks
+ * for; unbound and bridge-only groups stay plain.
+ */
+void list_print_state(const char *key, const char *fmt, int state)
+{
+	enum group_state st = state;
+	bool coloured = st == GROUP_VFIO || st == GROUP_HOST ||
+			st == GROUP_PARTIAL;
+
+	if (coloured)
+		print_text("%s", color_on(st == GROUP_VFIO ? COLOR_VFIO :
+					  st == GROUP_HOST ? COLOR_HOST :
+					  COLOR_BLOCKED));
+	print_string(PRINT_ANY, key, fmt, group_state_name(st));
+	if (coloured)
+		print_text("%s", color_off());
+}
+
 static void print_group(const struct pp_device *v, size_t n, class_mask_t mask)
 {
 	enum group_state st = group_state(v, n);
 
 	open_json_object(NULL);
-	print_uint(PRINT_ANY, "id", "IOMMU group %u: ", v[0].iommu_group);
-	print_string(PRINT_ANY, "state", "%s", group_state_name(st));
+	print_text("%sIOMMU group ", color_on(COLOR_GROUP));
+	print_uint(PRINT_ANY, "id", "%u", v[0].iommu_group);
+	print_text("%s: ", color_off());
+	list_print_state("state", "%s", st);
 	vmhold_print_claimed_for(st == GROUP_VFIO ? held_for(v, n) : NULL);
 	if (st == GROUP_PARTIAL)
 		print_text(" (vfio-pci and host drivers mixed: VFIO refuses this group)");
@@ -121,8 +143,8 @@ static size_t print_ungrouped(const struct pp_device *v, size_t n,
 	return shown;
 }
 
-static void print_list(struct pp_devlist *l, class_mask_t mask,
-		       const char *spec)
+static void print_groups_form(struct pp_devlist *l, class_mask_t mask,
+			      const char *spec)
 {
 	size_t groups, ungrouped;
 
@@ -144,27 +166,42 @@ static void print_list(struct pp_devlist *l, class_mask_t mask,
 		print_text("\n* = matches --class %s\n", spec);
 }
 
+void list_print(struct pp_devlist *l, const struct list_opts *o)
+{
+	color_setup(o->color);
+	if (o->tree)
+		list_print_tree(l, o);
+	else
+		print_groups_form(l, o->mask, o->spec);
+}
+
 static const struct cli_opt list_opts[] = {
 	{ "class", 'c', "CLASS[,...]",
 	  "only groups with a member of these classes (below)" },
+	{ "tree", 't', NULL, "the PCI tree as lspci -tv draws it, with groups" },
+	{ "color", 'C', "WHEN", "colour: auto (a terminal), always or never" },
 	{ 0 },
 };
 
-static int cmd_list(int argc, char **argv)
+int list_parse(int argc, char **argv, struct list_opts *o)
 {
-	struct pp_devlist list = { 0 };
-	class_mask_t mask = 0;
-	const char *spec = NULL;
-	struct pnl nl;
-	int c, rc;
+	int c;
 
 	while ((c = cli_getopt(argc, argv, &cli_cmd_list)) != -1) {
 		switch (c) {
 		case 'c':
-			spec = optarg;
-			if (class_filter_parse(spec, &mask))
+			o->spec = optarg;
+			if (class_filter_parse(o->spec, &o->mask))
 				return cli_usage_error("unknown class '%s': expected gpu, net, usb, storage or nvme",
-						       spec);
+						       o->spec);
+			break;
+		case 't':
+			o->tree = true;
+			break;
+		case 'C':
+			if (color_mode_parse(optarg, &o->color))
+				return cli_usage_error("unknown --color '%s': expected auto, always or never",
+						       optarg);
 			break;
 		case 'h':
 			return cli_help(&cli_cmd_list);
@@ -175,14 +212,29 @@ static int cmd_list(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage_error("list: unexpected argument '%s'",
 				       argv[optind]);
+	/* A tree is a drawing; the groups form has every fact in JSON. */
+	if (o->tree && is_json_context())
+		return cli_usage_error("list: --tree has no JSON form: use 'pcipass --json list'");
+	return -1;
+}
 
+static int cmd_list(int argc, char **argv)
+{
+	struct pp_devlist list = { 0 };
+	struct list_opts o = { .color = COLOR_AUTO };
+	struct pnl nl;
+	int rc;
+
+	rc = list_parse(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
 	if (pnl_open_or_report(&nl))
 		return EXIT_RUNTIME;
 	rc = device_dump(&nl, &list);
 	if (rc)
 		pnl_perror(&nl);
 	else
-		print_list(&list, mask, spec);
+		list_print(&list, &o);
 	devlist_free(&list);
 	pnl_close(&nl);
 	return rc ? EXIT_RUNTIME : EXIT_OK;
@@ -191,7 +243,7 @@ static int cmd_list(int argc, char **argv)
 const struct cli_cmd cli_cmd_list = {
 	.name = "list",
 	.run = cmd_list,
-	.synopsis = "[--class CLASS[,...]]",
+	.synopsis = "[--class CLASS[,...]] [--tree] [--color WHEN]",
 	.summary = "IOMMU groups with their devices",
 	.opts = list_opts,
 	.help =
@@ -210,6 +262,17 @@ const struct cli_cmd cli_cmd_list = {
 	"  host      members on host drivers, none on vfio-pci\n"
 	"  unbound   no member bound to any driver\n"
 	"  bridge    the group holds only bridges: nothing to pass through\n"
+	"\n"
+	"--tree draws the PCI tree as 'lspci -tv' does (domains, root buses,\n"
+	"bridges with their bus ranges, functions) and ends each function's\n"
+	"line with its group, the group's state and its driver:\n"
+	"  +-01.0-[01]--+-00.0  NVIDIA ... [group 1 partial: vfio-pci]\n"
+	"With --class it keeps the groups --class would list and the bridges\n"
+	"that lead to them.  It has no JSON form (a usage error).\n"
+	"\n"
+	"--color: auto colours the states and group numbers when stdout is a\n"
+	"terminal, TERM is set and not 'dumb' and NO_COLOR is unset or empty;\n"
+	"always also into pipes and despite NO_COLOR; JSON never has colour.\n"
 	"\n"
 	"Exit status: 0 success, 1 could not run (module, kernel error),\n"
 	"2 usage error.\n"

@@ -12,6 +12,12 @@ void print_text_description(const struct pp_device *d,
 		print_text("%s: ", n->class);
 	else
 		print_text("Class %04x: ", d->class >> 8);
+	print_text_vendor_device(d, n);
+}
+
+void print_text_vendor_device(const struct pp_device *d,
+			      const struct pp_names *n)
+{
 	if (!n->vendor)		/* lspci: "Device 1234:1111" */
 		print_text("Device %04x:%04x", d->vendor, d->device);
 	else if (n->device)

@@ -19,6 +19,9 @@ void print_device_row(const struct pp_device *d, bool matched,
 		      enum row_mark mark);
 void print_text_description(const struct pp_device *d,
 			    const struct pp_names *n);
+/* Without the class: what lspci -tv prints after a function. */
+void print_text_vendor_device(const struct pp_device *d,
+			      const struct pp_names *n);
 void print_json_names(const struct pp_names *n, bool full);
 
 #endif
