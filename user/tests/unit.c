@@ -13,6 +13,7 @@
 
 #include "check/verdict.h"
 #include "lib/addr.h"
+#include "lib/color.h"
 #include "lib/cmdline.h"
 #include "lib/print.h"
 #include "lib/util.h"
@@ -177,6 +178,36 @@ static void test_filter(void)
 	CHECK(class_filter_parse("gpus", &m) != 0, "unknown class");
 	CHECK(class_filter_parse("", &m) != 0, "empty class");
 	CHECK(class_filter_parse("gpu,", &m) != 0, "trailing comma");
+}
+
+/* --color's rule: never in JSON, always wins over NO_COLOR, auto wants a
+ * terminal with a TERM that is set and not dumb, and no NO_COLOR.
+ */
+static void test_color(void)
+{
+	enum color_mode m = COLOR_NEVER;
+
+	CHECK(!color_mode_parse("always", &m) && m == COLOR_ALWAYS, "always");
+	CHECK(!color_mode_parse("auto", &m) && m == COLOR_AUTO, "auto");
+	CHECK(!color_mode_parse("never", &m) && m == COLOR_NEVER, "never");
+	CHECK(color_mode_parse("yes", &m) && color_mode_parse("", &m),
+	      "other words refused");
+
+	CHECK(color_wanted(COLOR_AUTO, false, true, "xterm", NULL), "auto, tty");
+	CHECK(!color_wanted(COLOR_AUTO, false, false, "xterm", NULL),
+	      "auto, pipe");
+	CHECK(!color_wanted(COLOR_AUTO, false, true, "xterm", "1"),
+	      "auto, NO_COLOR=1");
+	CHECK(color_wanted(COLOR_AUTO, false, true, "xterm", ""),
+	      "auto, NO_COLOR empty counts as unset");
+	CHECK(!color_wanted(COLOR_AUTO, false, true, "dumb", NULL), "TERM=dumb");
+	CHECK(!color_wanted(COLOR_AUTO, false, true, NULL, NULL), "TERM unset");
+	CHECK(!color_wanted(COLOR_AUTO, false, true, "", NULL), "TERM empty");
+	CHECK(color_wanted(COLOR_ALWAYS, false, false, "dumb", "1"),
+	      "always: pipe, dumb, NO_COLOR");
+	CHECK(!color_wanted(COLOR_ALWAYS, true, true, "xterm", NULL),
+	      "never in JSON");
+	CHECK(!color_wanted(COLOR_NEVER, false, true, "xterm", NULL), "never");
 }
 
 static void test_pcie(void)
@@ -440,6 +471,7 @@ int main(void)
 	test_addr();
 	test_state();
 	test_filter();
+	test_color();
 	test_pcie();
 	test_cmdline();
 	test_verdict();
