@@ -9,7 +9,8 @@ with what it must be:
 
   - commands and each command's options: the built CLI's help (user/cli.c
     prints it from the option tables the commands parse with);
-  - --class names: user/pci/filter.c's table; persist and hook
+  - --class names: user/pci/filter.c's table; --color words:
+    user/lib/color.c's table; persist and hook
     subcommands: the strcmp()s of user/cmd/persist.c and user/cmd/hook.c;
   - PCI addresses, slots, IOMMU groups, drivers: read here from sysfs,
     on this machine's /sys and on a fixture tree (_pcipass_root) that
@@ -93,6 +94,8 @@ def code_tables():
     classes = re.findall(r'\{\s*"(\w+)",\s*0x',
                          re.search(r'filters\[\] = \{(.*?)\};',
                                    sources['pci/filter.c'], re.S).group(1))
+    colors = re.findall(r'"(\w+)"', re.search(
+        r'color_modes\[\] = \{(.*?)\};', sources['lib/color.c'], re.S).group(1))
     persist = set(re.findall(r'strcmp\(sub, "([\w-]+)"\)',
                              sources['cmd/persist.c']))
     hooks = set(re.findall(r'strcmp\(kind, "([\w-]+)"\)', sources['cmd/hook.c']))
@@ -102,7 +105,7 @@ def code_tables():
     lv_subs = set(re.findall(r'strcmp\(sub, "([\w-]+)"\)',
                              sources['hook/libvirt.c']))
     return dict(commands=commands, options=per_cmd,
-                classes=classes, persist=persist, hooks=hooks, phases=phases,
+                classes=classes, colors=colors, persist=persist, hooks=hooks, phases=phases,
                 lv_ops=lv_ops, lv_subs=lv_subs)
 
 
@@ -301,6 +304,13 @@ def case_groups(code, host):
         'pcipass list --class=net,gpu,': {'--class=net,gpu,' + c
                                           for c in cl - {'gpu', 'net'}},
         'pcipass list --class gpu ': set()}))
+    co = set(code['colors'])
+    g.append(('--color values: user/lib/color.c, --color=, -CWORD', {
+        'pcipass list --color ': co, 'pcipass list -C ': co,
+        'pcipass list --color=': {'--color=' + c for c in co},
+        'pcipass list --color=al': {'--color=always'},
+        'pcipass list -t -Ca': {'-Cauto', '-Calways'},
+        'pcipass list --color never ': set()}))
     dr = host['drivers']
     g.append((f'--driver: the {len(dr)} PCI drivers in sysfs', {
         'pcipass claim --driver ': dr, 'pcipass claim -d ': dr,
@@ -361,7 +371,7 @@ def case_groups(code, host):
 def unknown_values(code):
     """Options taking a value this test has no cases for: a new one (say,
     one that takes a file) needs its completion and a case here."""
-    known = {'class', 'driver', 'group', 'timeout', 'count'}
+    known = {'class', 'color', 'driver', 'group', 'timeout', 'count'}
     return sorted({f'{c} --{o}' for c, (_, takes) in code['options'].items()
                    for o, arg in takes.items() if arg and o not in known})
 
