@@ -117,6 +117,13 @@ struct claim_waiter {
 void claim_waiter_open(struct claim_waiter *w);
 void claim_waiter_wait(struct claim_waiter *w, int ms);
 void claim_waiter_close(struct claim_waiter *w);
+/* What a running transaction waits for, for the progress line:
+ * "unbind 0000:05:00.0 from nvidia", "claim of 05:00, queued behind
+ * another claim or release" (pure).
+ */
+const char *claim_wait_words(const struct claim_report *rep,
+			     const struct claim_req *req, char *buf,
+			     size_t size);
 /* "waited 42 s in unbind of 0000:05:00.0 from vfio-pci" into buf */
 const char *claim_busy_words(const struct claim_report *rep, char *buf,
 			     size_t size);

@@ -16,6 +16,7 @@
 #include <linux/pcipass.h>
 
 #include "claim/claim.h"
+#include "lib/progress.h"
 #include "lib/util.h"
 #include "nl/device.h"
 #include "nl/nl.h"
@@ -195,12 +196,15 @@ int claim_transact(struct pnl *nl, const struct claim_req *req,
 	uint8_t cmd = req->op == CLAIM_OP_CLAIM ? PCIPASS_CMD_CLAIM
 						: PCIPASS_CMD_RELEASE;
 	long long end = now_ms() + timeout_ms;
+	char words[PROGRESS_MAX];
 	struct claim_waiter w;
+	struct progress pr;
 	uint32_t txid;
 	int rc, ms = 2;
 
 	memset(rep, 0, sizeof(*rep));
 	claim_waiter_open(&w);
+	progress_start(&pr);
 	rc = pnl_do(nl, cmd, fill_request, req, parse_reply, rep);
 	if (rc || !rep->txid)
 		goto out;
@@ -220,8 +224,11 @@ int claim_transact(struct pnl *nl, const struct claim_req *req,
 			    parse_reply, rep);
 		if (rc || rep->tx_state == PCIPASS_TX_DONE)
 			break;
+		progress_update(&pr, claim_wait_words(rep, req, words,
+						      sizeof(words)));
 	}
 out:
+	progress_end(&pr);
 	claim_waiter_close(&w);
 	return rc;
 }

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <netlink/genl/ctrl.h>
@@ -21,6 +22,7 @@
 #include <linux/pcipass.h>
 
 #include "claim/claim.h"
+#include "lib/util.h"
 
 static int skip_message(struct nl_msg *msg, void *arg)
 {
@@ -76,4 +78,59 @@ void claim_waiter_wait(struct claim_waiter *w, int ms)
 	/* drain: what the events say does not matter, claim-get tells */
 	while (nl_recvmsgs_default(w->sk) >= 0)
 		;
+}
+
+/* The kernel's step in the words of the progress line: what is done to
+ * which function, the way an operator would do it by hand.
+ */
+static const char *step_words(const struct claim_report *rep, const char *a,
+			      char *buf, size_t size)
+{
+	const char *drv = rep->busy_driver && *rep->busy_driver ?
+			  rep->busy_driver : NULL;
+
+	switch (rep->busy_step) {
+	case PCIPASS_STEP_UNBIND:
+		snprintf(buf, size, "unbind %s from %s", a, drv ? drv : "its driver");
+		break;
+	case PCIPASS_STEP_BIND:
+		snprintf(buf, size, "bind %s to %s", a, drv ? drv : "its driver");
+		break;
+	case PCIPASS_STEP_OVERRIDE:
+		if (drv)
+			snprintf(buf, size, "set the override of %s to %s", a, drv);
+		else
+			snprintf(buf, size, "clear the override of %s", a);
+		break;
+	case PCIPASS_STEP_VERIFY:
+		snprintf(buf, size, "verify %s", a);
+		break;
+	case PCIPASS_STEP_RESTORE:
+		snprintf(buf, size, "restore %s to %s", a, drv ? drv : "its driver");
+		break;
+	default:
+		snprintf(buf, size, "step %u of %s", rep->busy_step, a);
+		break;
+	}
+	return buf;
+}
+
+const char *claim_wait_words(const struct claim_report *rep,
+			     const struct claim_req *req, char *buf,
+			     size_t size)
+{
+	const char *verb = req->op == CLAIM_OP_CLAIM ? "claim" : "release";
+	char a[ADDR_STRLEN];
+
+	if (rep->busy_step == PCIPASS_STEP_LOAD_MODULE)
+		snprintf(buf, size, "%s of %s: loading the module %s", verb,
+			 req->arg, rep->busy_driver ? rep->busy_driver : "");
+	else if (rep->busy_step && rep->has_busy_addr)
+		step_words(rep, addr_fmt(&rep->busy_addr, a), buf, size);
+	else if (rep->tx_state == PCIPASS_TX_QUEUED)
+		snprintf(buf, size, "%s of %s, queued behind another claim or release",
+			 verb, req->arg);
+	else
+		snprintf(buf, size, "%s of %s", verb, req->arg);
+	return buf;
 }

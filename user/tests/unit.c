@@ -482,6 +482,7 @@ int main(void)
 	test_persist();
 	test_pve();
 	test_acs();
+	test_wait_line();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -29,5 +29,6 @@ void test_acs(void);
  * written (free it).
  */
 char *capture(void (*fn)(const void *), const void *arg);
+void test_wait_line(void);
 
 #endif
