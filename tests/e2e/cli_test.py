@@ -275,6 +275,33 @@ def list_class_filters(cli):
            "unknown class must be a usage error (exit 2)")
 
 
+TREE_LABEL = re.compile(r"  \[(?:no group|group (\d+) )[^]]*\]$")
+
+
+@test
+def list_tree_is_lspci_tv(cli):
+    """list --tree: lspci -tv's tree, each function labelled with its sysfs group"""
+    ours = cli.ok("list", "--tree", "--color=never").splitlines()
+    lspci = subprocess.run(["lspci", "-tv"], capture_output=True, text=True)
+    expect_eq(lspci.returncode, 0, "lspci -tv exit status")
+    # Without our labels the text is lspci's, names and all (same pci.ids).
+    expect_eq([TREE_LABEL.sub("", ln) for ln in ours],
+              lspci.stdout.splitlines(), "tree without the labels")
+    # One label per function that is no bridge; its group is sysfs's.
+    devs = sys_devices()
+    parents = {sys_upstream(a) for a in devs}
+    leaves = [a for a in devs if a not in parents and
+              not (sysfs_int(a, "class") >> 16 == 0x06 and
+                   sysfs_header_type(a) in (1, 2))]
+    labels = [TREE_LABEL.search(ln) for ln in ours]
+    got = sorted(str(m.group(1)) for m in labels if m)
+    expect_eq(got, sorted(str(sys_group(a)) for a in leaves),
+              "groups of the labelled lines")
+    r = cli.run("--json", "list", "--tree")
+    expect(r.returncode == 2 and not r.stdout,
+           f"--json list --tree: exit {r.returncode}, want a usage error")
+
+
 @test
 def show_json_every_device_equals_sysfs(cli):
     """show --json: every device's facts equal sysfs"""
