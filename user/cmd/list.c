@@ -266,7 +266,7 @@ const struct cli_cmd cli_cmd_list = {
 	"--tree draws the PCI tree as 'lspci -tv' does (domains, root buses,\n"
 	"bridges with their bus ranges, functions) and ends each function's\n"
 	"line with its group, the group's state and its driver:\n"
-	"  +-01.0-[01]--+-00.0  NVIDIA ... [group 1 partial: vfio-pci]\n"
+	"  +-01.0-[01]--+-00.0  NVIDIA ...  [group 1 partial: vfio-pci]\n"
 	"With --class it keeps the groups --class would list and the bridges\n"
 	"that lead to them.  It has no JSON form (a usage error).\n"
 	"\n"

@@ -110,7 +110,7 @@ static bool keep(const struct pp_device *d, void *arg)
 	return g ? g->matched : class_filter_match(c->mask, d->class);
 }
 
-/* "  NVIDIA Corporation GP104 [GeForce GTX 1080]  [group 1 partial: vfio-pci]" */
+/* "  NVIDIA Corporation GP104 ...  [group 1 partial: vfio-pci]" */
 static void label(const struct pp_device *d, void *arg)
 {
 	const struct tree_ctx *c = arg;
