@@ -35,9 +35,7 @@
 #include "persist_int.h"
 
 struct pcipass_add_scan {
-	u32 group;
-	unsigned int n;		/* 0: no IOMMU group */
-	struct pci_dev *m[PCIPASS_CLAIM_MEMBERS];
+	struct pcipass_persist_group g;	/* no members: no IOMMU group */
 	struct pcipass_persist_id id;
 };
 
@@ -65,33 +63,6 @@ static void pcipass_persist_load_fn(struct work_struct *work)
 
 static DECLARE_WORK(pcipass_persist_load_work, pcipass_persist_load_fn);
 
-/* The group's mutex is held: references only. */
-static int pcipass_add_collect(struct device *dev, void *data)
-{
-	struct pcipass_add_scan *s = data;
-
-	if (!dev_is_pci(dev))
-		return 0;
-	if (s->n == PCIPASS_CLAIM_MEMBERS)
-		return -E2BIG;
-	s->m[s->n++] = pci_dev_get(to_pci_dev(dev));
-	return 0;
-}
-
-/* Return: 0 (s->n is 0 without an IOMMU group), or -E2BIG. */
-static int pcipass_add_group(struct pci_dev *pdev, struct pcipass_add_scan *s)
-{
-	struct iommu_group *group = iommu_group_get(&pdev->dev);
-	int err;
-
-	if (!group)
-		return 0;
-	s->group = iommu_group_id(group);
-	err = iommu_group_for_each_dev(group, s, pcipass_add_collect);
-	iommu_group_put(group);
-	return err;
-}
-
 /* Does an entry name @m for @driver (the first one found sets it)? */
 static bool pcipass_add_named(struct pcipass_add_scan *s, struct pci_dev *m,
 			      char *driver)
@@ -118,8 +89,8 @@ static struct pci_dev *pcipass_add_stranger(struct pcipass_add_scan *s)
 	char driver[PCIPASS_DRIVER_MAX] = "";
 	unsigned int i;
 
-	for (i = 0; i < s->n; i++) {
-		struct pci_dev *m = s->m[i];
+	for (i = 0; i < s->g.n; i++) {
+		struct pci_dev *m = s->g.m[i];
 
 		if (pcipass_is_bridge(m) || !device_is_registered(&m->dev))
 			continue;
@@ -189,10 +160,10 @@ static void pcipass_add_refuse(struct pcipass_add_scan *s,
 	pcipass_persist_mark(pdev, PCIPASS_PERSIST_INCOMPLETE);
 	if (stranger)
 		pci_warn(pdev, "persisted claim NOT applied: %s is in its IOMMU group %u and no persisted entry names it (or names another driver); left to its host driver\n",
-			 pci_name(stranger), s->group);
+			 pci_name(stranger), s->g.id);
 	else
 		pci_warn(pdev, "persisted claim NOT applied: IOMMU group %u has more than %u PCI functions; left to its host driver\n",
-			 s->group, PCIPASS_CLAIM_MEMBERS);
+			 s->g.id, PCIPASS_CLAIM_MEMBERS);
 }
 
 /**
@@ -221,7 +192,7 @@ void pcipass_persist_added(struct pci_dev *pdev)
 		pci_err(pdev, "no memory to match it against the persisted claims\n");
 		return;
 	}
-	big = pcipass_add_group(pdev, s) == -E2BIG;
+	big = pcipass_persist_group_get(pdev, &s->g) == -E2BIG;
 	if (!big)
 		stranger = pcipass_add_stranger(s);
 	how = pcipass_is_bridge(pdev) || pcipass_persist_id_read(pdev, &s->id) ?
@@ -234,11 +205,10 @@ void pcipass_persist_added(struct pci_dev *pdev)
 		pcipass_add_apply(pdev);
 	else if (named)
 		pcipass_add_refuse(s, pdev, stranger);
-	for (i = 0; i < s->n; i++) {
-		if (stranger && s->m[i] != pdev)
-			pcipass_add_withdraw(s->m[i], stranger, s->group);
-		pci_dev_put(s->m[i]);
-	}
+	for (i = 0; stranger && i < s->g.n; i++)
+		if (s->g.m[i] != pdev)
+			pcipass_add_withdraw(s->g.m[i], stranger, s->g.id);
+	pcipass_persist_group_put(&s->g);
 	kfree(s);
 }
 

@@ -29,6 +29,17 @@ struct pcipass_persist_id {
 
 int pcipass_persist_id_read(struct pci_dev *pdev,
 			    struct pcipass_persist_id *id);
+
+/* A function's IOMMU group and its PCI members, references held. */
+struct pcipass_persist_group {
+	u32 id;
+	unsigned int n;
+	struct pci_dev *m[PCIPASS_CLAIM_MEMBERS];
+};
+
+int pcipass_persist_group_get(struct pci_dev *pdev,
+			      struct pcipass_persist_group *g);
+void pcipass_persist_group_put(struct pcipass_persist_group *g);
 /* Caller holds pcipass_persist_lock; @how: APPLIED, MOVED or MISMATCH. */
 struct pcipass_persist_entry *
 pcipass_persist_lookup(struct pci_dev *pdev,

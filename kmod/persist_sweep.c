@@ -27,24 +27,10 @@
 #include "persist_int.h"
 
 struct pcipass_sweep {
-	unsigned int n;
-	struct pci_dev *m[PCIPASS_CLAIM_MEMBERS];
+	struct pcipass_persist_group g;
 	struct pcipass_persist_id id;
 	struct pcipass_job *job;	/* the persisted claims' job */
 };
-
-/* iommu_group_for_each_dev() holds the group's mutex: references only. */
-static int pcipass_sweep_collect(struct device *dev, void *data)
-{
-	struct pcipass_sweep *sw = data;
-
-	if (!dev_is_pci(dev))
-		return 0;
-	if (sw->n == PCIPASS_CLAIM_MEMBERS)
-		return -E2BIG;
-	sw->m[sw->n++] = pci_dev_get(to_pci_dev(dev));
-	return 0;
-}
 
 /* Is @pdev's entry (if any) still to be looked at?  How it matches. */
 static bool pcipass_sweep_pending(struct pci_dev *pdev,
@@ -77,8 +63,8 @@ static struct pci_dev *pcipass_sweep_stranger(struct pcipass_sweep *sw,
 	bool ok;
 
 	driver[0] = '\0';
-	for (i = 0; i < sw->n; i++) {
-		struct pci_dev *m = sw->m[i];
+	for (i = 0; i < sw->g.n; i++) {
+		struct pci_dev *m = sw->g.m[i];
 
 		if (pcipass_is_bridge(m))
 			continue;
@@ -107,14 +93,14 @@ static void pcipass_sweep_leave(struct pcipass_sweep *sw, u32 group,
 
 	pci_warn(stranger, "is in IOMMU group %u with persisted claims but is not one of them (or names another driver): the group is NOT claimed, left to its host drivers\n",
 		 group);
-	for (i = 0; i < sw->n; i++) {
-		if (pcipass_persist_id_read(sw->m[i], &sw->id))
+	for (i = 0; i < sw->g.n; i++) {
+		if (pcipass_persist_id_read(sw->g.m[i], &sw->id))
 			continue;
 		mutex_lock(&pcipass_persist_lock);
-		e = pcipass_persist_lookup(sw->m[i], &sw->id, &how);
+		e = pcipass_persist_lookup(sw->g.m[i], &sw->id, &how);
 		if (e && e->state == PCIPASS_PERSIST_ABSENT) {
 			if (how == PCIPASS_PERSIST_MISMATCH)
-				pcipass_persist_report(sw->m[i], e, &sw->id, how);
+				pcipass_persist_report(sw->g.m[i], e, &sw->id, how);
 			e->state = how == PCIPASS_PERSIST_MISMATCH ? how :
 				   PCIPASS_PERSIST_INCOMPLETE;
 		}
@@ -142,8 +128,8 @@ static void pcipass_sweep_plan(struct pcipass_sweep *sw, u32 group,
 	}
 	g->group = group;
 	strscpy(g->driver, driver, sizeof(g->driver));
-	for (i = 0; i < sw->n; i++) {
-		struct pci_dev *m = sw->m[i];
+	for (i = 0; i < sw->g.n; i++) {
+		struct pci_dev *m = sw->g.m[i];
 		bool bridge = pcipass_is_bridge(m);
 
 		f = false;
@@ -185,34 +171,24 @@ static void pcipass_sweep_plan(struct pcipass_sweep *sw, u32 group,
 static void pcipass_sweep_group(struct pcipass_sweep *sw, struct pci_dev *pdev)
 {
 	char driver[PCIPASS_DRIVER_MAX];
-	struct iommu_group *group = iommu_group_get(&pdev->dev);
 	struct pci_dev *stranger;
-	unsigned int i;
-	u32 id;
-	int err;
+	int err = pcipass_persist_group_get(pdev, &sw->g);
 
-	if (!group) {
+	if (err == -ENODEV) {
 		pci_err(pdev, "persisted claim NOT applied: no IOMMU group (is the IOMMU on?)\n");
 		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
-		return;
-	}
-	id = iommu_group_id(group);
-	sw->n = 0;
-	err = iommu_group_for_each_dev(group, sw, pcipass_sweep_collect);
-	iommu_group_put(group);
-	if (err) {
+	} else if (err) {
 		pci_err(pdev, "IOMMU group %u has more than %u PCI functions: persisted claim NOT applied\n",
-			id, PCIPASS_CLAIM_MEMBERS);
+			sw->g.id, PCIPASS_CLAIM_MEMBERS);
 		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
 	} else {
 		stranger = pcipass_sweep_stranger(sw, driver);
 		if (stranger)
-			pcipass_sweep_leave(sw, id, stranger);
+			pcipass_sweep_leave(sw, sw->g.id, stranger);
 		else
-			pcipass_sweep_plan(sw, id, driver);
+			pcipass_sweep_plan(sw, sw->g.id, driver);
 	}
-	for (i = 0; i < sw->n; i++)
-		pci_dev_put(sw->m[i]);
+	pcipass_persist_group_put(&sw->g);
 }
 
 /* Queue the plan's job; Return: the job (a reference), or NULL. */
