@@ -195,11 +195,13 @@ deb_pcipass_contents() {	# deb_pcipass_contents: what pcipass holds, and how
 }
 
 deb_pcipass_install() {	# every file make install stages (but the module) is packaged
+	# (man pages as dh_compress leaves them)
 	local deb dest rc
 	deb=$(deb_file pcipass) && dest=$(mktemp -d) || return 1
 	make -o install-module install PREFIX=/usr ITDIR=/usr/share/initramfs-tools \
 		DESTDIR="$dest" &&
-		(cd "$dest" && find . ! -type d ! -path './etc/systemd/*' | sed 's|^\.||' | sort) >"$dest.want" &&
+		(cd "$dest" && find . ! -type d ! -path './etc/systemd/*' |
+			sed -e 's|^\.||' -e 's|^/usr/share/man/.*|&.gz|' | sort) >"$dest.want" &&
 		deb_list "$deb" | sort >"$dest.have" &&
 		cat "$dest.want" && ! comm -23 "$dest.want" "$dest.have" | grep .
 	rc=$?
