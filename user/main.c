@@ -13,6 +13,7 @@
 static const struct cli_cmd *const commands[] = {
 	&cli_cmd_list, &cli_cmd_show, &cli_cmd_check, &cli_cmd_host,
 	&cli_cmd_claim, &cli_cmd_release, &cli_cmd_persist, &cli_cmd_hook,
+	&cli_cmd_rom,
 	&cli_cmd_monitor, &cli_cmd_version, &cli_cmd_help,
 };
 
@@ -41,7 +42,7 @@ void cli_usage(FILE *f)
 	      "\n"
 	      "Exit status: 0 success, 1 could not run (module not loaded,\n"
 	      "kernel error, no such device), 2 usage error; check, host,\n"
-	      "claim, release and hook have more (see their help).\n"
+	      "claim, release, hook and rom have more (see their help).\n"
 	      "\n"
 	      "'pcipass help COMMAND' (or 'pcipass COMMAND --help') shows a\n"
 	      "command's arguments and options; 'man pcipass' has it all.\n", f);

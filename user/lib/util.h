@@ -12,6 +12,7 @@
 /* Exit codes are part of the CLI contract: scripts tell "bad input" from
  * "system said no" by them.
  */
+#define EXIT_ROM_INVALID_NUM 10	/* a number, for help texts */
 enum {
 	EXIT_OK = 0,
 	EXIT_RUNTIME = 1,
@@ -24,6 +25,7 @@ enum {
 				 * ended (--timeout, Ctrl-C) */
 	EXIT_NOT_READY = 9,	/* host: a readiness check failed (1 stays
 				 * "could not run") */
+	EXIT_ROM_INVALID = EXIT_ROM_INVALID_NUM, /* rom: not a valid option ROM */
 };
 
 void pp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
