@@ -15,6 +15,7 @@ pkgs="
 	sparse python3-yaml python3-jsonschema
 	flex bison bc libelf-dev
 	qemu-system-x86 busybox-static dkms
+	ipxe-qemu seabios
 	driverctl dpdk mmdebstrap
 	bash-completion
 	mandoc

@@ -21,12 +21,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA_DIRS = [os.path.join(HERE, "..", "..", "schema"),
                "/usr/local/share/pcipass/schema", "/usr/share/pcipass/schema"]
 
-# pcipass COMMAND (and persist's SUBCOMMAND) -> schema name; the other
+# pcipass COMMAND (and persist's and rom's SUBCOMMAND) -> schema name; the other
 # commands print no JSON document (hook, help, persist apply/remove).
 SCHEMA_OF = {"list": "list", "show": "show", "check": "check", "host": "host",
              "claim": "claim", "release": "release", "monitor": "monitor",
              "version": "version", ("persist", "list"): "persist-list",
-             ("persist", "wait"): "persist-wait"}
+             ("persist", "wait"): "persist-wait",
+             ("rom", "check"): "rom-check", ("rom", "save"): "rom-save"}
 
 
 class SchemaError(Exception):
@@ -50,7 +51,7 @@ def schema_name(args):
     if not words:
         raise SchemaError(f"no command in {args!r}")
     key = words[0]
-    if key == "persist":
+    if key in ("persist", "rom"):
         key = tuple(words[:2])
     if key not in SCHEMA_OF:
         raise SchemaError(f"pcipass {' '.join(args)}: no schema for "

@@ -211,7 +211,9 @@ static int rom_check(const char *file, const char *for_arg,
 	r = xrealloc(NULL, sizeof(*r));
 	rom_parse(buf, len, for_arg ? ids : NULL, r);
 	open_json_object(NULL);
-	rom_print(r, file, output ? output : file, for_arg ? addr : NULL);
+	/* QEMU takes the file as it is: with a header, only --output's copy */
+	rom_print(r, file, output ? output : r->start ? NULL : file,
+		  for_arg ? addr : NULL);
 	print_opt_string(PRINT_JSON, "output", NULL, output, NULL);
 	close_json_object();
 	rc = exit_of(r);

@@ -72,6 +72,15 @@ static unsigned int pcir_at(const uint8_t *b, size_t len, size_t off)
 	return p;
 }
 
+/* 0x55AA at off, but its PCIR pointer points past the end of the file. */
+static bool past_end(const uint8_t *b, size_t len, size_t off)
+{
+	if (off + 2 > len || b[off] != 0x55 || b[off + 1] != 0xaa)
+		return false;
+	return len - off < HDR_MIN_LEN ||
+	       off + le16(b + off + HDR_PCIR_PTR) + PCIR_MIN_LEN > len;
+}
+
 static void device_list(const uint8_t *b, struct rom_image *im,
 			size_t img_end)
 {
@@ -132,6 +141,12 @@ static bool parse_image(const uint8_t *b, size_t len, size_t off,
 	unsigned int p = pcir_at(b, len, off);
 	const uint8_t *pcir;
 
+	if (!p && past_end(b, len, off)) {
+		finding(r, ROM_TRUNCATED, n,
+			"image %d at 0x%zx: truncated: the file ends (%zu bytes) before its header and PCIR",
+			n, off, len);
+		return false;
+	}
 	if (!p) {
 		finding(r, ROM_BAD_PCIR, n,
 			"image %d at 0x%zx: 0x55AA but no PCI Data Structure (\"PCIR\") where the pointer at 0x18 points",
@@ -220,6 +235,12 @@ void rom_parse(const uint8_t *b, size_t len, const uint16_t *want,
 	}
 	for (off = 0; off < len && !pcir_at(b, len, off); off++)
 		;
+	if (off >= len && past_end(b, len, 0)) {
+		finding(r, ROM_TRUNCATED, -1,
+			"truncated: the file begins with 0x55AA, but ends (%zu bytes) before the image's header and PCIR",
+			len);
+		return;
+	}
 	if (off >= len) {
 		finding(r, ROM_NO_IMAGE, -1,
 			"no option ROM image: no 0x55AA signature followed by a PCI Data Structure (\"PCIR\")%s",

@@ -137,10 +137,12 @@ static bool plain_name(const char *s)
 static void print_use(const struct rom_report *r, const char *romfile,
 		      const char *addr)
 {
-	const char *base = strrchr(romfile, '/');
+	const char *base = romfile ? strrchr(romfile, '/') : NULL;
 	char *pve = NULL, *xml = NULL;
-	bool ok = rom_valid(r);
+	bool ok = rom_valid(r) && romfile;
 
+	if (rom_valid(r) && !romfile)
+		print_text("To use it, write it without the vendor header first: pcipass rom check --output OUT FILE\n");
 	base = base ? base + 1 : romfile;
 	if (ok && plain_name(base) &&
 	    (asprintf(&pve, "hostpciN: %s,romfile=%s", addr ? addr : "ADDR",

@@ -106,7 +106,7 @@ const char *rom_efi_subsystem_key(unsigned int s);
 /* The whole document's fields in the caller's open JSON object: file,
  * sizes, images, findings, what guests can use it, and the Proxmox and
  * libvirt lines naming romfile (its base name) under /usr/share/kvm/ and
- * addr (NULL: "ADDR").
+ * addr (NULL: "ADDR"); romfile NULL: none, the file needs stripping.
  */
 void rom_print(const struct rom_report *r, const char *file,
 	       const char *romfile, const char *addr);
