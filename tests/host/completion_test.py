@@ -99,13 +99,15 @@ def code_tables():
     persist = set(re.findall(r'strcmp\(sub, "([\w-]+)"\)',
                              sources['cmd/persist.c']))
     hooks = set(re.findall(r'strcmp\(kind, "([\w-]+)"\)', sources['cmd/hook.c']))
+    rom = set(re.findall(r'strcmp\(sub, "([\w-]+)"\)', sources['cmd/rom.c']))
     phases = set(re.findall(r'strcmp\(phase, "([\w-]+)"\)',
                             sources['hook/proxmox.c']))
     lv_ops = set(re.findall(r'strcmp\(op, "([\w-]+)"\)', sources['hook/libvirt.c']))
     lv_subs = set(re.findall(r'strcmp\(sub, "([\w-]+)"\)',
                              sources['hook/libvirt.c']))
     return dict(commands=commands, options=per_cmd,
-                classes=classes, colors=colors, persist=persist, hooks=hooks, phases=phases,
+                classes=classes, colors=colors, persist=persist, hooks=hooks,
+                rom=rom, phases=phases,
                 lv_ops=lv_ops, lv_subs=lv_subs)
 
 
@@ -359,6 +361,20 @@ def case_groups(code, host):
                   'pcipass persist remove 0000:01:00.0 ': host['persisted'] | a,
                   'pcipass persist list ': set(),
                   'pcipass persist wait -': opts['persist']}))
+    fn = host['fns']
+    vga = '/usr/share/seabios/vgabios-std'
+    g.append(('rom: subcommands from cmd/rom.c, functions for save and '
+              '--for, file names', {
+                  'pcipass rom ': code['rom'],
+                  'pcipass rom save ': addr_matches(fn, ''),
+                  'pcipass rom --force save 0': addr_matches(fn, '0'),
+                  'pcipass rom check --for ': addr_matches(fn, ''),
+                  'pcipass rom check -F 0': addr_matches(fn, '0'),
+                  f'pcipass rom check {vga}': {vga + 'vga.bin'},
+                  f'pcipass rom check -o {vga}': {vga + 'vga.bin'},
+                  f'pcipass rom save 0000:00:00.0 {vga}': {vga + 'vga.bin'},
+                  'pcipass rom check x.rom ': set(),
+                  'pcipass rom save 0000:00:00.0 x.rom ': set()}))
     g.append(('hook: VM managers from cmd/hook.c, VMIDs, domains', {
         'pcipass hook ': code['hooks'],
         'pcipass hook proxmox ': host['vmids'],
@@ -371,7 +387,8 @@ def case_groups(code, host):
 def unknown_values(code):
     """Options taking a value this test has no cases for: a new one (say,
     one that takes a file) needs its completion and a case here."""
-    known = {'class', 'color', 'driver', 'group', 'timeout', 'count'}
+    known = {'class', 'color', 'driver', 'group', 'timeout', 'count', 'for',
+             'output'}
     return sorted({f'{c} --{o}' for c, (_, takes) in code['options'].items()
                    for o, arg in takes.items() if arg and o not in known})
 

@@ -87,6 +87,8 @@ for sub in list apply wait boot-option; do
 done
 usage_error "unexpected argument 'EXTRA'" hook proxmox 101 pre-start EXTRA
 usage_error "unexpected argument 'EXTRA'" hook libvirt vm prepare begin - EXTRA
+usage_error "unexpected argument 'EXTRA'" rom check vbios.rom EXTRA
+usage_error "unexpected argument 'EXTRA'" rom save 01:00.0 vbios.rom EXTRA
 usage_error "unexpected argument 'EXTRA'" monitor EXTRA
 usage_error "unexpected argument 'EXTRA'" version EXTRA
 # A usage error points at the command's own help.
