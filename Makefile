@@ -5,8 +5,8 @@
 #   make [KDIR=...]       build pcipass.ko for the running kernel (or KDIR)
 #                         and the pcipass CLI
 #   make install          install both (module into /lib/modules/KVER/updates),
-#                         the initramfs-tools hook, the boot unit and the
-#                         VM hooks (Proxmox: local:snippets/pcipass-hook,
+#                         the initramfs-tools hook, the boot unit, the
+#                         metrics timer and the VM hooks (Proxmox: local:snippets/pcipass-hook,
 #                         libvirt: /etc/libvirt/hooks/qemu.d/pcipass)
 #   make uninstall-boot   remove the hook and the unit (then update-initramfs)
 #   make uninstall-hooks  remove the VM hooks (before removing the CLI)
@@ -98,6 +98,14 @@ install-boot:
 		>"$(DESTDIR)$(UNITDIR)/pcipass-persist.service"
 	$(Q)ln -sf "$(UNITDIR)/pcipass-persist.service" \
 		"$(DESTDIR)/etc/systemd/system/basic.target.wants/pcipass-persist.service"
+	@# pcipass export prometheus for node_exporter, every minute (the
+	@# service does nothing on a host without its textfile directory)
+	$(Q)sed 's|@BINDIR@|$(PREFIX)/bin|' boot/systemd/pcipass-export-prometheus.service.in \
+		>"$(DESTDIR)$(UNITDIR)/pcipass-export-prometheus.service"
+	$(Q)install -m 0644 boot/systemd/pcipass-export-prometheus.timer "$(DESTDIR)$(UNITDIR)"
+	$(Q)install -d "$(DESTDIR)/etc/systemd/system/timers.target.wants"
+	$(Q)ln -sf "$(UNITDIR)/pcipass-export-prometheus.timer" \
+		"$(DESTDIR)/etc/systemd/system/timers.target.wants/pcipass-export-prometheus.timer"
 	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 		systemctl daemon-reload; fi
 
@@ -137,7 +145,10 @@ uninstall-boot:
 	$(Q)rm -f "$(DESTDIR)$(ITDIR)/hooks/pcipass" \
 		"$(DESTDIR)$(ITDIR)/scripts/init-top/pcipass" \
 		"$(DESTDIR)/etc/systemd/system/basic.target.wants/pcipass-persist.service" \
-		"$(DESTDIR)$(UNITDIR)/pcipass-persist.service"
+		"$(DESTDIR)$(UNITDIR)/pcipass-persist.service" \
+		"$(DESTDIR)/etc/systemd/system/timers.target.wants/pcipass-export-prometheus.timer" \
+		"$(DESTDIR)$(UNITDIR)/pcipass-export-prometheus.timer" \
+		"$(DESTDIR)$(UNITDIR)/pcipass-export-prometheus.service"
 	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 		systemctl daemon-reload; fi
 
