@@ -19,6 +19,7 @@ pkgs="
 	driverctl dpdk mmdebstrap
 	bash-completion
 	mandoc
+	prometheus
 	debhelper dh-dkms lintian
 "
 

@@ -100,6 +100,7 @@ def code_tables():
                              sources['cmd/persist.c']))
     hooks = set(re.findall(r'strcmp\(kind, "([\w-]+)"\)', sources['cmd/hook.c']))
     rom = set(re.findall(r'strcmp\(sub, "([\w-]+)"\)', sources['cmd/rom.c']))
+    formats = set(re.findall(r'strcmp\(fmt, "([\w-]+)"\)', sources['cmd/export.c']))
     phases = set(re.findall(r'strcmp\(phase, "([\w-]+)"\)',
                             sources['hook/proxmox.c']))
     lv_ops = set(re.findall(r'strcmp\(op, "([\w-]+)"\)', sources['hook/libvirt.c']))
@@ -107,7 +108,7 @@ def code_tables():
                              sources['hook/libvirt.c']))
     return dict(commands=commands, options=per_cmd,
                 classes=classes, colors=colors, persist=persist, hooks=hooks,
-                rom=rom, phases=phases,
+                rom=rom, formats=formats, phases=phases,
                 lv_ops=lv_ops, lv_subs=lv_subs)
 
 
@@ -375,6 +376,17 @@ def case_groups(code, host):
                   f'pcipass rom save 0000:00:00.0 {vga}': {vga + 'vga.bin'},
                   'pcipass rom check x.rom ': set(),
                   'pcipass rom save 0000:00:00.0 x.rom ': set()}))
+    g.append(('export: formats from cmd/export.c', {
+        'pcipass export ': code['formats'],
+        'pcipass export -o /nonexistent/x ': code['formats'],
+        'pcipass export nfd ': set()}))
+    units = os.path.join(TOP, 'boot', 'systemd', 'pcipass-')
+    files = {os.path.join(os.path.dirname(units), f)
+             for f in os.listdir(os.path.dirname(units))
+             if f.startswith('pcipass-')}
+    g.append(('export --output: file names', {
+        f'pcipass export --output {units}': files,
+        f'pcipass export prometheus -o {units}': files}))
     g.append(('hook: VM managers from cmd/hook.c, VMIDs, domains', {
         'pcipass hook ': code['hooks'],
         'pcipass hook proxmox ': host['vmids'],
