@@ -178,6 +178,30 @@ u8 pcipass_persist_match(struct pci_dev *pdev,
 	return how;
 }
 
+/*
+ * Does an entry name @pdev (at its path, or moved there) for @driver?  An
+ * empty @driver takes the entry's and is set to it: the first member of a
+ * group decides the driver the others must be named for.  Fills @id.
+ */
+bool pcipass_persist_named(struct pci_dev *pdev, struct pcipass_persist_id *id,
+			   char *driver)
+{
+	struct pcipass_persist_entry *e;
+	u8 how = 0;
+	bool ok;
+
+	if (pcipass_persist_id_read(pdev, id))
+		return false;
+	mutex_lock(&pcipass_persist_lock);
+	e = pcipass_persist_lookup(pdev, id, &how);
+	ok = e && how != PCIPASS_PERSIST_MISMATCH &&
+	     (!driver[0] || !strcmp(driver, e->driver));
+	if (ok && !driver[0])
+		strscpy(driver, e->driver, PCIPASS_DRIVER_MAX);
+	mutex_unlock(&pcipass_persist_lock);
+	return ok;
+}
+
 void pcipass_persist_report(struct pci_dev *pdev,
 			    const struct pcipass_persist_entry *e,
 			    const struct pcipass_persist_id *id, u8 how)

@@ -63,26 +63,6 @@ static void pcipass_persist_load_fn(struct work_struct *work)
 
 static DECLARE_WORK(pcipass_persist_load_work, pcipass_persist_load_fn);
 
-/* Does an entry name @m for @driver (the first one found sets it)? */
-static bool pcipass_add_named(struct pcipass_add_scan *s, struct pci_dev *m,
-			      char *driver)
-{
-	struct pcipass_persist_entry *e;
-	u8 how = 0;
-	bool ok;
-
-	if (pcipass_persist_id_read(m, &s->id))
-		return false;
-	mutex_lock(&pcipass_persist_lock);
-	e = pcipass_persist_lookup(m, &s->id, &how);
-	ok = e && how != PCIPASS_PERSIST_MISMATCH &&
-	     (!driver[0] || !strcmp(driver, e->driver));
-	if (ok)
-		strscpy(driver, e->driver, PCIPASS_DRIVER_MAX);
-	mutex_unlock(&pcipass_persist_lock);
-	return ok;
-}
-
 /* The member no entry names for the group's driver, or NULL. */
 static struct pci_dev *pcipass_add_stranger(struct pcipass_add_scan *s)
 {
@@ -94,7 +74,7 @@ static struct pci_dev *pcipass_add_stranger(struct pcipass_add_scan *s)
 
 		if (pcipass_is_bridge(m) || !device_is_registered(&m->dev))
 			continue;
-		if (!pcipass_add_named(s, m, driver))
+		if (!pcipass_persist_named(m, &s->id, driver))
 			return m;
 	}
 	return NULL;

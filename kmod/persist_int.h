@@ -46,6 +46,8 @@ pcipass_persist_lookup(struct pci_dev *pdev,
 		       const struct pcipass_persist_id *id, u8 *how);
 u8 pcipass_persist_match(struct pci_dev *pdev,
 			 const struct pcipass_persist_id *id);
+bool pcipass_persist_named(struct pci_dev *pdev, struct pcipass_persist_id *id,
+			   char *driver);
 void pcipass_persist_report(struct pci_dev *pdev,
 			    const struct pcipass_persist_entry *e,
 			    const struct pcipass_persist_id *id, u8 how);

@@ -178,34 +178,23 @@ int pcipass_persist_run(struct pcipass_claim_report *rep, u32 txid)
 int pcipass_persist_members_ok(struct pcipass_tx *tx)
 {
 	struct pcipass_persist_id *id = kmalloc(sizeof(*id), GFP_KERNEL);
-	struct pcipass_persist_entry *e;
+	char driver[PCIPASS_DRIVER_MAX];
 	unsigned int i;
 	bool ok = true;
-	u8 how = 0;
 
 	if (!id)
 		return -ENOMEM;
-	for (i = 0; i < tx->n; i++) {
-		if (tx->m[i].bridge)
-			continue;
-		ok = !pcipass_persist_id_read(tx->m[i].pdev, id);
-		if (ok) {
-			mutex_lock(&pcipass_persist_lock);
-			e = pcipass_persist_lookup(tx->m[i].pdev, id, &how);
-			ok = e && how != PCIPASS_PERSIST_MISMATCH &&
-			     !strcmp(e->driver, tx->req->driver);
-			mutex_unlock(&pcipass_persist_lock);
-		}
-		if (!ok)
-			break;
-	}
+	strscpy(driver, tx->req->driver, sizeof(driver));
+	for (i = 0; i < tx->n && ok; i++)
+		ok = tx->m[i].bridge ||
+		     pcipass_persist_named(tx->m[i].pdev, id, driver);
 	kfree(id);
 	if (ok)
 		return 0;
 	return pcipass_fail(tx->rep, PCIPASS_FIELD_NONE, -EBUSY,
 			    "%s is in group %u but no persisted entry for %s names it",
-			    pcipass_astr(&tx->m[i].out->addr).s, tx->rep->group,
-			    tx->req->driver);
+			    pcipass_astr(&tx->m[i - 1].out->addr).s,
+			    tx->rep->group, tx->req->driver);
 }
 
 /**

@@ -57,27 +57,14 @@ static bool pcipass_sweep_pending(struct pci_dev *pdev,
 static struct pci_dev *pcipass_sweep_stranger(struct pcipass_sweep *sw,
 					      char *driver)
 {
-	struct pcipass_persist_entry *e;
 	unsigned int i;
-	u8 how = 0;
-	bool ok;
 
 	driver[0] = '\0';
 	for (i = 0; i < sw->g.n; i++) {
 		struct pci_dev *m = sw->g.m[i];
 
-		if (pcipass_is_bridge(m))
-			continue;
-		if (pcipass_persist_id_read(m, &sw->id))
-			return m;
-		mutex_lock(&pcipass_persist_lock);
-		e = pcipass_persist_lookup(m, &sw->id, &how);
-		ok = e && how != PCIPASS_PERSIST_MISMATCH &&
-		     (!driver[0] || !strcmp(driver, e->driver));
-		if (ok)
-			strscpy(driver, e->driver, PCIPASS_DRIVER_MAX);
-		mutex_unlock(&pcipass_persist_lock);
-		if (!ok)
+		if (!pcipass_is_bridge(m) &&
+		    !pcipass_persist_named(m, &sw->id, driver))
 			return m;
 	}
 	return NULL;
