@@ -63,6 +63,7 @@ struct pcipass_rec {
  * @orig_override: its full override before, NULL when none
  * @rec: its record (release only)
  * @new_rec: the record this claim made for it (pending until commit)
+ * @reused_rec: its record from an earlier claim, held busy by this one
  * @bridge: a bridge: VFIO never takes one
  * @detach: a bridge on a driver that does not leave DMA to VFIO (shpchp):
  *          the group is not viable until it is unbound, so the claim
@@ -76,6 +77,7 @@ struct pcipass_tx_member {
 	char *orig_override;
 	struct pcipass_rec *rec;
 	struct pcipass_rec *new_rec;
+	struct pcipass_rec *reused_rec;
 	bool bridge;
 	bool detach;
 	bool touched;
@@ -130,8 +132,15 @@ void pcipass_unbind(struct pci_dev *pdev);
 int pcipass_attach(struct device_driver *drv, struct pci_dev *pdev);
 bool pcipass_gone(struct pci_dev *pdev);
 
+/* override.c: override writes that never wait without bound */
+int pcipass_override_set_within(struct pci_dev *pdev, const char *name,
+				unsigned int ms);
+int pcipass_override_clear_if(struct pci_dev *pdev, const char *name);
+
 /* claim_rec.c: what a claim changed, per function */
 struct pcipass_rec *pcipass_rec_find(struct pci_dev *pdev);
+bool pcipass_rec_holds(struct pci_dev *pdev, const char *driver);
+bool pcipass_rec_has_persisted(struct pci_dev *pdev);
 bool pcipass_rec_drop_persisted(struct pci_dev *pdev, char *driver);
 int pcipass_prepare_records(struct pcipass_tx *tx);
 void pcipass_finish_records(struct pcipass_tx *tx, bool abort);

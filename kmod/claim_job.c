@@ -96,8 +96,8 @@ static void pcipass_job_where_locked(struct pcipass_job_where *w)
  *	written, or NULL
  *
  * Called by the claim engine.  Only the running job's own worker reports
- * (the load-time sweep's undo calls the same engine from module init: it
- * must not overwrite, nor clear, what a stuck job waits for).
+ * (the bus notifier's work items call the same helpers: they must not
+ * overwrite, nor clear, what a stuck job waits for).
  */
 void pcipass_job_step(u8 step, struct pci_dev *pdev, const char *driver)
 {

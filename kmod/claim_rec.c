@@ -47,8 +47,7 @@ static void pcipass_rec_free(struct pcipass_rec *rec)
 static int pcipass_rec_add(struct pcipass_tx_member *m, const char *driver,
 			   bool tx_persisted)
 {
-	struct pcipass_rec *rec;
-	bool known;
+	struct pcipass_rec *rec, *known;
 
 	if (pcipass_fault_record())
 		return -ENOMEM;
@@ -74,9 +73,17 @@ static int pcipass_rec_add(struct pcipass_tx_member *m, const char *driver,
 	if (!known) {
 		list_add_tail(&rec->node, &pcipass_recs);
 		m->new_rec = rec;
+	} else {
+		/*
+		 * Claimed before: that record stays the one, held busy until
+		 * the claim is done, so that the bus notifier's withdrawal
+		 * (persist_add.c) cannot drop it under the claim.
+		 */
+		known->busy = true;
+		m->reused_rec = known;
 	}
 	spin_unlock(&pcipass_rec_lock);
-	if (known)	/* claimed before: that record stays the one */
+	if (known)
 		pcipass_rec_free(rec);
 	return 0;
 nomem:
@@ -117,6 +124,53 @@ int pcipass_rec_add_persisted(struct pci_dev *pdev, const char *driver)
 }
 
 /**
+ * pcipass_rec_holds() - is @pdev claimed for @driver by pcipass?
+ * @pdev: the function
+ * @driver: the driver name
+ *
+ * A committed record (a claim done, or a persisted claim's override set
+ * at add time and its probe to come), not one a transaction is making.
+ * Bus notifier context: the leaf pcipass_rec_lock only.
+ *
+ * Return: true when it is.
+ */
+bool pcipass_rec_holds(struct pci_dev *pdev, const char *driver)
+{
+	struct pcipass_rec *rec;
+	bool holds;
+
+	spin_lock(&pcipass_rec_lock);
+	rec = pcipass_rec_find(pdev);
+	holds = rec && !rec->pending && !rec->gone &&
+		!strcmp(rec->driver, driver);
+	spin_unlock(&pcipass_rec_lock);
+	return holds;
+}
+
+/* A persisted claim's record no transaction works on (caller: the lock). */
+static bool pcipass_rec_idle_persisted(const struct pcipass_rec *rec)
+{
+	return rec && rec->host_default && !rec->busy && !rec->pending;
+}
+
+/**
+ * pcipass_rec_has_persisted() - does @pdev hold a persisted claim's record
+ * that pcipass_rec_drop_persisted() would drop?
+ * @pdev: the function
+ *
+ * Return: true when it does.
+ */
+bool pcipass_rec_has_persisted(struct pci_dev *pdev)
+{
+	bool has;
+
+	spin_lock(&pcipass_rec_lock);
+	has = pcipass_rec_idle_persisted(pcipass_rec_find(pdev));
+	spin_unlock(&pcipass_rec_lock);
+	return has;
+}
+
+/**
  * pcipass_rec_drop_persisted() - forget a claim persist_add.c made
  * @pdev: the function
  * @driver: receives the driver it was claimed for (PCIPASS_DRIVER_MAX)
@@ -132,7 +186,7 @@ bool pcipass_rec_drop_persisted(struct pci_dev *pdev, char *driver)
 
 	spin_lock(&pcipass_rec_lock);
 	rec = pcipass_rec_find(pdev);
-	if (rec && rec->host_default && !rec->busy && !rec->pending)
+	if (pcipass_rec_idle_persisted(rec))
 		list_del(&rec->node);
 	else
 		rec = NULL;
@@ -196,8 +250,17 @@ void pcipass_finish_records(struct pcipass_tx *tx, bool abort)
 
 	spin_lock(&pcipass_rec_lock);
 	for (i = 0; i < tx->n; i++) {
-		struct pcipass_rec *rec = tx->m[i].new_rec;
+		struct pcipass_rec *rec = tx->m[i].reused_rec;
 
+		tx->m[i].reused_rec = NULL;
+		if (rec) {
+			rec->busy = false;
+			if (rec->gone) {	/* removed during the claim */
+				list_del(&rec->node);
+				drop[n++] = rec;
+			}
+		}
+		rec = tx->m[i].new_rec;
 		if (!rec)
 			continue;
 		tx->m[i].new_rec = NULL;

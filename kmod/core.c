@@ -219,17 +219,23 @@ static void pcipass_fill_privileged(struct pci_dev *pdev,
 #define PCIPASS_LOCK_WAIT_MS	1000
 #define PCIPASS_LOCK_POLL_MS	10
 
-int pcipass_device_lock_bounded(struct device *dev)
+/* Try @dev's lock for up to @ms: 0 (locked), -EBUSY or -EINTR. */
+int pcipass_device_lock_within(struct device *dev, unsigned int ms)
 {
 	unsigned int waited;
 
 	for (waited = 0; !device_trylock(dev); waited += PCIPASS_LOCK_POLL_MS) {
-		if (waited >= PCIPASS_LOCK_WAIT_MS)
+		if (waited >= ms)
 			return -EBUSY;
 		if (msleep_interruptible(PCIPASS_LOCK_POLL_MS))
 			return -EINTR;
 	}
 	return 0;
+}
+
+int pcipass_device_lock_bounded(struct device *dev)
+{
+	return pcipass_device_lock_within(dev, PCIPASS_LOCK_WAIT_MS);
 }
 
 /*

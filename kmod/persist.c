@@ -20,13 +20,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/iommu.h>
-#include <linux/kmod.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
-#include <linux/vgaarb.h>
-#include <linux/workqueue.h>
 
 #include "claim_int.h"
 #include "compat.h"
@@ -257,15 +254,32 @@ bool pcipass_persist_take(struct pci_dev *pdev,
 	return e && how != PCIPASS_PERSIST_MISMATCH;
 }
 
+/*
+ * Set a persisted claim's override, waiting for the function's lock (6.1)
+ * no longer than a probe that is about to end would hold it: a function
+ * that stays locked is being probed or removed, and the override would
+ * come too late to keep a host driver away anyway.
+ * Return: 0, -EBUSY (still locked: the claim transaction takes it over),
+ * or another error (logged: the function boots onto its host driver).
+ */
 int pcipass_persist_override(struct pci_dev *pdev, const char *driver)
 {
-	int err = pcipass_set_driver_override(pdev, driver);
+	int err = pcipass_override_set_within(pdev, driver,
+					      PCIPASS_PERSIST_WRITE_MS);
 
-	/* The function boots onto its host driver: say so loudly. */
-	if (err)
+	if (err == -EBUSY)
+		pci_info(pdev, "busy (a probe or removal holds it): its override for %s is left to the claim\n",
+			 driver);
+	else if (err)
 		pci_err(pdev, "persisted claim for %s NOT applied: driver_override failed (%d)\n",
 			driver, err);
 	return err;
+}
+
+static void pcipass_persist_undo_busy(struct pci_dev *pdev, const char *driver)
+{
+	pci_warn(pdev, "persisted claim not applied; the function is busy, its driver_override (%s) is left as it is\n",
+		 driver);
 }
 
 /*
@@ -288,8 +302,7 @@ void pcipass_persist_undo(struct pci_dev *pdev, const char *driver)
 	if (rec)
 		return;
 	if (pcipass_device_lock_bounded(&pdev->dev)) {
-		pci_warn(pdev, "persisted claim not applied; the function is busy, its driver_override (%s) is left as it is\n",
-			 driver);
+		pcipass_persist_undo_busy(pdev, driver);
 		return;
 	}
 	pcipass_read_driver_override(pdev, cur, sizeof(cur));
@@ -301,7 +314,10 @@ void pcipass_persist_undo(struct pci_dev *pdev, const char *driver)
 	if (!ours && !unbound)
 		return;		/* on a driver, nothing of ours: as it is */
 	if (ours) {
-		pcipass_set_driver_override(pdev, NULL);
+		if (pcipass_override_clear_if(pdev, driver) == -EBUSY) {
+			pcipass_persist_undo_busy(pdev, driver);
+			return;
+		}
 		/* the target may have bound since the first look */
 		if (pcipass_device_lock_bounded(&pdev->dev))
 			return;

@@ -5,9 +5,10 @@
  * drivers) and whenever they are added later (hotplug, rescan, SR-IOV VFs).
  *
  *   persist_parse.c - the claims= module option: entries, topology paths
- *   persist.c       - the entries: matching, states, the override at add time
+ *   persist.c       - the entries: matching, states, overrides and undo
  *   persist_sweep.c - the sweep at load: whole groups matched, or left alone
  *   persist_job.c   - the one job that writes the overrides and claims them
+ *   persist_add.c   - functions added later: the override at add time
  *
  * The list comes from the module option claims= (modprobe.d, which
  * mkinitramfs copies); userspace compiles it from /etc/pcipass/, the kernel

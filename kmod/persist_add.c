@@ -7,18 +7,23 @@
  *
  * The whole-group rule of the load-time sweep holds here too: a function
  * gets its override only when every function of its IOMMU group that is
- * not a bridge matches an entry for the same driver.  A rescan adds every
- * function of a card before any driver may match one, so when a function
- * no entry names joins the group, the overrides given to its group-mates
- * moments ago are withdrawn while they are still unbound: the group stays
- * whole on its host drivers rather than half on vfio-pci.  (The IOMMU
- * core's own notifier, registered at boot, has put the function in its
- * group before ours runs.)
+ * not a bridge matches an entry for the same driver and, the new one
+ * aside, is claimed for it already (or got its override at its own add
+ * and waits for its probe): a named group-mate whose claim was refused,
+ * failed or released (a boot GPU without force, a PF left on its host
+ * driver) keeps the new function on its host driver too.  A rescan adds
+ * every function of a card before any driver may match one, so when a
+ * function no entry names joins the group, the overrides given to its
+ * group-mates moments ago are withdrawn while they are still unbound: the
+ * group stays whole on its host drivers rather than half on vfio-pci.
+ * (The IOMMU core's own notifier, registered at boot, has put the function
+ * in its group before ours runs.)
  *
  * Context: the notifier may run with a PF's device_lock and the rescan
  * lock held (SR-IOV): only the override, the record, the leaf locks and
- * the group's mutex (the IOMMU core takes it in the same context), and
- * the target's module asked for without waiting.
+ * the group's mutex (the IOMMU core takes it in the same context); no
+ * device lock is waited for (6.1's override is under one: only tried),
+ * no module loaded and no driver probed here (work items do that).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -38,6 +43,64 @@ struct pcipass_add_scan {
 	struct pcipass_persist_group g;	/* no members: no IOMMU group */
 	struct pcipass_persist_id id;
 };
+
+/*
+ * Functions whose override was withdrawn after the PCI core offered them
+ * to drivers (an SR-IOV PF adds and probes its VFs one by one): the probe
+ * turned the host drivers away, so they are offered again, from a work
+ * item (a probe must not run in the notifier, under the PF's lock).
+ */
+struct pcipass_reprobe {
+	struct list_head node;
+	struct pci_dev *pdev;
+	char driver[PCIPASS_DRIVER_MAX];
+};
+
+static LIST_HEAD(pcipass_reprobe_list);
+static DEFINE_SPINLOCK(pcipass_reprobe_lock);
+
+static struct pcipass_reprobe *pcipass_reprobe_next(void)
+{
+	struct pcipass_reprobe *r;
+
+	spin_lock(&pcipass_reprobe_lock);
+	r = list_first_entry_or_null(&pcipass_reprobe_list,
+				     struct pcipass_reprobe, node);
+	if (r)
+		list_del(&r->node);
+	spin_unlock(&pcipass_reprobe_lock);
+	return r;
+}
+
+static void pcipass_reprobe_fn(struct work_struct *work)
+{
+	struct pcipass_reprobe *r;
+
+	while ((r = pcipass_reprobe_next())) {
+		/* no record, no override of ours: probes it if unbound */
+		if (!pcipass_gone(r->pdev))
+			pcipass_persist_undo(r->pdev, r->driver);
+		pci_dev_put(r->pdev);
+		kfree(r);
+	}
+}
+
+static DECLARE_WORK(pcipass_reprobe_work, pcipass_reprobe_fn);
+
+static int pcipass_reprobe(struct pci_dev *pdev, const char *driver)
+{
+	struct pcipass_reprobe *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r)
+		return -ENOMEM;
+	r->pdev = pci_dev_get(pdev);
+	strscpy(r->driver, driver, sizeof(r->driver));
+	spin_lock(&pcipass_reprobe_lock);
+	list_add_tail(&r->node, &pcipass_reprobe_list);
+	spin_unlock(&pcipass_reprobe_lock);
+	schedule_work(&pcipass_reprobe_work);
+	return 0;
+}
 
 /*
  * Nothing loads vfio-pci for an override.  Asked from a work item: even
@@ -63,21 +126,68 @@ static void pcipass_persist_load_fn(struct work_struct *work)
 
 static DECLARE_WORK(pcipass_persist_load_work, pcipass_persist_load_fn);
 
-/* The member no entry names for the group's driver, or NULL. */
-static struct pci_dev *pcipass_add_stranger(struct pcipass_add_scan *s)
+/*
+ * The group-mate that keeps @pdev's group from being whole, or NULL: one
+ * no entry names for @pdev's driver, or (@unclaimed) one named but not
+ * claimed for it (its claim was refused, failed or released: a boot GPU
+ * without force, a PF left on its host driver), which a claim of @pdev
+ * alone would leave beside a function on vfio-pci.  @pdev itself when no
+ * entry names it.
+ */
+static struct pci_dev *pcipass_add_stranger(struct pcipass_add_scan *s,
+					    struct pci_dev *pdev,
+					    bool *unclaimed)
 {
 	char driver[PCIPASS_DRIVER_MAX] = "";
 	unsigned int i;
 
+	*unclaimed = false;
+	if (!pcipass_persist_named(pdev, &s->id, driver))
+		return pdev;
 	for (i = 0; i < s->g.n; i++) {
 		struct pci_dev *m = s->g.m[i];
 
-		if (pcipass_is_bridge(m) || !device_is_registered(&m->dev))
+		if (m == pdev || pcipass_is_bridge(m) ||
+		    !device_is_registered(&m->dev))
 			continue;
 		if (!pcipass_persist_named(m, &s->id, driver))
 			return m;
+		if (!pcipass_rec_holds(m, driver)) {
+			*unclaimed = true;
+			return m;
+		}
 	}
 	return NULL;
+}
+
+/* Does a group-mate of @pdev hold an override set at its own add? */
+static bool pcipass_add_mates_claimed(const struct pcipass_add_scan *s,
+				      struct pci_dev *pdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->g.n; i++)
+		if (s->g.m[i] != pdev && pcipass_rec_has_persisted(s->g.m[i]))
+			return true;
+	return false;
+}
+
+/*
+ * A VF whose PF is on @driver: vfio-pci writes its own override on the
+ * new VFs of a PF it has (a VM's), the same name as ours.  Clearing it
+ * would let the host's VF driver bind a function of the VM's device.
+ */
+static bool pcipass_add_pf_on(struct pci_dev *vf, const char *driver)
+{
+	struct device_driver *drv;
+	bool on;
+
+	if (!vf->is_virtfn)
+		return false;
+	drv = pcipass_driver_pin(driver);
+	on = drv && READ_ONCE(pci_physfn(vf)->dev.driver) == drv;
+	pcipass_driver_unpin(drv);
+	return on;
 }
 
 /*
@@ -85,23 +195,44 @@ static struct pci_dev *pcipass_add_stranger(struct pcipass_add_scan *s)
  * the override and record go, it meets its host driver as if nothing
  * were persisted.  One already bound keeps its driver (too late to
  * withdraw without an unbind; a VM will find the group not viable, and
- * pcipass check says why).
+ * pcipass check says why).  Only an override that still names the
+ * record's driver is cleared, and never by waiting for a lock here.
  */
 static void pcipass_add_withdraw(struct pci_dev *m, struct pci_dev *stranger,
-				 u32 group)
+				 u32 group, bool joined)
 {
+	const char *why = joined ? "joined" : "stays on its host driver in";
+
 	char driver[PCIPASS_DRIVER_MAX];
+	int err = -ENOENT;
 
 	if (READ_ONCE(m->dev.driver) || !pcipass_rec_drop_persisted(m, driver))
 		return;
-	pcipass_set_driver_override(m, NULL);
+	if (!pcipass_add_pf_on(m, driver))
+		err = pcipass_override_clear_if(m, driver);
+	if (err == -EBUSY) {
+		/* 6.1: somebody holds its lock; it stays claimed, as it was */
+		if (pcipass_rec_add_persisted(m, driver))
+			pci_warn(m, "its persisted claim is not recorded (no memory): release will not give it back\n");
+		pci_warn(m, "persisted claim for %s NOT withdrawn (its device is locked): %s %s IOMMU group %u; the group is not viable until it is claimed too\n",
+			 driver, pci_name(stranger), why, group);
+		return;
+	}
 	pcipass_persist_mark(m, PCIPASS_PERSIST_INCOMPLETE);
-	pci_warn(m, "persisted claim for %s withdrawn: %s joined IOMMU group %u and no persisted entry names it; left to its host driver\n",
-		 driver, pci_name(stranger), group);
+	pci_warn(m, "persisted claim for %s withdrawn: %s %s IOMMU group %u%s; left to its host driver\n",
+		 driver, pci_name(stranger), why, group,
+		 joined ? " and no persisted entry names it" : "");
+	/* offered to drivers already, and turned away by our override */
+	if (!err && READ_ONCE(m->match_driver) && pcipass_reprobe(m, driver))
+		pci_err(m, "not offered to its host driver again (no memory): bind it by hand\n");
 }
 
-/* The override and record of a function the group's rule lets through. */
-static void pcipass_add_apply(struct pci_dev *pdev)
+/*
+ * The override and record of a function the group's rule lets through.
+ * Return: false when it stays on its host driver after all (the boot VGA
+ * device without force, an override that could not be written).
+ */
+static bool pcipass_add_apply(struct pci_dev *pdev)
 {
 	struct pcipass_persist_id id;
 	char driver[PCIPASS_DRIVER_MAX];
@@ -109,15 +240,15 @@ static void pcipass_add_apply(struct pci_dev *pdev)
 
 	if (pcipass_persist_id_read(pdev, &id) ||
 	    !pcipass_persist_take(pdev, &id, driver, &force))
-		return;
+		return false;
 	if (!force && pdev == vga_default_device()) {
 		pci_warn(pdev, "is the boot VGA device: its persisted claim needs force; left to its host driver\n");
 		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
-		return;
+		return false;
 	}
 	if (pcipass_persist_override(pdev, driver)) {
 		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
-		return;
+		return false;
 	}
 	/*
 	 * Not cleared again without a record: vfio-pci's own notifier may
@@ -128,22 +259,33 @@ static void pcipass_add_apply(struct pci_dev *pdev)
 		pci_warn(pdev, "its persisted claim is not recorded (no memory): release will not give it back\n");
 	if (!pcipass_driver_registered(driver))
 		schedule_work(&pcipass_persist_load_work);
+	return true;
 }
 
 /* An entry names @pdev, but its group is not whole: reported, not taken. */
 static void pcipass_add_refuse(struct pcipass_add_scan *s,
-			       struct pci_dev *pdev, struct pci_dev *stranger)
+			       struct pci_dev *pdev, int err,
+			       struct pci_dev *stranger, bool unclaimed)
 {
+	char driver[PCIPASS_DRIVER_MAX];
+	bool force;
+
 	if (pcipass_persist_id_read(pdev, &s->id) ||
-	    !pcipass_persist_take(pdev, &s->id, NULL, NULL))
+	    !pcipass_persist_take(pdev, &s->id, driver, &force))
 		return;
-	pcipass_persist_mark(pdev, PCIPASS_PERSIST_INCOMPLETE);
-	if (stranger)
-		pci_warn(pdev, "persisted claim NOT applied: %s is in its IOMMU group %u and no persisted entry names it (or names another driver); left to its host driver\n",
-			 pci_name(stranger), s->g.id);
-	else
+	pcipass_persist_mark(pdev, err ? PCIPASS_PERSIST_FAILED :
+				   PCIPASS_PERSIST_INCOMPLETE);
+	if (err == -ENODEV)
+		pci_err(pdev, "persisted claim NOT applied: no IOMMU group (is the IOMMU on?); left to its host driver\n");
+	else if (err)
 		pci_warn(pdev, "persisted claim NOT applied: IOMMU group %u has more than %u PCI functions; left to its host driver\n",
 			 s->g.id, PCIPASS_CLAIM_MEMBERS);
+	else if (unclaimed)
+		pci_warn(pdev, "persisted claim NOT applied: %s is in its IOMMU group %u and is not claimed for %s (its claim was refused, failed or released); left to its host driver\n",
+			 pci_name(stranger), s->g.id, driver);
+	else
+		pci_warn(pdev, "persisted claim NOT applied: %s is in its IOMMU group %u and no persisted entry names it (or names another driver); left to its host driver\n",
+			 pci_name(stranger), s->g.id);
 }
 
 /**
@@ -153,7 +295,7 @@ static void pcipass_add_refuse(struct pcipass_add_scan *s,
  * A match in a whole group gets its override (its first probe is the
  * target's) and a record, so release gives it to its host driver.
  * Bridges are never claimed; the boot VGA device only with force, as at
- * load.
+ * load.  A group nothing of which is persisted costs one identity read.
  *
  * Context: the bus notifier (see the top of this file).
  */
@@ -161,38 +303,56 @@ void pcipass_persist_added(struct pci_dev *pdev)
 {
 	struct pci_dev *stranger = NULL;
 	struct pcipass_add_scan *s;
-	bool named, big;
+	bool named, unclaimed = false, left = false;
 	unsigned int i;
+	int err;
 	u8 how;
 
-	if (!READ_ONCE(pcipass_persist_n))
+	if (!READ_ONCE(pcipass_persist_n) || pcipass_is_bridge(pdev))
 		return;
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s) {
 		pci_err(pdev, "no memory to match it against the persisted claims\n");
 		return;
 	}
-	big = pcipass_persist_group_get(pdev, &s->g) == -E2BIG;
-	if (!big)
-		stranger = pcipass_add_stranger(s);
-	how = pcipass_is_bridge(pdev) || pcipass_persist_id_read(pdev, &s->id) ?
-	      PCIPASS_PERSIST_ABSENT : pcipass_persist_match(pdev, &s->id);
+	how = pcipass_persist_id_read(pdev, &s->id) ? PCIPASS_PERSIST_ABSENT :
+	      pcipass_persist_match(pdev, &s->id);
 	/* another card at an entry's path: reported, left alone */
 	if (how == PCIPASS_PERSIST_MISMATCH)
 		pcipass_persist_take(pdev, &s->id, NULL, NULL);
 	named = how == PCIPASS_PERSIST_APPLIED || how == PCIPASS_PERSIST_MOVED;
-	if (named && !stranger && !big)
-		pcipass_add_apply(pdev);
-	else if (named)
-		pcipass_add_refuse(s, pdev, stranger);
-	for (i = 0; stranger && i < s->g.n; i++)
+	err = pcipass_persist_group_get(pdev, &s->g);
+	if (named || pcipass_add_mates_claimed(s, pdev)) {
+		if (!err)
+			stranger = pcipass_add_stranger(s, pdev, &unclaimed);
+		if (named && !stranger && !err)
+			left = !pcipass_add_apply(pdev);
+		else if (named)
+			pcipass_add_refuse(s, pdev, err, stranger, unclaimed);
+	}
+	/*
+	 * A function that joined (no entry names it) or stays on its host
+	 * driver takes back what its group-mates got moments before.  A
+	 * stranger added earlier took it back at its own add.
+	 */
+	for (i = 0; (stranger == pdev || left) && i < s->g.n; i++)
 		if (s->g.m[i] != pdev)
-			pcipass_add_withdraw(s->g.m[i], stranger, s->g.id);
+			pcipass_add_withdraw(s->g.m[i], pdev, s->g.id,
+					     stranger == pdev);
 	pcipass_persist_group_put(&s->g);
 	kfree(s);
 }
 
 void pcipass_persist_add_exit(void)
 {
+	struct pcipass_reprobe *r;
+
 	cancel_work_sync(&pcipass_persist_load_work);
+	cancel_work_sync(&pcipass_reprobe_work);
+	/* the notifier is gone: what was not run is only dropped */
+	while ((r = pcipass_reprobe_next())) {
+		pci_warn(r->pdev, "not offered to its host driver again (pcipass unloaded): bind it by hand\n");
+		pci_dev_put(r->pdev);
+		kfree(r);
+	}
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internals of persisted claims shared by persist.c (the entries) and
- * persist_sweep.c (the sweep at load).  Lock ordering: see persist.h.
+ * Internals of persisted claims shared by persist.c (the entries),
+ * persist_sweep.c (the sweep at load), persist_job.c (its job) and
+ * persist_add.c (functions added later).  Lock ordering: see persist.h.
  */
 #ifndef _PCIPASS_PERSIST_INT_H
 #define _PCIPASS_PERSIST_INT_H
@@ -54,6 +55,8 @@ void pcipass_persist_report(struct pci_dev *pdev,
 bool pcipass_persist_take(struct pci_dev *pdev,
 			  const struct pcipass_persist_id *id, char *driver,
 			  bool *force);
+/* How long an override write waits for a locked function (6.1). */
+#define PCIPASS_PERSIST_WRITE_MS	100
 int pcipass_persist_override(struct pci_dev *pdev, const char *driver);
 void pcipass_persist_undo(struct pci_dev *pdev, const char *driver);
 void pcipass_persist_mark(struct pci_dev *pdev, u8 state);
@@ -81,12 +84,10 @@ struct pcipass_plan_group {
 	bool wrote[PCIPASS_CLAIM_MEMBERS];
 };
 
-/*
- * The sweep's plan: filled in module init before the persisted job is
- * queued, then the job's alone (queue_work() orders the two).
- */
-extern struct list_head pcipass_persist_plan;
-void pcipass_persist_plan_free(void);
+/* persist_job.c: the plan the sweep fills and the job claims */
+void pcipass_persist_plan_add(struct pcipass_plan_group *g);
+bool pcipass_persist_plan_empty(void);
+void pcipass_persist_plan_free(bool failed);
 int pcipass_persist_wait_written(void);
 
 #endif

@@ -4,14 +4,17 @@
  * (persist_sweep.c), does everything that can wait for a device or a
  * driver, in the claim engine's worker like any claim:
  *
- *   1. every planned member gets its driver_override (on 6.1 the write
- *      takes device_lock, which a probe holds); then module init, which
+ *   1. every planned member gets its driver_override, each write waiting
+ *      a short, bounded time for a locked member (6.1: the override is
+ *      under device_lock, which a probe holds); then module init, which
  *      waits for this much and no more (bounded), may return and udev's
  *      coldplug finds the functions spoken for;
- *   2. each group is claimed by the claim transaction, which checks again,
- *      under its own lock, that the group holds only what entries name
- *      (a function hot-added since the sweep matched leaves it alone);
- *   3. a group that failed goes back to its host drivers.
+ *   2. a group whose overrides could not all be written goes back to its
+ *      host drivers (probing them waits for devices: after init is let go);
+ *   3. each other group is claimed by the claim transaction, which checks
+ *      again, under its own lock, that the group holds only what entries
+ *      name (a function hot-added since the sweep matched leaves it alone),
+ *      and rolls a failed group back to its host drivers.
  *
  * One job for all groups: persisted claims are not subject to the job
  * queue's limit (there may be more groups than it holds), and no later
@@ -28,7 +31,6 @@
 
 #include <linux/completion.h>
 #include <linux/delay.h>
-#include <linux/iommu.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/pci.h>
@@ -44,23 +46,49 @@
 #define PCIPASS_PERSIST_TRIES		10
 #define PCIPASS_PERSIST_RETRY_MS	1000
 
-LIST_HEAD(pcipass_persist_plan);
+/*
+ * The sweep's plan: filled in module init before the persisted job is
+ * queued, then the job's alone (queue_work() orders the two).
+ */
+static LIST_HEAD(pcipass_persist_plan);
 static DECLARE_COMPLETION(pcipass_persist_written);
 
-void pcipass_persist_plan_free(void)
+/* The sweep found @g whole: the job will claim it. */
+void pcipass_persist_plan_add(struct pcipass_plan_group *g)
+{
+	list_add_tail(&g->node, &pcipass_persist_plan);
+}
+
+bool pcipass_persist_plan_empty(void)
+{
+	return list_empty(&pcipass_persist_plan);
+}
+
+/* Forget the plan; with @failed, its entries say the claim failed. */
+void pcipass_persist_plan_free(bool failed)
 {
 	struct pcipass_plan_group *g, *tmp;
 	unsigned int i;
 
 	list_for_each_entry_safe(g, tmp, &pcipass_persist_plan, node) {
 		list_del(&g->node);
-		for (i = 0; i < g->n; i++)
+		for (i = 0; i < g->n; i++) {
+			if (failed)
+				pcipass_persist_mark(g->m[i],
+						     PCIPASS_PERSIST_FAILED);
 			pci_dev_put(g->m[i]);
+		}
 		kfree(g);
 	}
 }
 
-/* All or nothing: an override that fails takes the group's others back. */
+/*
+ * All or nothing: a failed override write fails the group (its undo comes
+ * after init is let go, pcipass_persist_undo_failed()).  A member still
+ * locked after a short wait is being probed or removed: the override
+ * would not keep that driver away, and the claim transaction takes the
+ * member over (it waits for busy members, bounded), so it fails nothing.
+ */
 static void pcipass_persist_write(struct pcipass_plan_group *g)
 {
 	unsigned int i;
@@ -71,10 +99,17 @@ static void pcipass_persist_write(struct pcipass_plan_group *g)
 		err = pcipass_persist_override(g->m[i], g->driver);
 		pcipass_job_step(0, NULL, NULL);
 		g->wrote[i] = !err;
+		if (err == -EBUSY)
+			err = 0;
 	}
-	if (!err)
-		return;
-	g->failed = true;
+	g->failed = err;
+}
+
+/* A group whose overrides could not all be written: back as it was. */
+static void pcipass_persist_undo_failed(struct pcipass_plan_group *g)
+{
+	unsigned int i;
+
 	for (i = 0; i < g->n; i++) {
 		if (g->wrote[i])
 			pcipass_persist_undo(g->m[i], g->driver);
@@ -153,15 +188,19 @@ int pcipass_persist_run(struct pcipass_claim_report *rep, u32 txid)
 
 	list_for_each_entry(g, &pcipass_persist_plan, node)
 		pcipass_persist_write(g);
+	/* module init may return: what follows can wait for devices */
 	complete_all(&pcipass_persist_written);
 	list_for_each_entry(g, &pcipass_persist_plan, node) {
-		if (g->failed)
+		if (g->failed) {
+			pcipass_persist_undo_failed(g);
+			ret = -EIO;
 			continue;
+		}
 		err = pcipass_persist_claim(g, rep, txid);
 		if (err)
 			ret = err;
 	}
-	pcipass_persist_plan_free();
+	pcipass_persist_plan_free(false);
 	return ret;
 }
 
@@ -173,7 +212,8 @@ int pcipass_persist_run(struct pcipass_claim_report *rep, u32 txid)
  * (or one whose identity can no longer be read) is not claimed with it.
  * Every member that is not a bridge must match an entry for the target.
  *
- * Return: 0, or -EBUSY with the member named in the report.
+ * Return: 0, or -ESTALE with the member named in the report (not the
+ * -EBUSY of a busy member, which the job waits for: this is final).
  */
 int pcipass_persist_members_ok(struct pcipass_tx *tx)
 {
@@ -191,7 +231,7 @@ int pcipass_persist_members_ok(struct pcipass_tx *tx)
 	kfree(id);
 	if (ok)
 		return 0;
-	return pcipass_fail(tx->rep, PCIPASS_FIELD_NONE, -EBUSY,
+	return pcipass_fail(tx->rep, PCIPASS_FIELD_NONE, -ESTALE,
 			    "%s is in group %u but no persisted entry for %s names it",
 			    pcipass_astr(&tx->m[i - 1].out->addr).s,
 			    tx->rep->group, tx->req->driver);

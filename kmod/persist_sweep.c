@@ -29,7 +29,6 @@
 struct pcipass_sweep {
 	struct pcipass_persist_group g;
 	struct pcipass_persist_id id;
-	struct pcipass_job *job;	/* the persisted claims' job */
 };
 
 /* Is @pdev's entry (if any) still to be looked at?  How it matches. */
@@ -152,7 +151,7 @@ static void pcipass_sweep_plan(struct pcipass_sweep *sw, u32 group,
 		kfree(g);
 		return;
 	}
-	list_add_tail(&g->node, &pcipass_persist_plan);
+	pcipass_persist_plan_add(g);
 }
 
 static void pcipass_sweep_group(struct pcipass_sweep *sw, struct pci_dev *pdev)
@@ -188,9 +187,8 @@ static struct pcipass_job *pcipass_sweep_submit(void)
 	struct pcipass_claim_report *busy;
 	struct pcipass_job_where w;
 	struct pcipass_job *job;
-	struct pcipass_plan_group *g;
 
-	if (list_empty(&pcipass_persist_plan))
+	if (pcipass_persist_plan_empty())
 		return NULL;
 	busy = kvzalloc(sizeof(*busy), GFP_KERNEL);
 	job = busy ? pcipass_job_submit(PCIPASS_CMD_CLAIM, &req, busy, &w) :
@@ -202,13 +200,7 @@ static struct pcipass_job *pcipass_sweep_submit(void)
 	pr_err("persisted claims not started (%ld): %s; left to their host drivers\n",
 	       PTR_ERR(job), busy && busy->msg ? busy->msg : "");
 	kvfree(busy);
-	list_for_each_entry(g, &pcipass_persist_plan, node) {
-		unsigned int i;
-
-		for (i = 0; i < g->n; i++)
-			pcipass_persist_mark(g->m[i], PCIPASS_PERSIST_FAILED);
-	}
-	pcipass_persist_plan_free();
+	pcipass_persist_plan_free(true);
 	return NULL;
 }
 
@@ -266,11 +258,12 @@ void pcipass_persist_wait(void)
 	pcipass_persist_job = NULL;
 	err = pcipass_persist_wait_written();
 	if (err) {
+		/* it runs first: if it is not in a step, it is between two */
 		found = pcipass_job_find(job->id, &w);
 		if (w.step)
 			pcipass_job_where_text(&w, text, sizeof(text));
 		else
-			strscpy(text, "the claims waited for another job",
+			strscpy(text, "the overrides are being written",
 				sizeof(text));
 		pr_warn("persisted claims: overrides not all written yet (%d): %s; host drivers may probe those functions first\n",
 			err, text);
