@@ -299,6 +299,73 @@ def a_vf_in_its_pfs_group_is_left_with_it(cli):
 
 
 @test
+def a_vf_beside_a_released_pf_stays_on_the_host(cli):
+    """shape (l) with entries for the PF and vf0: the PF is claimed at
+    load, then released to nvme; VFs created afterwards get no override
+    (vf0's entry is whole on paper, but its PF is on its host driver, so
+    vf0 on vfio-pci would leave a group half claimed), vf0's refusal says
+    why"""
+    pf = os.path.join(SYS_DEV, PF_SHARED)
+    write(os.path.join(pf, "sriov_numvfs"), "2")
+    vf0 = os.path.basename(os.readlink(os.path.join(pf, "virtfn0")))
+    claims = f"{entry(PF_SHARED)};{entry(vf0)}"
+    write(os.path.join(pf, "sriov_numvfs"), "0")
+    with Guarded([PF_SHARED]):
+        try:
+            reload(claims=claims)
+            wait_driver(PF_SHARED, "vfio-pci")
+            expect_eq(cli.run("release", PF_SHARED).returncode, 0, "release")
+            wait_driver(PF_SHARED, "nvme")
+            tag = mark()
+            write(os.path.join(pf, "sriov_numvfs"), "2")
+            time.sleep(2)
+            for i in (0, 1):
+                vf = os.path.basename(os.readlink(os.path.join(pf, f"virtfn{i}")))
+                expect(sys_driver(vf) != "vfio-pci" and sys_override(vf) is None,
+                       f"{vf}: driver {sys_driver(vf)}, override "
+                       f"{sys_override(vf)}")
+            g, _ = members(vf0)
+            expect_logged(tag, rf"{vf0}: persisted claim NOT applied: "
+                          rf"{PF_SHARED} is in its IOMMU group {g} and is not "
+                          r"claimed for vfio-pci", "the refusal")
+        finally:
+            write(os.path.join(pf, "sriov_numvfs"), "0")
+    reload()
+
+
+@test
+def a_function_re_added_beside_a_released_mate_stays(cli):
+    """shape (d) with both functions persisted: claimed whole at load, then
+    released to e1000; the second removed and rescanned (its group-mate
+    named, but on its host driver) gets no override and e1000 again, the
+    refusal naming the mate.  (Not the boot GPU's audio function: after a
+    rescan the kernel may put a multifunction device's functions into
+    groups of their own; behind a PCIe-to-PCI bridge the group is the
+    bridge's alias and stays.)"""
+    a, b = BEHIND_BRIDGE
+    with Guarded(BEHIND_BRIDGE):
+        reload(claims=f"{entry(a)};{entry(b)}")
+        for x in BEHIND_BRIDGE:
+            wait_driver(x, "vfio-pci")
+        expect_eq(cli.run("release", a).returncode, 0, "release")
+        for x in BEHIND_BRIDGE:
+            wait_driver(x, "e1000")
+        write(os.path.join(SYS_DEV, b, "remove"), "1")
+        tag = mark()
+        write("/sys/bus/pci/rescan", "1")
+        wait_for(f"{b} back", lambda: os.path.exists(os.path.join(SYS_DEV, b)))
+        wait_driver(b, "e1000")
+        expect_eq(state(BEHIND_BRIDGE), {x: ("e1000", None)
+                                         for x in BEHIND_BRIDGE}, "shape (d)")
+        g, m = members(a)
+        expect(b in m, f"{b} in {a}'s group {g} again: {m}")
+        expect_logged(tag, rf"{b}: persisted claim NOT applied: {a} is in "
+                      rf"its IOMMU group {g} and is not claimed for vfio-pci",
+                      "the refusal")
+    reload()
+
+
+@test
 def a_whole_multifunction_group_is_claimed(cli):
     """both functions persisted: both on vfio-pci, the group viable"""
     with Guarded(GROUP_C):
@@ -481,9 +548,10 @@ def a_failed_persisted_claim_leaves_no_function_without_a_driver(cli):
 def a_member_busy_at_load_does_not_hold_the_load(cli):
     """a persisted function whose removal from failprobe blocks (holding its
     device lock, as a stuck probe would) when pcipass loads: modprobe
-    returns within the module's bound (on 6.1, whose override write takes
-    the device lock, the load says where the claims wait); once the removal
-    goes on, the claim completes: vfio-pci, group viable"""
+    returns at once (on 6.1, whose override is under the device lock, the
+    write gives up after a short wait and leaves the function to the claim,
+    logged); once the removal goes on, the claim completes: vfio-pci, group
+    viable"""
     ko = os.environ.get("PCIPASS_FAILPROBE_KO")
     if not ko or not os.path.exists(ko):
         raise Failure(f"no failprobe module (PCIPASS_FAILPROBE_KO={ko!r})")
@@ -510,11 +578,13 @@ def a_member_busy_at_load_does_not_hold_the_load(cli):
             took = time.monotonic() - t0
             write(f"{FP_PARAMS}/block_remove", "0")
             unbind.wait(timeout=30)
-            expect(took < 14, f"modprobe took {took:.1f} s (bound: 10 s)")
+            # the override write waits 0.1 s for a locked function (6.1);
+            # on 6.12 it takes no device lock at all
+            expect(took < 5, f"modprobe took {took:.1f} s")
             if os.uname().release.startswith("6.1."):
-                expect_logged(tag, r"overrides not all written yet \(-110\):"
-                              rf" a claim waited \d+ s to override {ALONE}"
-                              " with vfio-pci", "where the load left it")
+                expect_logged(tag, rf"{ALONE}: busy \(a probe or removal holds"
+                              r" it\): its override for vfio-pci is left to "
+                              "the claim", "the write left to the claim")
             wait_driver(ALONE, "vfio-pci", 40)
             expect_claimed(ALONE)
             g, _ = members(ALONE)
