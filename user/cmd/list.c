@@ -13,20 +13,6 @@
 #include "pci/filter.h"
 #include "pci/state.h"
 
-/* Groups by id, functions without a group last, addresses within: after
- * this sort each group is one contiguous run of the array.
- */
-static int cmp_group_then_addr(const void *pa, const void *pb)
-{
-	const struct pp_device *a = pa, *b = pb;
-
-	if (a->has_iommu_group != b->has_iommu_group)
-		return a->has_iommu_group ? -1 : 1;
-	if (a->has_iommu_group && a->iommu_group != b->iommu_group)
-		return a->iommu_group < b->iommu_group ? -1 : 1;
-	return addr_cmp(&a->addr, &b->addr);
-}
-
 static size_t run_length(const struct pp_device *v, size_t n)
 {
 	size_t i = 1;
@@ -148,7 +134,7 @@ static void print_groups_form(struct pp_devlist *l, class_mask_t mask,
 {
 	size_t groups, ungrouped;
 
-	qsort(l->v, l->n, sizeof(*l->v), cmp_group_then_addr);
+	devlist_sort_by_group(l);
 	nholds = vmhold_load(&holds);
 	open_json_object(NULL);
 	groups = print_groups(l->v, l->n, mask);

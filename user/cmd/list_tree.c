@@ -32,17 +32,6 @@ struct tree_ctx {
 	size_t nholds;
 };
 
-static int cmp_group(const void *pa, const void *pb)
-{
-	const struct pp_device *a = pa, *b = pb;
-
-	if (a->has_iommu_group != b->has_iommu_group)
-		return a->has_iommu_group ? -1 : 1;
-	if (a->iommu_group != b->iommu_group)
-		return a->iommu_group < b->iommu_group ? -1 : 1;
-	return addr_cmp(&a->addr, &b->addr);
-}
-
 /* One group's facts from its members, v[0..n). */
 static void group_facts(struct tree_ctx *c, const struct pp_device *v,
 			size_t n, struct group_info *g)
@@ -66,7 +55,7 @@ static void collect_groups(struct tree_ctx *c, struct pp_devlist *l)
 {
 	size_t i = 0;
 
-	qsort(l->v, l->n, sizeof(*l->v), cmp_group);
+	devlist_sort_by_group(l);
 	c->g = xrealloc(NULL, (l->n ? l->n : 1) * sizeof(*c->g));
 	while (i < l->n && l->v[i].has_iommu_group) {
 		size_t len = 1;

@@ -15,17 +15,6 @@
 #include "lib/sysroot.h"
 #include "lib/util.h"
 
-static int cmp_group_then_addr(const void *pa, const void *pb)
-{
-	const struct pp_device *a = pa, *b = pb;
-
-	if (a->has_iommu_group != b->has_iommu_group)
-		return a->has_iommu_group ? -1 : 1;
-	if (a->has_iommu_group && a->iommu_group != b->iommu_group)
-		return a->iommu_group < b->iommu_group ? -1 : 1;
-	return addr_cmp(&a->addr, &b->addr);
-}
-
 static int cmp_fn_addr(const void *pa, const void *pb)
 {
 	const struct export_fn *a = pa, *b = pb;
@@ -50,7 +39,7 @@ static void gather_groups(struct pp_devlist *l, struct export_facts *f)
 {
 	char a[ADDR_STRLEN];
 
-	qsort(l->v, l->n, sizeof(*l->v), cmp_group_then_addr);
+	devlist_sort_by_group(l);
 	f->fn = l->n ? xrealloc(NULL, l->n * sizeof(*f->fn)) : NULL;
 	f->nfn = l->n;
 	for (size_t i = 0; i < l->n;) {

@@ -204,6 +204,23 @@ struct pp_device *devlist_push(struct pp_devlist *l)
 	return &l->v[l->n++];
 }
 
+static int cmp_group_then_addr(const void *pa, const void *pb)
+{
+	const struct pp_device *a = pa, *b = pb;
+
+	if (a->has_iommu_group != b->has_iommu_group)
+		return a->has_iommu_group ? -1 : 1;
+	if (a->has_iommu_group && a->iommu_group != b->iommu_group)
+		return a->iommu_group < b->iommu_group ? -1 : 1;
+	return addr_cmp(&a->addr, &b->addr);
+}
+
+void devlist_sort_by_group(struct pp_devlist *l)
+{
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_group_then_addr);
+}
+
 void devlist_free(struct pp_devlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)

@@ -83,6 +83,11 @@ int device_get(struct pnl *nl, const struct pp_addr *a, struct pp_device *d);
 int device_dump(struct pnl *nl, struct pp_devlist *list);
 
 struct pp_device *devlist_push(struct pp_devlist *l);
+/* Groups by id, functions without a group last, addresses within: after
+ * this each group is one contiguous run of l->v, which is how list, list
+ * --tree and export walk the groups.
+ */
+void devlist_sort_by_group(struct pp_devlist *l);
 void devlist_free(struct pp_devlist *l);
 
 #endif
