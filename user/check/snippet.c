@@ -130,12 +130,8 @@ static char *proxmox_line(const struct entry *e, size_t n, bool primary_gpu)
 	bool any_display = false;
 	char *s = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&s, &len);
+	FILE *m = xopen_memstream(&s, &len);
 
-	if (!m) {
-		pp_err("out of memory");
-		exit(EXIT_RUNTIME);
-	}
 	for (size_t i = 0; i < n; i++)
 		any_display |= e[i].display;
 	fputs("qm set VMID", m);
@@ -155,12 +151,8 @@ static char *libvirt_xml(const struct pp_addr *a, size_t n)
 {
 	char *s = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&s, &len);
+	FILE *m = xopen_memstream(&s, &len);
 
-	if (!m) {
-		pp_err("out of memory");
-		exit(EXIT_RUNTIME);
-	}
 	for (size_t i = 0; i < n; i++)
 		fprintf(m,
 			"<hostdev mode='subsystem' type='pci' managed='yes'>\n"

@@ -51,9 +51,7 @@ int vmhold_save(const struct vmhold *h)
 		return err;
 	if (!h->n || !valid_name(h->members[0]) || strchr(h->owner, '\n'))
 		return -EINVAL;
-	f = open_memstream(&text, &len);
-	if (!f)
-		die_oom();
+	f = xopen_memstream(&text, &len);
 	fprintf(f, "owner %s\ngroup %u\ndriver %s\nrelease %s\n", h->owner,
 		h->group, h->driver, h->release ? "yes" : "no");
 	for (size_t i = 0; i < h->n; i++)

@@ -53,7 +53,7 @@ static void judge_cmdline(const struct host_facts *f, struct host_verdict *v)
 		host_result(v, HOST_WARN, "cannot read /proc/cmdline");
 		return;
 	}
-	m = host_memstream(&s, &len);
+	m = xopen_memstream(&s, &len);
 	for (size_t i = 0; i < c->n; i++) {
 		if (!is_relevant(&c->v[i]))
 			continue;
@@ -138,7 +138,7 @@ static char *pci_acs_words(const struct acs_params *a)
 {
 	char *s = NULL;
 	size_t len = 0;
-	FILE *m = host_memstream(&s, &len);
+	FILE *m = xopen_memstream(&s, &len);
 
 	if (a->config_acs)
 		fprintf(m, "config_acs=%s", a->config_acs);

@@ -79,17 +79,6 @@ static char *vformat(const char *fmt, va_list ap)
 	return s;
 }
 
-FILE *host_memstream(char **buf, size_t *len)
-{
-	FILE *m = open_memstream(buf, len);
-
-	if (!m) {
-		pp_err("out of memory");
-		exit(EXIT_RUNTIME);
-	}
-	return m;
-}
-
 void host_result(struct host_verdict *v, enum host_status st,
 		 const char *fmt, ...)
 {

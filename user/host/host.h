@@ -156,9 +156,6 @@ void host_verdict_free(struct host_verdict *v);
 
 const char *host_status_name(enum host_status st);
 
-/* open_memstream() that exits on ENOMEM, for building summaries. */
-FILE *host_memstream(char **buf, size_t *len);
-
 /* JSON null, false or true. */
 void host_print_tri(const char *key, enum tri t);
 

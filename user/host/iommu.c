@@ -194,7 +194,7 @@ static char *join_units(const struct iommu_facts *io)
 {
 	char *s = NULL;
 	size_t len = 0;
-	FILE *m = host_memstream(&s, &len);
+	FILE *m = xopen_memstream(&s, &len);
 	for (size_t i = 0; i < io->nunits; i++)
 		fprintf(m, "%s%s", i ? ", " : "", io->units[i]);
 	fclose(m);
@@ -337,7 +337,7 @@ static void judge_domain(const struct host_facts *f, struct host_verdict *v)
 		host_result(v, HOST_INFO, "no IOMMU groups: no default domain to report");
 		return;
 	}
-	m = host_memstream(&s, &len);
+	m = xopen_memstream(&s, &len);
 	for (size_t i = 0; i < io->ntypes; i++)
 		fprintf(m, "%s%s for %zu group%s", i ? ", " : "",
 			io->types[i].type, io->types[i].groups,

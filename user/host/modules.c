@@ -58,7 +58,7 @@ static char *module_states(const struct vfio_facts *vf)
 {
 	char *s = NULL;
 	size_t len = 0;
-	FILE *m = host_memstream(&s, &len);
+	FILE *m = xopen_memstream(&s, &len);
 
 	for (size_t i = 0; i < VFIO_NMODS; i++)
 		fprintf(m, "%s%s %s", i ? ", " : "", host_vfio_mods[i],

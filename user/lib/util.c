@@ -60,6 +60,15 @@ char *xstrdup(const char *s)
 	return d;
 }
 
+FILE *xopen_memstream(char **buf, size_t *len)
+{
+	FILE *m = open_memstream(buf, len);
+
+	if (!m)
+		die_oom();
+	return m;
+}
+
 char *str_printable(char *s)
 {
 	for (unsigned char *p = (unsigned char *)s; p && *p; p++)

@@ -3,6 +3,7 @@
 #define PCIPASS_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /* A numeric macro's value as a string literal, for help texts. */
@@ -32,6 +33,8 @@ void pp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void die_oom(void) __attribute__((noreturn));
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* open_memstream() that exits on ENOMEM, for text built piecewise. */
+FILE *xopen_memstream(char **buf, size_t *len);
 /* Replaces file's contents atomically (temporary file, rename); 0 or -errno. */
 int file_write_atomic(const char *file, const char *text);
 /* CLOCK_MONOTONIC in seconds. */
