@@ -68,17 +68,6 @@ void host_facts_free(struct host_facts *f)
 	free(f->pcipass.version);
 }
 
-static char *vformat(const char *fmt, va_list ap)
-{
-	char *s;
-
-	if (vasprintf(&s, fmt, ap) < 0) {
-		pp_err("out of memory");
-		exit(EXIT_RUNTIME);
-	}
-	return s;
-}
-
 void host_result(struct host_verdict *v, enum host_status st,
 		 const char *fmt, ...)
 {
@@ -86,7 +75,7 @@ void host_result(struct host_verdict *v, enum host_status st,
 
 	va_start(ap, fmt);
 	free(v->summary);
-	v->summary = vformat(fmt, ap);
+	v->summary = xvasprintf(fmt, ap);
 	va_end(ap);
 	v->status = st;
 }
@@ -97,7 +86,7 @@ void host_detail(struct host_verdict *v, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	free(v->detail);
-	v->detail = vformat(fmt, ap);
+	v->detail = xvasprintf(fmt, ap);
 	va_end(ap);
 }
 
@@ -107,7 +96,7 @@ void host_fix(struct host_verdict *v, bool cmdline, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	free(v->fix);
-	v->fix = vformat(fmt, ap);
+	v->fix = xvasprintf(fmt, ap);
 	va_end(ap);
 	v->fix_cmdline = cmdline;
 }

@@ -25,17 +25,6 @@ struct judge {
 	size_t n;
 };
 
-static char *xvasprintf(const char *fmt, va_list ap)
-{
-	char *s;
-
-	if (vasprintf(&s, fmt, ap) < 0) {
-		pp_err("out of memory");
-		exit(EXIT_RUNTIME);
-	}
-	return s;
-}
-
 static struct imp_finding *add(struct judge *j, enum imp_sev sev,
 			       const struct imp_func *f, const char *kind,
 			       const char *fmt, ...)

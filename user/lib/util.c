@@ -60,6 +60,15 @@ char *xstrdup(const char *s)
 	return d;
 }
 
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		die_oom();
+	return s;
+}
+
 FILE *xopen_memstream(char **buf, size_t *len)
 {
 	FILE *m = open_memstream(buf, len);

@@ -2,6 +2,7 @@
 #ifndef PCIPASS_UTIL_H
 #define PCIPASS_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -33,6 +34,9 @@ void pp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void die_oom(void) __attribute__((noreturn));
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* vasprintf() that exits on ENOMEM: the formatted text, to free(). */
+char *xvasprintf(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
 /* open_memstream() that exits on ENOMEM, for text built piecewise. */
 FILE *xopen_memstream(char **buf, size_t *len);
 /* Replaces file's contents atomically (temporary file, rename); 0 or -errno. */
