@@ -47,6 +47,9 @@ import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
+sys.path.insert(0, TESTS)
+from harness import Checks, run  # noqa: E402
+
 DESKTOP = os.path.join(TESTS, 'tree', 'desktop', 'root')
 HOST = os.path.join(TESTS, 'host', 'intel-ok', 'root')
 SRIOV_NIC = '0000:81:00.0'
@@ -54,23 +57,7 @@ VM_GROUP_MEMBER = '0000:06:00.0'
 CLASSES = {'gpu': (0x03, 16), 'net': (0x02, 16), 'usb': (0x0c03, 8),
            'storage': (0x01, 16), 'nvme': (0x0108, 8)}
 
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f'FAIL export: {what}')
-
-
-def run(binary, root, *args, **kw):
-    env = dict(os.environ, PCIPASS_SYSROOT=root, **kw.pop('env', {}))
-    r = subprocess.run([binary, *args], capture_output=True, text=True,
-                       env=env, **kw)
-    return r.returncode, r.stdout, r.stderr
+check = Checks('export')
 
 
 # ------------------------------------------------------------ the fixture
@@ -441,8 +428,7 @@ def main():
         test_nfd(run_bin, root)
         test_output(run_bin, root, tmp, text)
         test_usage(run_bin, root)
-    print(f'export: {passed} passed, {failed} failed')
-    sys.exit(1 if failed else 0)
+    sys.exit(check.done())
 
 
 if __name__ == '__main__':

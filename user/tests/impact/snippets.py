@@ -12,11 +12,13 @@ Prints "snippets: N passed, N failed"; exit 1 on any failure.
 import json
 import os
 import re
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from harness import Checks, run as run_on  # noqa: E402
+
 # qemu-server's PVE::QemuServer::PCI: one HOSTPCIID
 PCIID = r"(?:[a-f0-9]{4,}:)?[a-f0-9]{2}:[a-f0-9]{2}(?:\.[a-f0-9])?"
 ENTRY = re.compile(r" --hostpci(\d+) (" + PCIID + r")((?:,[a-z-]+=[01])*)")
@@ -44,16 +46,7 @@ CASES = [
     ("noreset-rom", [], False, [], None),
 ]
 
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL snippets: " + what)
+check = Checks("snippets")
 
 
 def population(root):
@@ -139,13 +132,12 @@ def check_xml(xml, want, tag):
 
 def run(binary, fixture, addrs, primary, want_ids, vga_at):
     root = os.path.join(HERE, fixture, "root")
-    args = [binary, "-j"] + (["--primary-gpu"] if primary else []) + addrs
-    env = dict(os.environ, PCIPASS_SYSROOT=root)
+    args = ["-j"] + (["--primary-gpu"] if primary else []) + addrs
     tag = "%s %s" % (fixture, " ".join(addrs) or "(none)")
-    out = subprocess.run(args, env=env, capture_output=True, text=True)
-    check(out.returncode == 0, tag + ": exit %d" % out.returncode)
+    rc, out, _ = run_on(binary, root, *args)
+    check(rc == 0, tag + ": exit %d" % rc)
     try:
-        doc = json.loads(out.stdout)
+        doc = json.loads(out)
     except ValueError:
         check(False, tag + ": output is not JSON")
         return
@@ -164,8 +156,7 @@ def main():
         sys.exit(__doc__)
     for case in CASES:
         run(os.path.abspath(sys.argv[1]), *case)
-    print("snippets: %d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(check.done())
 
 
 if __name__ == "__main__":

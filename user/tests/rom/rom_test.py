@@ -30,23 +30,15 @@ import tempfile
 TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                     "..", "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "e2e"))
+sys.path.insert(0, os.path.join(TOP, "user", "tests"))
+import harness  # noqa: E402
 import schemacheck  # noqa: E402
 
 IPXE = "/usr/lib/ipxe/qemu/efi-e1000e.rom"	# ipxe-qemu: legacy + EFI
 VGA = "/usr/share/seabios/vgabios-stdvga.bin"	# seabios: legacy VGA BIOS
 EXIT_INVALID = 10
 
-passed = failed = 0
-
-
-def ok(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL rom: {what}")
-    return cond
+ok = harness.Checks("rom")
 
 
 def walk(data):
@@ -91,12 +83,8 @@ def walk(data):
 
 
 def run(binary, *args, env=None):
-    e = dict(os.environ)
-    e.pop("PCIPASS_SYSROOT", None)
-    e.update(env or {})
-    r = subprocess.run([binary, *args], capture_output=True, text=True,
-                       env=e)
-    return r.returncode, r.stdout, r.stderr
+    """No fixture root unless env names one: rom check reads files."""
+    return harness.run(binary, None, *args, env=env)
 
 
 def doc_of(binary, sub, *args, env=None):
@@ -384,8 +372,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         broken(cli, tmp, ipxe, vga, vga_truth, ipxe_truth)
         fixture_checks(cli, test, tmp, ipxe, vga)
-    print(f"rom: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return ok.done()
 
 
 if __name__ == "__main__":

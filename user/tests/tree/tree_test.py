@@ -34,34 +34,25 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import harness  # noqa: E402
+
 SGR = re.compile(r'\x1b\[[0-9;]*m')
 LABEL = re.compile(r'  \[(?:no )?group[^]]*\]( \*)?$')
 FUNC = re.compile(r'([0-9a-f]{2})\.([0-7])')
 
-passed = failed = 0
+# what --color=auto looks at: each run sets them itself, if at all
+COLOUR_VARS = ('NO_COLOR', 'TERM')
 
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f'FAIL tree: {what}')
+check = harness.Checks('tree')
 
 
 def env_for(root, **extra):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ('NO_COLOR', 'TERM')}
-    env['PCIPASS_SYSROOT'] = root
-    env.update(extra)
-    return env
+    return harness.sysroot_env(root, extra, drop=COLOUR_VARS)
 
 
 def run(binary, root, *args, **extra):
-    r = subprocess.run([binary, *args], capture_output=True, text=True,
-                       env=env_for(root, **extra))
-    return r.returncode, r.stdout, r.stderr
+    return harness.run(binary, root, *args, env=extra, drop=COLOUR_VARS)
 
 
 def run_on_tty(binary, root, *args, **extra):
@@ -298,8 +289,7 @@ def main():
         check_class(binary, name, root)
         check_json_refused(binary, name, root)
         check_colour(binary, name, root)
-    print(f'tree: {passed} passed, {failed} failed')
-    sys.exit(1 if failed else 0)
+    sys.exit(check.done())
 
 
 if __name__ == '__main__':
