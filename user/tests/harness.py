@@ -25,9 +25,11 @@ class Checks:
             print(f'FAIL {self.name}: {what}')
         return cond
 
-    def done(self):
-        """Prints the summary line; the exit status: 1 on any failure."""
-        print(f'{self.name}: {self.passed} passed, {self.failed} failed')
+    def done(self, note=''):
+        """Prints the summary line, note after the counts; the exit
+        status: 1 on any failure."""
+        print(f'{self.name}: {self.passed} passed, {self.failed} failed'
+              + (f' {note}' if note else ''))
         return 1 if self.failed else 0
 
 

@@ -29,6 +29,8 @@ import sys
 
 import yaml
 
+from harness import Checks
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SPEC = os.path.join(TOP, 'Documentation', 'netlink', 'specs', 'pcipass.yaml')
 
@@ -124,24 +126,14 @@ def main():
         sys.exit(__doc__.split('\n\n')[1])
     spec = from_spec(sys.argv[2] if len(sys.argv) == 3 else SPEC)
     bounds, types = from_cli(sys.argv[1])
-    passed = failed = 0
+    check = Checks('nl policy')
     errs = compare(spec, bounds, types)
-    for e in errs:
-        print(f'FAIL nl policy: {e}')
-    if errs:
-        failed += 1
-    else:
-        passed += 1
+    # one check, but a FAIL line for each difference
+    check(not errs, '\nFAIL nl policy: '.join(errs))
     for what, b, t in broken_copies(bounds, types):
-        if compare(spec, b, t):
-            passed += 1
-        else:
-            failed += 1
-            print(f'FAIL nl policy: a copy with {what} was not caught')
-    print(f'nl policy: {passed} passed, {failed} failed '
-          f'({len(types)} attribute sets, '
-          f'{sum(len(v) for v in types.values())} attributes)')
-    sys.exit(1 if failed else 0)
+        check(compare(spec, b, t), f'a copy with {what} was not caught')
+    sys.exit(check.done(f'({len(types)} attribute sets, '
+                        f'{sum(len(v) for v in types.values())} attributes)'))
 
 
 if __name__ == '__main__':
