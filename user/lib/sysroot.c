@@ -49,7 +49,11 @@ const char *sysroot_path(const char *path, char *buf, size_t size)
 {
 	int n = snprintf(buf, size, "%s%s", sysroot_prefix(), path);
 
-	return n < 0 || (size_t)n >= size ? NULL : buf;
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return buf;
 }
 
 bool sysroot_exists(const char *path)
@@ -74,11 +78,7 @@ FILE *sysroot_fopen(const char *path)
 	char buf[PATH_MAX];
 	const char *p = sysroot_path(path, buf, sizeof(buf));
 
-	if (!p) {
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	return fopen(p, "re");
+	return p ? fopen(p, "re") : NULL;
 }
 
 DIR *sysroot_opendir(const char *path)
@@ -86,11 +86,7 @@ DIR *sysroot_opendir(const char *path)
 	char buf[PATH_MAX];
 	const char *p = sysroot_path(path, buf, sizeof(buf));
 
-	if (!p) {
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	return opendir(p);
+	return p ? opendir(p) : NULL;
 }
 
 ssize_t sysroot_read(const char *path, char *buf, size_t size)

@@ -26,7 +26,9 @@ const char *sysroot_prefix(void);
  * is set and not empty.  The test build: always false.
  */
 bool sysroot_refused(void);
-/* path with the prefix, in buf; NULL when it does not fit */
+/* path with the prefix, in buf; NULL with errno ENAMETOOLONG when it
+ * does not fit, so that the wrappers below fail as open() would.
+ */
 const char *sysroot_path(const char *path, char *buf, size_t size);
 
 bool sysroot_exists(const char *path);
