@@ -6,7 +6,6 @@
 #include "export/export.h"
 #include "lib/print.h"
 #include "lib/util.h"
-#include "nl/nl.h"
 
 static const struct cli_opt export_opts[] = {
 	{ "output", 'o', "FILE",
@@ -82,23 +81,15 @@ static int cmd_export(int argc, char **argv)
 {
 	struct pp_devlist list = { 0 };
 	struct export_opts o = { 0 };
-	struct pnl nl;
 	int rc;
 
 	rc = export_parse(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	if (pnl_open_or_report(&nl))
+	if (device_dump_or_report(&list))
 		return EXIT_RUNTIME;
-	rc = device_dump(&nl, &list);
-	if (rc) {
-		pnl_perror(&nl);
-		rc = EXIT_RUNTIME;
-	} else {
-		rc = export_run(&list, &o);
-	}
+	rc = export_run(&list, &o);
 	devlist_free(&list);
-	pnl_close(&nl);
 	return rc;
 }
 

@@ -8,7 +8,6 @@
 #include "lib/print.h"
 #include "lib/util.h"
 #include "nl/device.h"
-#include "nl/nl.h"
 #include "pci/devprint.h"
 #include "pci/filter.h"
 #include "pci/state.h"
@@ -208,22 +207,16 @@ static int cmd_list(int argc, char **argv)
 {
 	struct pp_devlist list = { 0 };
 	struct list_opts o = { .color = COLOR_AUTO };
-	struct pnl nl;
 	int rc;
 
 	rc = list_parse(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	if (pnl_open_or_report(&nl))
+	if (device_dump_or_report(&list))
 		return EXIT_RUNTIME;
-	rc = device_dump(&nl, &list);
-	if (rc)
-		pnl_perror(&nl);
-	else
-		list_print(&list, &o);
+	list_print(&list, &o);
 	devlist_free(&list);
-	pnl_close(&nl);
-	return rc ? EXIT_RUNTIME : EXIT_OK;
+	return EXIT_OK;
 }
 
 const struct cli_cmd cli_cmd_list = {

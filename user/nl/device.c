@@ -194,6 +194,22 @@ int device_dump(struct pnl *nl, struct pp_devlist *list)
 	return err;
 }
 
+int device_dump_or_report(struct pp_devlist *list)
+{
+	struct pnl nl;
+	int rc;
+
+	if (pnl_open_or_report(&nl))
+		return -1;
+	rc = device_dump(&nl, list);
+	if (rc) {
+		pnl_perror(&nl);
+		devlist_free(list);
+	}
+	pnl_close(&nl);
+	return rc ? -1 : 0;
+}
+
 struct pp_device *devlist_push(struct pp_devlist *l)
 {
 	if (l->n == l->cap) {

@@ -81,6 +81,10 @@ void device_free(struct pp_device *d);
 
 int device_get(struct pnl *nl, const struct pp_addr *a, struct pp_device *d);
 int device_dump(struct pnl *nl, struct pp_devlist *list);
+/* For a command that needs only the device list: a connection of its own
+ * for the dump.  0, or -1 with the reason on stderr and list empty.
+ */
+int device_dump_or_report(struct pp_devlist *list);
 
 struct pp_device *devlist_push(struct pp_devlist *l);
 /* Groups by id, functions without a group last, addresses within: after
