@@ -13,22 +13,30 @@
 #include "nl/device.h"
 #include "persist/persist.h"
 #include "pci/state.h"
+#include "pve/mapping.h"
 
 /*
  * `pcipass export FORMAT`: this node's passthrough facts for fleet tools,
  * in their own formats (export/prom.c: node_exporter's textfile
- * collector; export/nfd.c: a node-feature-discovery feature file).  The
+ * collector; export/nfd.c: a node-feature-discovery feature file;
+ * export/pvemap.c: a Proxmox VE PCI resource mapping).  The
  * facts are gathered once (export/facts.c) from the module's device dump
  * (or, in tests/export_run, a fixture's sysfs), the VM hooks' records,
  * claims.conf and `pcipass host`'s checks; export/outfile.c writes the
  * result atomically.
  */
 
-enum export_format { EXPORT_PROMETHEUS, EXPORT_NFD };
+enum export_format { EXPORT_PROMETHEUS, EXPORT_NFD, EXPORT_PROXMOX_MAPPING };
 
 struct export_opts {
 	enum export_format format;
 	const char *output;	/* NULL: standard output */
+	/* proxmox-mapping only */
+	const char *map_name;
+	char **addrs;		/* ADDR|SLOT arguments */
+	size_t naddrs;
+	char node[PVE_NODE_MAX];
+	bool config;		/* pci.cfg's section, not the pvesh command */
 };
 
 struct export_group {
@@ -81,6 +89,10 @@ void export_facts_free(struct export_facts *f);
 
 void export_prometheus(FILE *out, const struct export_facts *f);
 void export_nfd(FILE *out, const struct export_facts *f);
+/* export/pvemap.c: reads sysfs itself (no facts, no module); an exit
+ * status.
+ */
+int export_pvemap(const struct export_opts *o);
 
 /* Writing a file atomically: a temporary file in the same directory,
  * hidden (node_exporter reads only *.prom, nfd-worker skips dot files),
