@@ -21,13 +21,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA_DIRS = [os.path.join(HERE, "..", "..", "schema"),
                "/usr/local/share/pcipass/schema", "/usr/share/pcipass/schema"]
 
-# pcipass COMMAND (and persist's and rom's SUBCOMMAND) -> schema name; the other
-# commands print no JSON document (hook, help, persist apply/remove).
+# pcipass COMMAND (and persist's, rom's and export's SUBCOMMAND) -> schema name;
+# the other commands print no JSON document (hook, help, persist apply/remove,
+# export prometheus/nfd).
 SCHEMA_OF = {"list": "list", "show": "show", "check": "check", "host": "host",
              "claim": "claim", "release": "release", "monitor": "monitor",
              "version": "version", ("persist", "list"): "persist-list",
              ("persist", "wait"): "persist-wait",
-             ("rom", "check"): "rom-check", ("rom", "save"): "rom-save"}
+             ("rom", "check"): "rom-check", ("rom", "save"): "rom-save",
+             ("export", "proxmox-mapping"): "export-proxmox-mapping",
+             "drift": "drift"}
 
 
 class SchemaError(Exception):
@@ -51,7 +54,7 @@ def schema_name(args):
     if not words:
         raise SchemaError(f"no command in {args!r}")
     key = words[0]
-    if key in ("persist", "rom"):
+    if key in ("persist", "rom", "export"):
         key = tuple(words[:2])
     if key not in SCHEMA_OF:
         raise SchemaError(f"pcipass {' '.join(args)}: no schema for "

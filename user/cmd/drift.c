@@ -124,9 +124,13 @@ static void print_map(const struct pve_map_drift *d)
 		if (d->path[i].status != PVE_DRIFT_OK || is_json_context())
 			print_path(m, i, &d->path[i]);
 	close_json_array();
-	if (d->status != PVE_DRIFT_OK && d->status != PVE_DRIFT_SKIPPED)
-		print_opt_string(PRINT_ANY, "fix", "    now: map %s\n", d->fix,
-				 "(no single answer: edit by hand)");
+	if (d->status == PVE_DRIFT_OK || d->status == PVE_DRIFT_SKIPPED)
+		;	/* nothing to fix */
+	else if (d->fix)
+		print_string(PRINT_ANY, "fix", "    now: map %s\n", d->fix);
+	else
+		print_null(PRINT_ANY, "fix", "    now: %s\n",
+			   "no single answer: edit the map by hand");
 	close_json_object();
 }
 

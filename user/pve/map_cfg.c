@@ -192,6 +192,26 @@ static void add_map(struct pve_mapcfg *c, const char *section, size_t line,
 	c->n++;
 }
 
+/* The section after a bad header: its lines are not errors of their own. */
+#define BAD_SECTION '\x01'
+
+static int parse_header(struct pve_mapcfg *c, char *section, size_t size_s,
+			char *text, char *why, size_t size)
+{
+	size_t len = strcspn(text, " \t");
+
+	section[0] = BAD_SECTION;
+	section[1] = '\0';
+	if (text[len + strspn(text + len, " \t")] || len >= size_s)
+		return fail_why(-1, why, size, "a header is one word: '%s'", text);
+	text[len] = '\0';
+	if (!pve_configid_valid(text))
+		return fail_why(-1, why, size, "'%s': not a mapping name", text);
+	snprintf(section, size_s, "%s", text);
+	c->sections++;
+	return 0;
+}
+
 /* One line of the file; section is the current one ("" outside).
  * 0 fine, -1 an error (why).
  */
@@ -208,18 +228,10 @@ static int parse_line(struct pve_mapcfg *c, char *section, size_t size_s,
 	}
 	if (*key == '#')
 		return 0;
-	if (key == text) {		/* column 0: a header */
-		size_t len = strcspn(text, " \t");
-
-		if (text[len + strspn(text + len, " \t")] || len >= size_s)
-			return fail_why(-1, why, size, "a header is one word: '%s'", text);
-		text[len] = '\0';
-		if (!pve_configid_valid(text))
-			return fail_why(-1, why, size, "'%s': not a mapping name", text);
-		snprintf(section, size_s, "%s", text);
-		c->sections++;
-		return 0;
-	}
+	if (key == text)		/* column 0: a header */
+		return parse_header(c, section, size_s, text, why, size);
+	if (section[0] == BAD_SECTION)
+		return 0;		/* its header was reported */
 	if (!section[0])
 		return fail_why(-1, why, size, "'%s' outside a mapping", key);
 	value = key + strcspn(key, " \t");
