@@ -149,7 +149,8 @@ def host_facts(root):
         vmids={f[:-5] for f in listdir(root + '/etc/pve/qemu-server')
                if f.endswith('.conf')},
         domains={f[:-4] for f in listdir(root + '/etc/libvirt/qemu')
-                 if f.endswith('.xml')})
+                 if f.endswith('.xml')},
+        nodes=set(listdir(root + '/etc/pve/nodes')))
 
 
 def addr_matches(addrs, cur):
@@ -188,6 +189,8 @@ def make_fixture(d):
     put('etc/pve/qemu-server/100.conf')
     put('etc/pve/qemu-server/101.conf')
     put('etc/pve/qemu-server/notes.txt')
+    for n in ('pve1', 'pve2'):
+        os.makedirs(f'{d}/etc/pve/nodes/{n}')
     put('etc/libvirt/qemu/win10.xml')
     put('etc/libvirt/qemu/debian.xml')
 
@@ -379,7 +382,12 @@ def case_groups(code, host):
     g.append(('export: formats from cmd/export.c', {
         'pcipass export ': code['formats'],
         'pcipass export -o /nonexistent/x ': code['formats'],
-        'pcipass export nfd ': set()}))
+        'pcipass export nfd ': set(),
+        'pcipass export proxmox-mapping ': set(),
+        'pcipass export proxmox-mapping gpu ': host['addrs'],
+        'pcipass export proxmox-mapping gpu 0000:01:00 0': addr_matches(
+            host['addrs'], '0'),
+        'pcipass export prometheus x ': set()}))
     units = os.path.join(TOP, 'boot', 'systemd', 'pcipass-')
     files = {os.path.join(os.path.dirname(units), f)
              for f in os.listdir(os.path.dirname(units))
@@ -387,6 +395,12 @@ def case_groups(code, host):
     g.append(('export --output: file names', {
         f'pcipass export --output {units}': files,
         f'pcipass export prometheus -o {units}': files}))
+    node = {os.uname().nodename.split('.')[0]} | host['nodes']
+    g.append(('--node: this host and the cluster\'s nodes; drift FILE', {
+        'pcipass export proxmox-mapping --node ': node,
+        'pcipass drift -n ': node,
+        f'pcipass drift {units}': files,
+        'pcipass drift x ': set()}))
     g.append(('hook: VM managers from cmd/hook.c, VMIDs, domains', {
         'pcipass hook ': code['hooks'],
         'pcipass hook proxmox ': host['vmids'],
@@ -400,7 +414,7 @@ def unknown_values(code):
     """Options taking a value this test has no cases for: a new one (say,
     one that takes a file) needs its completion and a case here."""
     known = {'class', 'color', 'driver', 'group', 'timeout', 'count', 'for',
-             'output'}
+             'output', 'node'}
     return sorted({f'{c} --{o}' for c, (_, takes) in code['options'].items()
                    for o, arg in takes.items() if arg and o not in known})
 
