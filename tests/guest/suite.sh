@@ -261,6 +261,11 @@ python3 tests/e2e/persist_test.py --cli "$cli" >"$results/persist.tap" \
 tap_result $? "persist e2e: exit status" "$results/logs/persist.stderr"
 tap_brief "$results/persist.tap"
 
+python3 tests/e2e/persist_add_test.py --cli "$cli" >"$results/persist_add.tap" \
+	2>"$results/logs/persist_add.stderr"
+tap_result $? "persist add e2e: exit status" "$results/logs/persist_add.stderr"
+tap_brief "$results/persist_add.tap"
+
 # --- The kernel's own YNL client, driven by our spec ------------------------
 
 if [ -n "${KSRC:-}" ]; then
