@@ -200,7 +200,8 @@ static int pcipass_claim_locked(struct pcipass_tx *tx)
  * passed); -EBUSY when refused (rep->blockers); the failing step's errno
  * after a rollback (rep->outcome says whether it was complete); -ENODEV,
  * -ENOENT, -ENXIO, -EINVAL, -E2BIG for requests that name nothing
- * claimable.  rep->msg explains every error.
+ * claimable; -ESTALE for a persisted claim whose group changed since the
+ * load matched it.  rep->msg explains every error.
  */
 int pcipass_claim(const struct pcipass_claim_req *req,
 		  struct pcipass_claim_report *rep)

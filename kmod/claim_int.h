@@ -135,12 +135,13 @@ bool pcipass_gone(struct pci_dev *pdev);
 /* override.c: override writes that never wait without bound */
 int pcipass_override_set_within(struct pci_dev *pdev, const char *name,
 				unsigned int ms);
-int pcipass_override_clear_if(struct pci_dev *pdev, const char *name);
+int pcipass_override_clear_if(struct pci_dev *pdev, const char *name,
+			      unsigned int ms);
 
 /* claim_rec.c: what a claim changed, per function */
 struct pcipass_rec *pcipass_rec_find(struct pci_dev *pdev);
 bool pcipass_rec_holds(struct pci_dev *pdev, const char *driver);
-bool pcipass_rec_has_persisted(struct pci_dev *pdev);
+bool pcipass_rec_has_persisted(struct pci_dev *pdev, char *driver);
 bool pcipass_rec_drop_persisted(struct pci_dev *pdev, char *driver);
 int pcipass_prepare_records(struct pcipass_tx *tx);
 void pcipass_finish_records(struct pcipass_tx *tx, bool abort);

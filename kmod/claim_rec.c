@@ -129,7 +129,8 @@ int pcipass_rec_add_persisted(struct pci_dev *pdev, const char *driver)
  * @driver: the driver name
  *
  * A committed record (a claim done, or a persisted claim's override set
- * at add time and its probe to come), not one a transaction is making.
+ * at add time and its probe to come), not one a transaction is making or
+ * releasing.
  * Bus notifier context: the leaf pcipass_rec_lock only.
  *
  * Return: true when it is.
@@ -141,7 +142,7 @@ bool pcipass_rec_holds(struct pci_dev *pdev, const char *driver)
 
 	spin_lock(&pcipass_rec_lock);
 	rec = pcipass_rec_find(pdev);
-	holds = rec && !rec->pending && !rec->gone &&
+	holds = rec && !rec->pending && !rec->busy && !rec->gone &&
 		!strcmp(rec->driver, driver);
 	spin_unlock(&pcipass_rec_lock);
 	return holds;
@@ -157,15 +158,21 @@ static bool pcipass_rec_idle_persisted(const struct pcipass_rec *rec)
  * pcipass_rec_has_persisted() - does @pdev hold a persisted claim's record
  * that pcipass_rec_drop_persisted() would drop?
  * @pdev: the function
+ * @driver: receives the driver it is claimed for (PCIPASS_DRIVER_MAX), or
+ *	NULL
  *
  * Return: true when it does.
  */
-bool pcipass_rec_has_persisted(struct pci_dev *pdev)
+bool pcipass_rec_has_persisted(struct pci_dev *pdev, char *driver)
 {
+	struct pcipass_rec *rec;
 	bool has;
 
 	spin_lock(&pcipass_rec_lock);
-	has = pcipass_rec_idle_persisted(pcipass_rec_find(pdev));
+	rec = pcipass_rec_find(pdev);
+	has = pcipass_rec_idle_persisted(rec);
+	if (has && driver)
+		strscpy(driver, rec->driver, PCIPASS_DRIVER_MAX);
 	spin_unlock(&pcipass_rec_lock);
 	return has;
 }

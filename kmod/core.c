@@ -216,7 +216,6 @@ static void pcipass_fill_privileged(struct pci_dev *pdev,
  * there behind a long probe would stall every genetlink family as soon as
  * one registers.  So wait for a device lock a bounded time, then give up.
  */
-#define PCIPASS_LOCK_WAIT_MS	1000
 #define PCIPASS_LOCK_POLL_MS	10
 
 /* Try @dev's lock for up to @ms: 0 (locked), -EBUSY or -EINTR. */

@@ -87,6 +87,8 @@ int pcipass_devinfo_fill(struct pci_dev *pdev, bool privileged, bool wait,
 			 struct pcipass_devinfo *info);
 void pcipass_devinfo_release(struct pcipass_devinfo *info);
 bool pcipass_acs_read(struct pci_dev *pdev, u16 *pos, u16 *cap, u16 *ctrl);
+/* How long a device lock is waited for before the device counts as busy. */
+#define PCIPASS_LOCK_WAIT_MS	1000
 int pcipass_device_lock_within(struct device *dev, unsigned int ms);
 int pcipass_device_lock_bounded(struct device *dev);
 

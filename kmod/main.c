@@ -59,6 +59,7 @@ static int __init pcipass_init(void)
 
 err_notify:
 	pcipass_notify_uninit();
+	pcipass_persist_add_stop();
 	pcipass_claim_uninit();		/* records persisted claims made */
 err_genl:
 	pcipass_genl_uninit();
@@ -74,6 +75,7 @@ static void __exit pcipass_exit(void)
 {
 	pcipass_chardev_uninit();
 	pcipass_notify_uninit();
+	pcipass_persist_add_stop();	/* its work items, before the records */
 	pcipass_genl_uninit();
 	/* No job is open: each holds a module reference until it ends. */
 	pcipass_jobs_exit();

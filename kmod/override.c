@@ -22,13 +22,15 @@
 
 #include "claim_int.h"
 #include "compat.h"
+#include "core.h"
 
 /**
  * pcipass_override_set_within() - set a function's override, waiting at
  * most @ms for its device lock
  * @pdev: the function
- * @name: the driver name
- * @ms: how long a held device lock is waited for (6.1 only)
+ * @name: the driver name, already checked (pcipass_driver_name_ok()): no
+ *	newline to cut, never "" (which would mean a clear)
+ * @ms: how long a held device lock is waited for (6.1 only; 0: tried once)
  *
  * Return: 0, -EBUSY (the lock stayed held), -EINTR, or -ENOMEM.
  */
@@ -59,42 +61,48 @@ int pcipass_override_set_within(struct pci_dev *pdev, const char *name,
 
 /**
  * pcipass_override_clear_if() - clear a function's override if it names
- * @name, without waiting for anything
+ * @name
  * @pdev: the function
  * @name: the driver name the override must be
+ * @ms: how long a held device lock is waited for (6.1 only; 0: tried once)
  *
  * Somebody else's override (udev's, driverctl's, vfio-pci's on a new VF)
- * is theirs: only ours is cleared.  On 6.12 the driver core offers no
- * compare-and-clear: between the look and the clear a sysfs write could
- * slip in, on a function that is not yet offered to drivers (or was just
- * turned away by ours), which is the only time this is called.
+ * is theirs: only ours is cleared, compared and cleared under the lock
+ * that guards it (device_lock on 6.1, the driver core's spinlock on 6.12,
+ * which compat.h's reader takes too: the driver core has no
+ * compare-and-clear of its own).
  *
  * Return: 0 when cleared, -ENOENT when the override names something else
- * or nothing, -EBUSY when its device lock is held (6.1).
+ * or nothing, -EBUSY (or -EINTR) when its device lock stayed held (6.1).
  */
-int pcipass_override_clear_if(struct pci_dev *pdev, const char *name)
+int pcipass_override_clear_if(struct pci_dev *pdev, const char *name,
+			      unsigned int ms)
 {
-#ifdef PCIPASS_PCI_OVERRIDE_IN_PCI_DEV
 	const char *old;
+#ifdef PCIPASS_PCI_OVERRIDE_IN_PCI_DEV
+	int err = pcipass_device_lock_within(&pdev->dev, ms);
 
-	if (!device_trylock(&pdev->dev))
-		return -EBUSY;
+	if (err)
+		return err;
 	old = pdev->driver_override;
 	if (old && !strcmp(old, name))
 		pdev->driver_override = NULL;
 	else
 		old = NULL;
 	device_unlock(&pdev->dev);
+#else
+	struct device *dev = &pdev->dev;
+
+	spin_lock(&dev->driver_override.lock);
+	old = dev->driver_override.name;
+	if (old && !strcmp(old, name))
+		dev->driver_override.name = NULL;
+	else
+		old = NULL;
+	spin_unlock(&dev->driver_override.lock);
+#endif
 	if (!old)
 		return -ENOENT;
 	kfree(old);
 	return 0;
-#else
-	char cur[PCIPASS_DRIVER_MAX];
-
-	if (pcipass_read_driver_override(pdev, cur, sizeof(cur)) <= 0 ||
-	    strcmp(cur, name))
-		return -ENOENT;
-	return pcipass_set_driver_override(pdev, NULL);
-#endif
 }

@@ -255,22 +255,17 @@ bool pcipass_persist_take(struct pci_dev *pdev,
 }
 
 /*
- * Set a persisted claim's override, waiting for the function's lock (6.1)
- * no longer than a probe that is about to end would hold it: a function
- * that stays locked is being probed or removed, and the override would
- * come too late to keep a host driver away anyway.
- * Return: 0, -EBUSY (still locked: the claim transaction takes it over),
- * or another error (logged: the function boots onto its host driver).
+ * Set a persisted claim's override, waiting at most @ms for the function's
+ * lock (6.1).  Return: 0, -EBUSY (still locked: the caller says what that
+ * means for it), or another error, logged (the function boots onto its
+ * host driver).
  */
-int pcipass_persist_override(struct pci_dev *pdev, const char *driver)
+int pcipass_persist_override(struct pci_dev *pdev, const char *driver,
+			     unsigned int ms)
 {
-	int err = pcipass_override_set_within(pdev, driver,
-					      PCIPASS_PERSIST_WRITE_MS);
+	int err = pcipass_override_set_within(pdev, driver, ms);
 
-	if (err == -EBUSY)
-		pci_info(pdev, "busy (a probe or removal holds it): its override for %s is left to the claim\n",
-			 driver);
-	else if (err)
+	if (err && err != -EBUSY)
 		pci_err(pdev, "persisted claim for %s NOT applied: driver_override failed (%d)\n",
 			driver, err);
 	return err;
@@ -293,43 +288,31 @@ static void pcipass_persist_undo_busy(struct pci_dev *pdev, const char *driver)
  */
 void pcipass_persist_undo(struct pci_dev *pdev, const char *driver)
 {
+	struct device *dev = &pdev->dev;
 	char cur[PCIPASS_DRIVER_MAX];
-	bool rec, ours, on_target = false, unbound;
+	bool rec, theirs, on_target, unbound;
+	int err;
 
 	spin_lock(&pcipass_rec_lock);
 	rec = pcipass_rec_find(pdev);
 	spin_unlock(&pcipass_rec_lock);
 	if (rec)
 		return;
-	if (pcipass_device_lock_bounded(&pdev->dev)) {
+	/* 0: ours, cleared; -ENOENT: none, or somebody else's */
+	err = pcipass_override_clear_if(pdev, driver, PCIPASS_LOCK_WAIT_MS);
+	if ((err && err != -ENOENT) || pcipass_device_lock_bounded(dev)) {
 		pcipass_persist_undo_busy(pdev, driver);
 		return;
 	}
-	pcipass_read_driver_override(pdev, cur, sizeof(cur));
-	ours = !strcmp(cur, driver);
-	unbound = !pdev->dev.driver;
-	device_unlock(&pdev->dev);
-	if (cur[0] && !ours)
-		return;		/* somebody else's override: theirs to keep */
-	if (!ours && !unbound)
-		return;		/* on a driver, nothing of ours: as it is */
-	if (ours) {
-		if (pcipass_override_clear_if(pdev, driver) == -EBUSY) {
-			pcipass_persist_undo_busy(pdev, driver);
-			return;
-		}
-		/* the target may have bound since the first look */
-		if (pcipass_device_lock_bounded(&pdev->dev))
-			return;
-		unbound = !pdev->dev.driver;
-		on_target = pdev->dev.driver &&
-			    !strcmp(pdev->dev.driver->name, driver);
-		device_unlock(&pdev->dev);
-		if (on_target)
-			pcipass_unbind(pdev);
-		else if (!unbound)
-			return;	/* a host driver took it meanwhile */
-	}
+	theirs = err && pcipass_read_driver_override(pdev, cur, sizeof(cur));
+	unbound = !dev->driver;
+	on_target = !err && dev->driver && !strcmp(dev->driver->name, driver);
+	device_unlock(dev);
+	/* their override is theirs to keep; a host driver took it: as it is */
+	if (theirs || (!unbound && !on_target))
+		return;
+	if (on_target)
+		pcipass_unbind(pdev);
 	pcipass_attach(NULL, pdev);
 	pci_info(pdev, "persisted claim not applied: override removed, left to its host driver\n");
 }
@@ -444,7 +427,6 @@ void pcipass_persist_exit(void)
 {
 	unsigned int i;
 
-	pcipass_persist_add_exit();
 	for (i = 0; i < pcipass_persist_n; i++)
 		pci_dev_put(pcipass_persist[i].pdev);
 	kvfree(pcipass_persist);

@@ -118,6 +118,9 @@ void pcipass_persist_exit(void);
 void pcipass_persist_added(struct pci_dev *pdev);
 void pcipass_persist_removed(struct pci_dev *pdev);
 
+/* persist_add.c */
+void pcipass_persist_add_stop(void);
+
 /* persist_sweep.c */
 void pcipass_persist_sweep(void);
 void pcipass_persist_wait(void);

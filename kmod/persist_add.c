@@ -53,7 +53,6 @@ struct pcipass_add_scan {
 struct pcipass_reprobe {
 	struct list_head node;
 	struct pci_dev *pdev;
-	char driver[PCIPASS_DRIVER_MAX];
 };
 
 static LIST_HEAD(pcipass_reprobe_list);
@@ -72,14 +71,33 @@ static struct pcipass_reprobe *pcipass_reprobe_next(void)
 	return r;
 }
 
+/*
+ * Whatever override the function has by now (a claim's, made since)
+ * decides which driver may take it: device_attach() matches as at boot,
+ * and binds only a function that is still unbound.
+ */
+static void pcipass_reprobe_one(struct pci_dev *pdev)
+{
+	bool bound;
+
+	if (pcipass_gone(pdev))
+		return;
+	if (pcipass_device_lock_bounded(&pdev->dev)) {
+		pci_warn(pdev, "busy: not offered to its host driver again; bind it by hand if it stays without one\n");
+		return;
+	}
+	bound = pdev->dev.driver;
+	device_unlock(&pdev->dev);
+	if (!bound)
+		pcipass_attach(NULL, pdev);
+}
+
 static void pcipass_reprobe_fn(struct work_struct *work)
 {
 	struct pcipass_reprobe *r;
 
 	while ((r = pcipass_reprobe_next())) {
-		/* no record, no override of ours: probes it if unbound */
-		if (!pcipass_gone(r->pdev))
-			pcipass_persist_undo(r->pdev, r->driver);
+		pcipass_reprobe_one(r->pdev);
 		pci_dev_put(r->pdev);
 		kfree(r);
 	}
@@ -87,18 +105,18 @@ static void pcipass_reprobe_fn(struct work_struct *work)
 
 static DECLARE_WORK(pcipass_reprobe_work, pcipass_reprobe_fn);
 
-static int pcipass_reprobe(struct pci_dev *pdev, const char *driver)
+static int pcipass_reprobe(struct pci_dev *pdev)
 {
 	struct pcipass_reprobe *r = kzalloc(sizeof(*r), GFP_KERNEL);
 
 	if (!r)
 		return -ENOMEM;
 	r->pdev = pci_dev_get(pdev);
-	strscpy(r->driver, driver, sizeof(r->driver));
 	spin_lock(&pcipass_reprobe_lock);
 	list_add_tail(&r->node, &pcipass_reprobe_list);
 	spin_unlock(&pcipass_reprobe_lock);
-	schedule_work(&pcipass_reprobe_work);
+	/* a probe may take long: not on the per-CPU system workqueue */
+	queue_work(system_unbound_wq, &pcipass_reprobe_work);
 	return 0;
 }
 
@@ -160,14 +178,15 @@ static struct pci_dev *pcipass_add_stranger(struct pcipass_add_scan *s,
 	return NULL;
 }
 
-/* Does a group-mate of @pdev hold an override set at its own add? */
+/* Does a group-mate of @pdev hold a persisted claim's record to withdraw? */
 static bool pcipass_add_mates_claimed(const struct pcipass_add_scan *s,
 				      struct pci_dev *pdev)
 {
 	unsigned int i;
 
 	for (i = 0; i < s->g.n; i++)
-		if (s->g.m[i] != pdev && pcipass_rec_has_persisted(s->g.m[i]))
+		if (s->g.m[i] != pdev &&
+		    pcipass_rec_has_persisted(s->g.m[i], NULL))
 			return true;
 	return false;
 }
@@ -191,39 +210,45 @@ static bool pcipass_add_pf_on(struct pci_dev *vf, const char *driver)
 }
 
 /*
- * A group-mate given its override at its own ADD_DEVICE, still unbound:
+ * A group-mate given its override by a persisted claim, still unbound:
  * the override and record go, it meets its host driver as if nothing
  * were persisted.  One already bound keeps its driver (too late to
  * withdraw without an unbind; a VM will find the group not viable, and
  * pcipass check says why).  Only an override that still names the
- * record's driver is cleared, and never by waiting for a lock here.
+ * record's driver is cleared, and no lock is waited for here.  The record
+ * goes last: a claim that takes it meanwhile (it holds it busy) decides,
+ * and writes its own override before it binds.
  */
-static void pcipass_add_withdraw(struct pci_dev *m, struct pci_dev *stranger,
+static void pcipass_add_withdraw(struct pci_dev *m, struct pci_dev *pdev,
 				 u32 group, bool joined)
 {
 	const char *why = joined ? "joined" : "stays on its host driver in";
-
 	char driver[PCIPASS_DRIVER_MAX];
 	int err = -ENOENT;
+	bool pf_on;
 
-	if (READ_ONCE(m->dev.driver) || !pcipass_rec_drop_persisted(m, driver))
+	if (READ_ONCE(m->dev.driver) || !pcipass_rec_has_persisted(m, driver))
 		return;
-	if (!pcipass_add_pf_on(m, driver))
-		err = pcipass_override_clear_if(m, driver);
+	pf_on = pcipass_add_pf_on(m, driver);
+	if (!pf_on)
+		err = pcipass_override_clear_if(m, driver, 0);
 	if (err == -EBUSY) {
-		/* 6.1: somebody holds its lock; it stays claimed, as it was */
-		if (pcipass_rec_add_persisted(m, driver))
-			pci_warn(m, "its persisted claim is not recorded (no memory): release will not give it back\n");
 		pci_warn(m, "persisted claim for %s NOT withdrawn (its device is locked): %s %s IOMMU group %u; the group is not viable until it is claimed too\n",
-			 driver, pci_name(stranger), why, group);
+			 driver, pci_name(pdev), why, group);
 		return;
 	}
+	if (!pcipass_rec_drop_persisted(m, driver))
+		return;
 	pcipass_persist_mark(m, PCIPASS_PERSIST_INCOMPLETE);
-	pci_warn(m, "persisted claim for %s withdrawn: %s %s IOMMU group %u%s; left to its host driver\n",
-		 driver, pci_name(stranger), why, group,
-		 joined ? " and no persisted entry names it" : "");
+	if (pf_on)
+		pci_warn(m, "persisted claim for %s withdrawn: %s %s IOMMU group %u; its PF is on %s, whose own override it keeps\n",
+			 driver, pci_name(pdev), why, group, driver);
+	else
+		pci_warn(m, "persisted claim for %s withdrawn: %s %s IOMMU group %u%s; left to its host driver\n",
+			 driver, pci_name(pdev), why, group,
+			 joined ? " and no persisted entry names it" : "");
 	/* offered to drivers already, and turned away by our override */
-	if (!err && READ_ONCE(m->match_driver) && pcipass_reprobe(m, driver))
+	if (!err && READ_ONCE(m->match_driver) && pcipass_reprobe(m))
 		pci_err(m, "not offered to its host driver again (no memory): bind it by hand\n");
 }
 
@@ -237,6 +262,7 @@ static bool pcipass_add_apply(struct pci_dev *pdev)
 	struct pcipass_persist_id id;
 	char driver[PCIPASS_DRIVER_MAX];
 	bool force;
+	int err;
 
 	if (pcipass_persist_id_read(pdev, &id) ||
 	    !pcipass_persist_take(pdev, &id, driver, &force))
@@ -246,7 +272,12 @@ static bool pcipass_add_apply(struct pci_dev *pdev)
 		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
 		return false;
 	}
-	if (pcipass_persist_override(pdev, driver)) {
+	/* no lock is waited for here (6.1: the override's is only tried) */
+	err = pcipass_persist_override(pdev, driver, 0);
+	if (err == -EBUSY)
+		pci_warn(pdev, "persisted claim for %s NOT applied: its device is locked; left to its host driver\n",
+			 driver);
+	if (err) {
 		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
 		return false;
 	}
@@ -303,7 +334,7 @@ void pcipass_persist_added(struct pci_dev *pdev)
 {
 	struct pci_dev *stranger = NULL;
 	struct pcipass_add_scan *s;
-	bool named, unclaimed = false, left = false;
+	bool named, unclaimed = false, taken = false;
 	unsigned int i;
 	int err;
 	u8 how;
@@ -326,33 +357,33 @@ void pcipass_persist_added(struct pci_dev *pdev)
 		if (!err)
 			stranger = pcipass_add_stranger(s, pdev, &unclaimed);
 		if (named && !stranger && !err)
-			left = !pcipass_add_apply(pdev);
+			taken = pcipass_add_apply(pdev);
 		else if (named)
 			pcipass_add_refuse(s, pdev, err, stranger, unclaimed);
+		/*
+		 * Not taken (no entry names it, its group is not whole, the
+		 * boot VGA device without force): what its group-mates got
+		 * moments before goes back, or the group would be half on
+		 * the target.
+		 */
+		for (i = 0; !taken && i < s->g.n; i++)
+			if (s->g.m[i] != pdev)
+				pcipass_add_withdraw(s->g.m[i], pdev, s->g.id,
+						     !named);
 	}
-	/*
-	 * A function that joined (no entry names it) or stays on its host
-	 * driver takes back what its group-mates got moments before.  A
-	 * stranger added earlier took it back at its own add.
-	 */
-	for (i = 0; (stranger == pdev || left) && i < s->g.n; i++)
-		if (s->g.m[i] != pdev)
-			pcipass_add_withdraw(s->g.m[i], pdev, s->g.id,
-					     stranger == pdev);
 	pcipass_persist_group_put(&s->g);
 	kfree(s);
 }
 
-void pcipass_persist_add_exit(void)
+/**
+ * pcipass_persist_add_stop() - wait for the add path's work items
+ *
+ * Called once the bus notifier is unregistered (nothing queues them any
+ * more) and before the claim records go: the module load is not needed
+ * any more, the functions waiting for their host driver get it.
+ */
+void pcipass_persist_add_stop(void)
 {
-	struct pcipass_reprobe *r;
-
 	cancel_work_sync(&pcipass_persist_load_work);
-	cancel_work_sync(&pcipass_reprobe_work);
-	/* the notifier is gone: what was not run is only dropped */
-	while ((r = pcipass_reprobe_next())) {
-		pci_warn(r->pdev, "not offered to its host driver again (pcipass unloaded): bind it by hand\n");
-		pci_dev_put(r->pdev);
-		kfree(r);
-	}
+	flush_work(&pcipass_reprobe_work);
 }

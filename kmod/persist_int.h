@@ -55,12 +55,10 @@ void pcipass_persist_report(struct pci_dev *pdev,
 bool pcipass_persist_take(struct pci_dev *pdev,
 			  const struct pcipass_persist_id *id, char *driver,
 			  bool *force);
-/* How long an override write waits for a locked function (6.1). */
-#define PCIPASS_PERSIST_WRITE_MS	100
-int pcipass_persist_override(struct pci_dev *pdev, const char *driver);
+int pcipass_persist_override(struct pci_dev *pdev, const char *driver,
+			     unsigned int ms);
 void pcipass_persist_undo(struct pci_dev *pdev, const char *driver);
 void pcipass_persist_mark(struct pci_dev *pdev, u8 state);
-void pcipass_persist_add_exit(void);
 
 /**
  * struct pcipass_plan_group - a group the sweep found whole (persist_job.c)

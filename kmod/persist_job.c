@@ -42,6 +42,8 @@
 
 /* How long module init waits for the overrides (see pcipass_persist_wait). */
 #define PCIPASS_PERSIST_WAIT_MS	10000
+/* How long an override write waits for a locked member (6.1). */
+#define PCIPASS_PERSIST_WRITE_MS	100
 /* A group with a member busy in a probe or removal is tried this often. */
 #define PCIPASS_PERSIST_TRIES		10
 #define PCIPASS_PERSIST_RETRY_MS	1000
@@ -96,13 +98,17 @@ static void pcipass_persist_write(struct pcipass_plan_group *g)
 
 	for (i = 0; i < g->n && !err; i++) {
 		pcipass_job_step(PCIPASS_STEP_OVERRIDE, g->m[i], g->driver);
-		err = pcipass_persist_override(g->m[i], g->driver);
+		err = pcipass_persist_override(g->m[i], g->driver,
+					       PCIPASS_PERSIST_WRITE_MS);
 		pcipass_job_step(0, NULL, NULL);
 		g->wrote[i] = !err;
-		if (err == -EBUSY)
+		if (err == -EBUSY) {
+			pci_info(g->m[i], "busy (a probe or removal holds it): its override for %s is left to the claim\n",
+				 g->driver);
 			err = 0;
+		}
 	}
-	g->failed = err;
+	g->failed = err != 0;
 }
 
 /* A group whose overrides could not all be written: back as it was. */
