@@ -66,10 +66,13 @@ static int pcipass_set_overrides(struct pcipass_tx *tx)
 
 		/*
 		 * Members already on the target get the override too: once
-		 * claimed, no unbind may let another driver in.
+		 * claimed, no unbind may let another driver in.  One with a
+		 * record from before (a persisted claim's, set at its add)
+		 * gets it written again: the add path may have withdrawn it
+		 * since the members were read.
 		 */
 		if ((m->bridge && !m->detach) ||
-		    (m->orig_override &&
+		    (m->orig_override && !m->reused_rec &&
 		     !strcmp(m->orig_override, tx->target->name)))
 			continue;
 		m->touched = true;

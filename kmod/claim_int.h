@@ -135,8 +135,7 @@ bool pcipass_gone(struct pci_dev *pdev);
 /* override.c: override writes that never wait without bound */
 int pcipass_override_set_within(struct pci_dev *pdev, const char *name,
 				unsigned int ms);
-int pcipass_override_clear_if(struct pci_dev *pdev, const char *name,
-			      unsigned int ms);
+int pcipass_override_clear_locked(struct pci_dev *pdev, const char *name);
 
 /* claim_rec.c: what a claim changed, per function */
 struct pcipass_rec *pcipass_rec_find(struct pci_dev *pdev);

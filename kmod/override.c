@@ -60,36 +60,30 @@ int pcipass_override_set_within(struct pci_dev *pdev, const char *name,
 }
 
 /**
- * pcipass_override_clear_if() - clear a function's override if it names
- * @name
+ * pcipass_override_clear_locked() - clear a function's override if it
+ * names @name; its device_lock held by the caller
  * @pdev: the function
  * @name: the driver name the override must be
- * @ms: how long a held device lock is waited for (6.1 only; 0: tried once)
  *
  * Somebody else's override (udev's, driverctl's, vfio-pci's on a new VF)
  * is theirs: only ours is cleared, compared and cleared under the lock
- * that guards it (device_lock on 6.1, the driver core's spinlock on 6.12,
+ * that guards it (device_lock on 6.1; on 6.12 the driver core's spinlock,
  * which compat.h's reader takes too: the driver core has no
  * compare-and-clear of its own).
  *
  * Return: 0 when cleared, -ENOENT when the override names something else
- * or nothing, -EBUSY (or -EINTR) when its device lock stayed held (6.1).
+ * or nothing.
  */
-int pcipass_override_clear_if(struct pci_dev *pdev, const char *name,
-			      unsigned int ms)
+int pcipass_override_clear_locked(struct pci_dev *pdev, const char *name)
 {
 	const char *old;
 #ifdef PCIPASS_PCI_OVERRIDE_IN_PCI_DEV
-	int err = pcipass_device_lock_within(&pdev->dev, ms);
-
-	if (err)
-		return err;
+	device_lock_assert(&pdev->dev);
 	old = pdev->driver_override;
 	if (old && !strcmp(old, name))
 		pdev->driver_override = NULL;
 	else
 		old = NULL;
-	device_unlock(&pdev->dev);
 #else
 	struct device *dev = &pdev->dev;
 

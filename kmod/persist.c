@@ -298,12 +298,12 @@ void pcipass_persist_undo(struct pci_dev *pdev, const char *driver)
 	spin_unlock(&pcipass_rec_lock);
 	if (rec)
 		return;
-	/* 0: ours, cleared; -ENOENT: none, or somebody else's */
-	err = pcipass_override_clear_if(pdev, driver, PCIPASS_LOCK_WAIT_MS);
-	if ((err && err != -ENOENT) || pcipass_device_lock_bounded(dev)) {
+	if (pcipass_device_lock_bounded(dev)) {
 		pcipass_persist_undo_busy(pdev, driver);
 		return;
 	}
+	/* 0: ours, cleared; -ENOENT: none, or somebody else's */
+	err = pcipass_override_clear_locked(pdev, driver);
 	theirs = err && pcipass_read_driver_override(pdev, cur, sizeof(cur));
 	unbound = !dev->driver;
 	on_target = !err && dev->driver && !strcmp(dev->driver->name, driver);
@@ -314,7 +314,8 @@ void pcipass_persist_undo(struct pci_dev *pdev, const char *driver)
 	if (on_target)
 		pcipass_unbind(pdev);
 	pcipass_attach(NULL, pdev);
-	pci_info(pdev, "persisted claim not applied: override removed, left to its host driver\n");
+	pci_info(pdev, "persisted claim not applied: %s, left to its host driver\n",
+		 err ? "offered to drivers again" : "override removed");
 }
 
 /*

@@ -82,10 +82,9 @@ static void pcipass_reprobe_one(struct pci_dev *pdev)
 
 	if (pcipass_gone(pdev))
 		return;
-	if (pcipass_device_lock_bounded(&pdev->dev)) {
-		pci_warn(pdev, "busy: not offered to its host driver again; bind it by hand if it stays without one\n");
+	/* held past the bound: being probed (or removed) by somebody else */
+	if (pcipass_device_lock_bounded(&pdev->dev))
 		return;
-	}
 	bound = pdev->dev.driver;
 	device_unlock(&pdev->dev);
 	if (!bound)
@@ -214,30 +213,49 @@ static bool pcipass_add_pf_on(struct pci_dev *vf, const char *driver)
  * the override and record go, it meets its host driver as if nothing
  * were persisted.  One already bound keeps its driver (too late to
  * withdraw without an unbind; a VM will find the group not viable, and
- * pcipass check says why).  Only an override that still names the
- * record's driver is cleared, and no lock is waited for here.  The record
- * goes last: a claim that takes it meanwhile (it holds it busy) decides,
- * and writes its own override before it binds.
+ * pcipass check says why).  All of it under the mate's device_lock, only
+ * tried (no lock is waited for here): no probe can bind it in between
+ * (the target's module may be loading), and a claim holding its record
+ * (busy) is left to decide.  Only an override that still names the
+ * record's driver is cleared.
+ * Return: 0 (withdrawn, our override cleared), -EEXIST (withdrawn, the
+ * override left: a PF's, or somebody else's), -ENOENT (nothing to
+ * withdraw: bound, or a claim holds it) or -EBUSY (locked).
  */
+static int pcipass_add_withdraw_one(struct pci_dev *m, char *driver,
+				       bool *pf_on)
+{
+	int err = -ENOENT;
+
+	if (!device_trylock(&m->dev))
+		return pcipass_rec_has_persisted(m, NULL) ? -EBUSY : -ENOENT;
+	if (!m->dev.driver && pcipass_rec_drop_persisted(m, driver)) {
+		*pf_on = pcipass_add_pf_on(m, driver);
+		err = *pf_on ? -EEXIST : pcipass_override_clear_locked(m, driver);
+		if (err == -ENOENT)	/* somebody else's now: theirs */
+			err = -EEXIST;
+	}
+	device_unlock(&m->dev);
+	return err;
+}
+
 static void pcipass_add_withdraw(struct pci_dev *m, struct pci_dev *pdev,
 				 u32 group, bool joined)
 {
 	const char *why = joined ? "joined" : "stays on its host driver in";
-	char driver[PCIPASS_DRIVER_MAX];
-	int err = -ENOENT;
-	bool pf_on;
+	char driver[PCIPASS_DRIVER_MAX] = "";
+	bool pf_on = false;
+	int err;
 
-	if (READ_ONCE(m->dev.driver) || !pcipass_rec_has_persisted(m, driver))
+	if (READ_ONCE(m->dev.driver) || !pcipass_rec_has_persisted(m, NULL))
 		return;
-	pf_on = pcipass_add_pf_on(m, driver);
-	if (!pf_on)
-		err = pcipass_override_clear_if(m, driver, 0);
+	err = pcipass_add_withdraw_one(m, driver, &pf_on);
 	if (err == -EBUSY) {
-		pci_warn(m, "persisted claim for %s NOT withdrawn (its device is locked): %s %s IOMMU group %u; the group is not viable until it is claimed too\n",
-			 driver, pci_name(pdev), why, group);
+		pci_warn(m, "persisted claim NOT withdrawn (its device is locked): %s %s IOMMU group %u; the group is not viable until it is claimed too\n",
+			 pci_name(pdev), why, group);
 		return;
 	}
-	if (!pcipass_rec_drop_persisted(m, driver))
+	if (err == -ENOENT)	/* bound, or a claim holds it: as it is */
 		return;
 	pcipass_persist_mark(m, PCIPASS_PERSIST_INCOMPLETE);
 	if (pf_on)
@@ -312,7 +330,7 @@ static void pcipass_add_refuse(struct pcipass_add_scan *s,
 		pci_warn(pdev, "persisted claim NOT applied: IOMMU group %u has more than %u PCI functions; left to its host driver\n",
 			 s->g.id, PCIPASS_CLAIM_MEMBERS);
 	else if (unclaimed)
-		pci_warn(pdev, "persisted claim NOT applied: %s is in its IOMMU group %u and is not claimed for %s (its claim was refused, failed or released); left to its host driver\n",
+		pci_warn(pdev, "persisted claim NOT applied: %s is in its IOMMU group %u and is not claimed for %s (its claim was refused, failed or released, or a claim or release of it runs); left to its host driver\n",
 			 pci_name(stranger), s->g.id, driver);
 	else
 		pci_warn(pdev, "persisted claim NOT applied: %s is in its IOMMU group %u and no persisted entry names it (or names another driver); left to its host driver\n",
@@ -381,6 +399,8 @@ void pcipass_persist_added(struct pci_dev *pdev)
  * Called once the bus notifier is unregistered (nothing queues them any
  * more) and before the claim records go: the module load is not needed
  * any more, the functions waiting for their host driver get it.
+ *
+ * Context: process; the bus notifier unregistered.
  */
 void pcipass_persist_add_stop(void)
 {
