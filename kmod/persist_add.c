@@ -223,7 +223,7 @@ static bool pcipass_add_pf_on(struct pci_dev *vf, const char *driver)
  * withdraw: bound, or a claim holds it) or -EBUSY (locked).
  */
 static int pcipass_add_withdraw_one(struct pci_dev *m, char *driver,
-				       bool *pf_on)
+				    bool *pf_on)
 {
 	int err = -ENOENT;
 
