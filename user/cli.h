@@ -52,7 +52,8 @@ int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 extern const struct cli_cmd cli_cmd_list, cli_cmd_show, cli_cmd_check,
 	cli_cmd_host, cli_cmd_claim, cli_cmd_release, cli_cmd_persist,
-	cli_cmd_hook, cli_cmd_rom, cli_cmd_monitor, cli_cmd_export, cli_cmd_drift,
+	cli_cmd_hook, cli_cmd_rom, cli_cmd_sriov, cli_cmd_monitor, cli_cmd_export,
+	cli_cmd_drift,
 	cli_cmd_version, cli_cmd_help;
 
 #endif

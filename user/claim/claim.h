@@ -219,6 +219,10 @@ struct claim_opts {
 	bool has_group;
 	uint32_t group;
 	uint32_t timeout_s;
+	/* the report goes into the caller's JSON document (an array of
+	 * it), which is written by the caller, also after an error
+	 */
+	bool nested;
 };
 
 #define CLAIM_TIMEOUT_S	60

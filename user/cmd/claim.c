@@ -380,13 +380,17 @@ int claim_command_run(struct claim_req *req, const struct claim_opts *o,
 	if (rep.has_reply)
 		claim_print(req, &rep, &err);
 	if (rc) {
-		print_flush();
-		print_cleanup();
+		if (!o->nested) {
+			print_flush();
+			print_cleanup();
+		}
 		pnl_perror(&nl);
 		hint(req, &rep, rc, busy, txid);
 	} else if (err.errnum) {
-		print_flush();
-		print_cleanup();
+		if (!o->nested) {
+			print_flush();
+			print_cleanup();
+		}
 		refused_here(&rep);
 	}
 	status = claim_exit(&rep, rc ? rc : -err.errnum);
