@@ -30,7 +30,7 @@ SCHEMA_OF = {"list": "list", "show": "show", "check": "check", "host": "host",
              ("persist", "wait"): "persist-wait",
              ("rom", "check"): "rom-check", ("rom", "save"): "rom-save",
              ("export", "proxmox-mapping"): "export-proxmox-mapping",
-             "drift": "drift"}
+             "drift": "drift", "sriov": "sriov"}
 
 
 class SchemaError(Exception):

@@ -21,17 +21,18 @@ static bool read_group(const char *addr, uint32_t *group)
 {
 	char path[PATH_MAX], *name, *end;
 	unsigned long g;
+	bool ok;
 
 	snprintf(path, sizeof(path), SYS_PCI "/%s/iommu_group", addr);
 	name = syspath_target_name(path);
 	if (!name)
 		return false;
 	g = strtoul(name, &end, 10);
+	ok = *name && !*end && g <= UINT32_MAX;
 	free(name);
-	if (*end || g > UINT32_MAX)
-		return false;
-	*group = (uint32_t)g;
-	return true;
+	if (ok)
+		*group = (uint32_t)g;
+	return ok;
 }
 
 static char *read_driver(const char *addr)
