@@ -254,6 +254,13 @@ python3 tests/e2e/hook_proxmox_test.py --cli "$cli" >"$results/hookpve.tap" \
 tap_result $? "hook proxmox e2e: exit status" "$results/logs/hookpve.stderr"
 tap_brief "$results/hookpve.tap"
 
+# --- pcipass sriov: VFs created with host drivers kept off, claimed, removed --
+
+python3 tests/e2e/sriov_test.py --cli "$cli" >"$results/sriov.tap" \
+	2>"$results/logs/sriov.stderr"
+tap_result $? "sriov e2e: exit status" "$results/logs/sriov.stderr"
+tap_brief "$results/sriov.tap"
+
 # --- persisted claims (claims=): at load, at add time, left alone ------------
 
 python3 tests/e2e/persist_test.py --cli "$cli" >"$results/persist.tap" \

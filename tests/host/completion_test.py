@@ -141,8 +141,10 @@ def host_facts(root):
                 conf.append(line.split()[0])
     except OSError:
         pass
+    pfs = {a for a in fns
+           if os.path.exists(f'{root}/sys/bus/pci/devices/{a}/sriov_totalvfs')}
     return dict(
-        addrs=set(fns) | slots, fns=set(fns), slots=slots,
+        addrs=set(fns) | slots, fns=set(fns), slots=slots, pfs=pfs,
         groups=set(listdir(root + '/sys/kernel/iommu_groups')),
         drivers=set(listdir(root + '/sys/bus/pci/drivers')),
         persisted=set(conf),
@@ -174,6 +176,7 @@ def make_fixture(d):
               '0000:01:00.0', '0000:01:00.1', '0000:03:00.0', '0000:0a:00.0',
               '0001:02:00.0', '0001:02:00.1', '10000:e1:00.0'):
         put(f'sys/bus/pci/devices/{a}/vendor', '0x8086\n')
+    put('sys/bus/pci/devices/0000:0a:00.0/sriov_totalvfs', '8\n')  # a PF
     put('sys/bus/pci/slots/5/address', '0000:03:00\n')   # one function
     put('sys/bus/pci/slots/6/address', '0000:04:00\n')   # empty slot
     put('sys/bus/pci/slots/7/address', '0000:05\n')      # no slot number
@@ -365,6 +368,16 @@ def case_groups(code, host):
                   'pcipass persist remove 0000:01:00.0 ': host['persisted'] | a,
                   'pcipass persist list ': set(),
                   'pcipass persist wait -': opts['persist']}))
+    pf = host['pfs']
+    g.append((f'sriov: the {len(pf)} SR-IOV PFs (sriov_totalvfs), '
+              'full or short form', {
+                  'pcipass sriov ': pf,
+                  'pcipass sriov --vfs 2 ': pf,
+                  'pcipass -j sriov 0': addr_matches(pf, '0'),
+                  'pcipass sriov 0a': addr_matches(pf, '0a'),
+                  'pcipass sriov --driver ': host['drivers'],
+                  'pcipass sriov --vfs ': set(),
+                  'pcipass sriov 0000:0a:00.0 ': set()}))
     fn = host['fns']
     vga = '/usr/share/seabios/vgabios-std'
     g.append(('rom: subcommands from cmd/rom.c, functions for save and '
@@ -414,7 +427,7 @@ def unknown_values(code):
     """Options taking a value this test has no cases for: a new one (say,
     one that takes a file) needs its completion and a case here."""
     known = {'class', 'color', 'driver', 'group', 'timeout', 'count', 'for',
-             'output', 'node'}
+             'output', 'node', 'vfs'}
     return sorted({f'{c} --{o}' for c, (_, takes) in code['options'].items()
                    for o, arg in takes.items() if arg and o not in known})
 

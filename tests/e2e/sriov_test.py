@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""End-to-end tests of `pcipass sriov` on the topology's SR-IOV NVMe PFs
+(tests/vm/topology.sh): shape (f) 0a:00.0, whose VFs have groups of their
+own, and shape (l) 14:00.0, whose VFs share the PF's group.
+
+What the command shows is checked against sysfs; what --vfs does against
+sysfs (numvfs, autoprobe, drivers, overrides), VFIO's own verdict on the
+groups and the kernel log (nvme names each function it probes).  Runs as
+root with the module loaded, after tests/guest/suite.sh's setup (two VFs
+on 0a:00.0, autoprobe 0) and the claim suites; leaves every function,
+VF count and autoprobe value as it found them.  Prints TAP.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+from tapcheck import Suite, expect, expect_eq, main_with_cli
+from cli_test import SYS_DEV, sys_driver, sys_group, sys_override
+from claim_test import Cli, expect_claimed, members, state
+
+PF = "0000:0a:00.0"				# (f): VFs alone in their groups
+PF_SHARED = "0000:14:00.0"			# (l): PF and VFs in one group
+VFS = ("0000:0a:00.1", "0000:0a:00.2")
+test = Suite("sriov")
+ORIGINAL = {}
+
+
+def attr(pf, name):
+    with open(os.path.join(SYS_DEV, pf, name)) as f:
+        return f.read().strip()
+
+
+def write(pf, name, value):
+    with open(os.path.join(SYS_DEV, pf, name), "w") as f:
+        f.write(value)
+
+
+def sys_vfs(pf):
+    """[(index, address)] from the PF's virtfnN links."""
+    d = os.path.join(SYS_DEV, pf)
+    return sorted((int(n[6:]), os.path.basename(os.readlink(os.path.join(d, n))))
+                  for n in os.listdir(d) if re.fullmatch(r"virtfn\d+", n))
+
+
+def sriov_facts(pf):
+    """What `pcipass sriov PF --json` must say, from sysfs."""
+    vfs = []
+    for i, a in sys_vfs(pf):
+        g, m = members(a)
+        vfs.append({"index": i, "address": a, "iommu_group": int(g),
+                    "driver": sys_driver(a), "driver_override": sys_override(a),
+                    "shares_group_with": [x for x in m if x != a]})
+    return {"address": pf, "driver": sys_driver(pf),
+            "iommu_group": int(sys_group(pf)),
+            "num_vfs": int(attr(pf, "sriov_numvfs")),
+            "total_vfs": int(attr(pf, "sriov_totalvfs")),
+            "drivers_autoprobe": attr(pf, "sriov_drivers_autoprobe") == "1",
+            "vfs": vfs}
+
+
+def snapshot():
+    return {"functions": state(),
+            "sriov": {pf: (attr(pf, "sriov_numvfs"),
+                           attr(pf, "sriov_drivers_autoprobe"))
+                      for pf in (PF, PF_SHARED)}}
+
+
+def mark():
+    tag = f"pcipass-sriov-mark-{time.monotonic_ns()}"
+    with open("/dev/kmsg", "w") as f:
+        f.write(f"{tag}\n")
+    return tag
+
+
+def log_since(tag):
+    lines = subprocess.run(["dmesg"], capture_output=True,
+                           text=True).stdout.splitlines()
+    idx = max(i for i, line in enumerate(lines) if tag in line)
+    return lines[idx + 1:]
+
+
+def set_count(pf, n, autoprobe):
+    """By hand, as an operator would: through 0, autoprobe as given."""
+    if attr(pf, "sriov_numvfs") != "0":
+        write(pf, "sriov_numvfs", "0")
+    write(pf, "sriov_drivers_autoprobe", autoprobe)
+    if n:
+        write(pf, "sriov_numvfs", str(n))
+
+
+def release_all(cli, addrs):
+    for a in addrs:
+        if sys_driver(a) == "vfio-pci":
+            cli.run("release", a)
+
+
+@test
+def show_equals_sysfs(cli):
+    """sriov 0a:00.0 (two VFs from the setup): JSON and text carry
+    sysfs's totalvfs, numvfs, autoprobe, driver and group of the PF and
+    each VF's address, group, driver, override and group peers; no
+    warning (each VF alone in its group)"""
+    ORIGINAL.update(snapshot())
+    doc = cli.json("sriov", PF)
+    want = sriov_facts(PF)
+    expect_eq({k: doc[k] for k in want}, want, "sriov --json vs sysfs")
+    expect_eq(doc["num_vfs"], 2, "VFs from the setup")
+    expect_eq(doc["warnings"], [], "warnings")
+    r = cli.run("sriov", PF[5:])
+    expect_eq(r.returncode, 0, "exit status (text)")
+    head = (f"{PF} (driver {want['driver']}), IOMMU group "
+            f"{want['iommu_group']}")
+    expect(r.stdout.startswith(head + "\n"), f"text head {head!r}")
+    for v in want["vfs"]:
+        line = (f"  virtfn{v['index']} {v['address']}  group "
+                f"{v['iommu_group']}  driver {v['driver'] or 'none'}  "
+                f"override {v['driver_override'] or 'none'}")
+        expect(line in r.stdout.splitlines(), f"text line {line!r}")
+
+
+@test
+def refuses_what_is_not_a_pf(cli):
+    """a VF (naming its PF) and a function without SR-IOV: exit 1 with
+    the reason; a count change not through 0: exit 6, nothing changed"""
+    r = cli.run("sriov", VFS[0])
+    expect(r.returncode == 1 and f"its PF is {PF}" in r.stderr,
+           "a VF refused, its PF named")
+    r = cli.run("sriov", "0000:10:00.0")
+    expect(r.returncode == 1 and "not an SR-IOV physical function" in r.stderr,
+           "a function without SR-IOV refused")
+    doc = cli.json("sriov", PF, "--vfs", "1", want_rc=6)
+    expect(doc["outcome"] == "refused" and "through 0" in doc["reason"],
+           f"--vfs 1 with 2 VFs: {doc['outcome']}: {doc['reason']}")
+    expect_eq(attr(PF, "sriov_numvfs"), "2", "numvfs after the refusal")
+
+
+@test
+def create_and_claim_keeps_host_drivers_off(cli):
+    """--vfs 0, then --vfs 2 --claim with the operator's autoprobe 1:
+    both VFs on vfio-pci, groups VFIO-viable, no nvme probe line for a VF
+    in the kernel log, autoprobe 1 again, the claim reports in the
+    document"""
+    doc = cli.json("sriov", PF, "--vfs", "0")
+    expect_eq((doc["outcome"], attr(PF, "sriov_numvfs")), ("removed", "0"),
+              "--vfs 0 of unused VFs")
+    write(PF, "sriov_drivers_autoprobe", "1")
+    tag = mark()
+    try:
+        doc = cli.json("sriov", PF, "--vfs", "2", "--claim")
+        expect_eq(doc["outcome"], "claimed", "outcome")
+        expect_eq([c["outcome"] for c in doc["claims"]],
+                  ["claimed", "claimed"], "the claim reports")
+        expect_eq(doc["autoprobe_restored"], True, "autoprobe_restored")
+        expect_eq(attr(PF, "sriov_drivers_autoprobe"), "1",
+                  "the operator's autoprobe value")
+        expect_eq([a for _, a in sys_vfs(PF)], list(VFS), "the VFs")
+        for vf in VFS:
+            expect_claimed(vf)
+        probed = [line for line in log_since(tag)
+                  if re.search(r"nvme.*0000:0a:00\.[12]", line)]
+        expect(not probed, f"nvme probed a VF: {probed}")
+        expect_eq(doc["sriov"], {**sriov_facts(PF), "warnings": []},
+                  "the state after, vs sysfs")
+    except Exception:
+        release_all(cli, VFS)
+        raise
+
+
+@test
+def remove_refused_while_claimed(cli):
+    """--vfs 0 while the VFs are claimed: exit 6, each VF's reason names
+    the claim, nothing changed; after pcipass release the VFs are unbound
+    again and --vfs 0 removes them"""
+    try:
+        doc = cli.json("sriov", PF, "--vfs", "0", want_rc=6)
+        expect_eq(doc["outcome"], "refused", "outcome")
+        expect_eq(len(doc["busy"]), 2, f"busy: {doc['busy']}")
+        expect(all("claimed by pcipass" in b for b in doc["busy"]),
+               f"reasons: {doc['busy']}")
+        expect_eq(attr(PF, "sriov_numvfs"), "2", "numvfs after the refusal")
+    finally:
+        release_all(cli, VFS)
+    expect_eq(state(list(VFS)), {a: (None, None) for a in VFS},
+              "VFs after the release")
+    doc = cli.json("sriov", PF, "--vfs", "0")
+    expect_eq((doc["outcome"], attr(PF, "sriov_numvfs")), ("removed", "0"),
+              "--vfs 0 after the release")
+
+
+@test
+def shared_group_is_warned_and_not_claimed(cli):
+    """shape (l): --vfs 2 leaves the VFs unbound (autoprobe 1 restored)
+    and show warns that they share the PF's group; --vfs 2 --claim is
+    refused (exit 6, naming the PF), the PF stays on nvme, the VFs are
+    removed again"""
+    before = attr(PF_SHARED, "sriov_drivers_autoprobe")
+    set_count(PF_SHARED, 0, "1")
+    try:
+        doc = cli.json("sriov", PF_SHARED, "--vfs", "2")
+        expect_eq(doc["outcome"], "created", "outcome")
+        vfs = [a for _, a in sys_vfs(PF_SHARED)]
+        expect_eq(state(vfs), {a: (None, None) for a in vfs}, "the VFs")
+        expect_eq(attr(PF_SHARED, "sriov_drivers_autoprobe"), "1", "autoprobe")
+        doc = cli.json("sriov", PF_SHARED)
+        expect_eq(len(doc["warnings"]), 1, f"warnings: {doc['warnings']}")
+        w = doc["warnings"][0]
+        expect(f"its PF {PF_SHARED}" in w and "whole group" in w, w)
+        r = cli.run("sriov", PF_SHARED)
+        expect(f"warning: {w}" in r.stdout.splitlines(), "text warning")
+        doc = cli.json("sriov", PF_SHARED, "--vfs", "0")
+        expect_eq(doc["outcome"], "removed", "--vfs 0")
+        doc = cli.json("sriov", PF_SHARED, "--vfs", "2", "--claim", want_rc=6)
+        expect(doc["outcome"] == "refused" and
+               f"its PF {PF_SHARED}" in doc["reason"],
+               f"--claim: {doc['outcome']}: {doc['reason']}")
+        expect_eq(doc["claims"], [], "nothing claimed")
+        expect_eq(sys_driver(PF_SHARED), "nvme", "the PF's driver")
+        expect_eq(attr(PF_SHARED, "sriov_numvfs"), "0", "VFs removed again")
+        expect_eq(attr(PF_SHARED, "sriov_drivers_autoprobe"), "1", "autoprobe")
+    finally:
+        set_count(PF_SHARED, 0, before)
+
+
+@test
+def everything_back_as_it_was(cli):
+    """at the end: the setup's two VFs on 0a:00.0 with autoprobe 0, every
+    function with its original driver and override"""
+    expect(ORIGINAL, "no snapshot from the first test")
+    n, auto = ORIGINAL["sriov"][PF]
+    set_count(PF, int(n), auto)
+    expect_eq(snapshot(), ORIGINAL, "VF counts, autoprobe, drivers")
+
+
+if __name__ == "__main__":
+    sys.exit(main_with_cli(test, Cli))
