@@ -43,7 +43,8 @@ struct sriov_run {
 };
 
 static int set_result(struct sriov_run *r, const char *outcome, int status,
-		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		      const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static int set_result(struct sriov_run *r, const char *outcome, int status,
 		      const char *fmt, ...)
@@ -158,15 +159,14 @@ static bool own_group(const struct sriov_state *s, const struct sriov_vf *vf,
 			vf_peer |= !strcmp(vf->peers[i], s->vfs[j].addr);
 		if (vf_peer)
 			continue;
-		snprintf(why, size, "VF %s shares IOMMU group %u with %s%s%s%s: --claim takes only groups of the new VFs; name that function yourself ('pcipass claim %s') if it may go, though the kernel does not claim a PF with VFs enabled",
-			 vf->addr, vf->group,
-			 strcmp(vf->peers[i], s->addr) ? "" : "its PF ",
-			 vf->peers[i],
-			 strcmp(vf->peers[i], s->addr) || !s->driver ? "" :
-				" on ",
-			 strcmp(vf->peers[i], s->addr) || !s->driver ? "" :
-				s->driver,
-			 vf->peers[i]);
+		if (!strcmp(vf->peers[i], s->addr))
+			snprintf(why, size, "VF %s shares IOMMU group %u with its PF %s (driver %s): --claim takes only groups of nothing but the new VFs, and the kernel does not claim a PF with VFs enabled; to pass the PF instead: 'pcipass sriov %s --vfs 0', then 'pcipass claim %s'",
+				 vf->addr, vf->group, s->addr,
+				 s->driver ? s->driver : "none", s->addr,
+				 s->addr);
+		else
+			snprintf(why, size, "VF %s shares IOMMU group %u with %s: --claim takes only groups of nothing but the new VFs; name the group yourself ('pcipass claim %s' says what it takes from the host)",
+				 vf->addr, vf->group, vf->peers[i], vf->addr);
 		return false;
 	}
 	return true;
