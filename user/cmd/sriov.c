@@ -148,12 +148,14 @@ static int create_vfs(const struct sriov_opts *o, const struct sriov_state *s,
 	return set_result(r, "created", EXIT_OK, NULL);
 }
 
-/* A group --claim may take: all its members are VFs of this PF. */
+/* A group --claim may take: all its members but bridges (they stay with
+ * the host) are VFs of this PF.
+ */
 static bool own_group(const struct sriov_state *s, const struct sriov_vf *vf,
 		      char *why, size_t size)
 {
 	for (size_t i = 0; i < vf->nr_peers; i++) {
-		bool vf_peer = false;
+		bool vf_peer = claim_is_bridge(vf->peers[i]);
 
 		for (size_t j = 0; j < s->nr_vfs; j++)
 			vf_peer |= !strcmp(vf->peers[i], s->vfs[j].addr);
@@ -234,7 +236,6 @@ static int claim_vfs(const struct sriov_opts *o, struct sriov_run *r)
 		if (!own_group(&s, &s.vfs[i], why, sizeof(why)))
 			break;
 	if (i < s.nr_vfs) {
-		pp_err("claim refused: %s", why);
 		set_result(r, "refused", EXIT_REFUSED, "%s", why);
 		open_json_array("claims");
 		close_json_array();

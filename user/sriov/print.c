@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "claim/claim.h"
 #include "lib/print.h"
 #include "sriov/sriov.h"
 
@@ -38,7 +39,9 @@ static void print_vf(const struct sriov_vf *vf)
 	close_json_object();
 }
 
-/* "its PF 0000:14:00.0, VF 0000:14:00.2" */
+/* "its PF 0000:14:00.0, VF 0000:14:00.2": bridges stay with the host,
+ * a claim leaves them out.
+ */
 static void peer_words(const struct sriov_state *s, const struct sriov_vf *vf,
 		       char *buf, size_t size)
 {
@@ -48,6 +51,8 @@ static void peer_words(const struct sriov_state *s, const struct sriov_vf *vf,
 	for (size_t i = 0; i < vf->nr_peers && len < size; i++) {
 		const char *what = "";
 
+		if (claim_is_bridge(vf->peers[i]))
+			continue;
 		if (!strcmp(vf->peers[i], s->addr))
 			what = "its PF ";
 		else
@@ -55,7 +60,7 @@ static void peer_words(const struct sriov_state *s, const struct sriov_vf *vf,
 				if (!strcmp(vf->peers[i], s->vfs[j].addr))
 					what = "VF ";
 		len += snprintf(buf + len, size - len, "%s%s%s",
-				i ? ", " : "", what, vf->peers[i]);
+				len ? ", " : "", what, vf->peers[i]);
 	}
 }
 

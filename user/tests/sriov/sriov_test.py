@@ -8,14 +8,15 @@ usage: sriov_test.py PCIPASS_TEST
 The root is put together here: two SR-IOV NVMe PFs as the guest
 topology has them (tests/vm/topology.sh): 0a:00.0 on nvme with two VFs
 in groups of their own (one on vfio-pci with a driver_override, one
-unbound), autoprobe 1; 14:00.0 whose VFs share the PF's group,
-autoprobe 0; a plain function without SR-IOV and a VF.  Checked:
+unbound), autoprobe 1; 14:00.0 whose VFs share the PF's group (and
+its root port's), autoprobe 0; a plain function without SR-IOV and a VF.  Checked:
 
   - text and JSON carry the same facts, each against the fixture:
     total/enabled VFs, autoprobe, the PF's driver and group, each VF's
     address, group, driver, override and group peers;
   - the shared-group warning on 14:00.0 (once, naming the PF and the
-    other VF), none on 0a:00.0;
+    other VF, not the root port in the group: bridges stay with the
+    host), none on 0a:00.0;
   - the JSON validates against schema/pcipass-sriov.schema.json;
   - refusals with exit 1 and a message naming the reason: a function
     without SR-IOV, a VF (naming its PF), a missing function; usage
@@ -49,6 +50,7 @@ PFS = {
                       ('0000:14:00.2', 20, None, None)]),
 }
 PLAIN = '0000:00:03.0'
+PORT = '0000:00:0c.0'			# a bridge, in 14:00.0's group
 
 
 def mk(path, text=None):
@@ -97,6 +99,11 @@ def build(root):
             link(os.path.join(d, f'virtfn{i}'), os.path.relpath(v, d))
             link(os.path.join(v, 'physfn'), os.path.relpath(d, v))
     function(PLAIN, 3, 'e1000e', None)
+    # the root port above 14:00.0, in its group as on the guest: a bridge
+    d = function(PORT, 20, 'pcieport', None)
+    mk(os.path.join(d, 'class'), '0x060400\n')
+    with open(os.path.join(d, 'config'), 'wb') as f:
+        f.write(bytes(14) + b'\x01' + bytes(49))	# header type 1: a bridge
 
 
 def expect_text(pf, out):
@@ -124,7 +131,7 @@ def expect_json(pf, doc):
           f'{pf}: json indexes')
     for v, (vf, vgroup, _, _) in zip(doc['vfs'], vfs):
         peers = sorted(a for a, g in
-                       [(pf, group)] + [(x[0], x[1]) for x in vfs]
+                       [(pf, group), (PORT, 20)] + [(x[0], x[1]) for x in vfs]
                        if g == vgroup and a != vf)
         check(v['shares_group_with'] == peers,
               f'{pf}: {vf} peers {v["shares_group_with"]} != {peers}')
@@ -155,7 +162,7 @@ def main():
             if pf.startswith('0000:14'):
                 check(len(warns) == 1 and len(doc['warnings']) == 1,
                       f'{pf}: one shared-group warning: {warns}')
-                check(warns and 'its PF 0000:14:00.0' in warns[0]
+                check(warns and 'with its PF 0000:14:00.0, VF' in warns[0]
                       and 'VF 0000:14:00.2' in warns[0]
                       and 'whole group' in warns[0],
                       f'{pf}: warning words: {warns}')
