@@ -20,7 +20,8 @@ import time
 
 from tapcheck import Suite, expect, expect_eq, main_with_cli
 from cli_test import SYS_DEV, sys_driver, sys_group, sys_override
-from claim_test import Cli, expect_claimed, members, state
+from claim_test import (FAILPROBE, FP_PARAMS, Cli, expect_claimed, members,
+                        state)
 
 PF = "0000:0a:00.0"				# (f): VFs alone in their groups
 PF_SHARED = "0000:14:00.0"			# (l): PF and VFs in one group
@@ -189,6 +190,36 @@ def remove_refused_while_claimed(cli):
     doc = cli.json("sriov", PF, "--vfs", "0")
     expect_eq((doc["outcome"], attr(PF, "sriov_numvfs")), ("removed", "0"),
               "--vfs 0 after the release")
+
+
+@test
+def a_failed_claim_undoes_everything(cli):
+    """--vfs 2 --claim --driver pcipass-failprobe, its probe failing on
+    0a:00.2: 0a:00.1's claim released again, the VFs removed, autoprobe
+    back, exit 1 with the reports of the claims and the release"""
+    ko = os.environ.get("PCIPASS_FAILPROBE_KO")
+    expect(ko and os.path.exists(ko),
+           f"no failprobe module (PCIPASS_FAILPROBE_KO={ko!r})")
+    subprocess.run(["insmod", ko], check=True)
+    try:
+        with open(f"{FP_PARAMS}/fail_addr", "w") as f:
+            f.write(VFS[1])
+        doc = cli.json("sriov", PF, "--vfs", "2", "--claim", "--driver",
+                       FAILPROBE, want_rc=1)
+        expect_eq(doc["outcome"], "rolled_back", "outcome")
+        expect(VFS[1] in doc["reason"], f"reason: {doc['reason']}")
+        expect_eq([(c["query"], c["outcome"]) for c in doc["claims"]],
+                  [(VFS[0], "claimed"), (VFS[1], "rolled_back")], "claims")
+        expect_eq([(c["query"], c["outcome"]) for c in doc["releases"]],
+                  [(VFS[0], "released")], "releases")
+        expect_eq(attr(PF, "sriov_numvfs"), "0", "numvfs")
+        expect_eq(attr(PF, "sriov_drivers_autoprobe"), "1", "autoprobe")
+        expect_eq(doc["sriov"]["num_vfs"], 0, "the state after")
+    finally:
+        if attr(PF, "sriov_numvfs") != "0":
+            release_all(cli, VFS)
+            write(PF, "sriov_numvfs", "0")
+        subprocess.run(["rmmod", "pcipass_failprobe"])
 
 
 @test

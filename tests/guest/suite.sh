@@ -256,7 +256,8 @@ tap_brief "$results/hookpve.tap"
 
 # --- pcipass sriov: VFs created with host drivers kept off, claimed, removed --
 
-python3 tests/e2e/sriov_test.py --cli "$cli" >"$results/sriov.tap" \
+PCIPASS_FAILPROBE_KO=$failprobe_ko \
+	python3 tests/e2e/sriov_test.py --cli "$cli" >"$results/sriov.tap" \
 	2>"$results/logs/sriov.stderr"
 tap_result $? "sriov e2e: exit status" "$results/logs/sriov.stderr"
 tap_brief "$results/sriov.tap"
