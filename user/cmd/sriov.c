@@ -186,18 +186,34 @@ static int one_claim(enum claim_op op, const char *addr, const char *driver)
 	return claim_command_run(&req, &co, NULL);
 }
 
+/* A refusal stays one; a claim left unfinished or not undone needs the
+ * operator (its 'fix:' lines); anything else failed and was undone.
+ */
+static int claim_failed_status(int st)
+{
+	if (st == EXIT_REFUSED)
+		return EXIT_REFUSED;
+	if (st == EXIT_ATTENTION || st == EXIT_RUNNING)
+		return EXIT_ATTENTION;
+	return EXIT_RUNTIME;
+}
+
 /* Releases what was claimed, newest first, then removes the VFs. */
 static void roll_back(const struct sriov_opts *o, const struct sriov_state *s,
 		      const bool *claimed, struct sriov_run *r)
 {
-	bool left = false;
+	bool left = false, left_claims = false;
+	size_t len;
 	int err;
 
 	open_json_array("releases");
-	for (size_t i = s->nr_vfs; i-- > 0;)
-		if (claimed[i] &&
-		    one_claim(CLAIM_OP_RELEASE, s->vfs[i].addr, NULL) != EXIT_OK)
+	for (size_t i = s->nr_vfs; i-- > 0;) {
+		if (!claimed[i])
+			continue;
+		left_claims = true;
+		if (one_claim(CLAIM_OP_RELEASE, s->vfs[i].addr, NULL) != EXIT_OK)
 			left = true;
+	}
 	close_json_array();
 	if (left) {
 		r->outcome = "failed";
@@ -211,7 +227,12 @@ static void roll_back(const struct sriov_opts *o, const struct sriov_state *s,
 		r->status = EXIT_ATTENTION;
 		pp_err("removing the VFs again failed: %s: echo 0 > /sys/bus/pci/devices/%s/sriov_numvfs",
 		       strerror(-err), o->addr);
+		return;
 	}
+	len = strlen(r->reason);
+	snprintf(r->reason + len, sizeof(r->reason) - len,
+		 "; %s, the VFs removed again",
+		 left_claims ? "what was claimed released" : "nothing claimed");
 }
 
 static int claim_vfs(const struct sriov_opts *o, struct sriov_run *r)
@@ -255,9 +276,8 @@ static int claim_vfs(const struct sriov_opts *o, struct sriov_run *r)
 			continue;
 		st = one_claim(CLAIM_OP_CLAIM, s.vfs[i].addr, o->driver);
 		if (st != EXIT_OK) {
-			set_result(r, "rolled_back", st == EXIT_REFUSED ?
-				   EXIT_REFUSED : EXIT_RUNTIME,
-				   "the claim of VF %s failed (exit %d): every claim released, the VFs removed",
+			set_result(r, "rolled_back", claim_failed_status(st),
+				   "the claim of VF %s failed (exit %d)",
 				   s.vfs[i].addr, st);
 			break;
 		}
