@@ -43,7 +43,7 @@ void cli_usage(FILE *f)
 	      "\n"
 	      "Exit status: 0 success, 1 could not run (module not loaded,\n"
 	      "kernel error, no such device), 2 usage error; check, host,\n"
-	      "claim, release, hook and rom have more (see their help).\n"
+	      "claim, release, hook, rom and sriov have more (see their help).\n"
 	      "\n"
 	      "'pcipass help COMMAND' (or 'pcipass COMMAND --help') shows a\n"
 	      "command's arguments and options; 'man pcipass' has it all.\n", f);
