@@ -74,7 +74,10 @@ static void print_reason(const struct sriov_run *r)
 			 r->reason[0] ? r->reason : NULL, NULL);
 }
 
-/* --vfs 0: refused while any VF is claimed, on VFIO or held by a VM. */
+/* --vfs 0: refused while any VF is claimed, on VFIO or held by a VM.
+ * Without the module (not loaded, not loadable) nothing is claimed by
+ * pcipass; the sysfs checks still apply.
+ */
 static int remove_vfs(const struct sriov_opts *o, const struct sriov_state *s,
 		      struct sriov_run *r)
 {
