@@ -52,6 +52,10 @@
 #       00:07.0  pcie-root-port rp_g                  \ one group
 #       0b:00.0  e1000e  52:54:00:50:10:01            /
 #     Without those arguments the port keeps 0x001d and 0b:00.0 is alone.
+#     The only NIC with an option ROM: QEMU's default efi-e1000e.rom
+#     (iPXE, a legacy x86 and an EFI x64 image, 249856 bytes, in a
+#     256 KiB ROM BAR); every other NIC has romfile= (no ROM BAR).  The
+#     rom tests (tests/e2e/rom_test.py) read it back through sysfs.
 # (h) switch whose downstream ports lack ACS, under an ACS root port.
 #     QEMU 7.2's xio3130-downstream has no ACS capability at all (and no
 #     disable-acs property; neither has x3130-upstream).  The kernel does
@@ -120,6 +124,11 @@ PCIPASS_VM_HOST_NIC=0000:0e:00.0
 PCIPASS_VM_HOST_NIC_ADDR=192.0.2.10/24
 PCIPASS_VM_HOST_NIC_ROUTE="198.51.100.0/24 via 192.0.2.1"
 
+# The option ROM file QEMU loads into nic_g's ROM BAR (QEMU's default for
+# e1000e; Debian's ipxe-qemu ships it, QEMU finds it through
+# /usr/share/qemu/).  The guest reads it over 9p to compare.
+PCIPASS_VM_ROM=/usr/lib/ipxe/qemu/efi-e1000e.rom
+
 # The IOMMU groups the kernel forms, one group per element, once the VFs
 # of 0a:00.0 exist.  Together they list every PCI function of the guest.
 PCIPASS_VM_GROUPS=(
@@ -153,7 +162,7 @@ PCIPASS_VM_ACS=(
 # shellcheck disable=SC2034,SC2054
 pcipass_vm_topology() {
 	local nvme_img=${1:?usage: pcipass_vm_topology NVME_IMAGE}
-	local nic=romfile=
+	local nic=romfile=	# no option ROM, except on nic_g (PCIPASS_VM_ROM)
 	PCIPASS_VM_TOPOLOGY=(
 		# (a)
 		-device pcie-root-port,id=rp_a,bus=pcie.0,addr=01.0,chassis=1,slot=1
@@ -184,7 +193,7 @@ pcipass_vm_topology() {
 		-device nvme,id=nvme_f,bus=rp_f,addr=00.0,serial=pcipass-nvme1,subsys=nvme_subsys_f,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=8,msix_qsize=8
 		# (g)
 		-device pcie-root-port,id=rp_g,bus=pcie.0,addr=07.0,chassis=9,slot=9
-		-device "e1000e,id=nic_g,bus=rp_g,addr=00.0,mac=52:54:00:50:10:01,$nic"
+		-device "e1000e,id=nic_g,bus=rp_g,addr=00.0,mac=52:54:00:50:10:01,romfile=$PCIPASS_VM_ROM"
 		# (h)
 		-device pcie-root-port,id=rp_h,bus=pcie.0,addr=08.0,chassis=10,slot=10
 		-device x3130-upstream,id=usp_h,bus=rp_h,addr=00.0
