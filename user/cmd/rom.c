@@ -233,10 +233,10 @@ static int rom_check(const char *file, const char *for_arg,
 	return rc;
 }
 
-/* Writes "1" or "0" to the rom attribute; on anything but sysfs (a test
- * fixture's plain file) there is nothing to enable.
+/* Writes val to a sysfs attribute; on anything but sysfs (a test
+ * fixture's plain file) there is nothing to write.  0 or -errno.
  */
-static int rom_enable(const char *path, bool on)
+static int sysfs_write(const char *path, const char *val)
 {
 	struct statfs sfs;
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -245,9 +245,15 @@ static int rom_enable(const char *path, bool on)
 	if (fd < 0)
 		return -errno;
 	if (fstatfs(fd, &sfs) == 0 && sfs.f_type == SYSFS_MAGIC)
-		rc = write_all(fd, (const uint8_t *)(on ? "1" : "0"), 1);
+		rc = write_all(fd, (const uint8_t *)val, strlen(val));
 	close(fd);
 	return rc;
+}
+
+/* "1" or "0" to the rom attribute: allows or forbids reads of it. */
+static int rom_enable(const char *path, bool on)
+{
+	return sysfs_write(path, on ? "1" : "0");
 }
 
 static char *driver_of(const char *addr)
@@ -266,13 +272,36 @@ static char *driver_of(const char *addr)
 	return xstrdup(p ? p + 1 : target);
 }
 
+/* The Command register from the config attribute; -1 if unreadable. */
+static int command_reg(const char *addr)
+{
+	char rel[PATH_MAX], cfg[6];
+
+	snprintf(rel, sizeof(rel), DEV_DIR "%s/config", addr);
+	if (sysroot_read(rel, cfg, sizeof(cfg)) != (ssize_t)sizeof(cfg) - 1)
+		return -1;
+	return (uint8_t)cfg[4] | (uint8_t)cfg[5] << 8;
+}
+
 static void explain_read_error(const char *addr, const char *driver, int err)
 {
+	int cmd = command_reg(addr);
+
 	pp_err("reading the ROM of %s failed: %s", addr, strerror(-err));
 	if (err != -EIO)
 		return;
 	fprintf(stderr, "  The kernel found no valid ROM image behind the device's ROM BAR.\n");
-	if (driver && strcmp(driver, "vfio-pci") && strcmp(driver, "pci-stub"))
+	/* The kernel enables the ROM BAR for the read, not memory decoding. */
+	if (cmd >= 0 && !(cmd & 0x2))
+		fprintf(stderr,
+			"  Memory decoding is off in %s's Command register (0x%04x), so the\n"
+			"  device answers no memory read, its ROM's neither.  Turn it on for\n"
+			"  the save and off again afterwards:\n"
+			"    setpci -s %s COMMAND=0002:0002\n"
+			"    pcipass rom save %s FILE\n"
+			"    setpci -s %s COMMAND=0000:0002\n",
+			addr, cmd, addr, addr, addr);
+	else if (driver && strcmp(driver, "vfio-pci") && strcmp(driver, "pci-stub"))
 		fprintf(stderr,
 			"  %s is bound to %s, a driver that owns the device and may have\n"
 			"  disabled or reprogrammed its ROM BAR: unbind it or claim it first\n"
@@ -285,24 +314,51 @@ static void explain_read_error(const char *addr, const char *driver, int err)
 			"  primary GPU's may exist only as the firmware's shadow copy.\n");
 }
 
-/* Reads the rom attribute: enable, read, disable.  0 or -errno. */
-static int read_rom(const char *addr, uint8_t **buf, size_t *len)
+/*
+ * The kernel's read of the rom attribute (pci_read_rom) maps and enables
+ * the ROM BAR but does not resume a runtime-suspended device: in D3hot a
+ * function answers only config cycles, so the read sees 0xff and fails
+ * with EIO.  vfio-pci puts every device it holds but nobody opened into
+ * D3hot (runtime PM, power/control "auto"), so "claim, then rom save"
+ * would read nothing on real hardware.  Writing "on" to power/control
+ * resumes the device and keeps it in D0; the old value goes back after
+ * the read.  Returns true when it woke the device (old value "auto").
+ */
+static bool wake_device(const char *addr, char path[PATH_MAX])
 {
-	char rel[PATH_MAX], path[PATH_MAX];
+	char rel[PATH_MAX], *ctl;
+	bool woke = false;
+
+	snprintf(rel, sizeof(rel), DEV_DIR "%s/power/control", addr);
+	ctl = sysroot_read_line(rel);
+	if (ctl && !strcmp(ctl, "auto") && sysroot_path(rel, path, PATH_MAX))
+		woke = sysfs_write(path, "on") == 0;
+	free(ctl);
+	return woke;
+}
+
+/* Reads the rom attribute: wake, enable, read, disable.  0 or -errno. */
+static int read_rom(const char *addr, uint8_t **buf, size_t *len, bool *woke)
+{
+	char rel[PATH_MAX], path[PATH_MAX], pm[PATH_MAX];
 	int rc, off;
 
 	snprintf(rel, sizeof(rel), DEV_DIR "%s/rom", addr);
 	if (!sysroot_path(rel, path, sizeof(path)))
 		return -ENAMETOOLONG;
+	*woke = wake_device(addr, pm);
 	rc = rom_enable(path, true);
-	if (rc)
-		return rc;
-	rc = read_file(path, buf, len);
-	off = rom_enable(path, false);
-	if (!rc && off) {
-		free(*buf);
-		rc = off;
+	if (!rc) {
+		rc = read_file(path, buf, len);
+		off = rom_enable(path, false);
+		if (!rc && off) {
+			free(*buf);
+			rc = off;
+		}
 	}
+	if (*woke && sysfs_write(pm, "auto"))
+		pp_err("warning: could not give %s back to runtime power management (write auto to %s)",
+		       addr, pm);
 	return rc;
 }
 
@@ -312,7 +368,7 @@ static int rom_save(const char *arg, const char *file, bool force)
 	struct rom_report *r;
 	char *driver, *boot_vga;
 	uint16_t ids[2];
-	bool vga, saved = false;
+	bool vga, woke = false, saved = false;
 	uint8_t *buf;
 	size_t len;
 	int rc;
@@ -335,7 +391,7 @@ static int rom_save(const char *arg, const char *file, bool force)
 	boot_vga = dev_attr(addr, "boot_vga");
 	vga = boot_vga && !strcmp(boot_vga, "1");
 	free(boot_vga);
-	rc = read_rom(addr, &buf, &len);
+	rc = read_rom(addr, &buf, &len, &woke);
 	if (rc == -EACCES || rc == -EPERM) {
 		pp_err("cannot read the ROM of %s: %s (run as root)", addr,
 		       strerror(-rc));
@@ -357,6 +413,10 @@ static int rom_save(const char *arg, const char *file, bool force)
 	print_opt_string(PRINT_ANY, "driver", " (driver %s)\n", driver,
 			 "none");
 	print_bool(PRINT_JSON, "boot_vga", NULL, vga);
+	if (woke)
+		print_text("note: %s was under runtime power management (power/control\n"
+			   "      auto, D3hot when idle): held in D0 for the read, then set back\n",
+			   addr);
 	if (vga)
 		print_text("note: %s is the boot VGA device: the kernel returns the copy the firmware\n"
 			   "      shadowed at 0xC0000 (a legacy image its init code may have changed),\n"
@@ -462,9 +522,12 @@ const struct cli_cmd cli_cmd_rom = {
 	"                enable, read, disable), check it as rom check does\n"
 	"                and write it to FILE atomically, refusing to replace\n"
 	"                an existing FILE without --force.  Needs root.  A\n"
-	"                driver bound to the device can make the read fail:\n"
-	"                unbind or claim it first.  The boot VGA device gives\n"
-	"                the firmware's shadow copy, not the ROM chip's.\n"
+	"                runtime-suspended device (vfio-pci's idle D3hot) is\n"
+	"                held in D0 for the read.  Memory decoding off in the\n"
+	"                Command register, or a driver bound to the device,\n"
+	"                can make the read fail: it says why (unbind or claim\n"
+	"                it first).  The boot VGA device gives the firmware's\n"
+	"                shadow copy, not the ROM chip's.\n"
 	"\n"
 	"Exit status: 0 a valid ROM (saved), 1 could not run (no such file\n"
 	"or device, no ROM, a read error, not root, FILE exists),\n"
