@@ -274,6 +274,15 @@ python3 tests/e2e/persist_add_test.py --cli "$cli" >"$results/persist_add.tap" \
 tap_result $? "persist add e2e: exit status" "$results/logs/persist_add.stderr"
 tap_brief "$results/persist_add.tap"
 
+# --- pcipass rom save and check on real sysfs rom files ----------------------
+
+# nic_g's ROM BAR holds the file QEMU loaded ($PCIPASS_VM_ROM), the boot VGA
+# the firmware's shadow copy; ground truth from setpci, lspci, /dev/mem.
+python3 tests/e2e/rom_test.py --cli "$cli" --qemu-rom "$PCIPASS_VM_ROM" \
+	>"$results/rom.tap" 2>"$results/logs/rom.stderr"
+tap_result $? "rom e2e: exit status" "$results/logs/rom.stderr"
+tap_brief "$results/rom.tap"
+
 # --- The kernel's own YNL client, driven by our spec ------------------------
 
 if [ -n "${KSRC:-}" ]; then
