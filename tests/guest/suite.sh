@@ -283,6 +283,13 @@ python3 tests/e2e/rom_test.py --cli "$cli" --qemu-rom "$PCIPASS_VM_ROM" \
 tap_result $? "rom e2e: exit status" "$results/logs/rom.stderr"
 tap_brief "$results/rom.tap"
 
+# --- export (Prometheus, NFD, Proxmox mapping) and drift on real sysfs -------
+
+python3 tests/e2e/export_test.py --cli "$cli" >"$results/export.tap" \
+	2>"$results/logs/export.stderr"
+tap_result $? "export e2e: exit status" "$results/logs/export.stderr"
+tap_brief "$results/export.tap"
+
 # --- The kernel's own YNL client, driven by our spec ------------------------
 
 if [ -n "${KSRC:-}" ]; then
