@@ -11,6 +11,10 @@
 #   --swap-macs MAC1,MAC2  the topology's NICs with these MACs trade them,
 #                    and with them the serial numbers QEMU derives: each
 #                    card is now in the other's slot (a card moved)
+#   --swap-slots ID1,ID2  the topology's devices with QEMU ids ID1 and ID2
+#                    trade their parent buses (root ports): each card in
+#                    the other's slot, bus numbers unchanged (two cards of
+#                    different IDs moved, as pcipass drift can see)
 #   --timeout SECS   wall-clock limit of the QEMU run (default 300); on
 #                    expiry QEMU is killed and boot.sh exits 124
 #   -h, --help
@@ -44,12 +48,14 @@ usage() { sed -n '4,/^$/{s/^# \{0,1\}//;p}' "$0"; }
 
 append=
 swap=
+swap_slots=
 timeout=300
 while (($#)); do
 	case $1 in
 	--append) append="$append ${2:?--append needs an argument}"; shift 2 ;;
 	--timeout) timeout=${2:?--timeout needs an argument}; shift 2 ;;
 	--swap-macs) swap=${2:?--swap-macs needs MAC1,MAC2}; shift 2 ;;
+	--swap-slots) swap_slots=${2:?--swap-slots needs ID1,ID2}; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; break ;;
 	-*) log "unknown option: $1"; usage >&2; exit 125 ;;
@@ -108,6 +114,40 @@ if [[ -n $swap ]]; then
 	done
 	((n == 2)) || die "--swap-macs $swap: want two NICs with these MACs, found $n"
 	log "NICs $mac1 and $mac2 trade slots"
+fi
+if [[ -n $swap_slots ]]; then
+	id1=${swap_slots%,*} id2=${swap_slots#*,} i1='' i2=''
+	for i in "${!PCIPASS_VM_TOPOLOGY[@]}"; do
+		case ${PCIPASS_VM_TOPOLOGY[i]} in
+		*",id=$id1,"*) i1=$i ;;
+		*",id=$id2,"*) i2=$i ;;
+		esac
+	done
+	[[ -n $i1 && -n $i2 && $id1 != "$id2" ]] ||
+		die "--swap-slots $swap_slots: want two devices with these ids"
+	a1=${PCIPASS_VM_TOPOLOGY[i1]} a2=${PCIPASS_VM_TOPOLOGY[i2]}
+	[[ $a1 =~ ,(bus=[^,]*), ]] || die "$id1 has no bus="
+	b1=${BASH_REMATCH[1]}
+	[[ $a2 =~ ,(bus=[^,]*), ]] || die "$id2 has no bus="
+	b2=${BASH_REMATCH[1]}
+	PCIPASS_VM_TOPOLOGY[i1]=${a1/,$b1,/,$b2,} PCIPASS_VM_TOPOLOGY[i2]=${a2/,$b2,/,$b1,}
+	# QEMU makes devices in order: the first of the two, now on a port
+	# made after it, goes last, with what plugs into it (bus=ID.N).
+	lo=$((i1 < i2 ? i1 : i2))
+	[[ ${PCIPASS_VM_TOPOLOGY[lo]} =~ ,id=([^,]*), ]] && id_lo=${BASH_REMATCH[1]}
+	rest=() last=()
+	for i in "${!PCIPASS_VM_TOPOLOGY[@]}"; do
+		a=${PCIPASS_VM_TOPOLOGY[i]}
+		if ((i == lo)) || [[ $a == *",bus=$id_lo."* ]]; then
+			[[ ${rest[-1]} == -device ]] || die "--swap-slots: $a is not a -device"
+			unset 'rest[-1]'
+			last+=(-device "$a")
+		else
+			rest+=("$a")
+		fi
+	done
+	PCIPASS_VM_TOPOLOGY=("${rest[@]}" "${last[@]}")
+	log "devices $id1 ($b1) and $id2 ($b2) trade slots"
 fi
 
 # Machine, accelerator, IOMMU, CPUs and memory as tests/vm/run.sh.
