@@ -8,7 +8,8 @@
 #   1. write   claim --persist, refusals; then update-initramfs with our
 #              hook in the image's root
 #   2. boot    from that initramfs: claimed before any host driver bound
-#   3. moved   two NICs trade slots: the persisted one is followed
+#   3. moved   two NICs trade slots: the persisted one is followed; the
+#              USB controller and an NVMe trade slots: drift sees both
 #   4. escape  with pcipass.persist=0 on the kernel command line
 #   5. vmhooks with pcipass.persist=0 again: libvirt's hook with Debian's
 #              libvirt (tests/e2e/hook_libvirt_test.py)
@@ -122,7 +123,7 @@ boot_phase write --timeout 400 &&
 	tap_run "image $rel, boot 'boot': the initramfs loaded pcipass before udev" \
 		init_top_in_time &&
 	boot_phase moved --timeout 400 \
-		--swap-macs 52:54:00:50:0a:01,52:54:00:50:12:01 &&
+		--swap-macs 52:54:00:50:0a:01,52:54:00:50:12:01 --swap-slots xhci_k,nvme_l &&
 	boot_phase escape --timeout 400 --append pcipass.persist=0 &&
 	boot_phase vmhooks --timeout 500 --append pcipass.persist=0
 rc=$?
