@@ -30,10 +30,11 @@ from tapcheck import Suite, cli_json, expect, expect_eq, main_with_cli
 from cli_test import (SYS_DEV, expected_state, sys_driver, sys_group,
                       sys_groups, vfio_viable)
 from check_test import expected as expected_verdict, stays_with_host
-from claim_test import ALONE, Cli, Guarded, expect_claimed, expect_state
+from claim_test import ALONE, Cli, Guarded, expect_claimed, expect_state, state
 from hook_proxmox_test import RECORDS, Pve, hook
 
 test = Suite("export")
+ORIGINAL = {}
 NODE = "pcipass-e2e"		# drift and export take it explicitly
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(?:,|$)')
@@ -200,6 +201,7 @@ def expect_groups(fams, what):
 @test
 def prometheus_textfile_passes_promtool(cli):
     """export prometheus --output: one 0644 file, no temporary left, promtool check metrics clean, pcipass_ names"""
+    ORIGINAL.update(state())
     fams = prom(cli, fresh=True)
     expect(all(n.startswith("pcipass_") for n in fams), f"names {sorted(fams)}")
     for n in ("pcipass_iommu_group_state", "pcipass_function_info",
@@ -471,7 +473,9 @@ def drift_names_every_stale_map(cli):
 
 @test
 def everything_back_as_it_was(cli):
-    """at the end: the group states export reports are the setup's (sysfs)"""
+    """at the end: every function has its original driver and override, and export says so"""
+    expect(ORIGINAL, "no snapshot from the first test")
+    expect_eq(state(), ORIGINAL, "(driver, override) of every function")
     expect_groups(prom(cli, fresh=True), "at the end")
 
 
