@@ -21,6 +21,8 @@
 #   --smp N          guest CPUs (default 2)
 #   --cache DIR      initramfs cache (default ${XDG_CACHE_HOME:-~/.cache}/pcipass/vm)
 #   --append ARGS    extra kernel command line arguments
+#   --scale N        add the scale shape of topology.sh: about N PCI
+#                    functions in all (bench/scale.sh; default: none)
 #   --env NAME=VAL   export NAME=VAL into SCRIPT's environment (repeatable)
 #   --quiet          do not copy the serial console to stdout
 #   -h, --help
@@ -58,6 +60,7 @@ mem=2048
 smp=2
 cache_dir=
 append=
+scale=
 quiet=0
 envs=()
 while (($#)); do
@@ -70,6 +73,7 @@ while (($#)); do
 	--smp) smp=${2:?--smp needs an argument}; shift 2 ;;
 	--cache) cache_dir=${2:?--cache needs an argument}; shift 2 ;;
 	--append) append="$append ${2:?--append needs an argument}"; shift 2 ;;
+	--scale) scale=${2:?--scale needs an argument}; shift 2 ;;
 	--env) envs+=("${2:?--env needs an argument}"); shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	-h | --help) usage; exit 0 ;;
@@ -175,6 +179,10 @@ else
 fi
 
 pcipass_vm_topology "$out/nvme.img"
+PCIPASS_VM_SCALE_TOPOLOGY=()
+if [[ -n $scale ]]; then
+	pcipass_vm_scale_topology "$scale" || vm_die "--scale $scale"
+fi
 
 # shellcheck disable=SC2054  # commas are QEMU option syntax
 qemu_args=(
@@ -193,6 +201,7 @@ qemu_args=(
 	-fsdev "local,id=fs_out,path=$(esc "$out"),security_model=none,multidevs=remap"
 	-device virtio-9p-pci,id=p9_out,fsdev=fs_out,mount_tag=pcipassout,bus=pcie.0,addr=11.0
 	"${PCIPASS_VM_TOPOLOGY[@]}"
+	"${PCIPASS_VM_SCALE_TOPOLOGY[@]}"
 )
 printf '%q ' "$qemu" "${qemu_args[@]}" >"$out/.pcipass-vm/qemu-cmdline"
 echo >>"$out/.pcipass-vm/qemu-cmdline"

@@ -223,6 +223,64 @@ pcipass_vm_topology() {
 	)
 }
 
+# Scale shape (not part of the default topology; only with --scale, for
+# bench/scale.sh): many PCI functions at once, for the benchmark of big
+# hosts.  PORTS root ports, 8 per pcie.0 slot (multifunction, like (i)),
+# on the free slots 0d-0f and 12-1e after the shapes above (so none of
+# their addresses moves), each above a multifunction endpoint of 8
+# functions of QEMU's pvpanic-pci (1b36:0011):
+#       00:0d.0 .. 00:0d.7  pcie-root-port sp_0 .. sp_7   each alone
+#       15:00.0 .. 15:00.7  pvpanic-pci sd_0_0 .. sd_0_7   one group
+#       ...                 (bus 0x15 + port number)
+# Why that device: it has one 16-byte memory BAR and nothing else (no I/O
+# BAR, no interrupt, no MSI).  pci-testdev has an I/O BAR: 8 of them need
+# a 4 KiB I/O window per port and SeaBIOS panics ("out of I/O address
+# space") after about 14 ports.  edu has a 1 MiB BAR (8 MiB per port of
+# 32-bit MMIO).  pvpanic-pci's driver is a module nothing loads in the
+# test guest (no udev there): the functions stay unbound, as on a host
+# whose devices wait for a VM.  The ports have hotplug=off (no pciehp
+# service, no hotplug window reserved by SeaBIOS) and io-reserve=0.
+# 16 slots x 8 ports = 128 ports: at most 1152 functions on top of the
+# default ones (1196 in all); buses 0x15-0x94.
+PCIPASS_VM_SCALE_MAX_PORTS=128
+
+# Fill PCIPASS_VM_SCALE_TOPOLOGY with the scale shape's QEMU arguments for
+# a guest of at least TOTAL PCI functions at boot: enough ports (9
+# functions each: the port and its endpoint's 8) on top of the default
+# topology's functions (those of PCIPASS_VM_GROUPS but the two VFs of
+# 0a:00.0, which exist only once a test creates them).
+# shellcheck disable=SC2034,SC2054
+pcipass_vm_scale_topology() {
+	local total=${1:?usage: pcipass_vm_scale_topology TOTAL} base=0 g d
+	local ports p f slots=(0d 0e 0f 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e)
+	[[ $total =~ ^[0-9]+$ ]] || {
+		printf 'pcipass_vm_scale_topology: not a number: %s\n' "$total" >&2
+		return 1
+	}
+	for g in "${PCIPASS_VM_GROUPS[@]}"; do
+		for d in $g; do base=$((base + 1)); done
+	done
+	base=$((base - 2))
+	ports=$(((total - base + 8) / 9))
+	((ports > 0)) || ports=0
+	if ((ports > PCIPASS_VM_SCALE_MAX_PORTS)); then
+		printf 'pcipass_vm_scale_topology: at most %d functions\n' \
+			$((base + 9 * PCIPASS_VM_SCALE_MAX_PORTS)) >&2
+		return 1
+	fi
+	PCIPASS_VM_SCALE_TOPOLOGY=()
+	for ((p = 0; p < ports; p++)); do
+		local addr=${slots[p / 8]}.$((p % 8)) mf=
+		((p % 8 || p + 1 == ports)) || mf=,multifunction=on
+		PCIPASS_VM_SCALE_TOPOLOGY+=(-device "pcie-root-port,id=sp_$p,bus=pcie.0,addr=$addr$mf,chassis=200,slot=$((p + 1)),hotplug=off,io-reserve=0")
+		for ((f = 0; f < 8; f++)); do
+			mf=
+			((f)) || mf=,multifunction=on
+			PCIPASS_VM_SCALE_TOPOLOGY+=(-device "pvpanic-pci,id=sd_${p}_$f,bus=sp_$p,addr=00.$f$mf")
+		done
+	done
+}
+
 # The kernel command line arguments the topology needs, for the guest
 # kernel of release RELEASE ("uname -r"), on one line.  Shape (g) relies on
 # them: they switch off required ACS bits of root port 00:07.0.  6.11
@@ -252,6 +310,11 @@ pcipass_vm_kernel_args() {
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	set -euo pipefail
+	if [[ ${1:-} == --scale ]]; then
+		pcipass_vm_scale_topology "${2:?usage: $0 --scale TOTAL}"
+		printf '%s\n' "${PCIPASS_VM_SCALE_TOPOLOGY[@]}"
+		exit
+	fi
 	if [[ ${1:-} == --kernel-args ]]; then
 		pcipass_vm_kernel_args "${2:?usage: $0 --kernel-args RELEASE}"
 		exit
