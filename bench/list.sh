@@ -8,11 +8,22 @@
 # interleaved so both see the same machine.  Runs wherever pcipass.ko is
 # loaded; "make bench" runs it in the test guest.
 #
+# Every iteration runs the shell recipe once and each pcipass command
+# PCIPASS_BENCH_REPEAT times (default 1): at a thousand functions the
+# shell recipe takes minutes under TCG, pcipass well under a second.
+# Also timed: "pcipass show ADDR" and "pcipass check ADDR" of one function
+# (PCIPASS_BENCH_ADDR, default 0000:01:00.0), whose cost should not
+# depend on the number of functions.  The last line,
+#   bench/list: row FUNCTIONS GROUPS PCIPASS_MS SHELL_MS SHOW_MS CHECK_MS
+# (ms per run, SHELL_MS = group walk + lspci -vvv) is for bench/scale.sh.
+#
 # Usage: bench/list.sh [ITERATIONS] [CLI]
 set -euo pipefail
 
 iters=${1:-20}
 cli=${2:-$(cd "$(dirname "$0")/.." && pwd)/user/pcipass}
+repeat=${PCIPASS_BENCH_REPEAT:-1}
+addr=${PCIPASS_BENCH_ADDR:-0000:01:00.0}
 
 group_walk() {
 	local g d
@@ -32,31 +43,56 @@ pcipass_list() {
 	"$cli" list --json
 }
 
+pcipass_show() {
+	"$cli" show --json "$addr"
+}
+
+# check exits non-zero for a function that cannot go to a VM as it is.
+pcipass_check() {
+	"$cli" check --json "$addr" || (($? != 1))
+}
+
 now_ns() { date +%s%N; }
 
 # Warm caches (pci.ids, the binaries) so neither side pays a first-run cost.
 group_walk >/dev/null 2>&1
 lspci_vvv >/dev/null 2>&1
 pcipass_list >/dev/null
+pcipass_show >/dev/null
+pcipass_check >/dev/null
 
-t_walk=0 t_vvv=0 t_pp=0
+t_walk=0 t_vvv=0 t_pp=0 t_show=0 t_check=0
 for ((i = 0; i < iters; i++)); do
 	a=$(now_ns); group_walk >/dev/null 2>&1
 	b=$(now_ns); lspci_vvv >/dev/null 2>&1
-	c=$(now_ns); pcipass_list >/dev/null
+	c=$(now_ns)
+	for ((r = 0; r < repeat; r++)); do pcipass_list >/dev/null; done
 	d=$(now_ns)
+	for ((r = 0; r < repeat; r++)); do pcipass_show >/dev/null; done
+	e=$(now_ns)
+	for ((r = 0; r < repeat; r++)); do pcipass_check >/dev/null; done
+	f=$(now_ns)
 	t_walk=$((t_walk + b - a))
 	t_vvv=$((t_vvv + c - b))
 	t_pp=$((t_pp + d - c))
+	t_show=$((t_show + e - d))
+	t_check=$((t_check + f - e))
 done
 
 ndev=$(find /sys/bus/pci/devices -mindepth 1 -maxdepth 1 | wc -l)
 ngrp=$(find /sys/kernel/iommu_groups -mindepth 1 -maxdepth 1 | wc -l)
-awk -v n="$iters" -v w="$t_walk" -v v="$t_vvv" -v pp="$t_pp" -v d="$ndev" -v g="$ngrp" 'BEGIN {
+awk -v n="$iters" -v w="$t_walk" -v v="$t_vvv" -v pp="$t_pp" -v d="$ndev" -v g="$ngrp" \
+	-v r="$repeat" -v sh="$t_show" -v ck="$t_check" -v a="$addr" 'BEGIN {
+	pp /= r; sh /= r; ck /= r
 	printf "bench/list: %d PCI functions in %d IOMMU groups, %d iterations each, interleaved\n", d, g, n
+	if (r > 1)
+		printf "  (pcipass commands: %d runs per iteration, averaged)\n", r
 	printf "  group walk (lspci -nns per device)   : %8.2f ms/run\n", w / n / 1e6
 	printf "  lspci -vvv (ACS state)               : %8.2f ms/run\n", v / n / 1e6
 	printf "  pcipass list --json                  : %8.2f ms/run\n", pp / n / 1e6
+	printf "  pcipass show %s            : %8.2f ms/run\n", a, sh / n / 1e6
+	printf "  pcipass check %s           : %8.2f ms/run\n", a, ck / n / 1e6
 	printf "  ratio walk alone / pcipass           : %8.1fx\n", w / pp
 	printf "  ratio (operators today / pcipass)    : %8.1fx\n", (w + v) / pp
+	printf "bench/list: row %d %d %.2f %.2f %.2f %.2f\n", d, g, pp / n / 1e6, (w + v) / n / 1e6, sh / n / 1e6, ck / n / 1e6
 }'
