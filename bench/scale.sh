@@ -13,6 +13,9 @@
 # process per device), so the number of iterations falls with the size
 # (PCIPASS_BENCH_BUDGET functions x iterations, default 500, at least 1);
 # pcipass runs PCIPASS_BENCH_REPEAT times (default 3) per iteration.
+# Every "lspci -s" reads all functions, so the walk grows with the square
+# of the size: PCIPASS_BENCH_WALK_SAMPLE=K times only about K of its lspci
+# calls and scales the time up (bench/list.sh; default: the whole walk).
 # bench/claim.sh runs in the first (smallest) guest only.
 #
 # Usage: bench/scale.sh [OPTIONS] [SIZE...]   (default sizes: 50 250 500 1000)
@@ -72,6 +75,7 @@ for n in "${sizes[@]}"; do
 		--scale "$n" --append "$kargs" \
 		--env PCIPASS_BENCH_ITERS="$iters" \
 		--env PCIPASS_BENCH_REPEAT="$repeat" \
+		--env PCIPASS_BENCH_WALK_SAMPLE="${PCIPASS_BENCH_WALK_SAMPLE:-0}" \
 		--env PCIPASS_BENCH_CLAIM=$((claim && first)) \
 		--env PCIPASS_BENCH_ROUNDS="${BENCH_ROUNDS:-10}" \
 		"${PCIPASS_BENCH_GUEST:-$top/tests/guest/bench.sh}" || rc=$?
