@@ -9,8 +9,8 @@
 #
 #   functions  groups  pcipass ms  shell ms  ratio  pcipass ms/fn  show ms  check ms
 #
-# The shell recipe costs about 100 ms per function under TCG (one lspci
-# process per device), so the number of iterations falls with the size
+# The shell recipe costs 0.1 to 0.9 s per function under TCG (one lspci
+# process per device; more on a loaded machine and with more functions), so the number of iterations falls with the size
 # (PCIPASS_BENCH_BUDGET functions x iterations, default 500, at least 1);
 # pcipass runs PCIPASS_BENCH_REPEAT times (default 3) per iteration.
 # Every "lspci -s" reads all functions, so the walk grows with the square
@@ -27,11 +27,13 @@
 # PCIPASS_BENCH_GUEST (in-guest script, default tests/guest/bench.sh; it
 # must print bench/list.sh's lines).
 #
-# Boot time grows with the square of the number of functions under TCG:
-# with caching-mode=on, QEMU's intel-iommu rebuilds every device's DMA
-# address space view each time the guest programs one device's context
-# entry.  Measured here on a loaded 2-core machine: 250 functions reach
-# init after about 100 s, most of it in intel_iommu_init.
+# Boot time grows faster than the number of functions under TCG.
+# Measured here on a 2-core machine shared with three other guests: 53
+# functions reach init at 10 s guest time, 251 at 73-96 s (21 s of it in
+# intel_iommu_init, with soft-lockup reports: probably QEMU's intel-iommu
+# with caching-mode=on redoing every device's DMA address space each time
+# the guest programs one device's context entry); 1,003 had not reached
+# init after 15 minutes of wall time.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd -P)
