@@ -5,11 +5,14 @@
  * pcipass-nl-gen.c; the handlers here only translate between attributes
  * and the core.
  *
- * Dumps resume by position: the device dump by index in the PCI core's
- * device list, the group dump by group id and member index.  When a PCI
- * function is added or removed during a dump, positions shift; the
- * messages after that carry NLM_F_DUMP_INTR and userspace should dump
- * again.  Whether the caller may see privileged facts is decided once,
+ * Dumps resume by position: the device dump after the last device sent
+ * (a reference to it is kept between the messages, so each message costs
+ * what it sends, not a walk from the start of the list: a dump of N
+ * functions is O(N), not O(N^2)), or by index in the PCI core's device
+ * list when that device was removed meanwhile; the group dump by group id
+ * and member index.  When a PCI function is added or removed during a
+ * dump, positions shift; the messages after that carry NLM_F_DUMP_INTR
+ * and userspace should dump again.  Whether the caller may see privileged facts is decided once,
  * when the dump starts, in the sender's context: later parts run in
  * whichever task reads the socket.
  */
@@ -27,6 +30,7 @@
 
 /* Lives in netlink_callback::ctx between the messages of a dump. */
 struct pcipass_nl_dump_ctx {
+	struct pci_dev *last;		/* device dump: last sent, held */
 	unsigned long next_index;	/* device dump: next device */
 	bool privileged;		/* device dump: decided at start */
 	u32 next_group;			/* group dump: next group id */
@@ -254,7 +258,18 @@ static int pcipass_nl_device_dump_start(struct netlink_callback *cb)
 	struct pcipass_nl_dump_ctx *ctx = pcipass_nl_dump_ctx(cb);
 
 	ctx->privileged = pcipass_nl_privileged(cb->skb);
+	ctx->last = NULL;
 	cb->min_dump_alloc = NLMSG_GOODSIZE + PAGE_SIZE;
+	return 0;
+}
+
+/* Runs when the dump ends or its socket goes away. */
+static int pcipass_nl_device_dump_done(struct netlink_callback *cb)
+{
+	struct pcipass_nl_dump_ctx *ctx = pcipass_nl_dump_ctx(cb);
+
+	pci_dev_put(ctx->last);
+	ctx->last = NULL;
 	return 0;
 }
 
@@ -267,6 +282,20 @@ int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
 	unsigned long index = 0;
 	int err = 0;
 
+	/*
+	 * Continue after the last device sent while it is still on its bus:
+	 * pcipass_dev_next() drops the reference kept for it.  A device
+	 * removed meanwhile is no place to resume from (the iteration would
+	 * start over): count from the start of the list instead.  Either
+	 * way the topology generation marks the rest NLM_F_DUMP_INTR.
+	 */
+	if (ctx->last && device_is_registered(&ctx->last->dev)) {
+		pdev = ctx->last;
+		index = ctx->next_index;
+	} else {
+		pci_dev_put(ctx->last);
+	}
+	ctx->last = NULL;
 	while ((pdev = pcipass_dev_next(pdev))) {
 		if (index++ < ctx->next_index)
 			continue;
@@ -280,10 +309,13 @@ int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
 			pcipass_devinfo_release(&devinfo);
 		}
 		if (err) {
+			/* Not sent: resume after the one before it. */
 			pci_dev_put(pdev);
 			break;
 		}
 		ctx->next_index = index;
+		pci_dev_put(ctx->last);
+		ctx->last = pci_dev_get(pdev);
 	}
 	/* The DONE message is checked too: catch a change in the last part. */
 	cb->seq = pcipass_topology_gen_read();
@@ -495,8 +527,10 @@ int __init pcipass_genl_init(void)
 
 	memcpy(pcipass_nl_ops_rt, pcipass_nl_ops, sizeof(pcipass_nl_ops_rt));
 	for (i = 0; i < ARRAY_SIZE(pcipass_nl_ops_rt); i++)
-		if (pcipass_nl_ops_rt[i].cmd == PCIPASS_CMD_DEVICE_GET)
+		if (pcipass_nl_ops_rt[i].cmd == PCIPASS_CMD_DEVICE_GET) {
 			pcipass_nl_ops_rt[i].start = pcipass_nl_device_dump_start;
+			pcipass_nl_ops_rt[i].done = pcipass_nl_device_dump_done;
+		}
 	return genl_register_family(&pcipass_nl_family);
 }
 
