@@ -9,7 +9,8 @@
 #              hook in the image's root
 #   2. boot    from that initramfs: claimed before any host driver bound
 #   3. moved   two NICs trade slots: the persisted one is followed; the
-#              USB controller and an NVMe trade slots: drift sees both
+#              USB controller and an NVMe trade slots, the GPU is swapped
+#              for a virtio GPU: drift sees all three
 #   4. escape  with pcipass.persist=0 on the kernel command line
 #   5. vmhooks with pcipass.persist=0 again: libvirt's hook with Debian's
 #              libvirt (tests/e2e/hook_libvirt_test.py)
@@ -123,7 +124,8 @@ boot_phase write --timeout 400 &&
 	tap_run "image $rel, boot 'boot': the initramfs loaded pcipass before udev" \
 		init_top_in_time &&
 	boot_phase moved --timeout 400 \
-		--swap-macs 52:54:00:50:0a:01,52:54:00:50:12:01 --swap-slots xhci_k,nvme_l &&
+		--swap-macs 52:54:00:50:0a:01,52:54:00:50:12:01 --swap-slots xhci_k,nvme_l \
+		--replace-device vga_j=virtio-gpu-pci &&
 	boot_phase escape --timeout 400 --append pcipass.persist=0 &&
 	boot_phase vmhooks --timeout 500 --append pcipass.persist=0
 rc=$?

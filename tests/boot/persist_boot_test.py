@@ -233,11 +233,13 @@ def pcipass_host_says_the_initramfs_is_older(cli):
 # /etc/pve: the image is no Proxmox node).  The USB controller (k) and the
 # NVMe of (l) trade slots in boot 3 (tests/image/boot.sh --swap-slots);
 # the other NVMe controllers are mapped too, so (l)'s IDs have one free
-# place to go; (a) and (i) are the NICs that trade MACs.
+# place to go; (a) and (i) are the NICs that trade MACs.  The GPU of (j)
+# is swapped for another card (a virtio GPU, other IDs) in boot 3.
 DRIFT_CFG = "/root/pcipass-drift/pci.cfg"
 MAPS = {"usb": "0000:13:00", "nvme_l": "0000:14:00", "nvme_e": "0000:09:00",
-        "nvme_f": "0000:0a:00", "card": "0000:01:00", "slot_i": "0000:10:00"}
-USB_K, NVME_L = "0000:13:00.0", "0000:14:00.0"
+        "nvme_f": "0000:0a:00", "card": "0000:01:00", "slot_i": "0000:10:00",
+        "gpu": "0000:12:00"}
+USB_K, NVME_L, GPU_J = "0000:13:00.0", "0000:14:00.0", "0000:12:00.0"
 
 
 def props(value):
@@ -279,6 +281,7 @@ def proxmox_mappings_saved_and_drift_says_ok(cli):
               dict.fromkeys(MAPS, "ok"), "drift")
     expect_eq((base_class(USB_K), base_class(NVME_L)), (0x0c03, 0x0108),
               "ground truth: USB at (k), NVMe at (l)")
+    expect_eq(ids(GPU_J), "1234:1111", "ground truth: QEMU's VGA at (j)")
 
 
 # ------------------------------------------------------ boot 2: applied
@@ -396,16 +399,31 @@ def a_moved_card_is_followed_and_another_in_its_slot_left_alone(cli):
               "unit result")
 
 
+def sub_ids(addr):
+    return (f"{sysfs_id(addr, 'subsystem_vendor'):04x}:"
+            f"{sysfs_id(addr, 'subsystem_device'):04x}")
+
+
 @moved
 def drift_sees_the_cards_that_moved_but_not_the_nics(cli):
     """the USB controller and (l)'s NVMe traded slots: drift exits 3, both
     maps moved to the other's slot, the fix is what sysfs says there; the
-    NICs of (a) and (i) that traded MACs stay ok (same IDs, and a map holds
-    no serial number), as do the NVMe controllers that stayed"""
+    GPU of (j) was swapped for a virtio GPU: swapped, the fix is the new
+    card's IDs and group; the NICs of (a) and (i) that traded MACs stay ok
+    (same IDs, and a map holds no serial number), as do the NVMe
+    controllers that stayed"""
     expect_eq((base_class(USB_K), base_class(NVME_L)), (0x0108, 0x0c03),
               "ground truth: the NVMe at (k)'s slot, USB at (l)'s")
+    expect_eq(ids(GPU_J), "1af4:1050", "ground truth: a virtio GPU at (j)")
     doc = cli.json("drift", DRIFT_CFG, want_rc=3)
     got = {e["mapping"]: e for e in doc["entries"]}
+    e = got["gpu"]
+    expect_eq((e["status"], e["paths"][0]["status"], e["paths"][0]["found_at"]),
+              ("swapped", "swapped", []), "gpu: status, found nowhere else")
+    expect_eq(props(e["fix"]),
+              dict(props(e["map"]), id=ids(GPU_J), **{"subsystem-id": sub_ids(GPU_J)},
+                   iommugroup=str(group_of(GPU_J))),
+              "gpu: the map that matches now")
     for name, now in (("usb", NVME_L), ("nvme_l", USB_K)):
         e = got[name]
         expect_eq((e["status"], e["paths"][0]["found_at"]), ("moved", [now]),

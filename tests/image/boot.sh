@@ -15,6 +15,10 @@
 #                    trade their parent buses (root ports): each card in
 #                    the other's slot, bus numbers unchanged (two cards of
 #                    different IDs moved, as pcipass drift can see)
+#   --replace-device ID=MODEL  the topology's device with QEMU id ID is a
+#                    MODEL now (same id, bus, address and options): another
+#                    card in its slot, its own gone (a card swapped for
+#                    another, as pcipass drift can see)
 #   --timeout SECS   wall-clock limit of the QEMU run (default 300); on
 #                    expiry QEMU is killed and boot.sh exits 124
 #   -h, --help
@@ -49,6 +53,7 @@ usage() { sed -n '4,/^$/{s/^# \{0,1\}//;p}' "$0"; }
 append=
 swap=
 swap_slots=
+replace=
 timeout=300
 while (($#)); do
 	case $1 in
@@ -56,6 +61,7 @@ while (($#)); do
 	--timeout) timeout=${2:?--timeout needs an argument}; shift 2 ;;
 	--swap-macs) swap=${2:?--swap-macs needs MAC1,MAC2}; shift 2 ;;
 	--swap-slots) swap_slots=${2:?--swap-slots needs ID1,ID2}; shift 2 ;;
+	--replace-device) replace=${2:?--replace-device needs ID=MODEL}; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	--) shift; break ;;
 	-*) log "unknown option: $1"; usage >&2; exit 125 ;;
@@ -148,6 +154,20 @@ if [[ -n $swap_slots ]]; then
 	done
 	PCIPASS_VM_TOPOLOGY=("${rest[@]}" "${last[@]}")
 	log "devices $id1 ($b1) and $id2 ($b2) trade slots"
+fi
+
+if [[ -n $replace ]]; then
+	rid=${replace%%=*} model=${replace#*=} n=0
+	[[ $rid != "$replace" && -n $rid && -n $model ]] ||
+		die "--replace-device $replace: want ID=MODEL"
+	for i in "${!PCIPASS_VM_TOPOLOGY[@]}"; do
+		a=${PCIPASS_VM_TOPOLOGY[i]}
+		[[ $a == *",id=$rid,"* ]] || continue
+		PCIPASS_VM_TOPOLOGY[i]=$model,id=$rid,${a#*,id="$rid",}
+		n=$((n + 1))
+	done
+	((n == 1)) || die "--replace-device $replace: want one device with id $rid, found $n"
+	log "device $rid is a $model now"
 fi
 
 # Machine, accelerator, IOMMU, CPUs and memory as tests/vm/run.sh.
