@@ -19,7 +19,7 @@ pkgs="
 	driverctl dpdk mmdebstrap
 	bash-completion
 	mandoc
-	prometheus
+	prometheus ansible-core
 	debhelper dh-dkms lintian
 "
 

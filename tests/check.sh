@@ -389,10 +389,12 @@ tier_begin 6.12
 if ((quick)); then
 	guest_run "$kver612" "$top/kmod/pcipass.ko" / --kernel "/boot/vmlinuz-$kver612" \
 		--env PCIPASS_FAILPROBE_KO="$top/tests/failprobe/pcipass_failprobe.ko" \
+		--env PCIPASS_ONE_KERNEL_SUITES=1 \
 		--env PCIPASS_FUZZ_QUICK=1
 else
 	guest_run "$kver612" "$top/kmod/pcipass.ko" / --kernel "/boot/vmlinuz-$kver612" \
-		--env PCIPASS_FAILPROBE_KO="$top/tests/failprobe/pcipass_failprobe.ko"
+		--env PCIPASS_FAILPROBE_KO="$top/tests/failprobe/pcipass_failprobe.ko" \
+		--env PCIPASS_ONE_KERNEL_SUITES=1
 	image_run "$kver612"
 	package_run "$kver612"
 fi

@@ -290,6 +290,15 @@ python3 tests/e2e/export_test.py --cli "$cli" >"$results/export.tap" \
 tap_result $? "export e2e: exit status" "$results/logs/export.stderr"
 tap_brief "$results/export.tap"
 
+# --- Ansible reads the README's local fact: userspace only, one kernel ------
+
+if [ "${PCIPASS_ONE_KERNEL_SUITES:-0}" = 1 ]; then
+	python3 tests/e2e/facts_test.py --cli "$cli" >"$results/facts.tap" \
+		2>"$results/logs/facts.stderr"
+	tap_result $? "facts e2e: exit status" "$results/logs/facts.stderr"
+	tap_brief "$results/facts.tap"
+fi
+
 # --- The kernel's own YNL client, driven by our spec ------------------------
 
 if [ -n "${KSRC:-}" ]; then
