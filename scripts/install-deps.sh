@@ -19,7 +19,7 @@ pkgs="
 	driverctl dpdk mmdebstrap
 	bash-completion
 	mandoc
-	prometheus ansible-core
+	prometheus prometheus-node-exporter ansible-core
 	debhelper dh-dkms lintian
 "
 

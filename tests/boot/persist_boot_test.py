@@ -35,6 +35,7 @@ Prints TAP.
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -477,6 +478,39 @@ def the_escape_hatch_claims_nothing(cli):
     expect(any("persist=0" in line for line in kernel_log()), "kernel log")
     expect_eq(unit("pcipass-persist.service", "Result")["Result"], "success",
               "unit result")
+
+
+PROM_DIR = "/var/lib/prometheus/node-exporter"		# Debian's node_exporter
+
+
+@escape
+def the_metrics_timer_runs_the_export(cli):
+    """make install's pcipass-export-prometheus.timer is enabled and
+    active in this systemd and triggers its service; with node_exporter's
+    textfile directory present the service writes pcipass.prom there (mode
+    0644, nothing else left), counting the IOMMU groups sysfs has"""
+    timer = "pcipass-export-prometheus.timer"
+    expect_eq(run("systemctl", "is-enabled", timer).stdout.strip(), "enabled",
+              "timer enabled")
+    got = unit(timer, "ActiveState", "Triggers")
+    expect_eq((got["ActiveState"], got["Triggers"]),
+              ("active", "pcipass-export-prometheus.service"), "timer")
+    parent = os.path.dirname(PROM_DIR)
+    made_parent = not os.path.exists(parent)
+    os.makedirs(PROM_DIR)
+    try:
+        r = run("systemctl", "start", "pcipass-export-prometheus.service")
+        expect_eq(r.returncode, 0, "systemctl start the export")
+        expect_eq(unit("pcipass-export-prometheus.service", "Result")["Result"],
+                  "success", "service result")
+        expect_eq(os.listdir(PROM_DIR), ["pcipass.prom"], "files written")
+        path = os.path.join(PROM_DIR, "pcipass.prom")
+        expect_eq(os.stat(path).st_mode & 0o777, 0o644, "mode")
+        groups = len(os.listdir("/sys/kernel/iommu_groups"))
+        expect(f"pcipass_iommu_groups {groups}" in read(path).splitlines(),
+               f"pcipass_iommu_groups {groups} (sysfs)")
+    finally:
+        shutil.rmtree(parent if made_parent else PROM_DIR)
 
 
 def main():
