@@ -315,7 +315,7 @@ def sriov_persist_records_the_count_and_the_vf_claims(cli):
     conf, mp = read(CONF), read(MODPROBE)
     for i, vf in enumerate(PF_VFS):
         expect_eq(sysfs_path(vf), f"{sysfs_path(PF)}/vf{i}", "ground truth: VF path")
-        expect(any(x.startswith(entry_line(vf) + " driver=vfio-pci")
+        expect(any(x.startswith(entry_line(vf) + " ") and " driver=vfio-pci" in x
                    for x in conf.splitlines()), f"claims.conf has {vf}: {conf!r}")
         expect(f"{sysfs_path(vf)}," in mp, f"{MODPROBE} names {sysfs_path(vf)}")
     expect("vfs=" not in mp, f"no VF count in the module option: {mp!r}")
