@@ -23,7 +23,12 @@ Run inside the image by tests/boot/persist.sh, one phase per boot:
           controller (k) and the NVMe of (l) trade slots too (--swap-slots):
           `pcipass drift` on the Proxmox maps the write boot exported
           reports both moved; the NICs, same IDs, stay ok.
-  escape  booted with pcipass.persist=0: nothing claimed.
+  escape  booted with pcipass.persist=0: nothing claimed, no VFs created.
+
+The write boot also persists two VFs of the SR-IOV NVMe PF of (f) with
+their claims (sriov --vfs 2 --claim --persist); each later boot has them
+created by pcipass-persist.service before network-pre.target, on
+vfio-pci from their first moment (the PF stays on nvme).
 
 Ground truth: sysfs (driver, driver_override), VFIO's verdict on the group,
 the host drivers' own probe lines in the kernel log (and the lines of the
@@ -54,6 +59,9 @@ SLOT_I = "0000:10:00.0"				# (i): where it moves to
 ROOT_CTRL = "0000:00:12.0"			# virtio-blk: the root disk
 ROOT_DRV = "virtio-pci"
 CONF = "/etc/pcipass/claims.conf"
+SRIOV_CONF = "/etc/pcipass/sriov.conf"
+PF = "0000:0a:00.0"				# (f): SR-IOV NVMe PF, nvme
+PF_VFS = ("0000:0a:00.1", "0000:0a:00.2")	# its VFs, groups of their own
 MODPROBE = "/etc/modprobe.d/pcipass.conf"
 PERSISTED = (*NIC, NVME, CARD)
 HOST_DRIVERS = ["e1000e", "e1000e", "nvme", "e1000e"]
@@ -285,6 +293,39 @@ def proxmox_mappings_saved_and_drift_says_ok(cli):
     expect_eq(ids(GPU_J), "1234:1111", "ground truth: QEMU's VGA at (j)")
 
 
+def numvfs(pf):
+    return int(read(f"{SYS_DEV}/{pf}/sriov_numvfs"))
+
+
+@write
+def sriov_persist_records_the_count_and_the_vf_claims(cli):
+    """sriov 0a:00.0 --vfs 2 --claim --persist: two VFs now, on vfio-pci;
+    sriov.conf records the PF by path and IDs with vfs=2 (the module's
+    option does not), claims.conf each VF by PF path /vfN; persist list
+    shows the count present with 2 VFs"""
+    expect_eq((sys_driver(PF), numvfs(PF)), ("nvme", 0), "ground truth before")
+    r = cli.run("sriov", PF, "--vfs", "2", "--claim", "--persist")
+    expect_eq(r.returncode, 0, f"sriov --persist: {r.stdout!r} {r.stderr!r}")
+    expect_eq(numvfs(PF), 2, "sriov_numvfs")
+    for vf in PF_VFS:
+        expect_claimed(vf)
+    lines = [x for x in read(SRIOV_CONF).splitlines()
+             if x and not x.startswith("#")]
+    expect(len(lines) == 1 and lines[0].startswith(entry_line(PF)) and
+           " vfs=2" in lines[0], f"sriov.conf: {lines!r}")
+    conf, mp = read(CONF), read(MODPROBE)
+    for i, vf in enumerate(PF_VFS):
+        expect_eq(sysfs_path(vf), f"{sysfs_path(PF)}/vf{i}", "ground truth: VF path")
+        expect(any(x.startswith(entry_line(vf) + " ") and " driver=vfio-pci" in x
+                   for x in conf.splitlines()), f"claims.conf has {vf}: {conf!r}")
+        expect(f"{sysfs_path(vf)}," in mp, f"{MODPROBE} names {sysfs_path(vf)}")
+    expect("vfs=" not in mp, f"no VF count in the module option: {mp!r}")
+    doc = cli.json("persist", "list")
+    expect_eq([(e["path"], e["vfs"], e["match"], e["address"], e["numvfs"])
+               for e in doc["sriov"]],
+              [(sysfs_path(PF), 2, "present", PF, 2)], "persist list's sriov")
+
+
 # ------------------------------------------------------ boot 2: applied
 
 @boot
@@ -297,6 +338,54 @@ def persisted_functions_were_never_bound_by_a_host_driver(cli):
     expect(probe_lines(SLOT_I, log), "control: e1000e probed (i)")
     expect(any("pci function 0000:0a:00.0" in line for line in log),
            "control: nvme probed (f)")
+
+
+def timestamp(name):
+    return int(unit(name, "ActiveEnterTimestampMonotonic")
+               ["ActiveEnterTimestampMonotonic"])
+
+
+def vf_added_s(vf, log):
+    """When the kernel added the VF: its first "pci ADDR: [vvvv:dddd]"
+    line's timestamp, in seconds since boot."""
+    for line in log:
+        m = re.match(r"\[\s*(\d+\.\d+)\] pci " + re.escape(vf) + r": \[", line)
+        if m:
+            return float(m.group(1))
+    raise Failure(f"no 'pci {vf}: [' line in the kernel log")
+
+
+@boot
+def persisted_vfs_created_on_vfio_pci_before_network_pre(cli):
+    """sriov.conf's count applied: sriov_numvfs 2 on the PF (still on
+    nvme), each VF on vfio-pci with its override and VFIO-viable, no nvme
+    line for a VF in the kernel log; the kernel added the VFs, and
+    pcipass-persist.service was done, before network-pre.target and
+    multi-user.target (systemd's and the kernel's monotonic clocks)"""
+    expect_eq((sys_driver(PF), numvfs(PF)), ("nvme", 2), "the PF")
+    for vf in PF_VFS:
+        expect_claimed(vf)
+    log = kernel_log()
+    for vf in PF_VFS:
+        expect_eq([x for x in log if re.search(r"nvme.*" + re.escape(vf), x)],
+                  [], f"nvme lines of {vf}")
+    added = max(vf_added_s(vf, log) for vf in PF_VFS)
+    done = timestamp("pcipass-persist.service") / 1e6
+    pre = timestamp("network-pre.target") / 1e6
+    multi = timestamp("multi-user.target") / 1e6
+    print(f"# VFs added by the kernel at {added:.2f} s, pcipass-persist.service "
+          f"done at {done:.2f} s, network-pre.target at {pre:.2f} s, "
+          f"multi-user.target at {multi:.2f} s")
+    # the kernel log's clock (local_clock) and systemd's CLOCK_MONOTONIC
+    # both start near 0 at boot; the unit creates the VFs before it ends
+    expect(0 < added < pre and 0 < done < pre < multi,
+           f"VFs {added} s, unit {done} s, network-pre {pre} s, multi-user {multi} s")
+    j = run("journalctl", "-b", "-u", "pcipass-persist.service", "-o", "cat").stdout
+    expect(f"{PF}: 2 VFs created" in j and
+           all(f"{vf} on vfio-pci" in j for vf in PF_VFS), f"journal: {j!r}")
+    u = unit("pcipass-persist.service", "Before", "Wants")
+    expect("network-pre.target" in u.get("Before", "") and
+           "network-pre.target" in u.get("Wants", ""), f"unit ordering: {u!r}")
 
 
 @boot
@@ -478,6 +567,19 @@ def the_escape_hatch_claims_nothing(cli):
     expect(any("persist=0" in line for line in kernel_log()), "kernel log")
     expect_eq(unit("pcipass-persist.service", "Result")["Result"], "success",
               "unit result")
+
+
+@escape
+def the_escape_hatch_creates_no_vfs(cli):
+    """booted with pcipass.persist=0: sriov.conf persists 2 VFs, none
+    created (sriov_numvfs 0 on the PF, no virtfn link), the PF on nvme;
+    the unit's journal says nothing was applied"""
+    expect(" vfs=2" in read(SRIOV_CONF), "ground truth: the count persisted")
+    expect_eq((sys_driver(PF), numvfs(PF)), ("nvme", 0), "the PF")
+    expect_eq([n for n in os.listdir(f"{SYS_DEV}/{PF}") if n.startswith("virtfn")],
+              [], "virtfn links")
+    j = run("journalctl", "-b", "-u", "pcipass-persist.service", "-o", "cat").stdout
+    expect("VF counts not applied" in j, f"journal: {j!r}")
 
 
 PROM_DIR = "/var/lib/prometheus/node-exporter"		# Debian's node_exporter

@@ -135,12 +135,13 @@ def host_facts(root):
         if addr in per_slot:
             slots.add(addr)
     conf = []
-    try:
-        for line in read(root + '/etc/pcipass/claims.conf').splitlines():
-            if line.strip() and not line.lstrip().startswith('#'):
-                conf.append(line.split()[0])
-    except OSError:
-        pass
+    for name in ('claims.conf', 'sriov.conf'):
+        try:
+            for line in read(f'{root}/etc/pcipass/{name}').splitlines():
+                if line.strip() and not line.lstrip().startswith('#'):
+                    conf.append(line.split()[0])
+        except OSError:
+            pass
     pfs = {a for a in fns
            if os.path.exists(f'{root}/sys/bus/pci/devices/{a}/sriov_totalvfs')}
     return dict(
@@ -189,6 +190,9 @@ def make_fixture(d):
         '# pcipass persisted claims\n\n'
         '0000:00:1c.0/00.0 10de:1eb8 dsn=0011 # 0000:01:00.0, IOMMU group 12\n'
         '0000:00:1c.0/00.1 10de:10f8 driver=vfio-pci\n')
+    put('etc/pcipass/sriov.conf',
+        '# pcipass persisted SR-IOV VF counts\n\n'
+        '0000:00:06.0/00.0 1b36:0010 vfs=2  # 0000:0a:00.0\n')
     put('etc/pve/qemu-server/100.conf')
     put('etc/pve/qemu-server/101.conf')
     put('etc/pve/qemu-server/notes.txt')

@@ -35,20 +35,49 @@
  * Loads the file; bad lines are reported (strict: and nothing loaded).
  * Return: 0, or an exit code; *bad: how many lines were bad.
  */
-static int load_counted(struct persist_conf *c, bool strict, int *bad)
+static int load_file(const char *file, struct persist_conf *c, bool strict,
+		     int *bad)
 {
-	int rc = persist_conf_load(PERSIST_CONF, c, stderr);
+	bool sriov = !strcmp(file, PERSIST_SRIOV_CONF);
+	int rc = sriov ? persist_sriov_load(file, c, stderr) :
+			 persist_conf_load(file, c, stderr);
 
 	*bad = rc > 0 ? rc : 0;
 	if (rc < 0) {
-		pp_err("cannot read %s: %s", PERSIST_CONF, strerror(-rc));
+		pp_err("cannot read %s: %s", file, strerror(-rc));
 		return EXIT_RUNTIME;
 	}
 	if (rc > 0 && strict) {
 		pp_err("%s has %d bad line%s (above): fix %s, nothing was written",
-		       PERSIST_CONF, rc, rc == 1 ? "" : "s",
+		       file, rc, rc == 1 ? "" : "s",
 		       rc == 1 ? "it" : "them");
 		persist_conf_free(c);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static int load_counted(struct persist_conf *c, bool strict, int *bad)
+{
+	return load_file(PERSIST_CONF, c, strict, bad);
+}
+
+/* sriov.conf, strict. */
+static int load_sriov(struct persist_conf *v)
+{
+	int bad;
+
+	return load_file(PERSIST_SRIOV_CONF, v, true, &bad);
+}
+
+static int save_sriov(struct persist_conf *v)
+{
+	int err = persist_sriov_save(v, PERSIST_SRIOV_CONF);
+
+	if (err) {
+		pp_err("cannot write %s: %s%s", PERSIST_SRIOV_CONF,
+		       strerror(-err),
+		       err == -EACCES || err == -EPERM ? " (run as root)" : "");
 		return EXIT_RUNTIME;
 	}
 	return 0;
@@ -161,6 +190,62 @@ static void list_one(const struct persist_entry *e,
 	free(drv);
 }
 
+/* A VF-count entry: the PF now, and its VFs. */
+static void list_vfs_one(const struct persist_entry *e,
+			 const struct persist_hw *hw)
+{
+	enum persist_match m;
+	char ids[16], path[160], *now = NULL, *end;
+	long numvfs = -1;
+	size_t idx = 0;
+
+	m = persist_hw_match(hw, e, &idx);
+	snprintf(ids, sizeof(ids), "%04x:%04x", e->vendor, e->device);
+	if (m == PERSIST_MATCH_HERE || m == PERSIST_MATCH_MOVED) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_numvfs",
+			 hw->addr[idx]);
+		now = sysroot_read_line(path);
+		if (now && *now) {
+			numvfs = strtol(now, &end, 10);
+			numvfs = *end ? -1 : numvfs;
+		}
+	}
+	open_json_object(NULL);
+	print_uint(PRINT_JSON, "line", NULL, (unsigned int)e->line);
+	print_string(PRINT_ANY, "path", "%-22s", e->path);
+	print_string(PRINT_ANY, "ids", " %s", ids);
+	print_uint(PRINT_ANY, "vfs", " vfs=%-4u", (unsigned int)e->vfs);
+	print_string(PRINT_JSON, "match", NULL, persist_match_key(m));
+	print_opt_string(PRINT_JSON, "address", NULL,
+			 m == PERSIST_MATCH_ABSENT ? NULL : hw->addr[idx], NULL);
+	if (numvfs >= 0)
+		print_uint(PRINT_JSON, "numvfs", NULL, (unsigned int)numvfs);
+	else
+		print_null(PRINT_JSON, "numvfs", NULL, NULL);
+	switch (m) {
+	case PERSIST_MATCH_HERE:
+		print_text(" present: %s", hw->addr[idx]);
+		break;
+	case PERSIST_MATCH_MOVED:
+		print_text(" MOVED: now %s at %s", hw->addr[idx], hw->f[idx].path);
+		break;
+	case PERSIST_MATCH_OTHER:
+		print_text(" NOT MATCHING: %s is %04x:%04x: not touched at boot",
+			   hw->addr[idx], hw->f[idx].vendor, hw->f[idx].device);
+		break;
+	case PERSIST_MATCH_ABSENT:
+		print_text(" absent");
+		break;
+	}
+	if (numvfs >= 0)
+		print_text(" (%ld VFs now)", numvfs);
+	else if (m == PERSIST_MATCH_HERE || m == PERSIST_MATCH_MOVED)
+		print_text(" (not an SR-IOV PF)");
+	print_text("\n");
+	close_json_object();
+	free(now);
+}
+
 static bool *keep_all(size_t n)
 {
 	bool *keep = xrealloc(NULL, (n ? n : 1) * sizeof(*keep));
@@ -172,13 +257,18 @@ static bool *keep_all(size_t n)
 
 static int persist_list(void)
 {
-	struct persist_conf c;
+	struct persist_conf c, v;
 	struct persist_hw hw;
 	const char *mod;
-	int bad, rc = load_counted(&c, false, &bad);
+	int bad, vbad, rc = load_counted(&c, false, &bad);
 
 	if (rc)
 		return rc;
+	rc = load_file(PERSIST_SRIOV_CONF, &v, false, &vbad);
+	if (rc) {
+		persist_conf_free(&c);
+		return rc;
+	}
 	persist_hw_scan(&hw);
 	mod = module_state(&c);
 	open_json_object(NULL);
@@ -190,12 +280,21 @@ static int persist_list(void)
 	for (size_t i = 0; i < c.n; i++)
 		list_one(&c.e[i], &hw);
 	close_json_array();
+	print_string(PRINT_ANY, "sriov_file", "%s: ", PERSIST_SRIOV_CONF);
+	print_uint(PRINT_ANY, "sriov_count", "%u persisted VF count",
+		   (unsigned int)v.n);
+	print_text("%s\n", v.n == 1 ? "" : "s");
+	open_json_array("sriov");
+	for (size_t i = 0; i < v.n; i++)
+		list_vfs_one(&v.e[i], &hw);
+	close_json_array();
 	close_json_object();
 	if (!strcmp(mod, "other"))
 		print_text("note: the loaded module has other claims; these apply from its next load (boot, or 'modprobe -r pcipass && modprobe pcipass')\n");
 	persist_hw_free(&hw);
 	persist_conf_free(&c);
-	return bad > 0 ? EXIT_RUNTIME : EXIT_OK;
+	persist_conf_free(&v);
+	return bad > 0 || vbad > 0 ? EXIT_RUNTIME : EXIT_OK;
 }
 
 /* Entries for arg: a path as written, or the address of the function an
@@ -224,10 +323,10 @@ static size_t mark_removed(struct persist_conf *c, const struct persist_hw *hw,
 
 static int persist_remove(int argc, char **argv)
 {
-	struct persist_conf c;
+	struct persist_conf c, v;
 	struct persist_hw hw;
-	bool *keep;
-	size_t n = 0;
+	bool *keep, *vkeep;
+	size_t n = 0, nv = 0;
 	int rc = load(&c, true);
 
 	if (rc)
@@ -236,29 +335,46 @@ static int persist_remove(int argc, char **argv)
 		persist_conf_free(&c);
 		return cli_usage_error("persist remove: name an address or a path, as 'pcipass persist list' shows them");
 	}
+	rc = load_sriov(&v);
+	if (rc) {
+		persist_conf_free(&c);
+		return rc;
+	}
 	keep = keep_all(c.n);
+	vkeep = keep_all(v.n);
 	persist_hw_scan(&hw);
 	for (int i = optind; i < argc; i++) {
 		size_t hit = mark_removed(&c, &hw, argv[i], keep);
+		size_t vhit = mark_removed(&v, &hw, argv[i], vkeep);
 
-		if (!hit)
+		if (!hit && !vhit)
 			pp_err("persist remove: nothing persisted for '%s' ('pcipass persist list' shows what is)",
 			       argv[i]);
-		rc = hit ? rc : EXIT_RUNTIME;
+		rc = hit || vhit ? rc : EXIT_RUNTIME;
 		n += hit;
+		nv += vhit;
 	}
 	persist_hw_free(&hw);
-	if (!rc) {
+	if (!rc && n) {
 		persist_conf_drop(&c, keep);
 		rc = save(&c);
 	}
-	if (!rc)
+	if (!rc && nv) {
+		persist_conf_drop(&v, vkeep);
+		rc = save_sriov(&v);
+	}
+	if (!rc && n)
 		print_text("removed %zu persisted function%s from %s\n", n,
 			   n == 1 ? "" : "s", PERSIST_CONF);
-	if (!rc)
+	if (!rc && nv)
+		print_text("removed %zu persisted VF count%s from %s\n", nv,
+			   nv == 1 ? "" : "s", PERSIST_SRIOV_CONF);
+	if (!rc && n)
 		initramfs_note();
 	free(keep);
+	free(vkeep);
 	persist_conf_free(&c);
+	persist_conf_free(&v);
 	return rc;
 }
 
@@ -287,13 +403,19 @@ static int persist_apply(void)
 
 static int persist_wait_cmd(unsigned int timeout_s)
 {
-	struct persist_conf c;
+	struct persist_conf c, v;
 	int rc = load(&c, true);
 
 	if (rc)
 		return rc;
-	rc = persist_wait(&c, timeout_s);
+	rc = load_sriov(&v);
+	if (rc) {
+		persist_conf_free(&c);
+		return rc;
+	}
+	rc = persist_wait(&c, &v, timeout_s);
 	persist_conf_free(&c);
+	persist_conf_free(&v);
 	return rc;
 }
 
@@ -475,5 +597,98 @@ int persist_after(const struct claim_req *req, const struct claim_report *rep)
 		initramfs_note();
 	free(keep);
 	persist_conf_free(&c);
+	return rc;
+}
+
+/* Is path below pf as one of its VFs ("PF/vfN")? */
+static bool vf_of(const char *path, const char *pf)
+{
+	size_t len = strlen(pf);
+
+	return !strncmp(path, pf, len) && !strncmp(path + len, "/vf", 3);
+}
+
+int persist_sriov_after(const char *pf, unsigned long vfs,
+			char (*vf)[ADDR_STRLEN], size_t nr_vf,
+			const char *driver)
+{
+	struct persist_conf c, v;
+	struct persist_entry e;
+	size_t claims = 0, dropped = 0;
+	char note[64];
+	bool *keep;
+	int rc;
+
+	if (persist_ident(pf, &e)) {
+		pp_err("cannot read the identity of %s from sysfs: nothing persisted",
+		       pf);
+		return EXIT_RUNTIME;
+	}
+	rc = load(&c, true);
+	if (rc)
+		return rc;
+	rc = load_sriov(&v);
+	if (rc) {
+		persist_conf_free(&c);
+		return rc;
+	}
+	/* the PF's count, replaced or dropped; its VFs' claims with it when
+	 * they are gone (vfs 0) or claimed anew (--claim)
+	 */
+	keep = keep_all(v.n);
+	for (size_t i = 0; i < v.n; i++)
+		keep[i] = strcmp(v.e[i].path, e.path) != 0;
+	persist_conf_drop(&v, keep);
+	free(keep);
+	keep = keep_all(c.n);
+	for (size_t i = 0; i < c.n && (!vfs || driver); i++)
+		if (vf_of(c.e[i].path, e.path) && ++dropped)
+			keep[i] = false;
+	persist_conf_drop(&c, keep);
+	free(keep);
+	if (vfs) {
+		e.vfs = vfs;
+		e.driver[0] = '\0';
+		snprintf(note, sizeof(note), "%s", pf);
+		e.note = note;
+		persist_conf_add(&v, &e);
+	}
+	for (size_t i = 0; driver && i < nr_vf && !rc; i++) {
+		struct persist_entry f;
+
+		if (persist_ident(vf[i], &f)) {
+			pp_err("cannot read the identity of %s from sysfs: nothing persisted",
+			       vf[i]);
+			rc = EXIT_RUNTIME;
+			break;
+		}
+		snprintf(f.driver, sizeof(f.driver), "%s", driver);
+		snprintf(note, sizeof(note), "%s, a VF of %s", vf[i], pf);
+		f.note = note;
+		persist_conf_add(&c, &f);
+		claims++;
+	}
+	if (!rc && (claims || dropped))
+		rc = save(&c);
+	if (!rc)
+		rc = save_sriov(&v);
+	if (!rc && !is_json_context()) {
+		if (vfs)
+			printf("persisted %lu VFs of %s in %s", vfs, pf,
+			       PERSIST_SRIOV_CONF);
+		else
+			printf("no longer persisted: the VF count of %s (%s)", pf,
+			       PERSIST_SRIOV_CONF);
+		if (claims)
+			printf(", their claims in %s", PERSIST_CONF);
+		else if (dropped)
+			printf(", %zu VF claim%s dropped from %s", dropped,
+			       dropped == 1 ? "" : "s", PERSIST_CONF);
+		printf("\n");
+	}
+	if (!rc && (claims || dropped))
+		initramfs_note();
+	persist_conf_free(&c);
+	persist_conf_free(&v);
 	return rc;
 }

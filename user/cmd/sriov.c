@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcipass sriov ADDR
- * pcipass sriov ADDR --vfs N [--claim [--driver D]]
+ * pcipass sriov ADDR --vfs N [--claim [--driver D]] [--persist]
  *
  * Shows a PF's SR-IOV state; --vfs N enables N VFs with the host's VF
  * drivers kept off them (sriov_drivers_autoprobe 0 while they appear,
  * the operator's value back afterwards), --claim then claims each new
  * VF's group as `pcipass claim` does, all or nothing.  --vfs 0 removes
  * the VFs when none is claimed, on a VFIO driver or held by a VM.
+ * --persist records the count (and with --claim the VFs' claims) for the
+ * next boots (cmd/persist.c, persist/sriov_boot.c).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -23,6 +25,7 @@
 #include "lib/print.h"
 #include "lib/util.h"
 #include "nl/nl.h"
+#include "persist/persist.h"
 #include "sriov/sriov.h"
 
 struct sriov_opts {
@@ -31,6 +34,7 @@ struct sriov_opts {
 	unsigned long vfs;
 	bool claim;
 	const char *driver;
+	bool persist;
 };
 
 /* What --vfs did, for the document's outcome and the exit status. */
@@ -340,6 +344,31 @@ static int read_or_report(const char *addr, struct sriov_state *s)
 	return EXIT_RUNTIME;
 }
 
+/* --persist after --vfs succeeded: the count, and the VFs --claim took. */
+static int persist_vfs(const struct sriov_opts *o, const struct sriov_run *r)
+{
+	bool claimed = !strcmp(r->outcome, "claimed");
+	char (*vf)[ADDR_STRLEN] = NULL;
+	struct sriov_state s;
+	char pf[16];
+	size_t n = 0;
+	int rc;
+
+	if (claimed && sriov_read(o->addr, &s, pf) == SRIOV_OK) {
+		vf = xrealloc(NULL, (s.nr_vfs ? s.nr_vfs : 1) * sizeof(*vf));
+		for (n = 0; n < s.nr_vfs; n++)
+			snprintf(vf[n], sizeof(vf[n]), "%s", s.vfs[n].addr);
+		sriov_free(&s);
+	}
+	if (o->claim && !claimed && o->vfs)
+		print_text("note: --claim claimed nothing (the VFs were there already): only the count is persisted; 'pcipass claim --persist' each VF to persist its claim\n");
+	rc = persist_sriov_after(o->addr, o->vfs, vf, n,
+				 claimed ? (o->driver ? o->driver :
+					    CLAIM_DEFAULT_DRIVER) : NULL);
+	free(vf);
+	return rc;
+}
+
 static int run(const struct sriov_opts *o)
 {
 	struct sriov_run r = { .outcome = "unchanged" };
@@ -365,6 +394,8 @@ static int run(const struct sriov_opts *o)
 				     CLAIM_DEFAULT_DRIVER) : NULL, NULL);
 	set_vfs(o, &s, &r);
 	sriov_free(&s);
+	if (o->persist && r.status == EXIT_OK)
+		r.status = persist_vfs(o, &r);
 	print_text("%s: %lu -> %lu VFs: ", o->addr, from, o->vfs);
 	print_string(PRINT_ANY, "outcome", "%s\n", r.outcome);
 	print_reason(&r);
@@ -427,6 +458,9 @@ static int cmd_sriov(int argc, char **argv)
 						       PCIPASS_DRIVER_NAME_MAX - 1);
 			o.driver = optarg;
 			break;
+		case 'P':
+			o.persist = true;
+			break;
 		case 'h':
 			return cli_help(&cli_cmd_sriov);
 		default:
@@ -445,6 +479,8 @@ static int cmd_sriov(int argc, char **argv)
 		return cli_usage_error("sriov: --claim goes with --vfs N, N > 0");
 	if (o.driver && !o.claim)
 		return cli_usage_error("sriov: --driver goes with --claim");
+	if (o.persist && !o.set)
+		return cli_usage_error("sriov: --persist goes with --vfs N");
 	o.addr = addr_fmt(&a, canon);
 	return run(&o);
 }
@@ -453,13 +489,14 @@ static const struct cli_opt sriov_opts[] = {
 	{ "vfs", 'v', "N", "enable N VFs (0: remove them), host VF drivers kept off" },
 	{ "claim", 'c', NULL, "claim each new VF's IOMMU group, all or nothing" },
 	{ "driver", 'd', "DRIVER", "claim for DRIVER instead of vfio-pci" },
+	{ "persist", 'P', NULL, "also record the count (and the claims) for boot in " PERSIST_SRIOV_CONF },
 	{ 0 },
 };
 
 const struct cli_cmd cli_cmd_sriov = {
 	.name = "sriov",
 	.run = cmd_sriov,
-	.synopsis = "ADDR\nADDR --vfs N [--claim [--driver DRIVER]]",
+	.synopsis = "ADDR\nADDR --vfs N [--claim [--driver DRIVER]] [--persist]",
 	.summary = "show a PF's SR-IOV VFs; create, claim or remove them",
 	.opts = sriov_opts,
 	.help =
@@ -480,6 +517,13 @@ const struct cli_cmd cli_cmd_sriov = {
 	"--vfs 0 removes the VFs unless one is claimed by pcipass, bound to\n"
 	"a VFIO driver or held by a VM.  The kernel changes the count only\n"
 	"through 0: N to M (both > 0) is refused.\n"
+	"--persist, once --vfs succeeded, records the PF's VF count by its\n"
+	"identity (path, IDs, serial number) in " PERSIST_SRIOV_CONF ", and with\n"
+	"--claim each VF's claim in " PERSIST_CONF " as 'claim --persist'\n"
+	"does: at boot pcipass-persist.service creates the VFs before\n"
+	"network-pre.target and the VM services, host VF drivers kept off,\n"
+	"and the module gives the claimed VFs their driver as they appear.\n"
+	"--vfs 0 --persist forgets the count and the VFs' claims.\n"
 	"\n"
 	"Exit status: 0 done (or already so), 1 could not run or a step\n"
 	"failed (what was done is undone), 2 usage error (also more VFs than\n"

@@ -11,6 +11,13 @@
  * are kept as they are.  The module gets the entries as its claims=
  * option (kmod/persist_parse.c reads it), written next to this file into
  * /etc/modprobe.d/pcipass.conf.
+ *
+ * /etc/pcipass/sriov.conf: one SR-IOV PF per line, its VF count,
+ *
+ *   PF_PATH VVVV:DDDD [sub=SVVV:SDDD] [dsn=HEX] vfs=N [# note]
+ *
+ * the PF's identity as claims.conf spells a function's; read at boot by
+ * persist wait (persist/vfs.c), never by the module or the initramfs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +43,18 @@ static const char conf_header[] =
 	"#   driver  default vfio-pci;  force: even the boot VGA device\n"
 	"# Every function of an IOMMU group must be listed, or the group is left\n"
 	"# to its host drivers.\n";
+
+static const char sriov_header[] =
+	"# pcipass persisted SR-IOV VF counts: VFs created at boot, before network\n"
+	"# and VM services, with host VF drivers kept off them.\n"
+	"# Written by 'pcipass sriov ADDR --vfs N --persist'; edit by hand if you like\n"
+	"# ('pcipass persist list' checks it and says whether each PF is present).\n"
+	"#\n"
+	"# PF_PATH VENDOR:DEVICE [sub=SVENDOR:SDEVICE] [dsn=SERIAL] vfs=N\n"
+	"#   PF_PATH  where the PF sits, from its root bus, as in claims.conf\n"
+	"#   vfs      the number of VFs to create (1 or more)\n"
+	"# A PF that does not match (other IDs or serial) is not touched.  The VFs'\n"
+	"# claims, if any, are claims.conf entries (PF_PATH/vfN).\n";
 
 /* "DDDD:BB:" then "dd.f" hops separated by '/', then an optional "/vfN". */
 bool persist_path_valid(const char *p)
@@ -79,11 +98,19 @@ static bool parse_ids(const char *s, uint16_t *a, uint16_t *b)
 }
 
 static int parse_option(const char *t, struct persist_entry *e, char *why,
-			size_t size)
+			size_t size, bool sriov)
 {
 	char *end;
 
-	if (!strcmp(t, "force")) {
+	if (sriov && !strncmp(t, "vfs=", 4)) {
+		errno = 0;
+		e->vfs = strtoul(t + 4, &end, 10);
+		if (!t[4] || *end || errno || strlen(t + 4) > 5 || !e->vfs ||
+		    e->vfs > 65535 || strspn(t + 4, "0123456789") != strlen(t + 4))
+			return fail_why(-1, why, size, "'%s': expected vfs=N, a number of VFs from 1 to 65535", t);
+	} else if (sriov && (!strcmp(t, "force") || !strncmp(t, "driver=", 7))) {
+		return fail_why(-1, why, size, "'%s': not for a VF count (a VF's claim goes into claims.conf)", t);
+	} else if (!strcmp(t, "force")) {
 		e->force = true;
 	} else if (!strncmp(t, "sub=", 4)) {
 		if (!parse_ids(t + 4, &e->sub_vendor, &e->sub_device))
@@ -101,13 +128,15 @@ static int parse_option(const char *t, struct persist_entry *e, char *why,
 			return fail_why(-1, why, size, "'%s': expected driver=NAME (a PCI driver, e.g. vfio-pci)", t);
 		strcpy(e->driver, t + 7);
 	} else {
-		return fail_why(-1, why, size, "'%s': unknown; expected sub=, dsn=, driver= or force", t);
+		return fail_why(-1, why, size, sriov ?
+				"'%s': unknown; expected sub=, dsn= or vfs=" :
+				"'%s': unknown; expected sub=, dsn=, driver= or force", t);
 	}
 	return 0;
 }
 
-int persist_parse_line(const char *text, struct persist_entry *e, char *why,
-		       size_t size)
+static int parse_line(const char *text, struct persist_entry *e, char *why,
+		      size_t size, bool sriov)
 {
 	char *copy = xstrdup(text), *hash = strchr(copy, '#'), *save = NULL;
 	char *tok;
@@ -127,18 +156,38 @@ int persist_parse_line(const char *text, struct persist_entry *e, char *why,
 			strcpy(e->path, tok);
 		else if (i == 1 && !parse_ids(tok, &e->vendor, &e->device))
 			rc = fail_why(-1, why, size, "'%s': expected VENDOR:DEVICE in hex, e.g. 8086:10d3", tok);
-		else if (i > 1 && parse_option(tok, e, why, size))
+		else if (i > 1 && parse_option(tok, e, why, size, sriov))
 			rc = -1;
 	}
 	if (rc > 0 && i == 0)
 		rc = 0;			/* blank or comment */
 	else if (rc > 0 && i == 1)
 		rc = fail_why(-1, why, size, "'%s' without VENDOR:DEVICE", e->path);
+	else if (rc > 0 && sriov && strstr(e->path, "/vf"))
+		rc = fail_why(-1, why, size, "'%s': a VF has no VFs; expected its PF's path", e->path);
+	else if (rc > 0 && sriov && !e->vfs)
+		rc = fail_why(-1, why, size, "'%s' without vfs=N", e->path);
 	free(copy);
 	if (rc <= 0) {
 		free(e->note);
 		e->note = NULL;
 	}
+	return rc;
+}
+
+int persist_parse_line(const char *text, struct persist_entry *e, char *why,
+		       size_t size)
+{
+	return parse_line(text, e, why, size, false);
+}
+
+int persist_sriov_parse_line(const char *text, struct persist_entry *e,
+			     char *why, size_t size)
+{
+	int rc = parse_line(text, e, why, size, true);
+
+	if (rc > 0)
+		e->driver[0] = '\0';
 	return rc;
 }
 
@@ -154,7 +203,8 @@ static void add_entry(struct persist_conf *c, const struct persist_entry *e)
 	c->e[c->n++] = *e;
 }
 
-int persist_conf_load(const char *file, struct persist_conf *c, FILE *errs)
+static int conf_load(const char *file, struct persist_conf *c, FILE *errs,
+		     bool sriov)
 {
 	FILE *f = fopen(file, "re");
 	char *line = NULL, why[256];
@@ -163,6 +213,7 @@ int persist_conf_load(const char *file, struct persist_conf *c, FILE *errs)
 	int nbad = 0;
 
 	memset(c, 0, sizeof(*c));
+	c->sriov = sriov;
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -172,7 +223,8 @@ int persist_conf_load(const char *file, struct persist_conf *c, FILE *errs)
 		if (len && line[len - 1] == '\n')
 			line[len - 1] = '\0';
 		add_line(c, xstrdup(line));
-		rc = persist_parse_line(line, &e, why, sizeof(why));
+		rc = sriov ? persist_sriov_parse_line(line, &e, why, sizeof(why)) :
+			     persist_parse_line(line, &e, why, sizeof(why));
 		if (rc < 0 && ++nbad && errs)
 			fprintf(errs, "%s:%zu: %s\n", file, c->nlines, why);
 		if (rc <= 0)
@@ -195,6 +247,16 @@ int persist_conf_load(const char *file, struct persist_conf *c, FILE *errs)
 	free(line);
 	fclose(f);
 	return nbad;
+}
+
+int persist_conf_load(const char *file, struct persist_conf *c, FILE *errs)
+{
+	return conf_load(file, c, errs, false);
+}
+
+int persist_sriov_load(const char *file, struct persist_conf *c, FILE *errs)
+{
+	return conf_load(file, c, errs, true);
 }
 
 void persist_conf_free(struct persist_conf *c)
@@ -222,7 +284,9 @@ const char *persist_entry_text(const struct persist_entry *e, char *buf,
 	if (e->dsn && n > 0 && (size_t)n < size)
 		n += snprintf(buf + n, size - n, " dsn=%016llx",
 			      (unsigned long long)e->dsn);
-	if (n > 0 && (size_t)n < size)
+	if (e->vfs && n > 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - n, " vfs=%lu", e->vfs);
+	else if (n > 0 && (size_t)n < size)
 		n += snprintf(buf + n, size - n, " driver=%s%s", e->driver,
 			      e->force ? " force" : "");
 	return buf;
@@ -342,14 +406,15 @@ static char *conf_text(const struct persist_conf *c)
 	size_t len = 0;
 	char *out;
 	bool header = !c->nlines || strncmp(c->lines[0], "# pcipass", 9);
+	const char *head = c->sriov ? sriov_header : conf_header;
 
-	len = header ? strlen(conf_header) : 0;
+	len = header ? strlen(head) : 0;
 	for (size_t i = 0; i < c->nlines; i++)
 		len += strlen(c->lines[i]) + 1;
 	out = xrealloc(NULL, len + 1);
 	out[0] = '\0';
 	if (header)
-		strcat(out, conf_header);
+		strcat(out, head);
 	for (size_t i = 0; i < c->nlines; i++) {
 		strcat(out, c->lines[i]);
 		strcat(out, "\n");
@@ -386,5 +451,16 @@ int persist_conf_save(const struct persist_conf *c, const char *file,
 		err = file_write_atomic(modprobe_file, mp);
 	free(text);
 	free(mp);
+	return err;
+}
+
+int persist_sriov_save(const struct persist_conf *c, const char *file)
+{
+	char *text = conf_text(c);
+	int err = make_parent(file);
+
+	if (!err)
+		err = file_write_atomic(file, text);
+	free(text);
 	return err;
 }

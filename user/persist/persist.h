@@ -30,6 +30,8 @@
 #define PERSIST_CONF	"/etc/pcipass/claims.conf"
 #define PERSIST_MODPROBE "/etc/modprobe.d/pcipass.conf"
 #define PERSIST_PATH_MAX 96
+/* VF counts, by PF identity: the same fields, vfs=N instead of driver= */
+#define PERSIST_SRIOV_CONF "/etc/pcipass/sriov.conf"
 
 /* One persisted function. */
 struct persist_entry {
@@ -44,6 +46,7 @@ struct persist_entry {
 	bool off;			/* left out of the module option */
 	char *off_why;			/* why (persist_mark_held), or NULL */
 	size_t line;			/* 1-based, in the file */
+	unsigned long vfs;		/* sriov.conf: the PF's VF count */
 };
 
 struct persist_conf {
@@ -51,6 +54,7 @@ struct persist_conf {
 	size_t nlines;
 	struct persist_entry *e;	/* the entries, in file order */
 	size_t n;
+	bool sriov;			/* sriov.conf: VF counts, not claims */
 };
 
 /* persist/conf.c */
@@ -63,6 +67,14 @@ bool persist_path_valid(const char *path);
  */
 int persist_conf_load(const char *file, struct persist_conf *c, FILE *errs);
 void persist_conf_free(struct persist_conf *c);
+/* sriov.conf: "PF_PATH VVVV:DDDD [sub=] [dsn=] vfs=N", a PF's VF count by
+ * the PF's identity; the same rules as claims.conf otherwise.
+ */
+int persist_sriov_parse_line(const char *text, struct persist_entry *e,
+			     char *why, size_t size);
+int persist_sriov_load(const char *file, struct persist_conf *c, FILE *errs);
+/* Writes sriov.conf alone (the module never reads it).  0 or -errno. */
+int persist_sriov_save(const struct persist_conf *c, const char *file);
 /* Appends e as a line (replacing an entry with the same path). */
 void persist_conf_add(struct persist_conf *c, const struct persist_entry *e);
 /* Drops the entries with keep[i] false; returns how many were dropped. */
@@ -132,12 +144,29 @@ size_t persist_mark_held(struct persist_conf *c, bool quiet);
  */
 enum persist_hold persist_host_hold(const char *addr, bool force, char **why);
 
-/* persist/wait.c: persist wait; an exit code. */
-int persist_wait(struct persist_conf *c, unsigned int timeout_s);
+/* persist/wait.c: persist wait (the VF counts of v first); an exit code. */
+int persist_wait(struct persist_conf *c, const struct persist_conf *v,
+		 unsigned int timeout_s);
+
+/* persist/vfs.c: at boot, each sriov.conf entry's VFs created on its PF
+ * (found by identity), the host's VF drivers kept off them; one JSON
+ * array "vfs" and a line each.  By deadline (mono_now_s()) at most.
+ * Return: false when one was not applied (not matching, no PF driver,
+ * refused, failed).
+ */
+bool persist_vfs_apply(const struct persist_conf *v, double deadline);
 
 /* cmd/persist.c: after a claim or release --persist succeeded. */
 struct claim_req;
 struct claim_report;
 int persist_after(const struct claim_req *req, const struct claim_report *rep);
+/* cmd/persist.c: after sriov PF --vfs N --persist succeeded: the PF's
+ * count in sriov.conf (vfs 0: dropped, with the claims of its VFs); with
+ * driver (--claim), each of the vfs in claims.conf as claim --persist
+ * would record it.  An exit status.
+ */
+int persist_sriov_after(const char *pf, unsigned long vfs,
+			char (*vf)[ADDR_STRLEN], size_t nr_vf,
+			const char *driver);
 
 #endif

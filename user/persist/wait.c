@@ -9,7 +9,9 @@
  * first, and the claims take the functions from them); this only waits,
  * bounded, and says per entry what it found.  A claim that did not apply
  * fails the unit, so the journal and "systemctl --failed" show it before
- * any VM starts.
+ * any VM starts.  Before it waits, it creates the VFs that sriov.conf
+ * persists (persist/sriov_boot.c): a VF a claim names then gets its driver
+ * from the module the moment it appears, and is waited for like the rest.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -268,7 +270,8 @@ static int not_applied(const char *key, const char *text)
 	return EXIT_OK;
 }
 
-int persist_wait(struct persist_conf *c, unsigned int timeout_s)
+int persist_wait(struct persist_conf *c, const struct persist_conf *v,
+		 unsigned int timeout_s)
 {
 	double t0 = mono_now_s(), waited;
 	struct wait_entry *w;
@@ -276,8 +279,9 @@ int persist_wait(struct persist_conf *c, unsigned int timeout_s)
 	bool all, bad = false;
 	int err;
 
-	if (!c->n)
-		return not_applied("no_claims", "no persisted claims in " PERSIST_CONF);
+	if (!c->n && !v->n)
+		return not_applied("no_claims", "no persisted claims in " PERSIST_CONF
+				   " and no VF counts in " PERSIST_SRIOV_CONF);
 	err = load_module(c);
 	if (err < 0) {
 		pp_err("cannot load pcipass: %s (persisted claims not applied; 'modprobe pcipass' says more)",
@@ -286,12 +290,16 @@ int persist_wait(struct persist_conf *c, unsigned int timeout_s)
 	}
 	if (err)
 		return not_applied("blacklisted",
-				   "persisted claims not applied: pcipass is blacklisted (modprobe.blacklist=pcipass or modprobe.d)");
+				   "persisted claims and VF counts not applied: pcipass is blacklisted (modprobe.blacklist=pcipass or modprobe.d)");
 	if (persist_off())
 		return not_applied("persist_off",
-				   "persisted claims not applied: pcipass.persist=0 (the kernel command line's escape hatch)");
-	w = xrealloc(NULL, c->n * sizeof(*w));
-	memset(w, 0, c->n * sizeof(*w));
+				   "persisted claims and VF counts not applied: pcipass.persist=0 (the kernel command line's escape hatch)");
+	open_json_object(NULL);
+	print_bool(PRINT_JSON, "applied", NULL, true);
+	/* the VFs first: those claims name are waited for below */
+	bad = !persist_vfs_apply(v, t0 + timeout_s);
+	w = xrealloc(NULL, (c->n ? c->n : 1) * sizeof(*w));
+	memset(w, 0, (c->n ? c->n : 1) * sizeof(*w));
 	persist_hw_scan(&hw);
 	plan(c, &hw, w);
 	persist_hw_free(&hw);
@@ -304,8 +312,6 @@ int persist_wait(struct persist_conf *c, unsigned int timeout_s)
 			break;
 		usleep(WAIT_POLL_US);
 	}
-	open_json_object(NULL);
-	print_bool(PRINT_JSON, "applied", NULL, true);
 	print_uint(PRINT_JSON, "waited_ms", NULL, (unsigned int)(waited * 1000));
 	print_text("persisted claims, after %.1f s:\n", waited);
 	open_json_array("entries");

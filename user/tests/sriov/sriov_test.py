@@ -21,7 +21,7 @@ its root port's), autoprobe 0; a plain function without SR-IOV and a VF.  Checke
   - refusals with exit 1 and a message naming the reason: a function
     without SR-IOV, a VF (naming its PF), a missing function; usage
     errors (exit 2): no ADDR, a slot, --claim without --vfs, --driver
-    without --claim, --vfs not a number.
+    without --claim, --persist without --vfs, --vfs not a number.
 
 Prints one line per failure and "sriov: N passed, N failed" last.
 """
@@ -184,6 +184,8 @@ def main():
                 (['sriov', '0a:00.0', '--vfs', '2', '--driver', 'x'], 2,
                  '--driver goes with --claim'),
                 (['sriov', '0a:00.0', '--vfs', 'two'], 2, '--vfs wants'),
+                (['sriov', '0a:00.0', '--persist'], 2,
+                 '--persist goes with --vfs N'),
                 (['sriov', '0a:00.0', '--vfs', '3'], 2, 'at most 2 VFs'),
                 (['sriov', '0a:00.0', '--vfs', '1'], 6, 'through 0'),
                 (['sriov', '0a:00.0', '--vfs', '2'], 0, None)]:
