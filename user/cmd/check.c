@@ -30,15 +30,6 @@ const char *addr_short(const struct pp_addr *a, char buf[ADDR_STRLEN])
 	return buf;
 }
 
-static struct pp_device *devlist_find(const struct pp_devlist *l,
-				      const struct pp_addr *a)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (addr_eq(&l->v[i].addr, a))
-			return &l->v[i];
-	return NULL;
-}
-
 const struct pp_device *check_find_dev(const struct check *c,
 				       const struct pp_addr *a)
 {
@@ -308,44 +299,6 @@ static void collect_host_facts(struct check *c)
 	addr_strs_free(&foreign);
 }
 
-/* Adds the function at a to l unless l has it.  A function that is not
- * there (hot-removed, or a slot's function that never was) is no error:
- * a device dump would not have listed it either.
- */
-static int get_into(struct pnl *nl, struct pp_devlist *l,
-		    const struct pp_addr *a)
-{
-	struct pp_device *d;
-	int rc;
-
-	if (devlist_find(l, a))
-		return 0;
-	d = devlist_push(l);
-	rc = device_get(nl, a, d);
-	if (rc) {
-		device_free(d);
-		l->n--;
-	}
-	return rc == -ENODEV ? 0 : rc;
-}
-
-/* Every function of the slot of a (at most eight: ARI functions past 7
- * count as other slots, as addr_in_slot() has it).
- */
-static int get_slot(struct pnl *nl, struct pp_devlist *l,
-		    const struct pp_addr *a)
-{
-	int rc = 0;
-
-	for (uint8_t fn = 0; fn < 8 && !rc; fn++) {
-		struct pp_addr f = *a;
-
-		f.devfn = PP_DEVFN(PP_SLOT(a->devfn), fn);
-		rc = get_into(nl, l, &f);
-	}
-	return rc;
-}
-
 /* Every member of IOMMU group id; -ENOENT when there is no such group. */
 static int get_group(struct pnl *nl, struct pp_devlist *l, uint32_t id)
 {
@@ -353,7 +306,7 @@ static int get_group(struct pnl *nl, struct pp_devlist *l, uint32_t id)
 	int rc = group_get(nl, id, &g);
 
 	for (size_t i = 0; i < g.n && !rc; i++)
-		rc = get_into(nl, l, &g.members[i]);
+		rc = devlist_get(nl, l, &g.members[i]);
 	group_free(&g);
 	return rc;
 }
@@ -380,7 +333,7 @@ static int gather(struct pnl *nl, struct check *c)
 		}
 		break;
 	case CHECK_SLOT:
-		rc = get_slot(nl, &c->all, &c->addr);
+		rc = devlist_get_slot(nl, &c->all, &c->addr);
 		break;
 	case CHECK_GROUP:
 		rc = get_group(nl, &c->all, c->group);
@@ -402,7 +355,7 @@ static int gather(struct pnl *nl, struct check *c)
 		t[nr_t++] = *d;		/* shallow: only read */
 	}
 	for (size_t i = 0; i < nr_t && !rc; i++) {
-		rc = get_slot(nl, &c->all, &t[i].addr);
+		rc = devlist_get_slot(nl, &c->all, &t[i].addr);
 		if (!rc && t[i].has_iommu_group)
 			rc = get_group(nl, &c->all, t[i].iommu_group);
 		/* Removed since the target was read: no members. */
@@ -426,16 +379,21 @@ static int gather_path(struct pnl *nl, struct check *c)
 	for (size_t i = 0; i < c->nr_fns && !rc; i++) {
 		const struct pp_iso *iso = &c->fns[i].iso;
 
-		for (size_t j = 0; j < iso->nr_hops && !rc; j++)
-			if (!devlist_find(&c->all, &iso->hops[j].addr))
-				rc = get_into(nl, &c->path, &iso->hops[j].addr);
+		for (size_t j = 0; j < iso->nr_hops && !rc; j++) {
+			const struct pp_addr *a = &iso->hops[j].addr;
+
+			if (!devlist_find(&c->all, a))
+				rc = devlist_get(nl, &c->path, a);
+		}
 		/* Without a cause attribute the text still asks about
 		 * cause, zeroed: 0000:00:00.0, as a dump would answer.
 		 */
-		for (size_t j = 0; j < iso->nr_reasons && !rc; j++)
-			if (!devlist_find(&c->all, &iso->reasons[j].cause))
-				rc = get_into(nl, &c->path,
-					      &iso->reasons[j].cause);
+		for (size_t j = 0; j < iso->nr_reasons && !rc; j++) {
+			const struct pp_addr *a = &iso->reasons[j].cause;
+
+			if (!devlist_find(&c->all, a))
+				rc = devlist_get(nl, &c->path, a);
+		}
 	}
 	return rc;
 }
