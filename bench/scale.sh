@@ -9,6 +9,9 @@
 #
 #   functions  groups  pcipass ms  shell ms  ratio  pcipass ms/fn  show ms  check ms
 #
+# (show ms and check ms: medians of at least PCIPASS_BENCH_ONE_RUNS runs,
+# default 9; neither should grow with the number of functions)
+#
 # The shell recipe costs 0.1 to 0.9 s per function under TCG (one lspci
 # process per device; more on a loaded machine and with more functions), so the number of iterations falls with the size
 # (PCIPASS_BENCH_BUDGET functions x iterations, default 500, at least 1);
@@ -79,6 +82,7 @@ for n in "${sizes[@]}"; do
 		--scale "$n" --append "$kargs" \
 		--env PCIPASS_BENCH_ITERS="$iters" \
 		--env PCIPASS_BENCH_REPEAT="$repeat" \
+		--env PCIPASS_BENCH_ONE_RUNS="${PCIPASS_BENCH_ONE_RUNS:-9}" \
 		--env PCIPASS_BENCH_WALK_SAMPLE="${PCIPASS_BENCH_WALK_SAMPLE:-0}" \
 		--env PCIPASS_BENCH_CLAIM=$((claim && first)) \
 		--env PCIPASS_BENCH_ROUNDS="${BENCH_ROUNDS:-10}" \

@@ -43,7 +43,11 @@ struct check {
 	struct pp_addr addr;		/* function or slot */
 	uint32_t group;			/* CHECK_GROUP */
 
-	struct pp_devlist all;		/* every PCI function (device dump) */
+	struct pp_devlist all;		/* the functions asked about, the
+					 * other functions of their slots and
+					 * their groups' members, by address */
+	struct pp_devlist path;		/* the other functions the isolation
+					 * answers name (bridges above) */
 	struct check_fn *fns;		/* targets first, then companions */
 	size_t nr_fns;
 	size_t nr_targets;

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcipass check ADDR|GROUP: can this device go to a VM, and what must go
- * with it.  This half fetches (device dump, isolation-get per function,
- * the kernel command line, host impact); check/print*.c print.
+ * with it.  This half fetches (the functions asked about, their slots and
+ * IOMMU groups by address and group id, isolation-get per function, the
+ * functions on their paths to the root complex, the kernel command line,
+ * host impact); check/print*.c print.  It never dumps every function, so
+ * that its cost does not grow with the size of the host.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include "lib/print.h"
 #include "lib/sysroot.h"
 #include "lib/util.h"
+#include "nl/group.h"
 #include "nl/nl.h"
 
 const char *addr_short(const struct pp_addr *a, char buf[ADDR_STRLEN])
@@ -29,10 +33,9 @@ const char *addr_short(const struct pp_addr *a, char buf[ADDR_STRLEN])
 const struct pp_device *check_find_dev(const struct check *c,
 				       const struct pp_addr *a)
 {
-	for (size_t i = 0; i < c->all.n; i++)
-		if (addr_eq(&c->all.v[i].addr, a))
-			return &c->all.v[i];
-	return NULL;
+	const struct pp_device *d = devlist_find(&c->all, a);
+
+	return d ? d : devlist_find(&c->path, a);
 }
 
 static struct check_fn *add_fn(struct check *c, struct pp_device *d,
@@ -55,6 +58,7 @@ static void check_free(struct check *c)
 	free(c->fns);
 	free(c->groups);
 	devlist_free(&c->all);
+	devlist_free(&c->path);
 	verdict_free(&c->v);
 	addrlist_free(&c->others);
 	acs_cmdline_free(&c->cmdline);
@@ -295,31 +299,121 @@ static void collect_host_facts(struct check *c)
 	addr_strs_free(&foreign);
 }
 
-static int fetch(struct pnl *nl, struct check *c)
+/* Every member of IOMMU group id; -ENOENT when there is no such group. */
+static int get_group(struct pnl *nl, struct pp_devlist *l, uint32_t id)
 {
-	struct pp_device one;
-	int rc;
+	struct pp_group g;
+	int rc = group_get(nl, id, &g);
 
-	/* A single function is asked for first, so that a wrong address
-	 * gets the kernel's own message, as "show" does.
-	 */
-	if (c->kind == CHECK_FUNCTION) {
-		rc = device_get(nl, &c->addr, &one);
-		device_free(&one);
-		if (rc)
-			return rc;
+	for (size_t i = 0; i < g.n && !rc; i++)
+		rc = devlist_get(nl, l, &g.members[i]);
+	group_free(&g);
+	return rc;
+}
+
+/* What a device dump would have given the verdict: the functions asked
+ * about, the other functions of their slots and every member of their
+ * IOMMU groups, each read by address.
+ */
+static int gather(struct pnl *nl, struct check *c)
+{
+	struct pp_device *t = NULL;
+	size_t nr_t = 0;
+	int rc = 0;
+
+	switch (c->kind) {
+	case CHECK_FUNCTION:
+		/* Asked for alone first, so that a wrong address gets the
+		 * kernel's own message, as "show" does.
+		 */
+		rc = device_get(nl, &c->addr, devlist_push(&c->all));
+		if (rc) {
+			device_free(&c->all.v[0]);
+			c->all.n = 0;
+		}
+		break;
+	case CHECK_SLOT:
+		rc = devlist_get_slot(nl, &c->all, &c->addr);
+		break;
+	case CHECK_GROUP:
+		rc = get_group(nl, &c->all, c->group);
+		if (rc == -ENOENT)
+			rc = 0;		/* pick_targets() says so */
+		break;
 	}
-	rc = device_dump(nl, &c->all);
 	if (rc)
 		return rc;
-	if (c->all.n)
+	/* The targets as pick_targets() will choose them, copied: the list
+	 * moves as it grows.  Only their address and group are read.
+	 */
+	for (size_t i = 0; i < c->all.n; i++) {
+		const struct pp_device *d = &c->all.v[i];
+
+		if (!is_queried(c, d) || verdict_stays_with_host(d))
+			continue;
+		t = xrealloc(t, (nr_t + 1) * sizeof(*t));
+		t[nr_t++] = *d;		/* shallow: only read */
+	}
+	for (size_t i = 0; i < nr_t && !rc; i++) {
+		rc = devlist_get_slot(nl, &c->all, &t[i].addr);
+		if (!rc && t[i].has_iommu_group)
+			rc = get_group(nl, &c->all, t[i].iommu_group);
+		/* Removed since the target was read: no members. */
+		if (rc == -ENOENT)
+			rc = 0;
+	}
+	free(t);
+	if (!rc && c->all.n)
 		qsort(c->all.v, c->all.n, sizeof(*c->all.v), cmp_dev_addr);
+	return rc;
+}
+
+/* The functions the isolation answers name (the path to the root complex,
+ * the causes of the reasons) that are not in c->all, for their kind
+ * (bridge or not) in the text.
+ */
+static int gather_path(struct pnl *nl, struct check *c)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < c->nr_fns && !rc; i++) {
+		const struct pp_iso *iso = &c->fns[i].iso;
+
+		for (size_t j = 0; j < iso->nr_hops && !rc; j++) {
+			const struct pp_addr *a = &iso->hops[j].addr;
+
+			if (!devlist_find(&c->all, a))
+				rc = devlist_get(nl, &c->path, a);
+		}
+		/* Without a cause attribute the text still asks about
+		 * cause, zeroed: 0000:00:00.0, as a dump would answer.
+		 */
+		for (size_t j = 0; j < iso->nr_reasons && !rc; j++) {
+			const struct pp_addr *a = &iso->reasons[j].cause;
+
+			if (!devlist_find(&c->all, a))
+				rc = devlist_get(nl, &c->path, a);
+		}
+	}
+	return rc;
+}
+
+static int fetch(struct pnl *nl, struct check *c)
+{
+	int rc;
+
+	rc = gather(nl, c);
+	if (rc)
+		return rc;
 	if (pick_targets(c))
 		return 1;
 	collect_groups(c);
 	decide(c);
 	add_companions(c);
-	return fetch_isos(nl, c);
+	rc = fetch_isos(nl, c);
+	if (rc)
+		return rc;
+	return gather_path(nl, c);
 }
 
 static void report_fetch_error(struct pnl *nl, int rc)

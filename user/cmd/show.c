@@ -93,13 +93,13 @@ static int fetch_slot(struct pnl *nl, const struct pp_addr *slot,
 		      struct show_set *set)
 {
 	struct pp_devlist all = { 0 };
-	int rc = device_dump(nl, &all);
+	int rc = devlist_get_slot(nl, &all, slot);
 
-	if (rc)
+	if (rc) {
+		devlist_free(&all);
 		return rc;
+	}
 	for (size_t i = 0; i < all.n; i++) {
-		if (!addr_in_slot(&all.v[i].addr, slot))
-			continue;
 		/* Move ownership of the strings into the set. */
 		show_set_add(set)->dev = all.v[i];
 		memset(&all.v[i], 0, sizeof(all.v[i]));

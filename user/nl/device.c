@@ -168,6 +168,45 @@ int device_get(struct pnl *nl, const struct pp_addr *a, struct pp_device *d)
 		      parse_one, d);
 }
 
+struct pp_device *devlist_find(const struct pp_devlist *l,
+			       const struct pp_addr *a)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (addr_eq(&l->v[i].addr, a))
+			return &l->v[i];
+	return NULL;
+}
+
+int devlist_get(struct pnl *nl, struct pp_devlist *l, const struct pp_addr *a)
+{
+	struct pp_device *d;
+	int rc;
+
+	if (devlist_find(l, a))
+		return 0;
+	d = devlist_push(l);
+	rc = device_get(nl, a, d);
+	if (rc) {
+		device_free(d);
+		l->n--;
+	}
+	return rc == -ENODEV ? 0 : rc;
+}
+
+int devlist_get_slot(struct pnl *nl, struct pp_devlist *l,
+		     const struct pp_addr *a)
+{
+	int rc = 0;
+
+	for (uint8_t fn = 0; fn < 8 && !rc; fn++) {
+		struct pp_addr f = *a;
+
+		f.devfn = PP_DEVFN(PP_SLOT(a->devfn), fn);
+		rc = devlist_get(nl, l, &f);
+	}
+	return rc;
+}
+
 static int parse_into_list(struct nl_msg *msg, void *arg)
 {
 	struct pp_devlist *l = arg;

@@ -87,6 +87,17 @@ int device_dump(struct pnl *nl, struct pp_devlist *list);
 int device_dump_or_report(struct pp_devlist *list);
 
 struct pp_device *devlist_push(struct pp_devlist *l);
+struct pp_device *devlist_find(const struct pp_devlist *l,
+			       const struct pp_addr *a);
+/* Without a dump: the function at a added to l by a device get, unless l
+ * has it; every function of a's slot (functions 0-7: ARI functions past 7
+ * are other slots, as addr_in_slot() has it).  A function that is not
+ * there (-ENODEV: hot-removed, or a slot's function that never was) is
+ * skipped, as a dump would not have listed it.  0 or a negative errno.
+ */
+int devlist_get(struct pnl *nl, struct pp_devlist *l, const struct pp_addr *a);
+int devlist_get_slot(struct pnl *nl, struct pp_devlist *l,
+		     const struct pp_addr *a);
 /* Groups by id, functions without a group last, addresses within: after
  * this each group is one contiguous run of l->v, which is how list, list
  * --tree and export walk the groups.
