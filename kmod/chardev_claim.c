@@ -222,7 +222,7 @@ copy_out:
 		err = err ?: cerr;
 	}
 out:
-	kvfree(rep);
+	pcipass_report_free(rep);
 	kfree(c);
 	return err;
 }

@@ -33,6 +33,7 @@
 
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "claim_int.h"
 #include "persist.h"
@@ -50,6 +51,21 @@ int pcipass_fail(struct pcipass_claim_report *rep, u8 field, int err,
 	rep->msg = rep->msg_buf;
 	rep->bad_attr = field;
 	return err;
+}
+
+/* A report and its members (either may be NULL). */
+void pcipass_report_free(struct pcipass_claim_report *rep)
+{
+	if (rep)
+		kvfree(rep->members);
+	kvfree(rep);
+}
+
+/* Empty @rep for another transaction. */
+void pcipass_report_reset(struct pcipass_claim_report *rep)
+{
+	kvfree(rep->members);
+	memset(rep, 0, sizeof(*rep));
 }
 
 /* --- Claim -------------------------------------------------------------- */

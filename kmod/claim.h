@@ -44,7 +44,19 @@ struct pci_dev;
 
 #define PCIPASS_DRIVER_MAX	PCIPASS_DRIVER_NAME_MAX	/* NUL included */
 #define PCIPASS_DETAIL_MAX	64
-#define PCIPASS_CLAIM_MEMBERS	64	/* larger groups are refused (-E2BIG) */
+/*
+ * The largest IOMMU group a claim takes; larger ones are refused (-E2BIG).
+ * Per-member state is allocated by the group's real size, so this bounds
+ * only what one transaction does and what one reply carries: a group
+ * shares one claim-get reply message (netlink_claim.c sizes it by the
+ * members' names, at most about 270 bytes each, so at most ~270 KiB; a
+ * ~100-byte member is typical), and a transaction unbinds and binds
+ * every member in turn.  A PF without ACS shares its group with all of
+ * its VFs: PF + TotalVFs, 127 or 255 VFs on real devices; several such
+ * PFs behind one port without ACS share one group too.  1024 leaves
+ * room for four full buses' worth of functions (4 x 256).
+ */
+#define PCIPASS_CLAIM_MEMBERS_MAX	1024
 #define PCIPASS_CLAIM_BLOCKERS	16
 #define PCIPASS_CLAIM_DEFAULT	"vfio-pci"
 
@@ -119,7 +131,8 @@ struct pcipass_claim_blocker {
  * @group: the group acted on
  * @driver: the target driver
  * @nr_members: entries in @members
- * @members: every PCI member, in claim order
+ * @members: every PCI member, in claim order; allocated for the group by
+ *           the transaction (kvcalloc()), freed by pcipass_report_free()
  * @nr_blockers: entries in @blockers
  * @blockers: what stopped (or would have stopped) the claim
  * @msg: extended-ack message for an error (static or @msg_buf)
@@ -132,7 +145,7 @@ struct pcipass_claim_report {
 	u32 group;
 	char driver[PCIPASS_DRIVER_MAX];
 	unsigned int nr_members;
-	struct pcipass_claim_member members[PCIPASS_CLAIM_MEMBERS];
+	struct pcipass_claim_member *members;
 	unsigned int nr_blockers;
 	struct pcipass_claim_blocker blockers[PCIPASS_CLAIM_BLOCKERS];
 	const char *msg;
@@ -217,6 +230,11 @@ int pcipass_claim_precheck(const struct pcipass_claim_req *req, bool claim,
 			   struct pcipass_claim_report *rep);
 
 void pcipass_claim_uninit(void);
+void pcipass_report_free(struct pcipass_claim_report *rep);
+void pcipass_report_reset(struct pcipass_claim_report *rep);
+struct iommu_group;
+int pcipass_group_devs(struct iommu_group *group, struct pci_dev ***devs);
+void pcipass_group_devs_put(struct pci_dev **devs, unsigned int n);
 int pcipass_claim(const struct pcipass_claim_req *req,
 		  struct pcipass_claim_report *rep);
 int pcipass_release(const struct pcipass_claim_req *req,

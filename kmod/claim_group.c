@@ -14,16 +14,80 @@
 
 /* --- Collecting the group ----------------------------------------------- */
 
+struct pcipass_devs {
+	struct pci_dev **v;
+	unsigned int n;
+	unsigned int cap;
+};
+
+static int pcipass_count_one(struct device *dev, void *data)
+{
+	struct pcipass_devs *d = data;
+
+	if (dev_is_pci(dev) && ++d->n > PCIPASS_CLAIM_MEMBERS_MAX)
+		return -E2BIG;
+	return 0;
+}
+
 static int pcipass_collect_one(struct device *dev, void *data)
 {
-	struct pcipass_tx *tx = data;
+	struct pcipass_devs *d = data;
 
 	if (!dev_is_pci(dev))
 		return 0;
-	if (tx->n == ARRAY_SIZE(tx->m))
-		return -E2BIG;
-	tx->m[tx->n++].pdev = pci_dev_get(to_pci_dev(dev));
+	if (d->n == d->cap)
+		return -EAGAIN;		/* added since it was counted */
+	d->v[d->n++] = pci_dev_get(to_pci_dev(dev));
 	return 0;
+}
+
+void pcipass_group_devs_put(struct pci_dev **devs, unsigned int n)
+{
+	while (n)
+		pci_dev_put(devs[--n]);
+	kvfree(devs);
+}
+
+/**
+ * pcipass_group_devs() - references to every PCI member of a group
+ * @group: the group
+ * @devs: set to an array of the references, allocated for the group
+ *        (free with pcipass_group_devs_put()); NULL when it has none
+ *
+ * Counts the members, allocates, then collects them; a function added in
+ * between makes it count again, a few times.  The group's mutex is held
+ * only inside iommu_group_for_each_dev(), whose callbacks only count and
+ * take references: no allocation and no device_lock under it.
+ *
+ * Return: the number of members, or -E2BIG (more than
+ * PCIPASS_CLAIM_MEMBERS_MAX), -ENOMEM, -EAGAIN (the group kept growing).
+ */
+int pcipass_group_devs(struct iommu_group *group, struct pci_dev ***devs)
+{
+	struct pcipass_devs d;
+	int tries, err;
+
+	*devs = NULL;
+	for (tries = 0; tries < 3; tries++) {
+		memset(&d, 0, sizeof(d));
+		err = iommu_group_for_each_dev(group, &d, pcipass_count_one);
+		if (err)
+			return err;
+		if (!d.n)
+			return 0;
+		d.cap = d.n;
+		d.n = 0;
+		d.v = kvcalloc(d.cap, sizeof(*d.v), GFP_KERNEL);
+		if (!d.v)
+			return -ENOMEM;
+		err = iommu_group_for_each_dev(group, &d, pcipass_collect_one);
+		if (!err) {
+			*devs = d.v;
+			return d.n;
+		}
+		pcipass_group_devs_put(d.v, d.n);
+	}
+	return -EAGAIN;
 }
 
 static struct iommu_group *pcipass_group_by_id(u32 id)
@@ -101,8 +165,9 @@ int pcipass_collect(struct pcipass_tx *tx)
 {
 	struct pcipass_claim_report *rep = tx->rep;
 	struct iommu_group *group;
+	struct pci_dev **devs;
 	unsigned int i;
-	int err;
+	int n;
 
 	group = pcipass_req_group(tx->req, rep);
 	if (IS_ERR(group))
@@ -110,11 +175,31 @@ int pcipass_collect(struct pcipass_tx *tx)
 	rep->has_group = true;
 	rep->group = iommu_group_id(group);
 	tx->group = group;
-	err = iommu_group_for_each_dev(group, tx, pcipass_collect_one);
-	if (err)
-		return pcipass_fail(rep, PCIPASS_FIELD_NONE, err,
+	n = pcipass_group_devs(group, &devs);
+	if (n == -E2BIG)
+		return pcipass_fail(rep, PCIPASS_FIELD_NONE, n,
 				    "group %u has more than %u PCI functions",
-				    rep->group, PCIPASS_CLAIM_MEMBERS);
+				    rep->group, PCIPASS_CLAIM_MEMBERS_MAX);
+	if (n == -EAGAIN)
+		return pcipass_fail(rep, PCIPASS_FIELD_NONE, n,
+				    "group %u kept changing while it was read; nothing changed",
+				    rep->group);
+	if (n < 0)
+		return pcipass_fail(rep, PCIPASS_FIELD_NONE, n,
+				    "no memory for the members of group %u; nothing changed",
+				    rep->group);
+	tx->m = kvcalloc(max(n, 1), sizeof(*tx->m), GFP_KERNEL);
+	rep->members = kvcalloc(max(n, 1), sizeof(*rep->members), GFP_KERNEL);
+	if (!tx->m || !rep->members) {
+		pcipass_group_devs_put(devs, n);
+		return pcipass_fail(rep, PCIPASS_FIELD_NONE, -ENOMEM,
+				    "no memory for the members of group %u; nothing changed",
+				    rep->group);
+	}
+	for (i = 0; i < n; i++)
+		tx->m[i].pdev = devs[i];	/* the references move */
+	tx->n = n;
+	kvfree(devs);
 	pcipass_order(tx);
 	for (i = 0; i < tx->n; i++) {
 		tx->m[i].out = &rep->members[i];
@@ -189,6 +274,7 @@ void pcipass_tx_release(struct pcipass_tx *tx)
 		kfree(tx->m[i].orig_override);
 		pci_dev_put(tx->m[i].pdev);
 	}
+	kvfree(tx->m);
 	pcipass_driver_unpin(tx->target);
 	iommu_group_put(tx->group);
 	kfree(tx->scratch);

@@ -90,7 +90,8 @@ struct pcipass_tx_member {
  * @rep: the report
  * @target: the target driver (module pinned)
  * @n: members in @m
- * @m: members: PFs and other functions first, VFs last
+ * @m: members: PFs and other functions first, VFs last (kvcalloc()ed
+ *     for the group, @n entries)
  * @scratch: a page to read overrides into under their lock
  * @group: the group (reference held), to ask who owns its DMA
  */
@@ -100,7 +101,7 @@ struct pcipass_tx {
 	struct device_driver *target;
 	struct iommu_group *group;
 	unsigned int n;
-	struct pcipass_tx_member m[PCIPASS_CLAIM_MEMBERS];
+	struct pcipass_tx_member *m;
 	char *scratch;
 };
 

@@ -72,7 +72,7 @@ static void pcipass_job_free(struct kref *ref)
 {
 	struct pcipass_job *job = container_of(ref, struct pcipass_job, ref);
 
-	kvfree(job->rep);
+	pcipass_report_free(job->rep);
 	kfree(job);
 }
 
@@ -298,7 +298,7 @@ struct pcipass_job *pcipass_job_submit(u8 cmd,
 	 * when no job holds a reference) finds none open and none coming.
 	 */
 	if (!try_module_get(THIS_MODULE)) {
-		kvfree(job->rep);
+		pcipass_report_free(job->rep);
 		kfree(job);
 		busy->msg = "pcipass is being unloaded";
 		return ERR_PTR(-ENODEV);
@@ -323,7 +323,7 @@ struct pcipass_job *pcipass_job_submit(u8 cmd,
 		if (w->step)
 			pcipass_job_busy_msg(w, busy);
 		module_put(THIS_MODULE);
-		kvfree(job->rep);
+		pcipass_report_free(job->rep);
 		kfree(job);
 		return ERR_PTR(err);
 	}

@@ -249,38 +249,41 @@ int pcipass_prepare_records(struct pcipass_tx *tx)
 	return 0;
 }
 
-/* Keep, or with @abort drop, the pending records of the claim. */
+/*
+ * Keep, or with @abort drop, the pending records of the claim.  Dropped
+ * records move to a local list under the spinlock and are freed after
+ * it: the list grows with the group, so nothing on the stack is sized
+ * by it.
+ */
 void pcipass_finish_records(struct pcipass_tx *tx, bool abort)
 {
-	struct pcipass_rec *drop[PCIPASS_CLAIM_MEMBERS];
-	unsigned int i, n = 0;
+	struct pcipass_rec *rec, *tmp;
+	LIST_HEAD(drop);
+	unsigned int i;
 
 	spin_lock(&pcipass_rec_lock);
 	for (i = 0; i < tx->n; i++) {
-		struct pcipass_rec *rec = tx->m[i].reused_rec;
-
+		rec = tx->m[i].reused_rec;
 		tx->m[i].reused_rec = NULL;
 		if (rec) {
 			rec->busy = false;
-			if (rec->gone) {	/* removed during the claim */
-				list_del(&rec->node);
-				drop[n++] = rec;
-			}
+			if (rec->gone)	/* removed during the claim */
+				list_move(&rec->node, &drop);
 		}
 		rec = tx->m[i].new_rec;
 		if (!rec)
 			continue;
 		tx->m[i].new_rec = NULL;
-		if (abort || rec->gone) {
-			list_del(&rec->node);
-			drop[n++] = rec;
-		} else {
+		if (abort || rec->gone)
+			list_move(&rec->node, &drop);
+		else
 			rec->pending = false;
-		}
 	}
 	spin_unlock(&pcipass_rec_lock);
-	while (n)
-		pcipass_rec_free(drop[--n]);
+	list_for_each_entry_safe(rec, tmp, &drop, node) {
+		list_del(&rec->node);
+		pcipass_rec_free(rec);
+	}
 }
 
 /* Take the records of the members: the bus notifier leaves them alone. */

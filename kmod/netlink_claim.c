@@ -12,6 +12,7 @@
 
 #include <linux/capability.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
@@ -20,19 +21,43 @@
 #include "pcipass-nl-gen.h"
 
 #define PCIPASS_NL_NAME_SIZE	nla_total_size(PCIPASS_DRIVER_MAX)
-#define PCIPASS_NL_MEMBER_SIZE \
-	(nla_total_size(0) + PCIPASS_NL_ADDR_SIZE + \
-	 3 * nla_total_size(sizeof(u32)) + 3 * PCIPASS_NL_NAME_SIZE)
 #define PCIPASS_NL_BLOCKER_SIZE \
 	(nla_total_size(0) + PCIPASS_NL_ADDR_SIZE + \
 	 nla_total_size(sizeof(u32)) + nla_total_size(PCIPASS_DETAIL_MAX) + \
 	 nla_total_size(0))
 
+/* A name attribute as pcipass_nl_put_name() puts it: none when empty. */
+static size_t pcipass_nl_name_size(const char *s)
+{
+	return *s ? nla_total_size(strlen(s) + 1) : 0;
+}
+
+/*
+ * One member: 260 bytes with three names of PCIPASS_DRIVER_MAX, about
+ * 100 with the usual ones ("nvme", "vfio-pci").
+ */
+static size_t pcipass_nl_member_size(const struct pcipass_claim_member *m)
+{
+	return nla_total_size(0) + PCIPASS_NL_ADDR_SIZE +
+	       3 * nla_total_size(sizeof(u32)) +
+	       pcipass_nl_name_size(m->from_driver) +
+	       pcipass_nl_name_size(m->from_override) +
+	       pcipass_nl_name_size(m->to_driver);
+}
+
+/*
+ * The report's attributes, sized by what they hold: a group of up to
+ * PCIPASS_CLAIM_MEMBERS_MAX members goes in one reply message.
+ */
 static size_t pcipass_nl_claim_size(const struct pcipass_claim_report *rep)
 {
-	return 2 * nla_total_size(sizeof(u32)) + PCIPASS_NL_NAME_SIZE +
-	       rep->nr_members * PCIPASS_NL_MEMBER_SIZE +
-	       rep->nr_blockers * PCIPASS_NL_BLOCKER_SIZE;
+	size_t size = 2 * nla_total_size(sizeof(u32)) + PCIPASS_NL_NAME_SIZE +
+		      rep->nr_blockers * PCIPASS_NL_BLOCKER_SIZE;
+	unsigned int i;
+
+	for (i = 0; i < rep->nr_members; i++)
+		size += pcipass_nl_member_size(&rep->members[i]);
+	return size;
 }
 
 static int pcipass_nl_put_name(struct sk_buff *skb, int type, const char *s)
@@ -282,19 +307,19 @@ static int pcipass_nl_claim_common(struct sk_buff *skb, struct genl_info *info,
 			pcipass_nl_claim_reply(info, cmd, w.txid,
 					       PCIPASS_TX_RUNNING, &w, NULL);
 		pcipass_nl_submit_extack(info, rep, &w, err);
-		kvfree(rep);
+		pcipass_report_free(rep);
 		return err;
 	}
 	err = pcipass_nl_claim_reply(info, cmd, job->id,
 				     pcipass_job_state(job), &w, NULL);
 	pcipass_job_put(job);
-	kvfree(rep);
+	pcipass_report_free(rep);
 	return err;
 
 out_err:
 	if (rep->msg)
 		pcipass_nl_claim_extack(info, rep, err);
-	kvfree(rep);
+	pcipass_report_free(rep);
 	return err;
 }
 

@@ -60,43 +60,35 @@ int pcipass_persist_id_read(struct pci_dev *pdev,
 	return 0;
 }
 
-/* iommu_group_for_each_dev() holds the group's mutex: references only. */
-static int pcipass_persist_collect(struct device *dev, void *data)
-{
-	struct pcipass_persist_group *g = data;
-
-	if (!dev_is_pci(dev))
-		return 0;
-	if (g->n == ARRAY_SIZE(g->m))
-		return -E2BIG;
-	g->m[g->n++] = pci_dev_get(to_pci_dev(dev));
-	return 0;
-}
-
 /*
- * @pdev's group and members.  Return: 0, -ENODEV (no IOMMU group) or
- * -E2BIG (more members than a claim takes); pcipass_persist_group_put()
- * in every case.
+ * @pdev's group and members.  Return: 0, -ENODEV (no IOMMU group), -E2BIG
+ * (more members than a claim takes), -ENOMEM or -EAGAIN (the group kept
+ * changing); pcipass_persist_group_put() in every case.
  */
 int pcipass_persist_group_get(struct pci_dev *pdev,
 			      struct pcipass_persist_group *g)
 {
 	struct iommu_group *group = iommu_group_get(&pdev->dev);
-	int err;
+	int n;
 
 	g->n = 0;
+	g->m = NULL;
 	if (!group)
 		return -ENODEV;
 	g->id = iommu_group_id(group);
-	err = iommu_group_for_each_dev(group, g, pcipass_persist_collect);
+	n = pcipass_group_devs(group, &g->m);
 	iommu_group_put(group);
-	return err;
+	if (n < 0)
+		return n;
+	g->n = n;
+	return 0;
 }
 
 void pcipass_persist_group_put(struct pcipass_persist_group *g)
 {
-	while (g->n)
-		pci_dev_put(g->m[--g->n]);
+	pcipass_group_devs_put(g->m, g->n);
+	g->m = NULL;
+	g->n = 0;
 }
 
 static bool pcipass_ids_match(const struct pcipass_persist_entry *e,

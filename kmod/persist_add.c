@@ -326,9 +326,12 @@ static void pcipass_add_refuse(struct pcipass_add_scan *s,
 				   PCIPASS_PERSIST_INCOMPLETE);
 	if (err == -ENODEV)
 		pci_err(pdev, "persisted claim NOT applied: no IOMMU group (is the IOMMU on?); left to its host driver\n");
-	else if (err)
+	else if (err == -E2BIG)
 		pci_warn(pdev, "persisted claim NOT applied: IOMMU group %u has more than %u PCI functions; left to its host driver\n",
-			 s->g.id, PCIPASS_CLAIM_MEMBERS);
+			 s->g.id, PCIPASS_CLAIM_MEMBERS_MAX);
+	else if (err)
+		pci_warn(pdev, "persisted claim NOT applied: IOMMU group %u could not be read (%d); left to its host driver\n",
+			 s->g.id, err);
 	else if (unclaimed)
 		pci_warn(pdev, "persisted claim NOT applied: %s is in its IOMMU group %u and is not claimed for %s (its claim was refused, failed or released, or a claim or release of it runs); left to its host driver\n",
 			 pci_name(stranger), s->g.id, driver);

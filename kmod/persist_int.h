@@ -31,11 +31,14 @@ struct pcipass_persist_id {
 int pcipass_persist_id_read(struct pci_dev *pdev,
 			    struct pcipass_persist_id *id);
 
-/* A function's IOMMU group and its PCI members, references held. */
+/*
+ * A function's IOMMU group and its PCI members, references held (@m
+ * allocated for the group by pcipass_group_devs()).
+ */
 struct pcipass_persist_group {
 	u32 id;
 	unsigned int n;
-	struct pci_dev *m[PCIPASS_CLAIM_MEMBERS];
+	struct pci_dev **m;
 };
 
 int pcipass_persist_group_get(struct pci_dev *pdev,
@@ -68,7 +71,8 @@ void pcipass_persist_mark(struct pci_dev *pdev, u8 state);
  * @force: the boot VGA device is a member and its own entry says force
  * @failed: an override could not be written: the group is not claimed
  * @n: members in @m
- * @m: the members entries took (not its bridges), references held
+ * @m: the members entries took (not its bridges), references held;
+ *     allocated for the group, as is @wrote
  * @wrote: the job wrote @m's override
  */
 struct pcipass_plan_group {
@@ -78,12 +82,13 @@ struct pcipass_plan_group {
 	bool force;
 	bool failed;
 	unsigned int n;
-	struct pci_dev *m[PCIPASS_CLAIM_MEMBERS];
-	bool wrote[PCIPASS_CLAIM_MEMBERS];
+	struct pci_dev **m;
+	bool *wrote;
 };
 
 /* persist_job.c: the plan the sweep fills and the job claims */
 void pcipass_persist_plan_add(struct pcipass_plan_group *g);
+void pcipass_plan_group_free(struct pcipass_plan_group *g);
 bool pcipass_persist_plan_empty(void);
 void pcipass_persist_plan_free(bool failed);
 int pcipass_persist_wait_written(void);

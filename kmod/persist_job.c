@@ -80,8 +80,16 @@ void pcipass_persist_plan_free(bool failed)
 						     PCIPASS_PERSIST_FAILED);
 			pci_dev_put(g->m[i]);
 		}
-		kfree(g);
+		pcipass_plan_group_free(g);
 	}
+}
+
+/* @g's arrays and @g; the references in @m are the caller's to drop. */
+void pcipass_plan_group_free(struct pcipass_plan_group *g)
+{
+	kvfree(g->m);
+	kvfree(g->wrote);
+	kfree(g);
 }
 
 /*
@@ -164,7 +172,7 @@ static int pcipass_persist_claim(const struct pcipass_plan_group *g,
 	 * Refusals (blockers) are final.
 	 */
 	for (;;) {
-		memset(rep, 0, sizeof(*rep));
+		pcipass_report_reset(rep);
 		err = pcipass_claim(&req, rep);
 		if (err != -EBUSY || rep->nr_blockers ||
 		    ++tries >= PCIPASS_PERSIST_TRIES)

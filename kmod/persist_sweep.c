@@ -112,6 +112,14 @@ static void pcipass_sweep_plan(struct pcipass_sweep *sw, u32 group,
 		       group);
 		return;
 	}
+	g->m = kvcalloc(sw->g.n, sizeof(*g->m), GFP_KERNEL);
+	g->wrote = kvcalloc(sw->g.n, sizeof(*g->wrote), GFP_KERNEL);
+	if (!g->m || !g->wrote) {
+		pr_err("IOMMU group %u: no memory for its persisted claim; left to its host drivers\n",
+		       group);
+		pcipass_plan_group_free(g);
+		return;
+	}
 	g->group = group;
 	strscpy(g->driver, driver, sizeof(g->driver));
 	for (i = 0; i < sw->g.n; i++) {
@@ -148,7 +156,7 @@ static void pcipass_sweep_plan(struct pcipass_sweep *sw, u32 group,
 			pcipass_persist_mark(g->m[i], PCIPASS_PERSIST_FAILED);
 			pci_dev_put(g->m[i]);
 		}
-		kfree(g);
+		pcipass_plan_group_free(g);
 		return;
 	}
 	pcipass_persist_plan_add(g);
@@ -163,9 +171,13 @@ static void pcipass_sweep_group(struct pcipass_sweep *sw, struct pci_dev *pdev)
 	if (err == -ENODEV) {
 		pci_err(pdev, "persisted claim NOT applied: no IOMMU group (is the IOMMU on?)\n");
 		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
-	} else if (err) {
+	} else if (err == -E2BIG) {
 		pci_err(pdev, "IOMMU group %u has more than %u PCI functions: persisted claim NOT applied\n",
-			sw->g.id, PCIPASS_CLAIM_MEMBERS);
+			sw->g.id, PCIPASS_CLAIM_MEMBERS_MAX);
+		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
+	} else if (err) {
+		pci_err(pdev, "IOMMU group %u could not be read (%d): persisted claim NOT applied\n",
+			sw->g.id, err);
 		pcipass_persist_mark(pdev, PCIPASS_PERSIST_FAILED);
 	} else {
 		stranger = pcipass_sweep_stranger(sw, driver);
@@ -194,12 +206,12 @@ static struct pcipass_job *pcipass_sweep_submit(void)
 	job = busy ? pcipass_job_submit(PCIPASS_CMD_CLAIM, &req, busy, &w) :
 		     ERR_PTR(-ENOMEM);
 	if (!IS_ERR(job)) {
-		kvfree(busy);
+		pcipass_report_free(busy);
 		return job;
 	}
 	pr_err("persisted claims not started (%ld): %s; left to their host drivers\n",
 	       PTR_ERR(job), busy && busy->msg ? busy->msg : "");
-	kvfree(busy);
+	pcipass_report_free(busy);
 	pcipass_persist_plan_free(true);
 	return NULL;
 }

@@ -256,6 +256,89 @@ def shared_group_is_warned_and_not_claimed(cli):
         set_count(PF_SHARED, 0, before)
 
 
+def vfio_sriov(value=None):
+    """vfio-pci's enable_sriov parameter ("Y"/"N"); set it when given."""
+    path = "/sys/module/vfio_pci/parameters/enable_sriov"
+    if value is not None:
+        with open(path, "w") as f:
+            f.write(value)
+    with open(path) as f:
+        return f.read().strip()
+
+
+@test
+def group_of_many_vfs_is_claimed_whole(cli):
+    """shape (l) with its PF on vfio-pci (enable_sriov): all its VFs
+    (more than 64) share the PF's group; claim of the group binds every
+    VF to vfio-pci, all or nothing, as sysfs shows (driver, override,
+    VFIO viable), with one report line per member; release gives every
+    function back (VFs unbound or gone with SR-IOV, the PF on nvme);
+    times printed"""
+    total = int(attr(PF_SHARED, "sriov_totalvfs"))
+    expect(total > 64, f"(l) offers {total} VFs, not more than 64")
+    autoprobe = attr(PF_SHARED, "sriov_drivers_autoprobe")
+    enable = vfio_sriov()
+    set_count(PF_SHARED, 0, "0")
+    try:
+        doc = cli.json("claim", PF_SHARED)
+        expect_eq(doc["outcome"], "claimed", "the PF alone: outcome")
+        vfio_sriov("Y")
+        t0 = time.monotonic()
+        write(PF_SHARED, "sriov_numvfs", str(total))
+        t_create = time.monotonic() - t0
+        vfs = [a for _, a in sys_vfs(PF_SHARED)]
+        expect_eq(len(vfs), total, "VFs created")
+        # vfio-pci sets its name as every new VF's override (and so
+        # probes it): undo that, so the claim has every VF to move.
+        for a in vfs:
+            with open(os.path.join(SYS_DEV, a, "driver_override"), "w") as f:
+                f.write("\n")
+            if sys_driver(a):
+                with open(os.path.join(SYS_DEV, a, "driver/unbind"), "w") as f:
+                    f.write(a)
+        expect_eq(state(vfs), {a: (None, None) for a in vfs},
+                  "the VFs before the claim")
+        g, ms = members(PF_SHARED)
+        expect(len(ms) > 64 and set(vfs) <= set(ms),
+               f"group {g}: {len(ms)} functions, every VF among them")
+        t0 = time.monotonic()
+        doc = cli.json("claim", "--group", str(g))
+        t_claim = time.monotonic() - t0
+        expect_eq(doc["outcome"], "claimed", "outcome")
+        expect_claimed(PF_SHARED)
+        got = {m["address"]: m["state"] for m in doc["members"]}
+        expect_eq(sorted(got), ms, "one report line per member")
+        expect_eq(sorted(a for a, st in got.items() if st == "claimed"),
+                  vfs, "the VFs claimed")
+        t0 = time.monotonic()
+        doc = cli.json("release", "--group", str(g))
+        t_release = time.monotonic() - t0
+        expect_eq(doc["outcome"], "released", "release outcome")
+        expect_eq(sys_driver(PF_SHARED), "nvme", "the PF's driver after")
+        # Unbinding the PF from vfio-pci disables SR-IOV: the VFs, given
+        # back first, may be gone by the end of the release.
+        got = {m["address"]: m["state"] for m in doc["members"]}
+        expect(all(got[a] in ("released", "gone") for a in vfs),
+               f"the VFs' release states: {sorted(set(got.values()))}")
+        left = [a for _, a in sys_vfs(PF_SHARED)]
+        if left:
+            expect_eq(state(left), {a: (None, None) for a in left},
+                      "the VFs left after the release")
+        print(f"# {total} VFs: created in {t_create:.1f} s, group of "
+              f"{len(ms)} claimed in {t_claim:.1f} s, released in "
+              f"{t_release:.1f} s")
+    finally:
+        # the VFs first: a group too large to release would stay claimed
+        set_count(PF_SHARED, 0, autoprobe)
+        if sys_driver(PF_SHARED) == "vfio-pci":
+            cli.run("release", PF_SHARED)
+        vfio_sriov(enable)
+        if sys_driver(PF_SHARED) is None:
+            with open("/sys/bus/pci/drivers_probe", "w") as f:
+                f.write(PF_SHARED)
+    expect_eq(sys_driver(PF_SHARED), "nvme", "the PF's driver at the end")
+
+
 @test
 def everything_back_as_it_was(cli):
     """at the end: the setup's two VFs on 0a:00.0 with autoprobe 0, every

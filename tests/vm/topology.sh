@@ -90,14 +90,18 @@
 #       13:00.0  qemu-xhci                            group: alone
 #     With xhci_hcd bound (module on the stock kernels, built into the
 #     debug kernel) the keyboard is USB device 1-1 under 13:00.0.
-# (l) SR-IOV PF and its VFs in ONE group: an NVMe controller offering two
+# (l) SR-IOV PF and its VFs in ONE group: an NVMe controller offering 72
 #     VFs behind a root port without ACS (disable-acs=on).  Whatever sits
 #     below the port joins the port's group, the VFs too once they exist,
 #     so unbinding the PF (which disables SR-IOV) would destroy members of
-#     the group being claimed.  Tests create the VFs and remove them again.
+#     the group being claimed.  Tests create the VFs and remove them again:
+#     most create two; sriov_test.py creates all 72 (a group of more than
+#     64 functions, issue 15).  QEMU 7.2's nvme needs, for N VFs,
+#     sriov_vq_flexible=2N, sriov_vi_flexible=N, max_ioqpairs=2N+2 and
+#     msix_qsize=N+2.
 #       00:0c.0  pcie-root-port rp_l (disable-acs=on) \ one group
 #       14:00.0  nvme PF (serial pcipass-nvme2)       |
-#       14:00.1, 14:00.2  VFs, while a test has them  /
+#       14:00.1 ... 14:09.0  VFs, while a test has them /
 #
 # Not part of the test topology: 00:00.0 host bridge, 00:1f.{0,2,3}
 # ICH9 LPC/SATA/SMBus (one group), and the two virtio-9p transports that
@@ -219,7 +223,7 @@ pcipass_vm_topology() {
 		# (l)
 		-device pcie-root-port,id=rp_l,bus=pcie.0,addr=0c.0,chassis=17,slot=17,disable-acs=on
 		-device nvme-subsys,id=nvme_subsys_l,nqn=pcipass-subsys-l
-		-device nvme,id=nvme_l,bus=rp_l,addr=00.0,serial=pcipass-nvme2,subsys=nvme_subsys_l,sriov_max_vfs=2,sriov_vq_flexible=4,sriov_vi_flexible=2,max_ioqpairs=8,msix_qsize=8
+		-device nvme,id=nvme_l,bus=rp_l,addr=00.0,serial=pcipass-nvme2,subsys=nvme_subsys_l,sriov_max_vfs=72,sriov_vq_flexible=144,sriov_vi_flexible=72,max_ioqpairs=146,msix_qsize=74
 	)
 }
 

@@ -135,14 +135,21 @@ static bool believed(const struct vmhold *h)
 static int read_record(const char *name, struct vmhold *h, char *path,
 		       size_t size)
 {
-	char text[4096];
+	/* a line per member ("member 0000:01:00.0") and a few others */
+	size_t len = VMHOLD_MEMBERS_MAX * 32 + 4096;
+	char *text;
+	int rc;
 
 	if (!valid_name(name))
 		return 0;
 	snprintf(path, size, "%s/%s", VMHOLD_DIR, name);
-	if (sysroot_read(path, text, sizeof(text)) <= 0)
-		return 0;
-	return parse(text, h) ? 1 : -1;
+	text = xrealloc(NULL, len);
+	if (sysroot_read(path, text, len) <= 0)
+		rc = 0;
+	else
+		rc = parse(text, h) ? 1 : -1;
+	free(text);
+	return rc;
 }
 
 size_t vmhold_load(struct vmhold **v)

@@ -36,7 +36,8 @@
 
 #define VMHOLD_DIR	"/run/pcipass/vm"
 #define VMHOLD_OWNER_MAX 128
-#define VMHOLD_MEMBERS_MAX 64
+/* Every member a claim takes: the module's limit, PCIPASS_CLAIM_MEMBERS_MAX. */
+#define VMHOLD_MEMBERS_MAX 1024
 #define VMHOLD_CONSOLE_MAX 4
 
 struct vmhold {

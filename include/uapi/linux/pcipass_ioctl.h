@@ -277,6 +277,11 @@ struct pcipass_ioc_isolation {
  * names the transaction (netlink claim-get tells how it ended) and message
  * says which step it waits in.  EBUSY without P_GROUP: another transaction
  * is stuck in a step (message names it); nothing was done.
+ * nr_members and nr_blockers are the full counts; only the first
+ * PCIPASS_IOC_CLAIM_MEMBERS members and PCIPASS_IOC_CLAIM_BLOCKERS
+ * blockers fit, with PCIPASS_CLAIM_P_TRUNCATED set when more did not (a
+ * group can hold up to 1024 functions, e.g. a PF and its VFs behind a
+ * port without ACS): netlink claim-get reports every member.
  */
 #define PCIPASS_IOC_CLAIM_F_DRY_RUN	(1U << 0)  /* = PCIPASS_CLAIM_F_DRY_RUN */
 #define PCIPASS_IOC_CLAIM_F_FORCE	(1U << 1)  /* = PCIPASS_CLAIM_F_FORCE */
