@@ -33,12 +33,13 @@
 # scale shape (one root port per 8 functions: 21-28 s of it in
 # intel_iommu_init, soft lockups), 254 at 86 s with the current one
 # (pcie-pci-bridges; intel_iommu_init 1 s).  1,003 functions of the old
-# shape had QEMU OOM-killed at 23 GB; 1,004 of the current one stay under
-# 1.9 GB but had not reached init after 20 minutes at nice 19 on the
-# shared machine (QEMU rebuilding its memory map, with a range per BAR,
-# at every commit: tests/vm/README.md, "Scale shape").  Sizes 500 and
-# 1000 (BENCH_SIZES="50 250 500 1000") need a quiet machine and
-# PCIPASS_BENCH_WALK_SAMPLE (below 1,000 lspci calls of a second each).
+# shape had QEMU OOM-killed at 23 GB; 1,004 of the current one (intel-hda
+# functions) reach init after about 9.5 minutes of wall time at nice 19
+# on the shared machine, QEMU under 1 GB (it still rebuilds its memory
+# map, a range per BAR, at every commit: tests/vm/README.md, "Scale
+# shape").  Sizes 500 and 1000 (BENCH_SIZES="50 250 500 1000") want
+# PCIPASS_BENCH_WALK_SAMPLE (else about 1,000 lspci calls of a second or
+# more each).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd -P)
