@@ -31,14 +31,18 @@
 # must print bench/list.sh's lines).
 #
 # Boot time grows faster than the number of functions under TCG.
-# Measured here on a 2-core machine shared with three other guests: 53
-# functions reach init at 10 s guest time, 251 at 73-96 s (21 s of it in
-# intel_iommu_init, with soft-lockup reports: probably QEMU's intel-iommu
-# with caching-mode=on redoing every device's DMA address space each time
-# the guest programs one device's context entry); 1,003 had not reached
-# init after 17 minutes of wall time, when the host's OOM killer killed
-# QEMU at 23 GB resident (a 2 GB guest): do not run sizes above 250 on a
-# shared machine until that is understood.
+# Measured here on a 2-core machine shared with other guests: 53
+# functions reach init at 10 s guest time, 251 at 73-96 s with the old
+# scale shape (one root port per 8 functions: 21-28 s of it in
+# intel_iommu_init, soft lockups), 254 at 86 s with the current one
+# (pcie-pci-bridges; intel_iommu_init 1 s).  1,003 functions of the old
+# shape had QEMU OOM-killed at 23 GB; 1,004 of the current one (intel-hda
+# functions) reach init after about 9.5 minutes of wall time at nice 19
+# on the shared machine, QEMU under 1 GB (it still rebuilds its memory
+# map, a range per BAR, at every commit: tests/vm/README.md, "Scale
+# shape").  Sizes 500 and 1000 (BENCH_SIZES="50 250 500 1000") want
+# PCIPASS_BENCH_WALK_SAMPLE (else about 1,000 lspci calls of a second or
+# more each).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd -P)

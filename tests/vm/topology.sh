@@ -229,34 +229,73 @@ pcipass_vm_topology() {
 
 # Scale shape (not part of the default topology; only with --scale, for
 # bench/scale.sh): many PCI functions at once, for the benchmark of big
-# hosts.  PORTS root ports, 8 per pcie.0 slot (multifunction, like (i)),
-# on the free slots 0d-0f and 12-1e after the shapes above (so none of
-# their addresses moves), each above a multifunction endpoint of 8
-# functions of QEMU's pvpanic-pci (1b36:0011):
-#       00:0d.0 .. 00:0d.7  pcie-root-port sp_0 .. sp_7   each alone
-#       15:00.0 .. 15:00.7  pvpanic-pci sd_0_0 .. sd_0_7   one group
-#       ...                 (bus 0x15 + port number)
-# Why that device: it has one 16-byte memory BAR and nothing else (no I/O
-# BAR, no interrupt, no MSI).  pci-testdev has an I/O BAR: 8 of them need
-# a 4 KiB I/O window per port and SeaBIOS panics ("out of I/O address
-# space") after about 14 ports.  edu has a 1 MiB BAR (8 MiB per port of
-# 32-bit MMIO).  pvpanic-pci's driver is a module nothing loads in the
-# test guest (no udev there): the functions stay unbound, as on a host
-# whose devices wait for a VM.  The ports have hotplug=off (no pciehp
-# service, no hotplug window reserved by SeaBIOS) and io-reserve=0.
-# 16 slots x 8 ports = 128 ports: at most 1152 functions on top of the
-# default ones (1196 in all); buses 0x15-0x94.
-PCIPASS_VM_SCALE_MAX_PORTS=128
+# hosts.  BRIDGES root ports on pcie.0 slot 0d (functions 0-7,
+# multifunction like (i); a free slot after the shapes above, so none of
+# their addresses moves), each above a pcie-pci-bridge whose conventional
+# bus holds up to 31 multifunction endpoints (slots 01-1f) of 8 functions
+# of QEMU's intel-hda (8086:2668, ICH6 HD Audio, no codec), like (d):
+#       00:0d.0             pcie-root-port sb_0               alone
+#       15:00.0             pcie-pci-bridge sbr_0            \
+#       16:01.0 .. 16:01.7  intel-hda sd_0_1_0 .. sd_0_1_7    | one group
+#       ...                                                    |
+#       16:1f.0 .. 16:1f.7  intel-hda sd_0_31_0 ..          /
+#       00:0d.1             pcie-root-port sb_1 (buses 17, 18), ...
+# (bus 0x15 + 2 x bridge number for the bridge, + 1 for its endpoints).
+# Why conventional PCI: QEMU 7.2 gives every requester ID its own VT-d
+# address space (hw/i386/intel_iommu.c, vtd_find_add_as, at realize).
+# While the guest's DMAR is off they share one FlatView (the "nodmar"
+# view), but once intel_iommu_init turns DMAR on, each one switches
+# (vtd_switch_address_space, a memory commit each) to its own IOMMU region
+# and FlatView, and every commit walks all address spaces: O(N^2) with a
+# requester ID per function.  The previous shape (one pcie-root-port per
+# 8 functions) made about 970 VT-d address spaces at 1,000 functions:
+# 251 functions spent 28 s in intel_iommu_init with soft lockups, and
+# 1,003 had QEMU OOM-killed at 23 GB before init.  QEMU's
+# pci_device_iommu_address_space() (hw/pci/pci.c) maps a device on a
+# conventional bus below a PCIe-to-PCI bridge to the requester ID
+# (secondary bus, 00.0), as the PCIe-to-PCI bridge spec says, so all 248
+# functions behind one bridge share ONE VT-d address space: 16 in all at
+# 1,000 functions (QEMU starts in 0.9 s instead of 7.8 s; 254 functions
+# spent 1 s in intel_iommu_init; 1,004 stayed under 1.9 GB resident).
+# Linux does the same aliasing (pci_for_each_dma_alias) and puts the
+# bridge and everything below it in one IOMMU group, so a 1,000-function
+# guest has only about 2 x BRIDGES + 30 groups: fine for the list
+# benchmark (it walks functions), not a model of a host with a thousand
+# isolated groups.  Still slow: QEMU rebuilds its memory map (a range per
+# mapped BAR, in four FlatViews) at every commit; see tests/vm/README.md.
+# Why intel-hda: one 16 KiB memory BAR, no I/O BAR, allowed on
+# conventional PCI.  pvpanic-pci (one 16-byte BAR) also works, but each
+# 16-byte BAR costs QEMU a 4 KiB "subpage" in every FlatView's dispatch
+# at every commit: 1,004 functions of pvpanic-pci had not reached init
+# after 200 s of QEMU CPU time (20 minutes, machine shared), 1,004 of
+# intel-hda did after 255 s (about 9.5 minutes), QEMU under 1 GB.
+# pci-testdev has an I/O BAR (SeaBIOS runs out of I/O space); edu has a
+# 1 MiB BAR.  snd_hda_intel is a module nothing loads in the test guest
+# (no udev there): the functions stay unbound, as on a host whose devices
+# wait for a VM.  Slot 00 of each bridge stays free, as in (d) (QEMU's
+# SHPC numbers its hotplug slots from 1).  The ports have hotplug=off but
+# keep their I/O window: the bridges have SHPC, so SeaBIOS gives each a
+# 4 KiB I/O window, which a port with io-reserve=0 does not forward (Linux
+# then finds the window unclaimable and redoes the assignment of the
+# whole tree: a 254-function boot with io-reserve=0 spent 46 s assigning
+# resources; not re-measured without).  At
+# most 8 bridges (one pcie.0 slot, 32 KiB of I/O space): 2 + 248
+# functions each, at most 2000 on top of the default ones.
+# PCIPASS_VM_SCALE_DEVICE=TYPE (default intel-hda) puts another device
+# type on the bridges' slots: it must be allowed on conventional PCI and
+# have no I/O BAR (pvpanic-pci works; see above).
+PCIPASS_VM_SCALE_MAX_BRIDGES=8
 
 # Fill PCIPASS_VM_SCALE_TOPOLOGY with the scale shape's QEMU arguments for
-# a guest of at least TOTAL PCI functions at boot: enough ports (9
-# functions each: the port and its endpoint's 8) on top of the default
-# topology's functions (those of PCIPASS_VM_GROUPS but the two VFs of
-# 0a:00.0, which exist only once a test creates them).
+# a guest of at least TOTAL PCI functions at boot: enough bridges (250
+# functions each: port, bridge and 31 x 8 endpoint functions; the last
+# one filled only as far as needed, 8 functions at a time) on top of the
+# default topology's functions (those of PCIPASS_VM_GROUPS but the two VFs
+# of 0a:00.0, which exist only once a test creates them).
 # shellcheck disable=SC2034,SC2054
 pcipass_vm_scale_topology() {
 	local total=${1:?usage: pcipass_vm_scale_topology TOTAL} base=0 g d
-	local ports p f slots=(0d 0e 0f 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e)
+	local need bridges slots b s f n mf dev=${PCIPASS_VM_SCALE_DEVICE:-intel-hda}
 	[[ $total =~ ^[0-9]+$ ]] || {
 		printf 'pcipass_vm_scale_topology: not a number: %s\n' "$total" >&2
 		return 1
@@ -265,22 +304,33 @@ pcipass_vm_scale_topology() {
 		for d in $g; do base=$((base + 1)); done
 	done
 	base=$((base - 2))
-	ports=$(((total - base + 8) / 9))
-	((ports > 0)) || ports=0
-	if ((ports > PCIPASS_VM_SCALE_MAX_PORTS)); then
+	need=$((total - base))
+	((need > 0)) || need=0
+	bridges=$(((need + 249) / 250))
+	if ((bridges > PCIPASS_VM_SCALE_MAX_BRIDGES)); then
 		printf 'pcipass_vm_scale_topology: at most %d functions\n' \
-			$((base + 9 * PCIPASS_VM_SCALE_MAX_PORTS)) >&2
+			$((base + 250 * PCIPASS_VM_SCALE_MAX_BRIDGES)) >&2
 		return 1
 	fi
+	# Endpoint slots of 8 functions after the ports and bridges.
+	slots=$(((need - 2 * bridges + 7) / 8))
+	((slots > 0)) || slots=0
 	PCIPASS_VM_SCALE_TOPOLOGY=()
-	for ((p = 0; p < ports; p++)); do
-		local addr=${slots[p / 8]}.$((p % 8)) mf=
-		((p % 8 || p + 1 == ports)) || mf=,multifunction=on
-		PCIPASS_VM_SCALE_TOPOLOGY+=(-device "pcie-root-port,id=sp_$p,bus=pcie.0,addr=$addr$mf,chassis=200,slot=$((p + 1)),hotplug=off,io-reserve=0")
-		for ((f = 0; f < 8; f++)); do
-			mf=
-			((f)) || mf=,multifunction=on
-			PCIPASS_VM_SCALE_TOPOLOGY+=(-device "pvpanic-pci,id=sd_${p}_$f,bus=sp_$p,addr=00.$f$mf")
+	for ((b = 0; b < bridges; b++)); do
+		mf=
+		((b || bridges == 1)) || mf=,multifunction=on
+		PCIPASS_VM_SCALE_TOPOLOGY+=(
+			-device "pcie-root-port,id=sb_$b,bus=pcie.0,addr=0d.$b$mf,chassis=200,slot=$((b + 1)),hotplug=off"
+			-device "pcie-pci-bridge,id=sbr_$b,bus=sb_$b,addr=00.0"
+		)
+		n=$((slots < 31 ? slots : 31))
+		slots=$((slots - n))
+		for ((s = 1; s <= n; s++)); do
+			for ((f = 0; f < 8; f++)); do
+				mf=
+				((f)) || mf=,multifunction=on
+				PCIPASS_VM_SCALE_TOPOLOGY+=(-device "$dev,id=sd_${b}_${s}_$f,bus=sbr_$b,addr=$(printf %02x "$s").$f$mf")
+			done
 		done
 	done
 }
