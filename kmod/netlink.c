@@ -5,14 +5,12 @@
  * pcipass-nl-gen.c; the handlers here only translate between attributes
  * and the core.
  *
- * Dumps resume by position: the device dump after the last device sent
- * (a reference to it is kept between the messages, so each message costs
- * what it sends, not a walk from the start of the list: a dump of N
- * functions is O(N), not O(N^2)), or by index in the PCI core's device
- * list when that device was removed meanwhile; the group dump by group id
- * and member index.  When a PCI function is added or removed during a
- * dump, positions shift; the messages after that carry NLM_F_DUMP_INTR
- * and userspace should dump again.  Whether the caller may see privileged facts is decided once,
+ * Dumps resume by position: the device dump after the last device sent,
+ * or by index in the PCI core's device list when PCI functions came or
+ * went since the last message; the group dump by group id and member
+ * index.  When a PCI function is added or removed during a dump, the
+ * messages after that carry NLM_F_DUMP_INTR and userspace should dump
+ * again.  Whether the caller may see privileged facts is decided once,
  * when the dump starts, in the sender's context: later parts run in
  * whichever task reads the socket.
  */
@@ -283,13 +281,18 @@ int pcipass_nl_device_get_dumpit(struct sk_buff *skb,
 	int err = 0;
 
 	/*
-	 * Continue after the last device sent while it is still on its bus:
-	 * pcipass_dev_next() drops the reference kept for it.  A device
-	 * removed meanwhile is no place to resume from (the iteration would
-	 * start over): count from the start of the list instead.  Either
-	 * way the topology generation marks the rest NLM_F_DUMP_INTR.
+	 * Continue after the last device sent (each part then costs what it
+	 * sends: a dump of N functions is O(N), not O(N^2)) only while no
+	 * function came or went since it was sent (cb->prev_seq): the PCI
+	 * core takes a function off its bus list after the generation moves
+	 * (BUS_NOTIFY_DEL_DEVICE comes first), and an iteration from a node
+	 * off the list would start over and send every device again.  Else
+	 * count from the start of the list; either way the generation marks
+	 * the rest NLM_F_DUMP_INTR.  The reference kept between the parts
+	 * holds the pci_dev's memory only: it does not hold up a removal.
 	 */
-	if (ctx->last && device_is_registered(&ctx->last->dev)) {
+	if (ctx->last && cb->prev_seq == pcipass_topology_gen_read() &&
+	    device_is_registered(&ctx->last->dev)) {
 		pdev = ctx->last;
 		index = ctx->next_index;
 	} else {
