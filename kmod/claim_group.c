@@ -11,6 +11,7 @@
 
 #include "claim_int.h"
 #include "compat.h"
+#include "fault.h"
 
 /* --- Collecting the group ----------------------------------------------- */
 
@@ -77,7 +78,8 @@ int pcipass_group_devs(struct iommu_group *group, struct pci_dev ***devs)
 			return 0;
 		d.cap = d.n;
 		d.n = 0;
-		d.v = kvcalloc(d.cap, sizeof(*d.v), GFP_KERNEL);
+		d.v = pcipass_fault_group() ? NULL :
+		      kvcalloc(d.cap, sizeof(*d.v), GFP_KERNEL);
 		if (!d.v)
 			return -ENOMEM;
 		err = iommu_group_for_each_dev(group, &d, pcipass_collect_one);

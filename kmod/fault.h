@@ -15,10 +15,12 @@
 void pcipass_fault_init(void);
 void pcipass_fault_exit(void);
 bool pcipass_fault_record(void);
+bool pcipass_fault_group(void);
 #else
 static inline void pcipass_fault_init(void) {}
 static inline void pcipass_fault_exit(void) {}
 static inline bool pcipass_fault_record(void) { return false; }
+static inline bool pcipass_fault_group(void) { return false; }
 #endif
 
 #endif

@@ -271,6 +271,37 @@ static void pcipass_add_withdraw(struct pci_dev *m, struct pci_dev *pdev,
 }
 
 /*
+ * The group's member array could not be had (-ENOMEM, -EAGAIN: the group
+ * kept changing, -E2BIG): its mates are looked for among every PCI
+ * function instead, which allocates nothing, so that an override a mate
+ * got moments before still goes back.  Return: how many mates pcipass
+ * held a persisted claim of.
+ */
+static unsigned int pcipass_add_withdraw_walk(struct pci_dev *pdev, u32 id,
+					      bool joined)
+{
+	struct iommu_group *group = iommu_group_get(&pdev->dev);
+	struct iommu_group *mg;
+	struct pci_dev *m = NULL;
+	unsigned int held = 0;
+
+	if (!group)
+		return 0;
+	while ((m = pcipass_dev_next(m))) {
+		if (m == pdev)
+			continue;
+		mg = iommu_group_get(&m->dev);
+		if (mg == group && pcipass_rec_has_persisted(m, NULL)) {
+			held++;
+			pcipass_add_withdraw(m, pdev, id, joined);
+		}
+		iommu_group_put(mg);
+	}
+	iommu_group_put(group);
+	return held;
+}
+
+/*
  * The override and record of a function the group's rule lets through.
  * Return: false when it stays on its host driver after all (the boot VGA
  * device without force, an override that could not be written).
@@ -374,7 +405,14 @@ void pcipass_persist_added(struct pci_dev *pdev)
 		pcipass_persist_take(pdev, &s->id, NULL, NULL);
 	named = how == PCIPASS_PERSIST_APPLIED || how == PCIPASS_PERSIST_MOVED;
 	err = pcipass_persist_group_get(pdev, &s->g);
-	if (named || pcipass_add_mates_claimed(s, pdev)) {
+	if (err && err != -ENODEV) {
+		/* Not taken: its members are not known. */
+		if (named)
+			pcipass_add_refuse(s, pdev, err, NULL, false);
+		if (pcipass_add_withdraw_walk(pdev, s->g.id, !named) && !named)
+			pci_warn(pdev, "IOMMU group %u could not be read (%d): the persisted claims of its group-mates were withdrawn\n",
+				 s->g.id, err);
+	} else if (named || pcipass_add_mates_claimed(s, pdev)) {
 		if (!err)
 			stranger = pcipass_add_stranger(s, pdev, &unclaimed);
 		if (named && !stranger && !err)

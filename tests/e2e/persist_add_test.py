@@ -16,6 +16,7 @@ it.  Prints TAP.
 
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -83,6 +84,69 @@ def a_hot_added_group_with_a_stranger_is_left_whole(cli):
         expect_not_logged(tag, rf"vfio-pci {re.escape(a)}", "vfio-pci lines "
                           f"about {a}")
     reload()
+
+
+FAIL_GROUP = "/sys/kernel/debug/fail_pcipass_group"
+
+
+def fault_point():
+    """The module's fault point for a group's member array (kmod/fault.c,
+    debug kernel): armed to fail the 2nd read from now on, once, quietly."""
+    if not os.path.exists(FAIL_GROUP):
+        subprocess.run(["mount", "-t", "debugfs", "debugfs",
+                        "/sys/kernel/debug"], check=False)
+    expect(os.path.isdir(FAIL_GROUP), f"{FAIL_GROUP}: no fault point")
+    for name, value in (("verbose", "0"), ("interval", "1"), ("space", "2"),
+                        ("times", "1"), ("probability", "100")):
+        write(os.path.join(FAIL_GROUP, name), value)
+
+
+def fault_off():
+    if os.path.isdir(FAIL_GROUP):
+        write(os.path.join(FAIL_GROUP, "probability"), "0")
+        write(os.path.join(FAIL_GROUP, "times"), "0")
+
+
+def a_group_that_cannot_be_read_is_still_left_whole(cli):
+    """as above, but the second function's group cannot be read as it is
+    added (-ENOMEM from the fault point): its mates are found by a walk
+    of every function and the first one's override still goes back, said
+    in the log; both on e1000, no override"""
+    a, b = BEHIND_BRIDGE
+    with Guarded(BEHIND_BRIDGE):
+        reload(claims=entry(a))
+        time.sleep(1)
+        for x in (b, a):
+            write(os.path.join(SYS_DEV, x, "remove"), "1")
+        tag = mark()
+        try:
+            fault_point()
+            write("/sys/bus/pci/rescan", "1")
+            for x in BEHIND_BRIDGE:
+                wait_for(f"{x} back", lambda x=x: os.path.exists(
+                    os.path.join(SYS_DEV, x)))
+            for x in BEHIND_BRIDGE:
+                wait_driver(x, "e1000")
+            with open(os.path.join(FAIL_GROUP, "times")) as f:
+                expect_eq(f.read().strip(), "0", "the fault fired once")
+        finally:
+            fault_off()
+        expect_eq(state(BEHIND_BRIDGE), {x: ("e1000", None)
+                                         for x in BEHIND_BRIDGE}, "shape (d)")
+        g, m = members(a)
+        expect(b in m, f"{b} in {a}'s group {g} again: {m}")
+        expect_logged(tag, rf"{a}: persisted claim for vfio-pci withdrawn: "
+                      rf"{b} joined IOMMU group {g}", "the withdrawal")
+        expect_logged(tag, rf"{b}: IOMMU group {g} could not be read \(-12\)",
+                      "the failed read")
+        expect_not_logged(tag, rf"vfio-pci {re.escape(a)}", "vfio-pci lines "
+                          f"about {a}")
+    reload()
+
+
+# Only where the module has its fault points (the debug kernel).
+if os.environ.get("PCIPASS_FAULT_INJECTION") == "1":
+    test(a_group_that_cannot_be_read_is_still_left_whole)
 
 
 @test
