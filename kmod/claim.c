@@ -56,8 +56,9 @@ int pcipass_fail(struct pcipass_claim_report *rep, u8 field, int err,
 /* A report and its members (either may be NULL). */
 void pcipass_report_free(struct pcipass_claim_report *rep)
 {
-	if (rep)
-		kvfree(rep->members);
+	if (!rep)
+		return;
+	kvfree(rep->members);
 	kvfree(rep);
 }
 

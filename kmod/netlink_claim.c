@@ -240,6 +240,9 @@ static void pcipass_nl_claim_extack(struct genl_info *info,
 		NL_SET_ERR_MSG(extack, "failed: see the member attributes");
 	else if (err == -E2BIG)
 		NL_SET_ERR_MSG(extack, "the group has more functions than a claim takes");
+	else if (err == -EAGAIN)
+		NL_SET_ERR_MSG(extack,
+			       "the group kept changing while it was read; nothing changed");
 	else if (err == -ENOENT || err == -ENODEV || err == -ENXIO ||
 		 err == -EINVAL)
 		NL_SET_ERR_MSG(extack, "no such function, group or driver");
