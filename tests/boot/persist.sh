@@ -44,7 +44,7 @@ boot_phase() {
 	shift
 	if [ "$phase" = vmhooks ]; then tap=hooklibvirt run=hook_libvirt_test.py; fi
 	mkdir -p "$dir/e2e"
-	cp "$top"/tests/e2e/*.py "$top/tests/boot/persist_boot_test.py" "$dir/e2e/"
+	cp "$top"/tests/e2e/*.py "$top"/tests/boot/*.py "$dir/e2e/"
 	cat >"$dir/job" <<-EOF
 		#!/bin/bash
 		cd /out/e2e &&
