@@ -14,6 +14,7 @@ VF count and autoprobe value as it found them.  Prints TAP.
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ from tapcheck import Suite, expect, expect_eq, main_with_cli
 from cli_test import SYS_DEV, sys_driver, sys_group, sys_override
 from claim_test import (FAILPROBE, FP_PARAMS, Cli, expect_claimed, members,
                         state)
+from claim_vm_test import InnerVm, vm_sees
 
 PF = "0000:0a:00.0"				# (f): VFs alone in their groups
 PF_SHARED = "0000:14:00.0"			# (l): PF and VFs in one group
@@ -82,6 +84,64 @@ def log_since(tag):
                            text=True).stdout.splitlines()
     idx = max(i for i, line in enumerate(lines) if tag in line)
     return lines[idx + 1:]
+
+
+class Uevents:
+    """The kernel's uevents while the body runs (NETLINK_KOBJECT_UEVENT,
+    the kernel's multicast group 1): each bind says which driver took the
+    device, each unbind that one let go.  Sysfs shows only the driver of
+    the moment; these show every driver a VF ever had.  A probe that
+    fails binds nothing: nvme's log line (log_since) shows that one (seen
+    here: nvme's probe of a VF created by hand fails, no bind event).  A
+    lost event (ENOBUFS on recv) fails the case instead of hiding a bind."""
+
+    NETLINK_KOBJECT_UEVENT = 15
+    SO_RCVBUFFORCE = 33
+
+    def __enter__(self):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM,
+                                  self.NETLINK_KOBJECT_UEVENT)
+        # VF creation and a claim send a few dozen events: room for far more
+        self.sock.setsockopt(socket.SOL_SOCKET, self.SO_RCVBUFFORCE, 4 << 20)
+        self.sock.bind((0, 1))
+        self.sock.setblocking(False)
+        self.seen = []
+        return self
+
+    def events(self):
+        """Every event so far, as {KEY: value} (ACTION, DEVPATH, DRIVER...).
+        The kernel sends them from within the bind or unbind itself: once
+        the command that caused them has returned, they are queued here."""
+        while True:
+            try:
+                data = self.sock.recv(1 << 16)
+            except BlockingIOError:
+                return self.seen
+            self.seen.append(dict(f.split("=", 1) for f in
+                                  data.decode(errors="replace").split("\0")
+                                  if "=" in f))
+
+    def of(self, addr):
+        """[(ACTION, DRIVER or None)] of the PCI device addr itself."""
+        return [(e.get("ACTION"), e.get("DRIVER")) for e in self.events()
+                if e.get("SUBSYSTEM") == "pci" and
+                e.get("DEVPATH", "").endswith("/" + addr)]
+
+    def __exit__(self, *exc):
+        self.sock.close()
+        return False
+
+
+def drivers(events):
+    """The binds and unbinds among uevents [(ACTION, DRIVER)]."""
+    return [e for e in events if e[0] in ("bind", "unbind")]
+
+
+def vfio_fds(pid):
+    """The /dev/vfio/* files process pid has open (its VFIO groups)."""
+    d = f"/proc/{pid}/fd"
+    links = (os.readlink(os.path.join(d, n)) for n in os.listdir(d))
+    return {p for p in links if p.startswith("/dev/vfio/")}
 
 
 def set_count(pf, n, autoprobe):
@@ -190,6 +250,80 @@ def remove_refused_while_claimed(cli):
     doc = cli.json("sriov", PF, "--vfs", "0")
     expect_eq((doc["outcome"], attr(PF, "sriov_numvfs")), ("removed", "0"),
               "--vfs 0 after the release")
+
+
+@test
+def new_vfs_go_into_a_vm_untouched(cli):
+    """--vfs 2 --claim with the operator's autoprobe 1, then a VM inside
+    the guest with both VFs through vfio-pci: QMP query-pci shows the VFs'
+    IDs (sysfs), the VM holds their VFIO groups; --vfs 0 is refused while
+    it runs (naming its PID), numvfs kept; once it stops, release and
+    --vfs 0 remove the VFs.  From creation to removal each VF was bound
+    once, to vfio-pci (uevents), nvme never logged a VF; times printed"""
+    set_count(PF, 0, "1")
+    tag = mark()
+    t0 = time.monotonic()
+    try:
+        with Uevents() as ue:
+            doc = cli.json("sriov", PF, "--vfs", "2", "--claim")
+            t_claim = time.monotonic() - t0
+            expect_eq(doc["outcome"], "claimed", "outcome")
+            expect_eq([a for _, a in sys_vfs(PF)], list(VFS), "the VFs")
+            for vf in VFS:
+                expect_claimed(vf)		# driver, override, VFIO viable
+                ev = ue.of(vf)
+                expect(ev[:1] == [("add", None)] and
+                       drivers(ev) == [("bind", "vfio-pci")],
+                       f"{vf}: uevents from creation to the claim: {ev}")
+            groups = {f"/dev/vfio/{sys_group(vf)}" for vf in VFS}
+            with InnerVm(list(VFS)) as vm:
+                expect(vm_sees(vm, VFS),
+                       f"the inner VM has {' '.join(VFS)} (QMP query-pci)")
+                t_vm = time.monotonic() - t0
+                held = vfio_fds(vm.proc.pid)
+                expect(groups <= held,
+                       f"inner QEMU holds {sorted(groups)}: {sorted(held)}")
+                holder = f"PID {vm.proc.pid} (qemu-system-x86_64)"
+                doc = cli.json("sriov", PF, "--vfs", "0", want_rc=6)
+                expect_eq(doc["outcome"], "refused", "--vfs 0 while in a VM")
+                expect(len(doc["busy"]) == 2 and
+                       all(f"in use by {holder}" in b for b in doc["busy"]),
+                       f"each VF's reason names {holder}: {doc['busy']}")
+                expect_eq(attr(PF, "sriov_numvfs"), "2",
+                          "numvfs after the refusal")
+                expect_eq(state(list(VFS)),
+                          {a: ("vfio-pci", "vfio-pci") for a in VFS},
+                          "the VFs after the refusal")
+                expect(vm_sees(vm, VFS), "the inner VM still has the VFs")
+                vm.qmp("quit")
+                vm.proc.wait(timeout=60)
+            for vf in VFS:
+                expect_eq(cli.run("release", vf).returncode, 0,
+                          f"release {vf} once the VM is gone")
+            expect_eq(state(list(VFS)), {a: (None, None) for a in VFS},
+                      "the VFs after the release")
+            doc = cli.json("sriov", PF, "--vfs", "0")
+            expect_eq((doc["outcome"], attr(PF, "sriov_numvfs")),
+                      ("removed", "0"), "--vfs 0 after the VM and the release")
+            expect_eq(attr(PF, "sriov_drivers_autoprobe"), "1", "autoprobe")
+            for vf in VFS:
+                ev = ue.of(vf)
+                print(f"# {vf}: uevents {ev}")
+                expect(ev[:1] == [("add", None)] and
+                       ev[-1:] == [("remove", None)] and
+                       drivers(ev) == [("bind", "vfio-pci"), ("unbind", None)],
+                       f"{vf}: every driver it had, from add to remove")
+        # nvme names each function it probes, even when the probe fails
+        probed = [line for line in log_since(tag)
+                  if re.search(r"nvme.*0000:0a:00\.[12]", line)]
+        expect(not probed, f"nvme probed a VF: {probed}")
+        print(f"# 2 VFs created and claimed in {t_claim:.1f} s, in the VM "
+              f"at {t_vm:.1f} s, removed at {time.monotonic() - t0:.1f} s")
+    except Exception:
+        release_all(cli, VFS)
+        if attr(PF, "sriov_numvfs") != "0":
+            write(PF, "sriov_numvfs", "0")
+        raise
 
 
 @test
