@@ -9,7 +9,7 @@
  * VF's group as `pcipass claim` does, all or nothing.  --vfs 0 removes
  * the VFs when none is claimed, on a VFIO driver or held by a VM.
  * --persist records the count (and with --claim the VFs' claims) for the
- * next boots (cmd/persist.c, persist/sriov_boot.c).
+ * next boots (cmd/persist_sriov.c, persist/sriov_boot.c).
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -24,7 +24,8 @@
  *                     and how an entry matches the hardware now
  *   persist/boot.c  - persist boot-option: what the initramfs gets
  *   persist/wait.c  - persist wait: at boot, until the claims applied
- *   cmd/persist.c   - persist list|remove|apply|wait, claim/release --persist
+ *   cmd/persist*.c  - persist list|remove|apply|wait, claim/release and
+ *                     sriov --persist (cmd/persist.h)
  */
 
 #define PERSIST_CONF	"/etc/pcipass/claims.conf"
@@ -160,7 +161,7 @@ bool persist_vfs_apply(const struct persist_conf *v, double deadline);
 struct claim_req;
 struct claim_report;
 int persist_after(const struct claim_req *req, const struct claim_report *rep);
-/* cmd/persist.c: after sriov PF --vfs N --persist succeeded: the PF's
+/* cmd/persist_sriov.c: after sriov PF --vfs N --persist succeeded: the PF's
  * count in sriov.conf (vfs 0: dropped, with the claims of its VFs); with
  * driver (--claim), each of the vfs in claims.conf as claim --persist
  * would record it.  An exit status.
