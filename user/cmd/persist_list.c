@@ -98,21 +98,14 @@ static void list_vfs_one(const struct persist_entry *e,
 			 const struct persist_hw *hw)
 {
 	enum persist_match m;
-	char ids[16], path[160], *now = NULL, *end;
+	char ids[16];
 	long numvfs = -1;
 	size_t idx = 0;
 
 	m = persist_hw_match(hw, e, &idx);
 	snprintf(ids, sizeof(ids), "%04x:%04x", e->vendor, e->device);
-	if (m == PERSIST_MATCH_HERE || m == PERSIST_MATCH_MOVED) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_numvfs",
-			 hw->addr[idx]);
-		now = sysroot_read_line(path);
-		if (now && *now) {
-			numvfs = strtol(now, &end, 10);
-			numvfs = *end ? -1 : numvfs;
-		}
-	}
+	if (m == PERSIST_MATCH_HERE || m == PERSIST_MATCH_MOVED)
+		numvfs = persist_numvfs(hw->addr[idx]);
 	open_json_object(NULL);
 	print_uint(PRINT_JSON, "line", NULL, (unsigned int)e->line);
 	print_string(PRINT_ANY, "path", "%-22s", e->path);
@@ -146,7 +139,6 @@ static void list_vfs_one(const struct persist_entry *e,
 		print_text(" (not an SR-IOV PF)");
 	print_text("\n");
 	close_json_object();
-	free(now);
 }
 
 int persist_list(void)

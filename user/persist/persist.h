@@ -50,9 +50,17 @@ struct persist_entry {
 	unsigned long vfs;		/* sriov.conf: the PF's VF count */
 };
 
+/* A line the load refused, and why (as reported to errs). */
+struct persist_bad {
+	size_t line;			/* 1-based, in the file as loaded */
+	char *why;
+};
+
 struct persist_conf {
 	char **lines;			/* the file, verbatim, without '\n' */
 	size_t nlines;
+	struct persist_bad *bad;	/* the refused lines, in file order */
+	size_t nbad;
 	struct persist_entry *e;	/* the entries, in file order */
 	size_t n;
 	bool sriov;			/* sriov.conf: VF counts, not claims */
@@ -64,7 +72,8 @@ int persist_parse_line(const char *text, struct persist_entry *e, char *why,
 		       size_t size);
 bool persist_path_valid(const char *path);
 /* Reads file (missing: empty); each bad line reported to errs as
- * "FILE:LINE: ...".  Return: the number of bad lines, or -errno.
+ * "FILE:LINE: ..." and kept in c->bad.  Return: the number of bad lines,
+ * or -errno.
  */
 int persist_conf_load(const char *file, struct persist_conf *c, FILE *errs);
 void persist_conf_free(struct persist_conf *c);
@@ -125,6 +134,8 @@ enum persist_match persist_hw_match(const struct persist_hw *hw,
 const char *persist_match_key(enum persist_match m);
 /* The driver bound to function addr, or NULL (caller frees). */
 char *persist_bound_driver(const char *addr);
+/* Function addr's sriov_numvfs, or -1 (not an SR-IOV PF, unreadable). */
+long persist_numvfs(const char *addr);
 
 /* persist/boot.c: persist boot-option; the check of what the host holds. */
 int persist_boot_option(struct persist_conf *c);

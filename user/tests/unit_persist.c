@@ -230,6 +230,10 @@ static void test_sriov_file(void)
 	fclose(f);
 	f = tmpfile();
 	CHECK(persist_sriov_load(conf, &c, f) == 2 && c.n == 2, "two bad lines");
+	CHECK(c.nbad == 2 && c.bad[1].line == c.bad[0].line + 1 &&
+	      strstr(c.bad[0].why, "'vfs=many'") &&
+	      strstr(c.bad[1].why, "already persisted on line"),
+	      "the bad lines kept, by number");
 	slurp(f, buf, sizeof(buf));
 	CHECK(strstr(buf, "sriov.conf:") && strstr(buf, ": 'vfs=many': expected vfs=N") &&
 	      strstr(buf, "0000:00:06.0/00.0 is already persisted on line"),
