@@ -331,6 +331,56 @@ def cli_persist_reaches_the_module_through_modprobe(cli):
 
 
 @test
+def sriov_persist_and_host_agree_with_sysfs(cli):
+    """sriov PF --vfs N --persist with N the PF's sriov_numvfs (unchanged:
+    no VF is touched) records the PF by its sysfs path and IDs, and says
+    so after the result it records; host --json's persisted_vfs check
+    finds it at the PF with sysfs's count; a bad line appended is named
+    by its line number and turns the check to warn"""
+    conf = "/etc/pcipass/sriov.conf"
+    n = int(read(os.path.join(SYS_DEV, PF, "sriov_numvfs")))
+    expect(n > 0, f"setup: {PF} has VFs ({n})")
+    with WritableEtc():
+        r = cli.run("sriov", PF, "--vfs", str(n), "--persist")
+        expect_eq(r.returncode, 0, f"sriov --persist: {r.stderr!r}")
+        out = r.stdout.splitlines()
+        result = next((i for i, x in enumerate(out)
+                       if x == f"{PF}: {n} -> {n} VFs: unchanged"), None)
+        saved = next((i for i, x in enumerate(out)
+                      if x.startswith(f"persisted {n} VFs of {PF} in {conf}")),
+                     None)
+        expect(result is not None and saved is not None and saved > result,
+               f"the persisted line after the result: {out!r}")
+        ids = f"{sysfs_id(PF, 'vendor'):04x}:{sysfs_id(PF, 'device'):04x}"
+        lines = [x for x in read(conf).splitlines()
+                 if x and not x.startswith("#")]
+        expect(len(lines) == 1 and
+               lines[0].startswith(f"{sysfs_path(PF)} {ids} ") and
+               f" vfs={n}" in lines[0], f"sriov.conf: {lines!r}")
+
+        def check():
+            doc = cli.json("host", want_rc=None)
+            return next(c for c in doc["checks"] if c["id"] == "persisted_vfs")
+
+        c = check()
+        line = read(conf).splitlines().index(lines[0]) + 1
+        expect_eq([(e["line"], e["path"], e["ids"], e["vfs"], e["match"],
+                    e["address"], e["numvfs"]) for e in c["facts"]["entries"]],
+                  [(line, sysfs_path(PF), ids, n, "present", PF, n)],
+                  "host's entries")
+        expect_eq((c["status"], c["facts"]["bad_lines"]), ("pass", []),
+                  "host's verdict")
+        with open(conf, "a") as f:
+            f.write(f"{sysfs_path(PF)} {ids} vfs=lots\n")
+        bad = len(read(conf).splitlines())
+        c = check()
+        expect_eq((c["status"], [b["line"] for b in c["facts"]["bad_lines"]]),
+                  ("warn", [bad]), "host names the bad line")
+        expect(f"line {bad}: 'vfs=lots'" in (c["detail"] or ""),
+               f"and says it: {c['detail']!r}")
+
+
+@test
 def a_path_named_twice_is_taken_once(cli):
     """claims= naming one path twice (for vfio-pci, then e1000e): the
     second is refused in the kernel log, the first applies"""

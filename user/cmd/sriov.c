@@ -9,7 +9,7 @@
  * VF's group as `pcipass claim` does, all or nothing.  --vfs 0 removes
  * the VFs when none is claimed, on a VFIO driver or held by a VM.
  * --persist records the count (and with --claim the VFs' claims) for the
- * next boots (cmd/persist.c, persist/sriov_boot.c).
+ * next boots (cmd/persist_sriov.c, persist/sriov_boot.c).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -394,8 +394,6 @@ static int run(const struct sriov_opts *o)
 				     CLAIM_DEFAULT_DRIVER) : NULL, NULL);
 	set_vfs(o, &s, &r);
 	sriov_free(&s);
-	if (o->persist && r.status == EXIT_OK)
-		r.status = persist_vfs(o, &r);
 	print_text("%s: %lu -> %lu VFs: ", o->addr, from, o->vfs);
 	print_string(PRINT_ANY, "outcome", "%s\n", r.outcome);
 	print_reason(&r);
@@ -409,6 +407,9 @@ static int run(const struct sriov_opts *o)
 		close_json_object();
 		sriov_free(&s);
 	}
+	/* after the result it records: the outcome and the PF's state */
+	if (o->persist && r.status == EXIT_OK)
+		r.status = persist_vfs(o, &r);
 	close_json_object();
 	if (r.reason[0])
 		pp_err("%s", r.reason);

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -23,6 +22,7 @@ const struct host_check *const host_checks[] = {
 	&host_check_secure_boot,
 	&host_check_pcipass_module,
 	&host_check_persist,
+	&host_check_persist_vfs,
 };
 const size_t host_nchecks = ARRAY_SIZE(host_checks);
 
@@ -47,6 +47,7 @@ void host_gather(struct host_facts *f)
 	host_gather_pcipass(f);
 	host_gather_boot(f);
 	host_gather_persist(f);
+	host_gather_persist_vfs(f);
 }
 
 void host_facts_free(struct host_facts *f)
@@ -66,57 +67,7 @@ void host_facts_free(struct host_facts *f)
 	modlookup_info_free(&f->pcipass.mod);
 	free(f->pcipass.taint);
 	free(f->pcipass.version);
-}
-
-void host_result(struct host_verdict *v, enum host_status st,
-		 const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	free(v->summary);
-	v->summary = xvasprintf(fmt, ap);
-	va_end(ap);
-	v->status = st;
-}
-
-void host_detail(struct host_verdict *v, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	free(v->detail);
-	v->detail = xvasprintf(fmt, ap);
-	va_end(ap);
-}
-
-void host_fix(struct host_verdict *v, bool cmdline, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	free(v->fix);
-	v->fix = xvasprintf(fmt, ap);
-	va_end(ap);
-	v->fix_cmdline = cmdline;
-}
-
-void host_verdict_free(struct host_verdict *v)
-{
-	free(v->summary);
-	free(v->detail);
-	free(v->fix);
-	v->summary = v->detail = v->fix = NULL;
-}
-
-const char *host_status_name(enum host_status st)
-{
-	static const char *const names[HOST_NSTATUS] = {
-		[HOST_PASS] = "pass", [HOST_WARN] = "warn",
-		[HOST_FAIL] = "fail", [HOST_INFO] = "info",
-	};
-
-	return st < HOST_NSTATUS ? names[st] : "info";
+	host_persist_vfs_free(&f->persist_vfs);
 }
 
 void host_print_tri(const char *key, enum tri t)

@@ -9,6 +9,7 @@
 
 #include "host/modlookup.h"
 #include "lib/cmdline.h"
+#include "persist/persist.h"
 
 /* `pcipass host`: a passthrough readiness checklist.  Every fact is read
  * first (host_gather), through the sysroot so tests can use fixture
@@ -80,6 +81,15 @@ struct persist_facts {
 	time_t initrd_mtime;	/* /boot/initrd.img-RELEASE */
 };
 
+/* /etc/pcipass/sriov.conf as persist list reads it. */
+struct persist_vfs_facts {
+	int err;			/* reading it: 0 or -errno */
+	struct persist_conf conf;	/* its entries and refused lines */
+	enum persist_match *match;	/* each entry against the PFs now */
+	char (*addr)[ADDR_STRLEN];	/* the function matched, "" absent */
+	long *numvfs;			/* its VFs now, -1 not known */
+};
+
 struct host_facts {
 	char *release;		/* /proc/sys/kernel/osrelease */
 	struct cmdline cmdline;
@@ -92,6 +102,7 @@ struct host_facts {
 	struct boot_facts boot;
 	struct pcipass_facts pcipass;
 	struct persist_facts persist;
+	struct persist_vfs_facts persist_vfs;
 };
 
 enum host_status { HOST_PASS, HOST_WARN, HOST_FAIL, HOST_INFO, HOST_NSTATUS };
@@ -114,7 +125,8 @@ struct host_check {
 extern const struct host_check host_check_cpu, host_check_iommu_firmware,
 	host_check_iommu_kernel, host_check_dma_domain, host_check_irq_remap,
 	host_check_cmdline, host_check_vfio_modules, host_check_acs_override,
-	host_check_secure_boot, host_check_pcipass_module, host_check_persist;
+	host_check_secure_boot, host_check_pcipass_module, host_check_persist,
+	host_check_persist_vfs;
 
 extern const char *const host_vfio_mods[VFIO_NMODS];
 
@@ -130,6 +142,8 @@ void host_gather_vfio(struct host_facts *f);
 void host_gather_boot(struct host_facts *f);
 void host_gather_pcipass(struct host_facts *f);
 void host_gather_persist(struct host_facts *f);
+void host_gather_persist_vfs(struct host_facts *f);
+void host_persist_vfs_free(struct persist_vfs_facts *p);
 
 /* Which IOMMU the host has: the firmware table decides, then the unit
  * names, then the CPU vendor.

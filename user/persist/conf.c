@@ -203,6 +203,13 @@ static void add_entry(struct persist_conf *c, const struct persist_entry *e)
 	c->e[c->n++] = *e;
 }
 
+static void add_bad(struct persist_conf *c, const char *why)
+{
+	c->bad = xrealloc(c->bad, (c->nbad + 1) * sizeof(*c->bad));
+	c->bad[c->nbad].line = c->nlines;
+	c->bad[c->nbad++].why = xstrdup(why);
+}
+
 static int conf_load(const char *file, struct persist_conf *c, FILE *errs,
 		     bool sriov)
 {
@@ -225,6 +232,8 @@ static int conf_load(const char *file, struct persist_conf *c, FILE *errs,
 		add_line(c, xstrdup(line));
 		rc = sriov ? persist_sriov_parse_line(line, &e, why, sizeof(why)) :
 			     persist_parse_line(line, &e, why, sizeof(why));
+		if (rc < 0)
+			add_bad(c, why);
 		if (rc < 0 && ++nbad && errs)
 			fprintf(errs, "%s:%zu: %s\n", file, c->nlines, why);
 		if (rc <= 0)
@@ -232,9 +241,11 @@ static int conf_load(const char *file, struct persist_conf *c, FILE *errs,
 		for (size_t i = 0; i < c->n; i++) {
 			if (strcmp(c->e[i].path, e.path))
 				continue;
+			snprintf(why, sizeof(why), "%s is already persisted on line %zu",
+				 e.path, c->e[i].line);
+			add_bad(c, why);
 			if (errs)
-				fprintf(errs, "%s:%zu: %s is already persisted on line %zu\n",
-					file, c->nlines, e.path, c->e[i].line);
+				fprintf(errs, "%s:%zu: %s\n", file, c->nlines, why);
 			nbad++;
 			rc = 0;
 		}
@@ -267,8 +278,11 @@ void persist_conf_free(struct persist_conf *c)
 		free(c->e[i].note);
 		free(c->e[i].off_why);
 	}
+	for (size_t i = 0; i < c->nbad; i++)
+		free(c->bad[i].why);
 	free(c->lines);
 	free(c->e);
+	free(c->bad);
 	memset(c, 0, sizeof(*c));
 }
 

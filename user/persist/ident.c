@@ -282,3 +282,19 @@ char *persist_bound_driver(const char *addr)
 	target[len] = '\0';
 	return xstrdup(strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
 }
+
+long persist_numvfs(const char *addr)
+{
+	char path[160], *now, *end;
+	long numvfs = -1;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_numvfs",
+		 addr);
+	now = sysroot_read_line(path);
+	if (now && *now) {
+		numvfs = strtol(now, &end, 10);
+		numvfs = *end ? -1 : numvfs;
+	}
+	free(now);
+	return numvfs;
+}

@@ -24,7 +24,8 @@
  *                     and how an entry matches the hardware now
  *   persist/boot.c  - persist boot-option: what the initramfs gets
  *   persist/wait.c  - persist wait: at boot, until the claims applied
- *   cmd/persist.c   - persist list|remove|apply|wait, claim/release --persist
+ *   cmd/persist*.c  - persist list|remove|apply|wait, claim/release and
+ *                     sriov --persist (cmd/persist.h)
  */
 
 #define PERSIST_CONF	"/etc/pcipass/claims.conf"
@@ -49,9 +50,17 @@ struct persist_entry {
 	unsigned long vfs;		/* sriov.conf: the PF's VF count */
 };
 
+/* A line the load refused, and why (as reported to errs). */
+struct persist_bad {
+	size_t line;			/* 1-based, in the file as loaded */
+	char *why;
+};
+
 struct persist_conf {
 	char **lines;			/* the file, verbatim, without '\n' */
 	size_t nlines;
+	struct persist_bad *bad;	/* the refused lines, in file order */
+	size_t nbad;
 	struct persist_entry *e;	/* the entries, in file order */
 	size_t n;
 	bool sriov;			/* sriov.conf: VF counts, not claims */
@@ -63,7 +72,8 @@ int persist_parse_line(const char *text, struct persist_entry *e, char *why,
 		       size_t size);
 bool persist_path_valid(const char *path);
 /* Reads file (missing: empty); each bad line reported to errs as
- * "FILE:LINE: ...".  Return: the number of bad lines, or -errno.
+ * "FILE:LINE: ..." and kept in c->bad.  Return: the number of bad lines,
+ * or -errno.
  */
 int persist_conf_load(const char *file, struct persist_conf *c, FILE *errs);
 void persist_conf_free(struct persist_conf *c);
@@ -124,6 +134,8 @@ enum persist_match persist_hw_match(const struct persist_hw *hw,
 const char *persist_match_key(enum persist_match m);
 /* The driver bound to function addr, or NULL (caller frees). */
 char *persist_bound_driver(const char *addr);
+/* Function addr's sriov_numvfs, or -1 (not an SR-IOV PF, unreadable). */
+long persist_numvfs(const char *addr);
 
 /* persist/boot.c: persist boot-option; the check of what the host holds. */
 int persist_boot_option(struct persist_conf *c);
@@ -160,7 +172,7 @@ bool persist_vfs_apply(const struct persist_conf *v, double deadline);
 struct claim_req;
 struct claim_report;
 int persist_after(const struct claim_req *req, const struct claim_report *rep);
-/* cmd/persist.c: after sriov PF --vfs N --persist succeeded: the PF's
+/* cmd/persist_sriov.c: after sriov PF --vfs N --persist succeeded: the PF's
  * count in sriov.conf (vfs 0: dropped, with the claims of its VFs); with
  * driver (--claim), each of the vfs in claims.conf as claim --persist
  * would record it.  An exit status.

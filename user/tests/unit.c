@@ -480,6 +480,7 @@ int main(void)
 	test_claim();
 	test_policy();
 	test_persist();
+	test_host_vfs();
 	test_pve();
 	test_acs();
 	test_wait_line();

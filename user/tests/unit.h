@@ -21,6 +21,7 @@ extern unsigned int passed, failed;
 void test_claim(void);
 void test_policy(void);
 void test_persist(void);
+void test_host_vfs(void);
 void test_pve(void);
 void test_acs(void);
 

@@ -51,6 +51,40 @@ static void test_lines(void)
 	      "eight hops at most, as the module");
 }
 
+/* A fresh directory for a test's files, in dir ("...XXXXXX"); false, and
+ * a failed check, when there is none.
+ */
+static bool fixture_dir(char *dir)
+{
+	if (mkdtemp(dir))
+		return true;
+	CHECK(0, "mkdtemp");
+	return false;
+}
+
+/* What f holds from its start, as a string in buf ("" without f); closes
+ * f.
+ */
+static void slurp(FILE *f, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (f) {
+		rewind(f);
+		len = fread(buf, 1, size - 1, f);
+		fclose(f);
+	}
+	buf[len] = '\0';
+}
+
+static void fixture_remove(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0, "cleanup");
+}
+
 static void test_file(void)
 {
 	char dir[] = "/tmp/pcipass-unit-XXXXXX", conf[64], mp[64], buf[1024];
@@ -59,12 +93,9 @@ static void test_file(void)
 	bool keep[2] = { false, true };
 	char *opt;
 	FILE *f;
-	size_t len;
 
-	if (!mkdtemp(dir)) {
-		CHECK(0, "mkdtemp");
+	if (!fixture_dir(dir))
 		return;
-	}
 	snprintf(conf, sizeof(conf), "%s/etc/claims.conf", dir);
 	snprintf(mp, sizeof(mp), "%s/modprobe.d/pcipass.conf", dir);
 	CHECK(persist_conf_load(conf, &c, NULL) == 0 && c.n == 0, "missing = empty");
@@ -96,10 +127,7 @@ static void test_file(void)
 	fclose(f);
 	f = tmpfile();
 	CHECK(persist_conf_load(conf, &c, f) == 1 && c.n == 2, "one bad line");
-	rewind(f);
-	len = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[len] = '\0';
-	fclose(f);
+	slurp(f, buf, sizeof(buf));
 	CHECK(strstr(buf, "claims.conf:") && strstr(buf, ": 'bogus': expected a path"),
 	      "error names file and line: %s", buf);
 	CHECK(c.e[0].line > 10 && c.e[1].line == c.e[0].line + 1 &&
@@ -112,15 +140,10 @@ static void test_file(void)
 	CHECK(!strcmp(c.lines[c.nlines - 2], "# mine"), "comment kept");
 	persist_conf_free(&c);
 
-	f = fopen(mp, "r");
-	len = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-	buf[len] = '\0';
-	if (f)
-		fclose(f);
+	slurp(fopen(mp, "r"), buf, sizeof(buf));
 	CHECK(strstr(buf, "\noptions pcipass claims=0000:00:09.0/00.0,8086:10d3,"),
 	      "modprobe.d line: %s", buf);
-	snprintf(buf, sizeof(buf), "rm -rf '%s'", dir);
-	CHECK(system(buf) == 0, "cleanup");
+	fixture_remove(dir);
 }
 
 static void test_sriov_lines(void)
@@ -179,12 +202,9 @@ static void test_sriov_file(void)
 	struct persist_entry e = { 0 };
 	bool keep[2] = { true, false };
 	FILE *f;
-	size_t len;
 
-	if (!mkdtemp(dir)) {
-		CHECK(0, "mkdtemp");
+	if (!fixture_dir(dir))
 		return;
-	}
 	snprintf(conf, sizeof(conf), "%s/etc/sriov.conf", dir);
 	CHECK(persist_sriov_load(conf, &c, NULL) == 0 && c.n == 0 && c.sriov,
 	      "missing = empty");
@@ -210,10 +230,11 @@ static void test_sriov_file(void)
 	fclose(f);
 	f = tmpfile();
 	CHECK(persist_sriov_load(conf, &c, f) == 2 && c.n == 2, "two bad lines");
-	rewind(f);
-	len = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[len] = '\0';
-	fclose(f);
+	CHECK(c.nbad == 2 && c.bad[1].line == c.bad[0].line + 1 &&
+	      strstr(c.bad[0].why, "'vfs=many'") &&
+	      strstr(c.bad[1].why, "already persisted on line"),
+	      "the bad lines kept, by number");
+	slurp(f, buf, sizeof(buf));
 	CHECK(strstr(buf, "sriov.conf:") && strstr(buf, ": 'vfs=many': expected vfs=N") &&
 	      strstr(buf, "0000:00:06.0/00.0 is already persisted on line"),
 	      "errors name file and line: %s", buf);
@@ -225,18 +246,13 @@ static void test_sriov_file(void)
 	CHECK(c.n == 1 && !strcmp(c.e[0].path, "0000:00:06.0/00.0"), "dropped one");
 	CHECK(persist_sriov_save(&c, conf) == 0, "saved again");
 	persist_conf_free(&c);
-	f = fopen(conf, "r");
-	len = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-	buf[len] = '\0';
-	if (f)
-		fclose(f);
+	slurp(fopen(conf, "r"), buf, sizeof(buf));
 	CHECK(!strncmp(buf, "# pcipass persisted SR-IOV VF counts", 36) &&
 	      strstr(buf, "\n# mine\n") && !strstr(buf, "options pcipass") &&
 	      !strstr(buf, "0000:00:0e.0"), "the file: %s", buf);
 	snprintf(buf, sizeof(buf), "%s/modprobe.d", dir);
 	CHECK(access(buf, F_OK) != 0, "no module option written");
-	snprintf(buf, sizeof(buf), "rm -rf '%s'", dir);
-	CHECK(system(buf) == 0, "cleanup");
+	fixture_remove(dir);
 }
 
 /* A PF entry against the functions present: at its path, moved by its
