@@ -343,7 +343,7 @@ guest_run() {	# guest_run RELEASE KO MODROOT [run.sh options...]
 # bench" (bench/scale.sh): such a guest boots for minutes.  Measured here
 # (TCG, 2-core machine shared with other guests): 254 functions reached
 # init at 16 s and took 99 s of wall time in all, 304 functions (300
-# asked) 18-24 s and 104-168 s; 300 puts a second bridge (a second scale
+# asked) 16-24 s and 82-168 s; 300 puts a second bridge (a second scale
 # group) in the guest.  Its own output dir under the tier's: the tier
 # counts the scale.tap found there.
 scale_functions=${SCALE_FUNCTIONS:-300}
