@@ -10,7 +10,7 @@ pkgs="
 	build-essential pkg-config kmod cpio xz-utils zstd python3
 	linux-headers-amd64 linux-headers-6.12-amd64
 	linux-image-6.12-amd64 linux-image-amd64 linux-source-6.12
-	libnl-3-dev libnl-genl-3-dev libpci-dev libjson-c-dev pciutils
+	libnl-3-dev libnl-genl-3-dev libpci-dev libjson-c-dev pciutils strace
 	libkmod-dev openssl libnl-route-3-dev libmount-dev libxml2-dev
 	sparse python3-yaml python3-jsonschema
 	flex bison bc libelf-dev

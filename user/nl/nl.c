@@ -20,6 +20,9 @@
 #define SOL_NETLINK 270
 #endif
 
+/* Receive buffer asked of the kernel (see open_socket()). */
+#define PNL_RCVBUF (1024 * 1024)
+
 struct pnl_req {
 	struct pnl *nl;
 	pnl_parse_fn parse;
@@ -85,6 +88,21 @@ static int open_socket(struct pnl *nl)
 	 * large machine can exceed libnl's default page-sized buffer.
 	 */
 	nl_socket_enable_msg_peek(nl->sk);
+	/* libnl's connect sets a 32 KiB receive buffer (64 KiB in the
+	 * kernel's accounting).  An isolation-get reply for a function in a
+	 * group of a few hundred (248 functions behind one PCIe-to-PCI
+	 * bridge, tests/e2e/scale_test.py) filled it by itself: the kernel
+	 * dropped the ACK that follows and the next receive failed with
+	 * ENOBUFS ("pcipass check" exited 1).  Ask for more; the kernel
+	 * caps it at net.core.rmem_max (208 KiB by default).
+	 */
+	rc = nl_socket_set_buffer_size(nl->sk, PNL_RCVBUF, 0);
+	if (rc < 0) {
+		set_error(nl, EIO, false,
+			  "cannot size the netlink receive buffer: %s",
+			  nl_geterror(rc));
+		return -EIO;
+	}
 
 	/* This CTRL_CMD_GETFAMILY request is also what makes the kernel
 	 * autoload an installed module via its genl family alias.
