@@ -12,6 +12,7 @@
 #include <linux/pcipass.h>
 
 #include "claim/claim.h"
+#include "lib/addr.h"
 #include "lib/util.h"
 
 /* Within one member, the order the module has always reported in. */
@@ -35,7 +36,7 @@ static size_t member_index(const struct claim_report *rep,
 			   const struct pp_addr *a)
 {
 	for (size_t i = 0; i < rep->nr_members; i++)
-		if (!memcmp(&rep->members[i].addr, a, sizeof(*a)))
+		if (addr_eq(&rep->members[i].addr, a))
 			return i;
 	return rep->nr_members;
 }
@@ -44,7 +45,7 @@ static bool same_blocker(const struct claim_blocker *a,
 			 const struct claim_blocker *b)
 {
 	return a->reason == b->reason &&
-	       !memcmp(&a->addr, &b->addr, sizeof(a->addr)) &&
+	       addr_eq(&a->addr, &b->addr) &&
 	       !strcmp(a->detail ? a->detail : "", b->detail ? b->detail : "");
 }
 
